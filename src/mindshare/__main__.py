@@ -1,0 +1,3 @@
+from mindshare.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""What a report is made of, independent of how it is rendered (HTML, Markdown, JSON, PNG)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass
+class Table:
+    name: str
+    caption: str
+    frame: pd.DataFrame
+    collapsed: bool = False   # long tables start folded in the HTML
+
+
+@dataclass
+class Finding:
+    """One sentence of the report, with the figures it was generated from."""
+
+    text: str
+    figures: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    name: str
+    title: str
+    spec: dict[str, Any]      # Vega-Lite, data inlined
+    table: str                # the Table holding its numbers
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    intro: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # caveats: gaps, partial periods, method changes
+
+
+@dataclass
+class SourceEntry:
+    ref: str
+    source: str
+    reference: str
+    method: str
+    collected_at: str
+    snapshot_id: str
+    figures: int = 0
+
+
+class Provenance:
+    """Numbers every (source, reference, method) a figure comes from, so each row can link to it."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, str], SourceEntry] = {}
+
+    def ref(self, row: pd.Series | dict) -> str:
+        key = (str(row["source"]), str(row.get("reference") or ""), str(row.get("method") or ""))
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = SourceEntry(
+                ref=f"S{len(self._entries) + 1}", source=key[0], reference=key[1], method=key[2],
+                collected_at=_date_text(row.get("collected_at")), snapshot_id=str(row.get("snapshot_id") or ""))
+            self._entries[key] = entry
+        entry.figures += 1
+        return entry.ref
+
+    def refs(self, frame: pd.DataFrame) -> pd.Series:
+        return frame.apply(self.ref, axis=1) if not frame.empty else pd.Series(dtype="object")
+
+    @property
+    def entries(self) -> list[SourceEntry]:
+        return list(self._entries.values())
+
+
+@dataclass
+class Report:
+    field_name: str
+    field_title: str
+    generated_at: str
+    as_of: str | None
+    store_path: str
+    sections: list[Section]
+    sources: list[SourceEntry]
+    snapshots: pd.DataFrame
+
+
+def _date_text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    try:
+        return pd.Timestamp(value).isoformat()
+    except (ValueError, TypeError):
+        return str(value)

@@ -1,0 +1,51 @@
+"""Shared test fixtures. No test touches the network or the user's own store or cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path, monkeypatch, tmp_path_factory):
+    """Every test gets its own default store; the render cache is shared per session (it is content-addressed)."""
+    monkeypatch.setenv("MINDSHARE_DB", str(tmp_path / "default.duckdb"))
+    cache = tmp_path_factory.getbasetemp() / "mindshare-cache"
+    monkeypatch.setenv("MINDSHARE_CACHE", str(cache))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("MINDSHARE_LOCK_WAIT", "0.5")
+    yield
+
+
+@pytest.fixture(scope="session")
+def bundled_store_path(tmp_path_factory) -> Path:
+    """A store with the bundled dataset loaded once per session; tests that read only may share it."""
+    from mindshare.store import open_store
+
+    path = tmp_path_factory.mktemp("store") / "bundled.duckdb"
+    open_store(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_report(tmp_path_factory, bundled_store_path):
+    """The report built once from the bundled data: (folder, results dict)."""
+    import json
+
+    os.environ.setdefault("MINDSHARE_CACHE", str(tmp_path_factory.getbasetemp() / "mindshare-cache"))
+    from mindshare.fields import load_field
+    from mindshare.report.build import build_report
+    from mindshare.report.render import write_report
+    from mindshare.store import store_session
+
+    out = tmp_path_factory.mktemp("report") / "report"
+    with store_session(bundled_store_path) as store:
+        built = build_report(store, load_field("deep-learning"))
+    write_report(built, out)
+    return out, json.loads((out / "results.json").read_text())

@@ -1,0 +1,199 @@
+import json
+import os
+import re
+import stat
+
+import pytest
+
+from mindshare.errors import ReportError
+from mindshare.fields import load_field
+from mindshare.report.build import build_report
+from mindshare.report.render import write_report
+from mindshare.store import store_session
+
+REQUIRED_SECTIONS = ["jobs", "research", "search", "usage", "signals", "summary"]
+
+
+def _section(results, section_id):
+    return next(s for s in results["sections"] if s["id"] == section_id)
+
+
+def _table(results, section_id, name):
+    return next(t for t in _section(results, section_id)["tables"] if t["name"] == name)["rows"]
+
+
+def test_report_files(built_report):
+    folder, results = built_report
+    for name in ["index.html", "report.md", "results.json"]:
+        assert (folder / name).stat().st_size > 1000, name
+    charts = [c for s in results["sections"] for c in s["charts"]]
+    assert len(charts) >= 6
+    for chart in charts:
+        png = (folder / chart["png"]).read_bytes()
+        svg = (folder / chart["svg"]).read_text()
+        assert png.startswith(b"\x89PNG") and len(png) > 5000
+        assert "<svg" in svg
+    assert not [p for p in folder.parent.iterdir() if ".partial-" in p.name]
+
+
+def test_results_json_shape(built_report):
+    _, results = built_report
+    assert {"generated_at", "field", "sections"} <= set(results)
+    assert results["field"] == "deep-learning"
+    ids = [s["id"] for s in results["sections"]]
+    assert ids[:6] == REQUIRED_SECTIONS
+    for section in results["sections"]:
+        assert {"id", "title", "tables", "findings"} <= set(section)
+        for table in section["tables"]:
+            assert {"name", "rows"} <= set(table)
+        for finding in section["findings"]:
+            assert finding["text"] and isinstance(finding["figures"], list)
+
+
+def test_reproduces_neurips_2019_under_both_rules(built_report):
+    _, results = built_report
+    rows = _table(results, "research", "research_by_venue")
+    assert {"venue", "year", "rules", "pytorch_papers", "tensorflow_papers", "total_papers",
+            "pytorch_share_pct"} <= set(rows[0])
+    neurips = {r["rules"]: r for r in rows if r["venue"] == "NeurIPS" and r["year"] == 2019}
+    assert (neurips["2019-11"]["pytorch_papers"], neurips["2019-11"]["tensorflow_papers"]) == (166, 74)
+    assert neurips["2019-11"]["pytorch_share_pct"] == 69.2
+    assert (neurips["2021-10"]["pytorch_papers"], neurips["2021-10"]["tensorflow_papers"]) == (182, 104)
+    assert neurips["2021-10"]["pytorch_share_pct"] == 63.6
+    texts = " ".join(f["text"] for f in _section(results, "research")["findings"])
+    assert "166" in texts and "69.2%" in texts and "63.6%" in texts
+
+
+def test_reproduces_stack_overflow_2019(built_report):
+    _, results = built_report
+    rows = _table(results, "usage", "survey_shares")
+    so = {(r["segment"], r["framework"]): r["share_pct"] for r in rows
+          if r["survey"] == "Stack Overflow Developer Survey 2019"}
+    assert so[("all respondents", "TensorFlow")] == 10.3
+    assert so[("all respondents", "PyTorch")] == 3.3
+    assert so[("professional developers", "TensorFlow")] == 9.4
+    assert so[("professional developers", "PyTorch")] == 2.9
+    surveys = {r["survey"] for r in rows}
+    assert {"Stack Overflow Developer Survey 2022", "PSF/JetBrains Python Developers Survey 2019",
+            "Kaggle State of ML & DS 2020"} <= surveys
+
+
+def test_findings_carry_the_figures_they_state(built_report):
+    _, results = built_report
+    for section in results["sections"]:
+        for finding in section["findings"]:
+            for figure in finding["figures"]:
+                value = figure["value"]
+                if isinstance(value, (int, float)) and figure.get("unit") == "papers":
+                    assert str(int(value)) in finding["text"]
+
+
+def test_every_source_ref_resolves(built_report):
+    _, results = built_report
+    sources = {r["ref"] for r in _table(results, "sources", "sources")}
+    used = set()
+    for section in results["sections"]:
+        for table in section["tables"]:
+            used |= {r["source_ref"] for r in table["rows"] if r.get("source_ref")}
+        for finding in section["findings"]:
+            used |= {f["source_ref"] for f in finding["figures"] if f.get("source_ref")}
+    assert used and used <= sources
+    html = (built_report[0] / "index.html").read_text()
+    for ref in sorted(used)[:20]:
+        assert f'id="{ref}"' in html and f'href="#{ref}"' in html
+
+
+def test_search_section_says_plainly_what_is_missing(built_report):
+    _, results = built_report
+    notes = " ".join(_section(results, "search")["notes"])
+    assert "no search-interest time series" in notes and "mindshare collect" in notes
+
+
+def test_html_is_self_contained(built_report):
+    html = (built_report[0] / "index.html").read_text()
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=\"https?:", html)
+    assert "vegaEmbed" in html
+    assert html.count('data-spec="spec-') >= 6
+
+
+def test_partial_periods_are_flagged(built_report):
+    _, results = built_report
+    rows = _table(results, "signals", "so_questions")
+    assert any(r["partial"] for r in rows if r["year"] == 2020)
+    yearly = _table(results, "jobs", "hn_hiring_yearly")
+    assert next(r for r in yearly if r["year"] == 2024)["months"] < 12
+
+
+def test_as_of_report_keeps_only_earlier_periods(bundled_store_path):
+    with store_session(bundled_store_path) as store:
+        built = build_report(store, load_field(), as_of="2020-01-31")
+    research = next(s for s in built.sections if s.id == "research")
+    table = next(t for t in research.tables if t.name == "research_by_venue").frame
+    assert table["year"].max() <= 2020
+    signals = next(s for s in built.sections if s.id == "signals")
+    downloads = next(t for t in signals.tables if t.name == "pypi_downloads").frame
+    assert downloads["date"].max() <= __import__("pandas").Timestamp("2020-02-01")
+
+
+def test_names_from_a_field_file_are_escaped(tmp_path, bundled_store_path):
+    field_path = tmp_path / "evil.toml"
+    field_path.write_text('name = "evil"\n[[contender]]\nid = "pytorch"\nname = "<script>alert(1)</script>"\n'
+                          '[[contender]]\nid = "tensorflow"\nname = "TF & <b>co</b>"\n')
+    with store_session(bundled_store_path) as store:
+        built = build_report(store, load_field(str(field_path)))
+    out = write_report(built, tmp_path / "out", render_images=False)
+    html = (out / "index.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>co</b>" not in html
+    markdown = (out / "report.md").read_text()
+    assert "<script>" not in markdown
+    results = json.loads((out / "results.json").read_text())
+    assert "<script>alert(1)</script>" in json.dumps(results)  # data stays data in JSON
+
+
+def test_unwritable_output_folder_fails_cleanly(tmp_path, bundled_store_path):
+    if os.geteuid() == 0:
+        # root ignores permission bits; a path under a regular file cannot be created by anyone
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        target = blocker / "report"
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        target = locked / "report"
+    with store_session(bundled_store_path) as store:
+        built = build_report(store, load_field())
+    with pytest.raises(ReportError, match="cannot write the report"):
+        write_report(built, target, render_images=False)
+
+
+def test_failed_render_keeps_the_previous_report(tmp_path, bundled_store_path, monkeypatch):
+    with store_session(bundled_store_path) as store:
+        built = build_report(store, load_field())
+    out = write_report(built, tmp_path / "out", render_images=False)
+    before = (out / "index.html").read_text()
+
+    from mindshare.report import render
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(render, "render_markdown", broken)
+    with pytest.raises(ReportError, match="No space left"):
+        write_report(built, out, render_images=False)
+    assert (out / "index.html").read_text() == before
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_report_for_a_field_without_data(tmp_path, bundled_store_path):
+    field_path = tmp_path / "web.toml"
+    field_path.write_text('name = "web"\n[[contender]]\nid = "django"\nname = "Django"\n')
+    with store_session(bundled_store_path) as store:
+        built = build_report(store, load_field(str(field_path)))
+    out = write_report(built, tmp_path / "web", render_images=False)
+    results = json.loads((out / "results.json").read_text())
+    assert [s["id"] for s in results["sections"]][:6] == REQUIRED_SECTIONS
+    assert _section(results, "research")["notes"]
