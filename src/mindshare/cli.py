@@ -15,7 +15,7 @@ from mindshare import __version__
 from mindshare.errors import MindshareError
 
 # Modules under mindshare.commands that add verbs; each has `register(app)`.
-COMMAND_MODULES = ["data", "report", "survey", "jobs"]
+COMMAND_MODULES = ["data", "report", "survey", "jobs", "trends"]
 
 app = typer.Typer(
     name="mindshare",

@@ -365,6 +365,12 @@ class Http:
 
     def get_json(self, provider: str, url: str, params: Mapping[str, Any] | None = None,
                  headers: Mapping[str, str] | None = None, *, ok: tuple[int, ...] = ()) -> Any:
+        return self.fetch_json(provider, url, params, headers, ok=ok)[0]
+
+    def fetch_json(self, provider: str, url: str, params: Mapping[str, Any] | None = None,
+                   headers: Mapping[str, str] | None = None, *,
+                   ok: tuple[int, ...] = ()) -> tuple[Any, datetime]:
+        """The parsed JSON body and when it was fetched (see `fetched_at`)."""
         response = self.get(provider, url, params, {"accept": "application/json", **(headers or {})}, ok=ok)
         try:
             data = response.json()
@@ -376,7 +382,7 @@ class Http:
         if isinstance(data, dict) and isinstance(data.get("backoff"), (int, float)):
             # Stack Exchange: "wait this many seconds before hitting the same method again".
             self.limiter(provider).pause_for(float(data["backoff"]))
-        return data
+        return data, self.fetched_at(response)
 
     def get_text(self, provider: str, url: str, params: Mapping[str, Any] | None = None,
                  headers: Mapping[str, str] | None = None) -> str:

@@ -445,6 +445,9 @@ def _downloads_block(inputs: SectionInputs, section: Section) -> None:
     section.notes.append("PyPI counts changed method three times (2024-11: all installers instead of pip only; "
                          "2024-12 to 2025-06: windows shorter than 30 days; 2025-07: full calendar months from "
                          "ClickHouse). Crossovers are only read within one method; the dotted lines mark the changes.")
+    section.notes.append("Each framework's downloads sum the PyPI packages its field entry lists (see the packages "
+                         "column). Dependencies are left out where they would count one install twice (jaxlib comes "
+                         "with every jax); keras downloads include TensorFlow's own installs since TensorFlow 2.16.")
     package_level = raw[raw["subject"].isin(["torch", "tensorflow"])].assign(contender=lambda f: f["subject"])
     crossing = first_crossing(package_level, "torch", "tensorflow", at="date")
     if crossing:

@@ -24,13 +24,14 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import pandas as pd
 
 from mindshare.errors import SourceError
 from mindshare.fields import Contender, Field
 from mindshare.http import PROVIDERS, Http, Limit, Provider
+from mindshare.sources.base import Call, Run, Source, partial_note
 
 SOURCE = "Hacker News 'Who is hiring?' (HN Algolia API)"
 METHOD = "mindshare hn-hiring v1: whole word, any case; ambiguous names need ML context"
@@ -130,9 +131,13 @@ class Matcher:
     ambiguous: re.Pattern | None
 
 
-def matchers(field: Field) -> list[Matcher]:
+def _contenders(field_or_list) -> list[Contender]:
+    return list(field_or_list.contenders) if isinstance(field_or_list, Field) else list(field_or_list)
+
+
+def matchers(field: Field | Sequence[Contender]) -> list[Matcher]:
     result = []
-    for c in field.contenders:
+    for c in _contenders(field):
         ambiguous = {a.casefold() for a in c.ambiguous}
         terms = [t for t in (*c.names, *c.patterns)]
         result.append(Matcher(c, _words(t for t in terms if t.casefold() not in ambiguous),
@@ -140,7 +145,7 @@ def matchers(field: Field) -> list[Matcher]:
     return result
 
 
-def count_mentions(posts: list[str], field: Field, context: Iterable[str] = ML_CONTEXT) -> dict[str, int]:
+def count_mentions(posts: list[str], field: Field | Sequence[Contender], context: Iterable[str] = ML_CONTEXT) -> dict[str, int]:
     """Posts naming each contender (see the module's rules for ambiguous names)."""
     found = matchers(field)
     context_pattern = _words(context)
@@ -160,22 +165,26 @@ def count_terms(posts: list[str], terms: dict[str, list[str]]) -> dict[str, int]
     return {name: sum(1 for text in posts if pattern and pattern.search(text)) for name, pattern in compiled.items()}
 
 
-def thread_observations(thread: dict, field: Field, *, month: date | None = None,
-                        collected_at: datetime | None = None) -> pd.DataFrame:
+def thread_observations(thread: dict, field: Field | Sequence[Contender], *, month: date | None = None,
+                        collected_at: datetime | None = None, today: date | None = None) -> pd.DataFrame:
     """Observations for one thread: posts, and posts naming / % of posts naming each contender."""
     month = month or thread_month(thread.get("title", ""))
     if month is None:
         raise SourceError(f"hn: item {thread.get('id')} ({thread.get('title')!r}) is not a 'Who is hiring?' thread")
     posts = job_posts(thread)
     end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+    # a thread whose month is not over still gathers posts: flagged, and superseded by a later run
+    partial = partial_note(month, end, today) if today else None
     common = {"signal": "jobs", "source": SOURCE, "period_start": month, "period_end": end,
               "period_label": month.strftime("%Y-%m"), "segment": "all", "method": METHOD,
               "reference": THREAD_URL.format(id=thread.get("id")), "query": f"{API}/items/{thread.get('id')}",
-              "collected_at": collected_at or datetime.now(UTC).replace(tzinfo=None)}
+              "collected_at": collected_at or datetime.now(UTC).replace(tzinfo=None), "note": partial}
     rows = [{**common, "metric": "job_posts", "contender": None, "subject": "_all_posts",
-             "value": float(len(posts)), "unit": "job_posts", "note": thread.get("title")}]
+             "value": float(len(posts)), "unit": "job_posts",
+             "note": "; ".join(filter(None, [thread.get("title"), partial]))}]
+    names = {c.id: c.name for c in _contenders(field)}
     for contender_id, count in count_mentions(posts, field).items():
-        name = field.contender(contender_id).name
+        name = names[contender_id]
         rows.append({**common, "metric": "posts_mentioning", "contender": contender_id, "subject": name,
                      "value": float(count), "unit": "posts_mentioning"})
         rows.append({**common, "metric": "pct_of_posts", "contender": contender_id, "subject": name,
@@ -184,7 +193,8 @@ def thread_observations(thread: dict, field: Field, *, month: date | None = None
     return pd.DataFrame(rows)
 
 
-def collect(field: Field, *, since: str | None = None, http: Http | None = None) -> pd.DataFrame:
+def collect(field: Field | Sequence[Contender], *, since: str | None = None, http: Http | None = None,
+            today: date | None = None) -> pd.DataFrame:
     """Every monthly thread since `since` (YYYY-MM), counted; one frame, stored by the caller in one snapshot."""
     start = None
     if since:
@@ -202,8 +212,29 @@ def collect(field: Field, *, since: str | None = None, http: Http | None = None)
         frames = []
         for thread in threads:
             item = http.get_json("hn", f"{API}/items/{thread.id}")
-            frames.append(thread_observations(item, field, month=thread.month))
+            frames.append(thread_observations(item, field, month=thread.month,
+                                              collected_at=None, today=today or datetime.now(UTC).date()))
         return pd.concat(frames, ignore_index=True)
     finally:
         if own:
             http.close()
+
+
+class HnHiringSource(Source):
+    """`mindshare collect hn_hiring`: the monthly threads since --since, counted as above."""
+
+    name = "hn_hiring"
+    title = "Hacker News 'Who is hiring?'"
+    provider = "hn"
+    signal = "jobs"
+    source = SOURCE
+    method = METHOD
+    identifier = ""
+    measures = "job posts per monthly 'Who is hiring?' thread, and the posts naming each contender"
+
+    def plan(self, contenders, since, today):
+        return [Call("hn", f"{API}/search_by_date", {"tags": "story,author_whoishiring", "query": "who is hiring",
+                                                     "page": 0, "hitsPerPage": 100}, "find the monthly threads")]
+
+    def collect(self, run: Run) -> pd.DataFrame:
+        return collect(run.contenders, since=run.since.strftime("%Y-%m"), http=run.http, today=run.today)

@@ -47,7 +47,8 @@ def read_job_counts(path: str | Path, field: Field) -> pd.DataFrame:
         raise InputError(f"{path}, line 1: the header must name the columns {','.join(COLUMNS)} "
                          f"(any order); found {','.join(header) or 'nothing'}")
     digest = hashlib.sha256(raw).hexdigest()
-    collected = datetime.now(UTC).replace(tzinfo=None)
+    # the file's own time: importing the same file twice stores it once
+    collected = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
     problems: list[str] = []
     rows: list[dict] = []
     seen: dict[tuple, int] = {}

@@ -283,7 +283,9 @@ def read_survey(path: str | Path, *, year: int, field: Field, survey: str = "sta
     digest = sha256_of(path)
     shares = _shares(counts, offered, bool(year_map.professional_column))
     source = survey_map.source.format(year=year)
-    frame = _observations(shares, counts, absent, year_map, source, path.name, digest)
+    # collected_at is the file's own time, so importing the same file twice stores it once
+    file_time = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
+    frame = _observations(shares, counts, absent, year_map, source, path.name, digest, file_time)
     return SurveyImport(year, source, path.name, digest, counts, shares, absent,
                         bool(year_map.professional_column), frame)
 
@@ -310,9 +312,9 @@ def _shares(counts: dict, offered: list[ContenderOptions], has_professional: boo
 
 
 def _observations(shares: pd.DataFrame, counts: dict, absent: list[Contender], year_map: YearMap, source: str,
-                  file_name: str, digest: str) -> pd.DataFrame:
+                  file_name: str, digest: str, file_time: datetime) -> pd.DataFrame:
     year = year_map.year
-    collected = datetime.now(UTC).replace(tzinfo=None)
+    collected = file_time
     common = {
         "signal": "usage", "source": source, "period_start": date(year, 1, 1), "period_end": date(year, 12, 31),
         "period_label": str(year), "method": METHOD, "reference": f"{file_name} sha256:{digest}",

@@ -1,0 +1,174 @@
+"""What every live source shares: one result shape and one way to run.
+
+A source turns a provider's responses into *observations* (the store's columns, see
+`mindshare.store.OBSERVATION_COLUMNS`), each with its provenance: `reference` (the URL asked, secrets removed),
+`query` (what was asked, in words), `collected_at` (when the response was fetched; a cached replay keeps the
+original time) and `method` (the source's method version: change it when the way a number is computed changes).
+
+A source is a small class with
+
+- `plan(contenders, since, today)`: the first requests it will make (what `--dry-run` prints; pagination may
+  add more), and
+- `collect(run)`: the observations, as a DataFrame. It raises `SourceError` for anything it cannot read, so
+  a source either yields a complete result or nothing (no partial snapshot).
+
+Current periods are flagged, never dropped: a month that was not over when its count was fetched has
+`note` starting with `PARTIAL` and keeps its full calendar `period_end`, so a later run's full count for the
+same month supersedes it in the store's latest view.
+"""
+
+from __future__ import annotations
+
+import calendar
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+
+import pandas as pd
+
+from mindshare.errors import SourceError
+from mindshare.fields import Contender
+from mindshare.http import Http, build_url, redact_url
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+PARTIAL = "PARTIAL"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One planned request."""
+
+    provider: str
+    url: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    purpose: str = ""
+
+    @property
+    def full_url(self) -> str:
+        return redact_url(build_url(self.url, self.params))
+
+
+@dataclass
+class Run:
+    """What a source needs while collecting: the shared client, the contenders, the time window, progress."""
+
+    http: Http
+    contenders: list[Contender]
+    since: date
+    today: date
+    advance: Callable[[float], None] = lambda n: None
+    set_total: Callable[[float], None] = lambda n: None
+    notes: list[str] = field(default_factory=list)   # what was skipped and why, for the summary table
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def skip(self, why: str) -> None:
+        with self._lock:
+            self.notes.append(why)
+
+    def map(self, provider: str, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """`fn` over `items`, as many at once as the provider allows; the first error stops the rest."""
+        workers = max(1, min(len(items), self.http.limiter(provider).limit.concurrency))
+        if workers == 1:
+            return [fn(item) for item in items]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"ms-{provider}") as pool:
+            return list(pool.map(fn, items))
+
+
+class Source:
+    """Base class: subclasses set the class attributes and implement `plan` and `collect`."""
+
+    name: str = ""            # command-line name and snapshot source: 'github'
+    title: str = ""           # what the summary table calls it
+    provider: str = ""        # key in mindshare.http.PROVIDERS
+    signal: str = ""          # store signal: github, downloads, qa, models, search, research
+    source: str = ""          # observation `source` column: who served the number
+    method: str = ""          # method version, part of every observation
+    identifier: str = ""      # Contender attribute naming it at this provider ('' = every contender)
+    measures: str = ""        # one line for `mindshare collect --help` and docs
+
+    def eligible(self, contenders: Iterable[Contender]) -> list[Contender]:
+        if not self.identifier:
+            return list(contenders)
+        return [c for c in contenders if getattr(c, self.identifier)]
+
+    def plan(self, contenders: list[Contender], since: date, today: date) -> list[Call]:
+        raise NotImplementedError
+
+    def collect(self, run: Run) -> pd.DataFrame:
+        raise NotImplementedError
+
+    # -- helpers for subclasses ------------------------------------------------------------------------------
+    def observation(self, *, contender: Contender | None, subject: str, metric: str, value: float | None,
+                    period_start: date, period_end: date, period_label: str, unit: str, reference: str,
+                    query: str, collected_at: datetime, segment: str = "all", note: str | None = None,
+                    value_text: str | None = None) -> dict:
+        return {
+            "signal": self.signal, "metric": metric, "source": self.source,
+            "contender": contender.id if contender else None, "subject": subject,
+            "period_start": period_start, "period_end": period_end, "period_label": period_label,
+            "value": None if value is None else float(value),
+            "value_text": value_text if value_text is not None else (None if value is None else _number_text(value)),
+            "unit": unit, "segment": segment, "method": self.method, "reference": redact_url(reference),
+            "query": query, "note": note, "collected_at": collected_at,
+        }
+
+    def schema_error(self, what: str, url: str) -> SourceError:
+        return SourceError(f"{self.name}: the response from GET {redact_url(url)} has no {what} "
+                           f"(the provider's format may have changed); mindshare {self.method} cannot read it")
+
+
+def frame_of(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows)
+
+
+def require(data: Any, key: str, source: Source, url: str, kind: type | tuple[type, ...] = object) -> Any:
+    """data[key], or a clear schema-drift error naming the field and the URL."""
+    if not isinstance(data, Mapping) or key not in data or data[key] is None or not isinstance(data[key], kind):
+        raise source.schema_error(f"{key!r}" + ("" if kind is object else f" ({_kind_name(kind)})"), url)
+    return data[key]
+
+
+def months_between(since: date, today: date) -> list[tuple[date, date]]:
+    """Calendar months from the month of `since` to the month of `today`, as (first day, last day)."""
+    months, current = [], since.replace(day=1)
+    while current <= today:
+        last = current.replace(day=calendar.monthrange(current.year, current.month)[1])
+        months.append((current, last))
+        current = last + timedelta(days=1)
+    return months
+
+
+def month_label(first: date) -> str:
+    return f"{first:%Y-%m}"
+
+
+def partial_note(first: date, last: date, through: date, *, window_start: date | None = None,
+                 extra: str = "") -> str | None:
+    """The flag for a period not complete when counted, or whose start the provider's window cut off."""
+    parts = []
+    if through < last:
+        parts.append(f"{PARTIAL}: counted through {through:%Y-%m-%d} of a period ending {last:%Y-%m-%d}; "
+                     f"not a drop")
+    if window_start and window_start > first:
+        parts.append(f"{PARTIAL}: the provider's data starts {window_start:%Y-%m-%d}, after the period began")
+    if extra:
+        parts.append(extra)
+    return "; ".join(parts) or None
+
+
+def iter_chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _number_text(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
