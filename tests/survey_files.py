@@ -130,3 +130,53 @@ def expected_counts(path: Path, year: int, wanted: list[str]) -> dict:
                 result[f"all:{w}"] += w in picked
                 result[f"pro:{w}"] += (w in picked) and pro
     return result
+
+
+# -- Kaggle ML & DS survey: one column per option, a question-text line under the header ------------------------
+KAGGLE_2020_OPTIONS = [" Scikit-learn ", "  TensorFlow ", " Keras ", " PyTorch ", " Fast.ai ", " MXNet ", " Xgboost ",
+                       " LightGBM ", " CatBoost ", " Prophet ", " H2O 3 ", " Caret ", " Tidymodels ", " JAX ", "None",
+                       "Other"]
+KAGGLE_SHAPES = {
+    2020: ("Q16_Part_", KAGGLE_2020_OPTIONS[:-1], "Q16_OTHER", ["Time from Start to Finish (seconds)", "Q1", "Q2", "Q3"]),
+    2021: ("Q16_Part_", KAGGLE_2020_OPTIONS[:14] + [" PyTorch Lightning ", " Huggingface ", "None"], "Q16_OTHER",
+           ["Time from Start to Finish (seconds)", "Q1", "Q2", "Q3"]),
+    2022: ("Q17_", [" Scikit-learn ", "  TensorFlow ", " Keras ", " PyTorch ", " Fast.ai ", " Xgboost ", " LightGBM ",
+                    " CatBoost ", " Pytorch Lightning ", " Huggingface ", " JAX ", "None"], None,
+           ["Duration (in seconds)", "Q2", "Q3", "Q4"]),
+}
+
+
+def write_kaggle(path: Path, year: int, count: int, seed: int = 5) -> Path:
+    prefix, options, other, lead = KAGGLE_SHAPES[year]
+    parts = [f"{prefix}{i + 1}" for i in range(len(options))]
+    columns = lead + parts + ([other] if other else [])
+    question = "Which of the following machine learning frameworks do you use on a regular basis? (Select all that apply)"
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerow(["Duration", "What is your age (# years)?", "What is your gender?", "In which country?"]
+                        + [f"{question} - Selected Choice - {o}" for o in options]
+                        + ([f"{question} - Selected Choice - Other"] if other else []))
+        for _ in range(count):
+            ticked = set() if rng.random() < 0.25 else set(rng.sample(range(len(options)), rng.randint(1, 3)))
+            writer.writerow([str(rng.randint(100, 5000)), rng.choice(["25-29", "30-34"]), "Man", "India"]
+                            + [options[i] if i in ticked else "" for i in range(len(options))]
+                            + ([""] if other else []))
+    return path
+
+
+def expected_kaggle(path: Path, year: int) -> dict:
+    prefix, options, _, _ = KAGGLE_SHAPES[year]
+    result = {"n_all": 0, "n_answered": 0, **{o.strip(): 0 for o in options}}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        next(reader)  # the question-text line
+        for record in reader:
+            picked = [record[f"{prefix}{i + 1}"].strip() for i in range(len(options))]
+            result["n_all"] += 1
+            result["n_answered"] += any(picked)
+            for p in picked:
+                if p:
+                    result[p] += 1
+    return result

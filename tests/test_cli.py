@@ -136,3 +136,9 @@ def test_fields_lists_the_shipped_field():
     assert result.returncode == 0 and "deep-learning" in result.stdout
     result = run("fields", "deep-learning")
     assert "PyTorch" in result.stdout and "pytorch/pytorch" in result.stdout
+
+
+def test_unknown_verb_is_a_usage_error_not_a_traceback():
+    result = run("nosuchverb")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "No such command" in result.stderr

@@ -1,13 +1,15 @@
 """The shared HTTP layer: credentials, cache, retries, rate limits and error lines.
 
-No network: every response comes from an `httpx.MockTransport` handler written here, shaped like the
-providers' documented responses (GitHub's rate-limit headers, Stack Exchange's `backoff` and throttle body).
+No network. Most responses come from an `httpx.MockTransport` handler written here, BUILT from the providers'
+documented responses (GitHub's rate-limit headers, Stack Exchange's `backoff` and throttle body); the last test
+replays a real recorded Hugging Face cassette (tests/fixtures/huggingface, from huggingface_hub's test suite).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import httpx
 import pytest
@@ -234,3 +236,18 @@ def test_redact_url_drops_secret_params():
     url = "https://api.stackexchange.com/2.3/tags?site=stackoverflow&key=abc&access_token=def"
     assert redact_url(url) == "https://api.stackexchange.com/2.3/tags?site=stackoverflow"
     assert json.dumps(redact_url("https://x.org/a")) == '"https://x.org/a"'
+
+
+def test_real_hugging_face_cassette_replays_through_the_whole_stack():
+    """A real recording (huggingface_hub's vcrpy cassette): a 307 to the model's new name, then its JSON.
+    vcrpy answers below our transports, so limiter, credentials and redirect handling all run."""
+    import vcr
+
+    cassette = Path(__file__).parent / "fixtures" / "huggingface" / "InferenceApiTest.test_simple_inference.yaml"
+    with vcr.use_cassette(str(cassette), record_mode="none"), Http(cache=False, env={}) as http:
+        model = http.get_json("huggingface", "https://huggingface.co/api/models/bert-base-uncased")
+    assert model["id"] == "google-bert/bert-base-uncased"
+    # one model, three framework tags: why the Hugging Face source reports the overlap of library tags
+    assert {"pytorch", "tf", "jax"} <= set(model["tags"])
+    assert [(r.status, r.url.rsplit("/", 2)[-2:]) for r in http.requests] == [
+        (307, ["models", "bert-base-uncased"]), (200, ["google-bert", "bert-base-uncased"])]

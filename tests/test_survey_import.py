@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mindshare.cli import app
-from mindshare.errors import InputError
+from mindshare.errors import InputError, MindshareError
 from mindshare.fields import load_field
 from mindshare.sources.stackoverflow_survey import load_survey_map, read_survey, wilson_interval
 from survey_files import SHAPES, expected_counts, write_survey, zip_survey
@@ -25,7 +25,7 @@ runner = CliRunner()
 
 
 def run(*args):
-    return runner.invoke(app, list(args), catch_exceptions=False)
+    return runner.invoke(app, list(args), catch_exceptions=True)
 
 
 def survey_rows(db) -> int:
@@ -140,7 +140,7 @@ def test_truncated_zip_is_refused_and_nothing_stored(survey_2019, tmp_path):
     with pytest.raises(InputError, match="truncated zip"):
         read_survey(broken, year=2019, field=load_field())
     result = run("--db", str(db), "survey", "import", str(broken), "--source", "stackoverflow", "--year", "2019")
-    assert result.exit_code != 0
+    assert result.exit_code != 0 and isinstance(result.exception, MindshareError)
     assert not db.exists() or survey_rows(db) == 0
 
 
@@ -176,7 +176,7 @@ def test_non_utf8_bytes_are_refused(tmp_path):
     with pytest.raises(InputError, match="not UTF-8|cannot read"):
         read_survey(path, year=2019, field=load_field())
     result = run("--db", str(db), "survey", "import", str(path), "--source", "stackoverflow", "--year", "2019")
-    assert result.exit_code != 0
+    assert result.exit_code != 0 and isinstance(result.exception, MindshareError)
     assert not db.exists() or survey_rows(db) == 0
 
 

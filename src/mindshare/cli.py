@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 from rich.console import Console
 
@@ -15,7 +14,7 @@ from mindshare import __version__
 from mindshare.errors import MindshareError
 
 # Modules under mindshare.commands that add verbs; each has `register(app)`.
-COMMAND_MODULES = ["data", "report", "survey", "jobs", "trends"]
+COMMAND_MODULES = ["data", "report", "survey", "jobs", "trends", "collect", "scan", "papers"]
 
 app = typer.Typer(
     name="mindshare",
@@ -61,20 +60,15 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback."""
+    """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback.
+
+    Usage errors (an unknown verb or option) are typer's own: a usage line and exit code 2.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except MindshareError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err.print("aborted", markup=False)
-        sys.exit(130)
     except KeyboardInterrupt:
         err.print("interrupted; the store keeps what was committed and a re-run resumes", markup=False)
         sys.exit(130)

@@ -43,7 +43,7 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -274,7 +274,10 @@ class _Retry(Exception):
 
 
 def default_cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("mindshare")) / "http"
+    """`http` in mindshare's cache folder: `MINDSHARE_CACHE` if set (as the report's cache), else
+    `platformdirs.user_cache_dir('mindshare')`."""
+    root = os.environ.get("MINDSHARE_CACHE") or platformdirs.user_cache_dir("mindshare")
+    return Path(root).expanduser() / "http"
 
 
 class Http:
@@ -351,17 +354,19 @@ class Http:
             raise ValueError(f"unknown provider {provider!r}")
         full = build_url(url, params)
         shown = redact_url(full)
+        tries = 0
         try:
             for attempt in stamina.retry_context(
                     on=self._should_retry, attempts=self.attempts, timeout=None,
                     wait_initial=0.5, wait_max=30.0, wait_jitter=1.0):
                 with attempt:
+                    tries = attempt.num
                     response = self._send_once(provider, full, shown, headers)
         except _Retry as exc:
-            raise self._error(provider, shown, exc.response, exc.reason) from None
+            raise self._error(provider, shown, exc.response, exc.reason, tries) from None
         if response.is_success or response.status_code in ok:
             return response
-        raise self._error(provider, shown, response, None)
+        raise self._error(provider, shown, response, None, tries)
 
     def get_json(self, provider: str, url: str, params: Mapping[str, Any] | None = None,
                  headers: Mapping[str, str] | None = None, *, ok: tuple[int, ...] = ()) -> Any:
@@ -460,9 +465,10 @@ class Http:
 
     # -- errors ---------------------------------------------------------------------------------------------
     def _error(self, provider: str, shown: str, response: httpx.Response | None,
-               reason: str | None) -> SourceError:
+               reason: str | None, tries: int) -> SourceError:
+        attempts = f"{tries} attempt{'s' if tries != 1 else ''}"
         if response is None:
-            return SourceError(f"{provider}: GET {shown} {reason or 'failed'} after {self.attempts} attempts; "
+            return SourceError(f"{provider}: GET {shown} {reason or 'failed'} after {attempts}; "
                                f"the provider may be slow or down, try again later")
         status = response.status_code
         spec = PROVIDERS[provider]
@@ -479,7 +485,7 @@ class Http:
                                              "not found; check the identifier in the field file"))
         if status in RETRY_STATUSES:
             return SourceError(self._message(provider, shown, response,
-                                             f"still failing after {self.attempts} attempts; {spec.hint}"))
+                                             f"still failing after {attempts}; {spec.hint}"))
         return SourceError(self._message(provider, shown, response, spec.hint))
 
     @staticmethod

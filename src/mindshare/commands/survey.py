@@ -16,6 +16,7 @@ from mindshare.fields import load_field
 
 class SurveySource(str, Enum):
     stackoverflow = "stackoverflow"
+    kaggle = "kaggle"
 
 
 def register(app: typer.Typer) -> None:
@@ -26,9 +27,10 @@ def register(app: typer.Typer) -> None:
 
 def survey_import(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="The survey file as downloaded: the zip, or survey_results_public.csv."),
-    source: SurveySource = typer.Option(..., "--source", help="Which survey: stackoverflow."),
-    year: int = typer.Option(..., "--year", help="The survey's year (2017-2025 for stackoverflow)."),
+    file: Path = typer.Argument(..., help="The survey file as downloaded: the zip, or the CSV in it."),
+    source: SurveySource = typer.Option(..., "--source", help="Which survey: stackoverflow, or kaggle (the ML & DS "
+                                                              "survey's multiple-choice file)."),
+    year: int = typer.Option(..., "--year", help="The survey's year (2017-2025 for stackoverflow, 2018-2022 for kaggle)."),
     field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
     as_json: bool = typer.Option(False, "--json", help='Print [{"contender", "segment", "share_pct", "ci_low", '
                                                        '"ci_high", "n", ...}] instead of a table.'),
@@ -38,15 +40,21 @@ def survey_import(
 
     Shares are given two ways, each with a 95% Wilson interval and its n: of the respondents who answered the
     framework question (the figure Stack Overflow publishes) and of all respondents; for all respondents and for
-    professional developers. The year's column and option names come from data/surveys/stackoverflow.toml; a
-    file whose columns do not match is refused. Everything is stored as one snapshot, or nothing is.
+    professional developers (Stack Overflow only). The year's column and option names come from
+    data/surveys/<source>.toml; a file whose columns do not match is refused. Everything is stored as one
+    snapshot, or nothing is.
 
     Example: `mindshare survey import stack-overflow-developer-survey-2019.zip --source stackoverflow --year 2019`
     """
     from mindshare.sources.stackoverflow_survey import json_records, read_survey
 
     chosen = load_field(field)
-    result = read_survey(file, year=year, field=chosen, survey=source.value)
+    if source is SurveySource.kaggle:
+        from mindshare.sources.kaggle_survey import read_kaggle
+
+        result = read_kaggle(file, year=year, field=chosen)
+    else:
+        result = read_survey(file, year=year, field=chosen, survey=source.value)
     stored = None
     if not dry_run:
         with store_from(ctx) as store:

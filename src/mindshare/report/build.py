@@ -16,6 +16,10 @@ from mindshare.analysis import SignalStanding, first_crossing, leader_and_moment
 from mindshare.bundle import HORACE_HE_SOURCE
 from mindshare.fields import Field
 from mindshare.report import charts
+from mindshare.report.jobs_search_surveys import (SURVEY_METHOD, drop_partial, listings_block, prefer_live_hn,
+                                                  survey_intervals_block)
+from mindshare.report.collected import collected_blocks
+from mindshare.report.scanned import SCAN_SOURCE, scan_block
 from mindshare.report.model import Chart, Finding, Provenance, Report, Section, Table
 from mindshare.store import Store
 
@@ -88,8 +92,10 @@ def jobs_section(inputs: SectionInputs) -> Section:
     posts = inputs.of("jobs", metric="posts_mentioning")
     all_posts = inputs.observations[(inputs.observations["signal"] == "jobs")
                                     & (inputs.observations["subject"] == "_all_posts")]
+    posts, all_posts = prefer_live_hn(posts), prefer_live_hn(all_posts)
     if not posts.empty:
         _hn_block(inputs, section, posts, all_posts)
+    listings_block(inputs, section)
     quoted = inputs.observations[(inputs.observations["signal"] == "jobs")
                                  & inputs.observations["metric"].isin(QUOTED_JOB_METRICS)]
     if not quoted.empty:
@@ -201,6 +207,7 @@ def research_section(inputs: SectionInputs) -> Section:
     if frame.empty or not {"pytorch", "tensorflow"} <= set(inputs.field.ids):
         section.notes.append("No per-venue research counts for this field's contenders in the store yet "
                              "(`mindshare scan` counts them from a folder of papers).")
+        scan_block(inputs, section)  # counts from `mindshare scan`, if any
         _other_research(inputs, section)
         return section
     refs = frame.assign(source_ref=inputs.provenance.refs(frame))
@@ -287,13 +294,15 @@ def research_section(inputs: SectionInputs) -> Section:
         standing = leader_and_momentum(long, "research (conference papers)")
         if standing:
             inputs.standings.append(standing)
+    scan_block(inputs, section)  # counts from `mindshare scan`, if any
     _other_research(inputs, section)
     return section
 
 
 def _other_research(inputs: SectionInputs, section: Section) -> None:
     other = inputs.observations[(inputs.observations["signal"] == "research")
-                                & (inputs.observations["source"] != HORACE_HE_SOURCE)]
+                                & (inputs.observations["source"] != HORACE_HE_SOURCE)
+                                & (inputs.observations["source"] != SCAN_SOURCE)]
     if other.empty:
         return
     section.tables.append(Table("other_research_figures", "Other published research figures (words kept as the "
@@ -306,7 +315,7 @@ def search_section(inputs: SectionInputs) -> Section:
         id="search", title="Search interest",
         intro=("The 2020 article compared relative Google search volume over three years, with linear trend lines "
                "(and the winter dip)."))
-    series = inputs.of("search")
+    series = drop_partial(inputs.of("search"))
     timed = series[series.groupby(["metric", "contender"])["period_start"].transform("nunique") > 2]
     if not timed.empty:
         for metric, group in timed.groupby("metric"):
@@ -364,13 +373,15 @@ def usage_section(inputs: SectionInputs) -> Section:
                "professional developers, data scientists. Shares from different surveys are not comparable with "
                "each other: they ask different people different questions."))
     frame = inputs.of("usage")
-    frame = frame[frame["unit"].fillna("").str.contains("%")]
+    frame = frame[frame["unit"].fillna("").str.contains("%") & ~frame["metric"].str.endswith("_share_of_all")]
     if frame.empty:
         section.notes.append("No survey shares for this field's contenders in the store yet "
                              "(`mindshare survey import` reads the Stack Overflow survey files).")
         return section
     frame = inputs.with_names(frame).assign(source_ref=inputs.provenance.refs(frame))
     frame["survey"] = [_survey_name(source, label) for source, label in zip(frame["source"], frame["period_label"])]
+    # recounted from an imported survey file: kept apart from the figure the survey itself published
+    frame.loc[frame["method"] == SURVEY_METHOD, "survey"] += " (recounted from the file)"
     frame["who"] = frame["segment"].str.split(";").str[0].str.strip()
     frame["panel"] = frame["survey"] + ": " + frame["who"]
     frame = frame.sort_values(["period_start", "survey", "who", "value"], ascending=[True, True, True, False])
@@ -399,6 +410,7 @@ def usage_section(inputs: SectionInputs) -> Section:
                                    f"usage ({latest_survey['survey'].iloc[0]}, {latest_survey['who'].iloc[0]})")
     if standing:
         inputs.standings.append(standing)
+    survey_intervals_block(inputs, section)
     return section
 
 
@@ -411,6 +423,7 @@ def signals_section(inputs: SectionInputs) -> Section:
     _downloads_block(inputs, section)
     _github_block(inputs, section)
     _questions_block(inputs, section)
+    collected_blocks(inputs, section)  # live `mindshare collect` series beside the bundled ones
     return section
 
 

@@ -17,11 +17,14 @@ from mindshare.sources.huggingface import HuggingFaceSource
 from mindshare.sources.pypistats import PypistatsSource
 from mindshare.sources.stackexchange import StackExchangeSource
 from mindshare.sources.wikipedia import WikipediaSource
+from mindshare.sources.hn_hiring import HnHiringSource
+from mindshare.sources.adzuna import AdzunaSource
+from mindshare.sources.google_trends import GoogleTrendsSource
 
 # In the order `mindshare collect` lists them.
 SOURCES: dict[str, Source] = {s.name: s for s in (
     GitHubSource(), PypistatsSource(), StackExchangeSource(), HuggingFaceSource(), WikipediaSource(),
-    ArxivSource(),
+    ArxivSource(), HnHiringSource(), AdzunaSource(), GoogleTrendsSource(),
 )}
 
 __all__ = ["PARTIAL", "SOURCES", "Call", "Run", "Source"]

@@ -154,4 +154,7 @@ class AdzunaSource(Source):
                 for country in self.countries() for c in contenders]
 
     def collect(self, run: Run) -> pd.DataFrame:
+        if not (os.environ.get(ENV_ID) and os.environ.get(ENV_KEY)):
+            run.skip(f"{ENV_ID} and {ENV_KEY} are not set (free at developer.adzuna.com)")
+            return pd.DataFrame()
         return collect(run.contenders, countries=self.countries(), today=run.today)

@@ -75,7 +75,13 @@ class Run:
         if workers == 1:
             return [fn(item) for item in items]
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"ms-{provider}") as pool:
-            return list(pool.map(fn, items))
+            futures = [pool.submit(fn, item) for item in items]
+            try:
+                return [f.result() for f in futures]
+            except BaseException:
+                for f in futures:  # fail fast: what has not started will not
+                    f.cancel()
+                raise
 
 
 class Source:

@@ -5,13 +5,16 @@ Per package of each contender (`pypi` in the field: tensorflow, tensorflow-cpu, 
 `{"data": [{"category": "with_mirrors" | "without_mirrors", "date": "YYYY-MM-DD", "downloads": N}, ...],
 "package": ..., "type": "overall_downloads"}` for the last 180 days.
 
-Observations, in segments `without mirrors` (what pypistats.org shows by default) and `with mirrors`:
+Observations, without mirrors (what pypistats.org shows by default; segment `without mirrors`):
 
 - `downloads_month` per package and per calendar month; the first month (cut by the 180-day window) and the
   current month are flagged PARTIAL;
 - `downloads_30d` per package: the last 30 days in the data, the metric of the bundled history;
 - `downloads_month_sum` and `downloads_30d_sum` per contender: its packages summed, subject = the contender's
   name, note = the packages. Per-package rows are kept, so a sum can always be checked.
+
+The same with mirrors (segment `with mirrors`) carry the suffix `_with_mirrors` (`downloads_30d_with_mirrors`,
+...), so that no reader adds the two segments together by accident.
 
 Full history (before the 180-day window) needs Google BigQuery's public PyPI dataset (`bigquery-public-data.
 pypi.file_downloads`) and the user's Google credentials; not implemented here (see docs/collect.md).
@@ -62,14 +65,17 @@ class PypistatsSource(Source):
         sum_meta: dict[tuple, dict] = {}
         for c, package, url, fetched, daily in run.map(self.provider, fetch, jobs):
             for segment, days in daily.items():
-                for metric, period, value, note in self._aggregate(days):
+                # Different metric names, not only segments, so nobody sums the two by accident.
+                suffix = "" if segment == "without_mirrors" else "_with_mirrors"
+                for base, period, value, note in self._aggregate(days):
+                    metric = base + suffix
                     first, last, label = period
                     rows.append(self.observation(
                         contender=c, subject=package, metric=metric, value=value, period_start=first,
                         period_end=last, period_label=label, unit="downloads", reference=url,
                         query=f"package {package}: overall downloads, {SEGMENTS[segment]}", collected_at=fetched,
                         segment=SEGMENTS[segment], note=note))
-                    key = (c.id, segment, metric, first, last, label)
+                    key = (c.id, segment, f"{base}_sum{suffix}", first, last, label)
                     sums[key] += value
                     meta = sum_meta.setdefault(key, {"contender": c, "note": note, "fetched": fetched})
                     meta["fetched"] = max(meta["fetched"], fetched)
@@ -79,7 +85,7 @@ class PypistatsSource(Source):
             packages = ", ".join(c.pypi)
             note = f"sum of {packages}" + (f"; {meta['note']}" if meta["note"] else "")
             rows.append(self.observation(
-                contender=c, subject=c.name, metric=f"{metric}_sum", value=value, period_start=first,
+                contender=c, subject=c.name, metric=metric, value=value, period_start=first,
                 period_end=last, period_label=label, unit="downloads", reference=f"{API}/{{{packages}}}/overall",
                 query=f"packages {packages}: overall downloads summed, {SEGMENTS[segment]}",
                 collected_at=meta["fetched"], segment=SEGMENTS[segment], note=note))

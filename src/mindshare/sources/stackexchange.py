@@ -69,7 +69,10 @@ class StackExchangeSource(Source):
                 tag = c.stackoverflow_tag.lower()
                 common = dict(contender=c, subject=c.stackoverflow_tag, metric="questions_total",
                               period_start=day, period_end=day, period_label=f"{day:%Y-%m-%d}", unit="questions",
-                              reference=url, query=f"tag {tag}: count", collected_at=fetched)
+                              # the tag's own URL (answers the same count), so the reference does not depend
+                              # on which other tags shared the batched request
+                              reference=f"{API}/tags/{c.stackoverflow_tag}/info?site={SITE}",
+                              query=f"tag {tag}: count", collected_at=fetched)
                 if tag in counts:
                     rows.append(self.observation(value=counts[tag], **common))
                 else:

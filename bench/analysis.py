@@ -1,0 +1,91 @@
+"""Time the full analysis (mindshare.analysis.pipeline.analyse) on the bundled data and on a synthetic store of
+10 million observations (50 contenders x 20 signals x 10,000 daily dates, two counting methods per signal),
+each figure beside its anchor: a bare DuckDB scan of the same table, and reading the observations from the store.
+
+The synthetic table is generated with DuckDB SQL in a temporary folder (about 150 MB) and deleted afterwards.
+Goal: under 5 s for the synthetic store on a 2-core machine.
+
+    .venv/bin/python bench/analysis.py [--runs 3] [--dates 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+GOAL_SECONDS = 5.0
+
+
+def synthetic(con: duckdb.DuckDBPyConnection, contenders: int, signals: int, dates: int) -> None:
+    """Trend x season x noise per contender and signal; each signal changes method at a different date."""
+    con.execute(f"""
+        CREATE TABLE observations AS
+        WITH c AS (SELECT range AS ci, 'c' || lpad(CAST(range AS VARCHAR), 2, '0') AS contender FROM range({contenders})),
+             s AS (SELECT range AS si, 's' || lpad(CAST(range AS VARCHAR), 2, '0') AS signal FROM range({signals})),
+             d AS (SELECT range AS di, DATE '1999-01-01' + CAST(range AS INTEGER) AS day FROM range({dates}))
+        SELECT s.signal, 'm' AS metric, 'synthetic' AS source, 'all' AS segment, c.contender,
+               c.contender AS subject, d.day AS period_start, d.day AS period_end,
+               CASE WHEN d.di < {dates} / 2 + s.si * 50 THEN 'method-1' ELSE 'method-2' END AS method,
+               round(greatest(0, (50 + c.ci) * (1 + (c.ci % 7 - 3) * d.di / {dates}.0)
+                     * (1 + 0.1 * sin(2 * pi() * d.di / 365.25)) * (0.9 + 0.2 * random())), 0) AS value,
+               CAST(NULL AS VARCHAR) AS note, TIMESTAMP '2030-01-01' AS collected_at
+        FROM s CROSS JOIN c CROSS JOIN d""")
+
+
+def timed(function, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dates", type=int, default=10_000)
+    args = parser.parse_args()
+    from mindshare.analysis.pipeline import analyse, analyse_frame
+    from mindshare.store import open_store
+
+    import mindshare.analysis.verdict  # noqa: F401  (import costs out of the timings)
+    import scipy.stats  # noqa: F401
+    print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
+        store = open_store(Path(scratch) / "bundled.duckdb")
+        read_time, observations = timed(lambda: store.observations(), args.runs)
+        bundled_time, result = timed(lambda: analyse_frame(observations), args.runs)
+        store.close()
+        print(f"bundled data ({len(observations):,} observations, {len(result.series)} signals):")
+        print(f"  full analysis, median of {args.runs}:        {bundled_time:6.2f} s")
+        print(f"  anchor: store.observations() read:        {read_time:6.2f} s")
+
+        path = Path(scratch) / "synthetic.duckdb"
+        con = duckdb.connect(str(path))
+        started = time.perf_counter()
+        synthetic(con, 50, 20, args.dates)
+        generated = time.perf_counter() - started
+        rows = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+        scan_time, _ = timed(lambda: con.execute(
+            "SELECT signal, contender, count(*), sum(value) FROM observations GROUP BY ALL").fetchall(), args.runs)
+        count_time, _ = timed(lambda: con.execute("SELECT sum(value) FROM observations").fetchall(), args.runs)
+        synthetic_time, result = timed(lambda: analyse(con, "observations", facts=None), args.runs)
+        con.close()
+        print(f"synthetic store ({rows:,} observations: 50 contenders x 20 signals x {args.dates:,} dates; "
+              f"generated in {generated:.1f} s):")
+        print(f"  full analysis, median of {args.runs}:        {synthetic_time:6.2f} s   (goal < {GOAL_SECONDS:.0f} s)")
+        print(f"  anchor: bare scan sum(value):              {count_time:6.2f} s")
+        print(f"  anchor: scan grouped by signal, contender: {scan_time:6.2f} s")
+        print(f"  result: {len(result.standings)} standings, {len(result.trends)} trends, "
+              f"{len(result.crossovers)} crossovers, {len(result.verdict)} verdict sentences")
+
+
+if __name__ == "__main__":
+    main()

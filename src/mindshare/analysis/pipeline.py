@@ -1,0 +1,264 @@
+"""The whole analysis of a store's observations, with the heavy aggregation done in DuckDB SQL.
+
+`analyse(con, relation)` takes any DuckDB relation with the observation columns (the store's table, a DataFrame
+registered on a connection, or a synthetic benchmark table) and reduces it in SQL to a few small tables: one
+comparable series per signal, the latest reading of each contender, the reading a year before, monthly shares over
+the last three years and the last observed crossing of the two leaders. Only those small tables reach Python, where
+the robust trends, projections, composite scores and the verdict are computed on at most a few thousand rows.
+
+Rules (docs/analysis.md explains why):
+- one series per signal: a preferred metric (PRIMARY) or else the (metric, source, segment) with the most
+  contenders, the latest readings and the most rows; research venues are summed, other segments never are;
+- readings marked partial, or whose period had not ended when they were read, are left out and counted;
+- standings, trends and projections use only the latest method of the series (the latest uninterrupted run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dataclass_field
+
+import numpy as np
+import pandas as pd
+
+PRIMARY = {
+    "jobs": ["posts_mentioning", "job_postings", "job_listings", "job_count"],
+    "downloads": ["downloads_30d", "downloads_month", "downloads"],
+    "github": ["github_stars", "stars"],
+    "qa": ["questions_per_year", "stackoverflow_questions_per_year", "questions_per_month", "questions"],
+    "research": ["papers_mentioning_only", "arxiv_papers", "papers_mentioning"],
+    "usage": ["so_survey_share"],
+    "search": ["search_interest", "google_trends_interest", "pageviews", "wikipedia_pageviews"],
+}
+SUM_SEGMENTS = {"research"}          # venues add up; survey segments or countries do not
+SKIP_SIGNALS = ("score_weights", "other")
+TREND_YEARS = 3
+
+
+@dataclass
+class Analysis:
+    series: pd.DataFrame          # signal, metric, source, segment, method, contenders, rows, first, last
+    standings: pd.DataFrame       # per signal and contender: value/share now and a year before
+    trends: pd.DataFrame          # per signal and contender: Theil-Sen trend of the share (points/year) + OLS
+    crossovers: pd.DataFrame      # per signal: leader vs runner-up, observed and projected
+    excluded: pd.DataFrame        # per signal: readings left out as partial
+    composites: dict = dataclass_field(default_factory=dict)   # preset -> CompositeResult
+    verdict: list = dataclass_field(default_factory=list)      # list[Sentence]
+    stale: list = dataclass_field(default_factory=list)        # signals left out of the composite as too old
+
+
+def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:
+    chosen = []
+    for signal, group in catalogue.groupby("signal"):
+        if signal in SKIP_SIGNALS:
+            continue
+        group = group[group["contenders"] >= 2].copy()
+        if group.empty:
+            continue
+        preferred = PRIMARY.get(signal, [])
+        group["preference"] = [preferred.index(m) if m in preferred else len(preferred) for m in group["metric"]]
+        if signal in SUM_SEGMENTS:
+            group = (group.groupby(["signal", "metric", "source", "preference"], as_index=False)
+                     .agg(contenders=("contenders", "max"), rows=("rows", "sum"), last=("last", "max"),
+                          first=("first", "min")).assign(segment=None))
+        group = group.sort_values(["preference", "contenders", "last", "rows"], ascending=[True, False, False, False])
+        chosen.append(group.iloc[0][["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"]])
+    return pd.DataFrame(chosen).reset_index(drop=True) if chosen else pd.DataFrame(
+        columns=["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"])
+
+
+def analyse(con, relation: str = "observations", *, contenders: list[str] | None = None,
+            presets: tuple[str, ...] = ("power-2018", "growth-2019"), weights: dict[str, float] | None = None,
+            facts: pd.DataFrame | None = None, draws: int = 2000, kappa: float = 100.0,
+            names=lambda key: key, stale_years: float = 5.0) -> Analysis:
+    """Run the full analysis on `relation` (a table or view on DuckDB connection `con`)."""
+    from mindshare.analysis.composite import composite_score, preset_weights
+    from mindshare.analysis.verdict import verdict
+
+    keep = ""
+    if contenders:
+        keep = "AND contender IN (" + ", ".join("'" + c.replace("'", "''") + "'" for c in contenders) + ")"
+    base = (f"SELECT * FROM {relation} WHERE value IS NOT NULL AND contender IS NOT NULL {keep}")
+    catalogue = con.execute(f"""
+        SELECT signal, metric, source, segment, count(DISTINCT contender) AS contenders, count(*) AS rows,
+               min(period_start) AS first, max(period_start) AS last
+        FROM ({base}) GROUP BY ALL""").df()
+    chosen = _choose_series(catalogue)
+    con.register("ms_chosen", chosen[["signal", "metric", "source", "segment"]])
+    partial = ("(coalesce(o.note ILIKE '%partial%', false) "
+               "OR coalesce(CAST(o.period_end AS DATE) > CAST(o.collected_at AS DATE), false))")
+    # the chosen series of every signal; never materialised (each query below reduces it in one scan)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW ms_rows AS
+        SELECT o.signal, o.contender, coalesce(o.method, '') AS method, CAST(o.period_start AS DATE) AS d,
+               o.value, {partial} AS partial
+        FROM ({base}) o JOIN ms_chosen c
+          ON o.signal = c.signal AND o.metric = c.metric AND o.source = c.source
+         AND (c.segment IS NULL OR o.segment = c.segment)""")
+    excluded = con.execute("""
+        SELECT signal, count(*) AS readings, min(d) AS first, max(d) AS last FROM ms_rows WHERE partial
+        GROUP BY signal ORDER BY signal""").df()
+    # one row per signal and date: its method, its total, whether two or more contenders were read
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ms_dates AS
+        SELECT signal, d, any_value(method) AS method, sum(value) AS total,
+               min(contender) <> max(contender) AS several
+        FROM ms_rows WHERE NOT partial GROUP BY signal, d""")
+    # the latest uninterrupted run of one method per signal, its latest date with several contenders, and the
+    # latest such date at least a year before that
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ms_window AS
+        WITH runs AS (
+            SELECT signal, d, method, several,
+                   sum(CASE WHEN method IS DISTINCT FROM prev THEN 1 ELSE 0 END)
+                       OVER (PARTITION BY signal ORDER BY d ROWS UNBOUNDED PRECEDING) AS run
+            FROM (SELECT *, lag(method) OVER (PARTITION BY signal ORDER BY d) AS prev FROM ms_dates)),
+        last_run AS (SELECT signal, max(run) AS run FROM runs GROUP BY signal),
+        current AS (SELECT runs.* FROM runs JOIN last_run USING (signal, run)),
+        now AS (SELECT signal, any_value(method) AS method, min(d) AS since,
+                       max(d) FILTER (WHERE several) AS d_now FROM current GROUP BY signal)
+        SELECT now.*, (SELECT max(c.d) FROM current c WHERE c.signal = now.signal AND c.several
+                       AND c.d <= now.d_now - INTERVAL 1 YEAR) AS d_before,
+               now.d_now - INTERVAL {TREND_YEARS} YEAR AS trend_from
+        FROM now WHERE d_now IS NOT NULL""")
+    standings = con.execute("""
+        WITH picked AS (
+            SELECT r.signal, r.contender, r.d, sum(r.value) AS value, any_value(w.method) AS method,
+                   any_value(w.d_now) AS d_now, any_value(w.d_before) AS d_before, any_value(w.since) AS since
+            FROM ms_rows r JOIN ms_window w ON r.signal = w.signal AND r.method = w.method
+             AND (r.d = w.d_now OR r.d = w.d_before)
+            WHERE NOT r.partial GROUP BY r.signal, r.contender, r.d)
+        SELECT p.signal, p.contender, any_value(p.method) AS method, any_value(p.d_now) AS d_now,
+               any_value(p.d_before) AS d_before, any_value(p.since) AS since,
+               max(p.value) FILTER (WHERE p.d = p.d_now) AS value_now,
+               max(p.value) FILTER (WHERE p.d = p.d_before) AS value_before,
+               100 * max(p.value / nullif(t.total, 0)) FILTER (WHERE p.d = p.d_now) AS share_now,
+               100 * max(p.value / nullif(t.total, 0)) FILTER (WHERE p.d = p.d_before) AS share_before
+        FROM picked p JOIN ms_dates t ON t.signal = p.signal AND t.d = p.d
+        GROUP BY p.signal, p.contender
+        ORDER BY p.signal, value_now DESC NULLS LAST""").df()
+    # monthly shares (a contender's sum over the month / everyone's) over the trend window of the current run
+    monthly = con.execute("""
+        WITH m AS (
+            SELECT r.signal, r.contender, date_trunc('month', r.d) AS month, sum(r.value) AS value
+            FROM ms_rows r JOIN ms_window w ON r.signal = w.signal AND r.method = w.method
+             AND r.d > w.trend_from AND r.d >= w.since AND r.d <= w.d_now
+            WHERE NOT r.partial GROUP BY ALL)
+        SELECT signal, contender, month, 100 * value / nullif(sum(value) OVER (PARTITION BY signal, month), 0) AS share,
+               value
+        FROM m ORDER BY signal, contender, month""").df()
+    trends = _share_trends(monthly)
+    leaders = (standings.dropna(subset=["value_now"]).sort_values(["signal", "value_now"], ascending=[True, False])
+               .groupby("signal").head(2))
+    pairs = leaders.groupby("signal")["contender"].apply(list)
+    pairs = pairs[pairs.str.len() == 2]
+    crossovers = _crossovers(con, pairs, names)
+    analysis = Analysis(series=chosen, standings=standings, trends=trends, crossovers=crossovers, excluded=excluded)
+    newest = pd.to_datetime(standings["d_now"]).max() if not standings.empty else None
+    last_reading = standings.groupby("signal")["d_now"].max()
+    analysis.stale = sorted(last_reading[pd.to_datetime(last_reading) < newest - pd.DateOffset(years=stale_years)].index) \
+        if newest is not None else []
+    standings = standings[~standings["signal"].isin(analysis.stale)]
+    metrics = standings.dropna(subset=["value_now"]).assign(metric="value")[["contender", "signal", "metric", "value_now"]]
+    growth = (standings.dropna(subset=["share_now", "share_before"])
+              .assign(metric="share change", value=lambda f: f["share_now"] - f["share_before"]))
+    for preset in presets:
+        chosen_weights = preset_weights(preset, facts)
+        frame = growth[["contender", "signal", "metric", "value"]] if preset.startswith("growth") else \
+            metrics.rename(columns={"value_now": "value"})
+        result = composite_score(frame, chosen_weights, preset=preset, draws=draws, kappa=kappa)
+        if result is not None:
+            analysis.composites[preset] = result
+    if weights:
+        result = composite_score(metrics.rename(columns={"value_now": "value"}), weights, preset="custom",
+                                 draws=draws, kappa=kappa)
+        if result is not None:
+            analysis.composites["custom"] = result
+    analysis.verdict = verdict(analysis, names)
+    con.execute("DROP VIEW IF EXISTS ms_rows")
+    for table in ("ms_dates", "ms_window"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.unregister("ms_chosen")
+    return analysis
+
+
+def _share_trends(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Theil-Sen (and OLS) trend of each contender's share, in points per year, over the monthly shares.
+
+    Series with the same months are fitted together (vectorised); a month where a contender has no reading leaves
+    it out of that contender's fit.
+    """
+    from mindshare.analysis.robust import theil_sen_many
+    from mindshare.analysis.trends import DAYS_PER_YEAR
+
+    columns = ["signal", "contender", "start", "end", "n", "share_pts_per_year", "ci_low", "ci_high",
+               "ols_pts_per_year", "ols_ci_low", "ols_ci_high", "direction"]
+    monthly = monthly.dropna(subset=["share"])
+    if monthly.empty:
+        return pd.DataFrame(columns=columns)
+    keys = monthly.groupby(["signal", "contender"], sort=False)["month"].agg(tuple)
+    keys = keys[keys.str.len() >= 3]
+    out = []
+    for months, members in keys.groupby(keys, sort=False):
+        index = pd.DatetimeIndex(months)
+        x = ((index - index[0]) / pd.Timedelta(days=DAYS_PER_YEAR)).to_numpy(float)
+        picked = monthly.set_index(["signal", "contender"]).loc[members.index]
+        values = picked["share"].to_numpy(float).reshape(len(members), len(months))
+        fit = theil_sen_many(x, values)
+        frame = pd.DataFrame({"signal": members.index.get_level_values(0),
+                              "contender": members.index.get_level_values(1),
+                              "start": index[0], "end": index[-1], "n": len(months),
+                              "share_pts_per_year": fit["slope"], "ci_low": fit["ci_low"], "ci_high": fit["ci_high"],
+                              "ols_pts_per_year": fit["ols_slope"], "ols_ci_low": fit["ols_ci_low"],
+                              "ols_ci_high": fit["ols_ci_high"]})
+        out.append(frame)
+    if not out:
+        return pd.DataFrame(columns=columns)
+    trends = pd.concat(out, ignore_index=True)
+    trends["direction"] = np.select([trends["ci_low"] > 0, trends["ci_high"] < 0], ["rising", "falling"],
+                                    "flat (interval includes zero)")
+    return trends[columns].sort_values(["signal", "contender"]).reset_index(drop=True)
+
+
+def _crossovers(con, pairs: pd.Series, names) -> pd.DataFrame:
+    from mindshare.analysis.projection import crossover_from_wide
+
+    columns = ["signal", "leader", "trailing", "latest", "ratio_now", "observed", "observed_method", "status",
+               "projected", "projected_low", "projected_high", "horizon", "reason", "fit_start", "fit_points",
+               "sentence"]
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    wanted = pd.DataFrame([(s, pair[0], pair[1]) for s, pair in pairs.items()], columns=["signal", "a", "b"])
+    con.register("ms_pairs", wanted)
+    # the full history of the two leaders side by side (every method: crossings are read within a method)
+    frame = con.execute("""
+        SELECT r.signal, r.d AS period_start, r.method,
+               sum(r.value) FILTER (WHERE r.contender = p.a) AS a, sum(r.value) FILTER (WHERE r.contender = p.b) AS b
+        FROM ms_rows r JOIN ms_pairs p ON r.signal = p.signal AND (r.contender = p.a OR r.contender = p.b)
+        WHERE NOT r.partial GROUP BY ALL HAVING a IS NOT NULL AND b IS NOT NULL""").df()
+    con.unregister("ms_pairs")
+    rows = []
+    for signal, group in frame.groupby("signal"):
+        a, b = pairs[signal]
+        result = crossover_from_wide(group.rename(columns={"a": a, "b": b}), a, b)
+        if result is None:
+            continue
+        rows.append({"signal": signal, "leader": result.leader, "trailing": result.trailing, "latest": result.latest,
+                     "ratio_now": result.ratio_now, "observed": result.observed_date,
+                     "observed_method": result.observed_method, "status": result.status,
+                     "projected": result.projected, "projected_low": result.projected_low,
+                     "projected_high": result.projected_high, "horizon": result.horizon, "reason": result.reason,
+                     "fit_start": result.fit_start, "fit_points": result.fit_points,
+                     "sentence": f"{signal}: " + result.sentence(names)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def analyse_frame(observations: pd.DataFrame, **options) -> Analysis:
+    """`analyse` on an observations DataFrame (registered on an in-memory DuckDB connection)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("ms_observations", observations)
+        return analyse(con, "ms_observations", **options)
+    finally:
+        con.close()

@@ -1,0 +1,107 @@
+"""Count keyword occurrences in bytes: hyperscan when it imports, pure Python otherwise, same counts.
+
+A `Keyword` is a phrase (letters, digits, '.', '-', '@', spaces) with a mode:
+
+* ``word`` (the mindshare rules): case-insensitive (ASCII), whole word. The phrase must not be preceded by a
+  letter, digit or underscore, and must not be followed by a letter or underscore; digits may follow
+  ('TensorFlow2' with a footnote mark, 'Keras2'), so 'markerassisted' is not Keras and 'ajax' / 'JAXA' are not
+  JAX. A space in the phrase matches any run of whitespace ('PyTorch' LF 'Lightning').
+* ``substring``: case-insensitive (ASCII) substring, anywhere, as Horace He's `word in text.lower()`.
+
+`Matcher.scan(data)` makes one pass over the document and returns, for each keyword, the list of end offsets
+of its matches (a match is counted once per end offset, as hyperscan reports it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+try:  # pragma: no cover - exercised by whichever is installed
+    import hyperscan as _hs
+except Exception:  # ImportError, or a missing libhs on the machine
+    _hs = None
+
+HAVE_HYPERSCAN = _hs is not None
+
+_PHRASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-@ /_+#]*$")
+
+
+@dataclass(frozen=True)
+class Keyword:
+    phrase: str
+    mode: str = "word"  # or "substring"
+
+
+def _escaped_parts(phrase: str) -> list[bytes]:
+    return [re.escape(part).encode() for part in phrase.split()]
+
+
+def hyperscan_expression(keyword: Keyword) -> bytes:
+    parts = _escaped_parts(keyword.phrase)
+    body = rb"\s+".join(parts)
+    if keyword.mode == "substring":
+        return body
+    # \b before a leading word character; after: optional digits, then a non-word character or the end
+    return rb"\b" + body + rb"(?:[0-9]*[^a-zA-Z0-9_]|[0-9]*\z)"
+
+
+def python_expression(keyword: Keyword) -> bytes:
+    parts = _escaped_parts(keyword.phrase)
+    body = rb"\s+".join(parts)
+    if keyword.mode == "substring":
+        return body
+    return rb"(?<![A-Za-z0-9_])" + body + rb"(?:[0-9]*[^a-zA-Z0-9_]|[0-9]*\Z)"
+
+
+class Matcher:
+    """Compiled once (per process); `scan` is thread-safe for the Python engine, one scratch per hyperscan DB."""
+
+    def __init__(self, keywords: Sequence[Keyword], engine: str = "auto"):
+        self.keywords = list(keywords)
+        for keyword in self.keywords:
+            if not _PHRASE.match(keyword.phrase):
+                raise ValueError(f"keyword {keyword.phrase!r} must start with a letter or digit")
+            if keyword.mode not in ("word", "substring"):
+                raise ValueError(f"keyword mode {keyword.mode!r} must be 'word' or 'substring'")
+        if engine == "auto":
+            engine = "hyperscan" if HAVE_HYPERSCAN else "python"
+        if engine == "hyperscan" and not HAVE_HYPERSCAN:
+            raise RuntimeError("hyperscan is not installed (pip install hyperscan); use engine='python'")
+        self.engine = engine
+        if engine == "hyperscan":
+            self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            expressions = [hyperscan_expression(k) for k in self.keywords]
+            self._db.compile(expressions=expressions, ids=list(range(len(expressions))),
+                             elements=len(expressions), flags=[_hs.HS_FLAG_CASELESS] * len(expressions))
+            self._scratch = _hs.Scratch(self._db)
+        elif engine == "python":
+            self._regexes = [re.compile(python_expression(k), re.IGNORECASE) for k in self.keywords]
+        else:
+            raise ValueError(f"unknown engine {engine!r}; known: auto, hyperscan, python")
+
+    def __getstate__(self):
+        return {"keywords": self.keywords, "engine": self.engine}
+
+    def __setstate__(self, state):
+        self.__init__(state["keywords"], state["engine"])
+
+    def scan(self, data: bytes) -> list[list[int]]:
+        """End offsets of every match, per keyword (in keyword order)."""
+        ends: list[list[int]] = [[] for _ in self.keywords]
+        if not data:
+            return ends
+        if self.engine == "hyperscan":
+            appenders = [e.append for e in ends]
+
+            def on_match(index, start, end, flags, context):
+                appenders[index](end)
+            self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
+            return ends
+        for index, regex in enumerate(self._regexes):
+            ends[index] = [m.end() for m in regex.finditer(data)]
+        return ends
+
+    def counts(self, data: bytes) -> list[int]:
+        return [len(e) for e in self.scan(data)]
