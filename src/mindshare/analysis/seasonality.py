@@ -42,7 +42,7 @@ def infer_frequency(dates) -> str | None:
     index = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates)).dropna().unique()).sort_values()
     if len(index) < 3:
         return None
-    step = np.median(np.diff(index.asi8)) / 86_400e9
+    step = float(np.median(np.diff(index.values).astype("timedelta64[s]").astype(float))) / 86_400
     if 27 <= step <= 32:
         return "MS"
     if 6 <= step <= 8:
@@ -116,7 +116,7 @@ def gaps_and_partials(frame: pd.DataFrame, *, who: str = "contender", at: str = 
                              "period_start": period.to_timestamp(), "detail": "no reading for this month"})
         elif frequency is None and group[at].nunique() >= 3:
             years = pd.to_datetime(group[at]).dt.year
-            if (pd.to_datetime(group[at]).dt.dayofyear == 1).all():
+            if (pd.to_datetime(group[at]).dt.day_of_year == 1).all():
                 for year in sorted(set(range(years.min(), years.max() + 1)) - set(years)):
                     rows.append({"contender": contender, "method": method, "kind": "gap",
                                  "period_start": pd.Timestamp(year=year, month=1, day=1), "detail": "no reading for this year"})

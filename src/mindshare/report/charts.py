@@ -76,7 +76,7 @@ def bar_chart(frame: pd.DataFrame, *, category: str, value: str, color: str, tit
     scale = _colors(names, palette)
     data = _records(frame)
     base = alt.Chart(data).encode(
-        y=alt.Y(f"{color}:N", title=None, sort=names, axis=alt.Axis(labelLimit=160)),
+        y=alt.Y(f"{color}:N", title=None, sort=names, axis=alt.Axis(labelLimit=90)),
         x=alt.X(f"{value}:Q", title=x_title),
     )
     bars = base.mark_bar().encode(
@@ -87,10 +87,10 @@ def bar_chart(frame: pd.DataFrame, *, category: str, value: str, color: str, tit
     layers = [bars, labels]
     if error_low and error_high:
         layers.append(base.mark_errorbar(ticks=True).encode(x=f"{error_low}:Q", x2=f"{error_high}:Q"))
-    chart = alt.layer(*layers, data=data).properties(width=WIDTH - 220, height=alt.Step(16))
+    chart = alt.layer(*layers, data=data).properties(width=300, height=alt.Step(16))
     facet_by = row or category
     chart = chart.facet(row=alt.Row(f"{facet_by}:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                                   labelLimit=260)))
+                                                                                   labelLimit=170)))
     return chart.resolve_scale(y="independent").properties(title=title).to_dict(validate=False)
 
 

@@ -1,0 +1,306 @@
+"""Issue 6: robust trends, method segments, projected crossovers, STL, gaps, composite scores and their stability,
+survey statistics, the verdict and snapshot comparison. Hand-checked numbers on small series, scipy/statsmodels
+as independent references where they exist, and hypothesis properties for the invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mindshare.analysis.composite import composite_score, min_max, parse_weights, preset_weights
+from mindshare.analysis.projection import NOT_WITHIN, crossing_projection, crossover
+from mindshare.analysis.robust import theil_sen_many, theil_sen_trend, trends_by_method
+from mindshare.analysis.seasonality import gaps_and_partials, stl_decompose
+from mindshare.analysis.shares import share_among
+from mindshare.analysis.surveys import count_comparison, independent_difference, paired_difference, \
+    same_sample_difference, wilson_interval
+from mindshare.analysis.trends import DAYS_PER_YEAR, linear_trend
+
+ORIGIN = pd.Timestamp("2020-01-01")
+
+
+def years(*offsets) -> pd.DatetimeIndex:
+    """Dates exactly `offsets` years (of 365.25 days) after 2020-01-01, so slopes per year are exact."""
+    return pd.DatetimeIndex([ORIGIN + pd.Timedelta(days=DAYS_PER_YEAR * o) for o in offsets])
+
+
+def long(rows, method="m1"):
+    return pd.DataFrame(rows, columns=["period_start", "contender", "value"]).assign(
+        period_start=lambda f: pd.to_datetime(f["period_start"]), method=method)
+
+
+# -- Theil-Sen ------------------------------------------------------------------------------------------------
+def test_theil_sen_hand_checked():
+    # pairwise slopes of (0,1) (1,2) (2,3) (3,10): 1, 1, 3, 1, 4, 7 -> median 2; intercept 2.5 - 2 * 1.5 = -0.5
+    fit = theil_sen_trend(years(0, 1, 2, 3), [1.0, 2.0, 3.0, 10.0])
+    assert fit.slope_per_year == pytest.approx(2.0)
+    assert fit.intercept == pytest.approx(-0.5)
+    assert fit.ci_low <= 2.0 <= fit.ci_high
+    # one outlier moves OLS a lot more than Theil-Sen
+    assert linear_trend(years(0, 1, 2, 3), [1.0, 2.0, 3.0, 10.0]).slope_per_year == pytest.approx(2.8)
+
+
+def test_theil_sen_growth_rate_of_a_doubling_series():
+    fit = theil_sen_trend(years(0, 1, 2, 3, 4), [10, 20, 40, 80, 160])
+    assert fit.growth_pct_per_year == pytest.approx(100.0)
+    assert theil_sen_trend(years(0, 1, 2), [0, 1, 2]).growth_pct_per_year is None   # log of 0 undefined
+
+
+def test_theil_sen_many_matches_scipy_series_by_series():
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    x = np.arange(24) / 12
+    values = np.round(rng.normal(size=(6, 24)) * 4 + 3 * x, 0)   # rounding makes ties, which change Sen's interval
+    batch = theil_sen_many(x, values)
+    for k, row in enumerate(values):
+        ref = stats.theilslopes(row, x)
+        ols = stats.linregress(x, row)
+        assert (batch["slope"][k], batch["intercept"][k]) == (pytest.approx(ref.slope), pytest.approx(ref.intercept))
+        assert (batch["ci_low"][k], batch["ci_high"][k]) == (pytest.approx(ref.low_slope), pytest.approx(ref.high_slope))
+        assert batch["ols_slope"][k] == pytest.approx(ols.slope)
+
+
+@given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(3, 30))
+def test_trend_of_a_constant_is_zero(level, n):
+    dates = pd.date_range("2015-01-01", periods=n, freq="MS")
+    robust = theil_sen_trend(dates, [level] * n)
+    assert robust.slope_per_year == 0 and robust.ci_low == 0 and robust.ci_high == 0
+    assert linear_trend(dates, [level] * n).slope_per_year == pytest.approx(0, abs=1e-9 * max(1, abs(level)))
+
+
+def test_trends_are_never_fit_across_a_method_change():
+    dates = pd.date_range("2020-01-01", periods=24, freq="MS")
+    values = np.arange(24, dtype=float) + 10           # +12 a year within each method
+    values[12:] *= 10                                  # the new method counts ten times as much
+    frame = pd.DataFrame({"period_start": dates, "contender": "a", "value": values,
+                          "method": ["old"] * 12 + ["new"] * 12})
+    fits = trends_by_method(frame)
+    assert list(fits["method"]) == ["old", "new"]
+    assert fits["theil_sen_per_year"].tolist() == pytest.approx([12.0 * 365.25 / 365.25 * 1, 120.0], rel=0.02)
+    assert set(fits["bridged"]) == {"split"} and fits["bridge_note"].str.contains("not bridged").all()
+    one = trends_by_method(frame.assign(method="same"))
+    assert one["bridged"].tolist() == ["none"]
+
+
+def test_shares_bridge_a_change_that_scales_everyone_alike():
+    dates = pd.date_range("2020-01-01", periods=24, freq="MS")
+    factor = np.where(np.arange(24) < 12, 1.0, 7.0)
+    frame = pd.concat([
+        pd.DataFrame({"period_start": dates, "contender": "a", "value": 30 * factor, "method": np.where(factor == 1, "old", "new")}),
+        pd.DataFrame({"period_start": dates, "contender": "b", "value": 70 * factor, "method": np.where(factor == 1, "old", "new")})])
+    fits = trends_by_method(frame, bridge="shares").set_index("contender")
+    assert fits.loc["a", "theil_sen_per_year"] == pytest.approx(0) and fits.loc["a", "unit"] == "share points"
+    assert "scales every contender alike" in fits.loc["a", "bridge_note"]
+
+
+# -- Crossovers: observed and projected ----------------------------------------------------------------------
+def _converging(n=36, wobble=0.02):
+    dates = pd.date_range("2021-01-01", periods=n, freq="MS")
+    t = ((dates - dates[0]) / pd.Timedelta(days=DAYS_PER_YEAR)).to_numpy(float)
+    # log(a / b) = -0.8 + 0.2 t (+ a small alternating wobble): zero at t = 4 years
+    gap = -0.8 + 0.2 * t + wobble * np.where(np.arange(n) % 2, 1, -1)
+    frame = pd.concat([pd.DataFrame({"period_start": dates, "contender": "b", "value": 100.0}),
+                       pd.DataFrame({"period_start": dates, "contender": "a", "value": 100 * np.exp(gap)})])
+    return frame.assign(method="m1"), dates[0] + pd.Timedelta(days=4 * DAYS_PER_YEAR)
+
+
+def test_projected_crossover_hand_checked():
+    frame, expected = _converging()
+    result = crossover(frame, "a", "b")
+    assert (result.leader, result.trailing, result.status) == ("b", "a", "projected")
+    assert abs((result.projected - expected).days) < 20
+    assert result.projected_low < result.projected < result.projected_high
+    assert result.observed_date is None and "would pass" in result.sentence()
+
+
+def test_fieller_bounds_are_where_the_confidence_band_touches_zero():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(5)
+    x = np.linspace(0, 3, 30)
+    gap = -0.6 + 0.2 * x + rng.normal(0, 0.05, 30)
+    x0, low, high, _ = crossing_projection(x, gap)
+    fit = sm.OLS(gap, sm.add_constant(x)).fit()
+    band = fit.get_prediction(sm.add_constant(np.array([low, high]), has_constant="add")).conf_int(alpha=0.05)
+    assert band[0][1] == pytest.approx(0, abs=1e-9)      # at the lower bound the band's top reaches zero
+    assert band[1][0] == pytest.approx(0, abs=1e-9)      # at the upper bound the band's bottom reaches zero
+    assert low < x0 < high
+
+
+def test_no_projection_when_the_gap_widens_or_is_too_far():
+    frame, _ = _converging()
+    widening = frame.assign(value=np.where(frame["contender"] == "a", 1e4 / frame["value"], frame["value"]))
+    widening.loc[widening["contender"] == "a", "value"] = 100 * np.exp(-0.1 - 0.2 * np.arange(36) / 12)
+    result = crossover(widening, "a", "b")
+    assert result.status == NOT_WITHIN and result.reason == "the gap is not narrowing"
+    slow = frame[frame["period_start"] < "2021-07-01"]     # half a year of data cannot speak for 2.5 years ahead
+    result = crossover(slow, "a", "b")
+    assert result.status == NOT_WITHIN and "further ahead" in result.reason
+
+
+def test_observed_crossing_and_the_last_pass():
+    frame = long([("2020-01-01", "a", 1), ("2020-01-01", "b", 5), ("2020-02-01", "a", 6), ("2020-02-01", "b", 5),
+                  ("2020-03-01", "a", 4), ("2020-03-01", "b", 5), ("2020-04-01", "a", 7), ("2020-04-01", "b", 5)])
+    result = crossover(frame, "a", "b")
+    assert result.leader == "a" and result.observed_date == pd.Timestamp("2020-04-01")
+
+
+# -- Seasonality and gaps -----------------------------------------------------------------------------------
+def test_stl_finds_the_winter_dip():
+    dates = pd.date_range("2016-01-01", periods=72, freq="MS")
+    trend = 100 * 1.02 ** np.arange(72)
+    dip = np.where(np.isin(dates.month, [12, 1]), 0.8, 1.0)
+    rng = np.random.default_rng(1)
+    result = stl_decompose(dates, trend * dip * rng.normal(1, 0.01, 72))
+    assert result.multiplicative and result.period == 12
+    assert result.trough in (12, 1)
+    assert -30 < result.winter_effect_pct < -10
+    assert result.strength > 0.8
+    flat = stl_decompose(dates, trend * rng.normal(1, 0.05, 72))
+    assert flat.strength < result.strength
+    assert stl_decompose(dates[:20], trend[:20]) is None          # fewer than two full cycles
+
+
+def test_gaps_and_partial_periods_are_flagged():
+    frame = pd.DataFrame({
+        "contender": "a", "method": "m", "value": 1.0,
+        "period_start": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-04-01", "2024-05-01"]),
+        "period_end": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-04-30", "2024-05-31"]),
+        "collected_at": pd.to_datetime(["2024-06-02"] * 3 + ["2024-05-15"]), "note": [None, None, None, None]})
+    flags = gaps_and_partials(frame)
+    assert flags[flags["kind"] == "gap"]["period_start"].tolist() == [pd.Timestamp("2024-03-01")]
+    assert flags[flags["kind"] == "partial"]["period_start"].tolist() == [pd.Timestamp("2024-05-01")]
+
+
+# -- Composite score ----------------------------------------------------------------------------------------
+def _metrics(table: dict[str, dict[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame([{"contender": c, "signal": s, "metric": s, "value": v}
+                         for s, by in table.items() for c, v in by.items()])
+
+
+def test_composite_hand_checked():
+    # jobs: a 10, b 30, c 20 -> 0, 1, 0.5; usage: a 5, b 1, c 3 -> 1, 0, 0.5
+    metrics = _metrics({"jobs": {"a": 10, "b": 30, "c": 20}, "usage": {"a": 5, "b": 1, "c": 3}})
+    result = composite_score(metrics, {"jobs": 0.6, "usage": 0.4, "books": 0.1}, draws=500)
+    scores = result.scores.set_index("contender")["score"]
+    # books has no data: dropped, and jobs/usage renormalised to 0.6/0.4 (they already sum to 1)
+    assert result.dropped == ("books",) and result.weights == {"jobs": 0.6, "usage": 0.4}
+    assert scores.to_dict() == pytest.approx({"b": 60.0, "c": 50.0, "a": 40.0})
+
+
+def test_group_means_within_a_category():
+    metrics = pd.DataFrame([
+        {"contender": "a", "signal": "github", "metric": "stars", "value": 10},
+        {"contender": "b", "signal": "github", "metric": "stars", "value": 20},
+        {"contender": "a", "signal": "github", "metric": "forks", "value": 4},
+        {"contender": "b", "signal": "github", "metric": "forks", "value": 2}])
+    result = composite_score(metrics, {"github": 1.0}, draws=10)
+    assert result.scores.set_index("contender")["score"].to_dict() == pytest.approx({"a": 50.0, "b": 50.0})
+
+
+def test_presets_come_from_the_bundled_facts():
+    power = preset_weights("power-2018")
+    assert power["jobs"] == pytest.approx(0.3) and power["usage"] == pytest.approx(0.2)
+    assert set(power) == {"jobs", "usage", "github", "search", "articles", "books", "research"}
+    assert sum(power.values()) == pytest.approx(1.0)
+    growth = preset_weights("growth-2019")
+    assert growth["jobs"] == pytest.approx(0.35) and sum(growth.values()) == pytest.approx(1.0)
+    assert parse_weights("jobs=0.5, usage=0.5") == {"jobs": 0.5, "usage": 0.5}
+    with pytest.raises(ValueError):
+        parse_weights("jobs")
+
+
+def test_a_near_tie_says_the_ranking_flips():
+    metrics = _metrics({"jobs": {"a": 10, "b": 0, "c": 5}, "usage": {"a": 0, "b": 10, "c": 5}})
+    result = composite_score(metrics, {"jobs": 0.51, "usage": 0.49}, draws=2000)
+    top = result.stability.set_index("contender")
+    assert not result.stable and 0.2 < top.loc["a", "p_first"] < 0.8
+    # c scores 50 under any weights, so when b edges ahead a drops to third: a spans ranks 1 to 3
+    assert (top.loc["a", "rank_low"], top.loc["a", "rank_high"]) == (1, 3)
+    assert "flips under small changes of weights" in result.sentence()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.floats(0.01, 1.0), min_size=2, max_size=5), st.floats(1.0, 500.0),
+       st.lists(st.floats(0, 90), min_size=8, max_size=20), st.integers(0, 2**16))
+def test_one_dominant_contender_is_first_under_any_weights(weights, kappa, others, seed):
+    signals = [f"s{i}" for i in range(len(weights))]
+    table = {s: {"top": 100.0, **{f"c{j}": others[(i + j) % len(others)] for j in range(3)}}
+             for i, s in enumerate(signals)}
+    result = composite_score(_metrics(table), dict(zip(signals, weights)), kappa=kappa, draws=200, seed=seed)
+    assert result.leader == "top" and result.stable
+    top = result.stability.set_index("contender").loc["top"]
+    assert top["p_first"] == 1.0 and (top["rank_low"], top["rank_high"]) == (1, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.5, 1e3), min_size=3, max_size=3), st.lists(st.floats(0.5, 1e3), min_size=3, max_size=3),
+       st.floats(1e-3, 1e6))
+def test_scaling_a_metric_leaves_scores_and_ranks_unchanged(jobs, usage, scale):
+    metrics = _metrics({"jobs": dict(zip("abc", jobs)), "usage": dict(zip("abc", usage))})
+    scaled = metrics.assign(value=np.where(metrics["signal"] == "jobs", metrics["value"] * scale, metrics["value"]))
+    one = composite_score(metrics, {"jobs": 0.3, "usage": 0.7}, draws=50)
+    two = composite_score(scaled, {"jobs": 0.3, "usage": 0.7}, draws=50)
+    assert one.scores["score"].to_numpy() == pytest.approx(two.scores["score"].to_numpy(), abs=1e-6)
+    assert one.stability["p_first"].tolist() == two.stability["p_first"].tolist()
+
+
+def test_min_max_of_a_metric_without_spread():
+    scaled = min_max(pd.DataFrame({"x": [3.0, 3.0], "y": [1.0, np.nan]}))
+    assert scaled["x"].tolist() == [0.5, 0.5] and np.isnan(scaled["y"].iloc[1])
+
+
+# -- Shares -------------------------------------------------------------------------------------------------
+@given(st.lists(st.floats(0, 1e9), min_size=2, max_size=12).filter(lambda v: sum(v) > 0), st.floats(1e-3, 1e6))
+def test_shares_sum_to_100_and_ignore_scale(values, scale):
+    frame = pd.DataFrame({"period_start": ORIGIN, "contender": [f"c{i}" for i in range(len(values))],
+                          "value": values})
+    shares = share_among(frame, by=["period_start"])["share_pct"]
+    assert shares.sum() == pytest.approx(100.0)
+    scaled = share_among(frame.assign(value=frame["value"] * scale), by=["period_start"])["share_pct"]
+    assert scaled.to_numpy() == pytest.approx(shares.to_numpy(), abs=1e-9)
+
+
+# -- Survey statistics ---------------------------------------------------------------------------------------
+def test_newcombe_interval_of_a_difference_published_example():
+    # Newcombe (1998), Statistics in Medicine 17:873, example (c): 56/70 - 48/80, method 10: 0.0524 to 0.3339
+    result = independent_difference(56, 70, 48, 80)
+    assert result.difference == pytest.approx(0.2)
+    assert (result.ci_low, result.ci_high) == (pytest.approx(0.0524, abs=5e-5), pytest.approx(0.3339, abs=5e-5))
+    assert result.significant and result.p_value < 0.05
+
+
+def test_newcombe_matches_statsmodels():
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    for x1, n1, x2, n2 in ((9, 100, 3, 100), (240, 2400, 210, 2400), (1, 30, 0, 25)):
+        ours = independent_difference(x1, n1, x2, n2)
+        low, high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff")
+        assert (ours.ci_low, ours.ci_high) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_wilson_interval_hand_checked():
+    low, high = wilson_interval(81, 263)   # Newcombe (1998) single-proportion example: 0.2553 to 0.3662
+    assert (low, high) == (pytest.approx(0.2553, abs=5e-5), pytest.approx(0.3662, abs=5e-5))
+
+
+def test_paired_difference_reduces_to_independent_without_correlation_and_unknown_overlap_is_wider():
+    # a*d == b*c makes phi 0: the paired interval is then the independent one with n1 = n2 = n
+    paired = paired_difference(both=10, only1=20, only2=5, neither=10)
+    independent = independent_difference(30, 45, 15, 45)
+    assert (paired.ci_low, paired.ci_high) == (pytest.approx(independent.ci_low), pytest.approx(independent.ci_high))
+    unknown = same_sample_difference(30, 15, 45)
+    assert unknown.ci_low <= paired.ci_low and unknown.ci_high >= paired.ci_high
+    assert unknown.design == "paired, overlap unknown"
+    assert "significant at 5%" in unknown.sentence("TensorFlow", "PyTorch")
+
+
+def test_count_comparison_of_small_and_large_counts():
+    small = count_comparison(4, 3)
+    assert not small.significant and small.p_value == pytest.approx(1.0)
+    large = count_comparison(200, 100)
+    assert large.significant and large.ratio_low < 2.0 < large.ratio_high
