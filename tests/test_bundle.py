@@ -1,6 +1,7 @@
 import csv
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from mindshare.bundle import bundle_folder, bundled_observations, parse_period, series_period
@@ -65,8 +66,8 @@ def test_packages_map_to_contenders_and_stay_visible():
     assert mapping["torch"] == "pytorch"
     assert mapping["tf-nightly"] == "tensorflow"
     assert mapping["jax"] == "jax"
-    assert mapping["jaxlib"] is None  # a dependency of jax: summing it would count one install twice
-    assert mapping["scikit-learn"] is None or mapping["scikit-learn"] != mapping["scikit-learn"]  # not a contender
+    assert pd.isna(mapping["jaxlib"])  # a dependency of jax: summing it would count one install twice
+    assert pd.isna(mapping["scikit-learn"])  # not a contender
 
 
 def test_pypi_method_changes_are_recorded():

@@ -252,9 +252,10 @@ def test_horace_aggregate_counts_totals_with_excluded_papers():  # H6
     for text in ["PyTorch", "PyTorch", "TensorFlow", "PyTorch TensorFlow", "Google Brain TensorFlow", "none"]:
         found = HoraceRules(field, "2019").evaluate(text)
         docs.append({"mentions": found.mentions, "counted_as": found.counted_as, "error": None})
+    docs.append({"mentions": {}, "error": "encrypted (needs a password)"})  # his "N/A" text
     tallies = aggregate(docs, "horace-he-2019", field.ids)
     assert tallies["papers_only:pytorch"] == 2 and tallies["papers_only:tensorflow"] == 1
-    assert tallies["papers_scanned"] == 6 and tallies["papers_several"] == 1
+    assert tallies["papers_scanned"] == 7 and tallies["papers_several"] == 1
     assert tallies["pytorch_share"] == pytest.approx(2 / 3)
 
 
@@ -413,3 +414,21 @@ def test_report_shows_the_scan_in_the_research_section(tmp_path):
     assert any("mindshare scan of TestConf 2020" in f.text for f in research.findings)
     assert all(t.name != "other_research_figures" or "TestConf" not in t.frame.to_string()
                for t in research.tables)
+
+
+
+def test_horace_rules_read_the_raw_text(tmp_path):  # H1: no repairs
+    doc = tmp_path / "a.txt"
+    doc.write_text("We use Tensor-\nFlow here.")
+    assert scan_document(str(doc), ScanConfig(rules="horace-he-2019"))["mentions"]["tensorflow"] == 0
+    assert scan_document(str(doc), ScanConfig())["mentions"]["tensorflow"] == 1
+
+
+def test_matcher_is_thread_safe():
+    from concurrent.futures import ThreadPoolExecutor
+
+    matcher = MindshareRules(load_field()).matcher
+    text = ("We use PyTorch and TensorFlow. " * 2000).encode()
+    expected = matcher.counts(text)
+    with ThreadPoolExecutor(4) as pool:
+        assert all(r == expected for r in pool.map(lambda _: matcher.counts(text), range(32)))

@@ -135,3 +135,14 @@ def test_unknown_venue_and_year():
         venues.resolve("siggraph")
     with pytest.raises(InputError, match="no PMLR volume"):
         venues.list_pmlr(None, "icml", 1999)
+
+
+def test_papers_cli_lists_venues_and_refuses_an_unknown_one(tmp_path):
+    import subprocess
+
+    run = lambda *a: subprocess.run([sys.executable, "-m", "mindshare", *a], capture_output=True, text=True,  # noqa
+                                    timeout=60)
+    listed = run("papers", "venues")
+    assert listed.returncode == 0 and all(v in listed.stdout for v in ("acl", "cvpr", "icml", "neurips", "iclr"))
+    bad = run("papers", "fetch", "--venue", "siggraph", "--year", "2020", "--to", str(tmp_path / "x"))
+    assert bad.returncode != 0 and "unknown venue" in bad.stderr and "Traceback" not in bad.stderr

@@ -42,7 +42,7 @@ CONTENDER_KEYS: dict[str, tuple[type, str]] = {
     "adzuna_query": (str, "job-search query; defaults to the name"),
     "arxiv_query": (str, "arXiv search expression; defaults to the patterns"),
 }
-FIELD_KEYS = {"name", "title", "description", "contender"}
+FIELD_KEYS = {"name", "title", "description", "contender", "score_weights"}  # score_weights: report.analysis_summary
 
 
 @dataclass(frozen=True)

@@ -97,12 +97,17 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
     excluded = con.execute("""
         SELECT signal, count(*) AS readings, min(d) AS first, max(d) AS last FROM ms_rows WHERE partial
         GROUP BY signal ORDER BY signal""").df()
-    # one row per signal and date: its method, its total, whether two or more contenders were read
+    # one row per signal and date: its method, its total, whether two or more contenders were read. Where two
+    # versions of a method cover the same date (Horace He's 2019-11 and 2021-10 rules), the version read most
+    # recently wins, so a date never mixes two methods.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE ms_dates AS
-        SELECT signal, d, any_value(method) AS method, sum(value) AS total,
-               min(contender) <> max(contender) AS several
-        FROM ms_rows WHERE NOT partial GROUP BY signal, d""")
+        WITH per_method AS (
+            SELECT signal, d, method, sum(value) AS total, min(contender) <> max(contender) AS several
+            FROM ms_rows WHERE NOT partial GROUP BY signal, d, method),
+        latest AS (SELECT signal, method, max(d) AS last_d FROM per_method GROUP BY signal, method)
+        SELECT per_method.* FROM per_method JOIN latest USING (signal, method)
+        QUALIFY row_number() OVER (PARTITION BY signal, d ORDER BY last_d DESC, method DESC) = 1""")
     # the latest uninterrupted run of one method per signal, its latest date with several contenders, and the
     # latest such date at least a year before that
     con.execute(f"""
@@ -147,8 +152,9 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
                value
         FROM m ORDER BY signal, contender, month""").df()
     trends = _share_trends(monthly)
-    leaders = (standings.dropna(subset=["value_now"]).sort_values(["signal", "value_now"], ascending=[True, False])
-               .groupby("signal").head(2))
+    standings = standings.sort_values(["signal", "value_now", "contender"], ascending=[True, False, True],
+                                      na_position="last").reset_index(drop=True)
+    leaders = standings.dropna(subset=["value_now"]).groupby("signal").head(2)
     pairs = leaders.groupby("signal")["contender"].apply(list)
     pairs = pairs[pairs.str.len() == 2]
     crossovers = _crossovers(con, pairs, names)
@@ -234,6 +240,7 @@ def _crossovers(con, pairs: pd.Series, names) -> pd.DataFrame:
         SELECT r.signal, r.d AS period_start, r.method,
                sum(r.value) FILTER (WHERE r.contender = p.a) AS a, sum(r.value) FILTER (WHERE r.contender = p.b) AS b
         FROM ms_rows r JOIN ms_pairs p ON r.signal = p.signal AND (r.contender = p.a OR r.contender = p.b)
+        JOIN ms_dates t ON t.signal = r.signal AND t.d = r.d AND t.method = r.method
         WHERE NOT r.partial GROUP BY ALL HAVING a IS NOT NULL AND b IS NOT NULL""").df()
     con.unregister("ms_pairs")
     rows = []

@@ -62,7 +62,7 @@ def crossing_projection(x: np.ndarray, gap: np.ndarray, confidence: float = 0.95
 
     Returns x0=None with a reason when the line does not move towards zero or the band never excludes it.
     """
-    from scipy import stats
+    from scipy import special
 
     n = len(x)
     if n < 4:
@@ -75,7 +75,7 @@ def crossing_projection(x: np.ndarray, gap: np.ndarray, confidence: float = 0.95
     alpha = float(gap.mean() - beta * x_mean)
     residuals = gap - (alpha + beta * x)
     s2 = float((residuals ** 2).sum() / (n - 2))
-    t2 = stats.t.ppf(0.5 + confidence / 2, n - 2) ** 2
+    t2 = special.stdtrit(n - 2, 0.5 + confidence / 2) ** 2
     last_gap = alpha + beta * x.max()
     if beta == 0 or np.sign(beta) == np.sign(last_gap):
         return None, None, None, "the gap is not narrowing"

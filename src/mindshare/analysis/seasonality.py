@@ -52,7 +52,8 @@ def infer_frequency(dates) -> str | None:
 
 def regular(dates, values, frequency: str) -> tuple[pd.Series, int]:
     """The series on a regular grid (month starts or weeks); returns it and how many periods were missing."""
-    series = pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(float), index=pd.to_datetime(dates)).dropna()
+    series = pd.Series(np.asarray(pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce"), dtype=float),
+                       index=pd.to_datetime(dates)).dropna()
     series = series.groupby(series.index).mean().sort_index()
     if frequency == "MS":
         series.index = series.index.to_period("M").to_timestamp()

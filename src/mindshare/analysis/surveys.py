@@ -15,15 +15,22 @@ from math import sqrt
 
 def wilson_interval(count: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for count/n (as fractions)."""
-    from scipy import stats
+    from scipy import special
 
     if n <= 0:
         return float("nan"), float("nan")
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = float(special.ndtri(0.5 + confidence / 2))
     p = count / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+DESIGN_WORDS = {
+    "independent": "independent samples",
+    "paired": "paired: the same respondents",
+    "paired, overlap unknown": "the same respondents, overlap unknown, so the widest interval the counts allow",
+}
 
 
 @dataclass(frozen=True)
@@ -45,12 +52,12 @@ class ShareDifference:
         place = f" {where}" if where else ""
         return (f"{first} {self.p1 * 100:.1f}% vs {second} {self.p2 * 100:.1f}%{place}: difference "
                 f"{self.difference * 100:+.1f} points (95% interval {self.ci_low * 100:+.1f} to {self.ci_high * 100:+.1f}; "
-                f"{verdict} at 5%, {self.design} samples).")
+                f"{verdict} at 5%; {DESIGN_WORDS.get(self.design, self.design)}).")
 
 
 def independent_difference(x1: float, n1: float, x2: float, n2: float, confidence: float = 0.95) -> ShareDifference:
     """Newcombe's hybrid score interval for p1 - p2 from two independent samples, with a pooled z-test p-value."""
-    from scipy import stats
+    from scipy import special
 
     p1, p2 = x1 / n1, x2 / n2
     l1, u1 = wilson_interval(x1, n1, confidence)
@@ -60,15 +67,13 @@ def independent_difference(x1: float, n1: float, x2: float, n2: float, confidenc
     high = d + sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     pooled = (x1 + x2) / (n1 + n2)
     se = sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    p_value = float(2 * stats.norm.sf(abs(d) / se)) if se > 0 else None
+    p_value = float(2 * special.ndtr(-abs(d) / se)) if se > 0 else None
     return ShareDifference(p1, p2, d, low, high, p_value, "independent")
 
 
 def paired_difference(both: float, only1: float, only2: float, neither: float,
                       confidence: float = 0.95) -> ShareDifference:
     """Newcombe's paired score interval for p1 - p2 (same respondents), with McNemar's exact p-value."""
-    from scipy import stats
-
     a, b, c, d_ = both, only1, only2, neither
     n = a + b + c + d_
     p1, p2 = (a + b) / n, (a + c) / n
@@ -80,7 +85,7 @@ def paired_difference(both: float, only1: float, only2: float, neither: float,
     low = diff - sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
     high = diff + sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
     discordant = int(round(b + c))
-    p_value = float(stats.binomtest(int(round(b)), discordant, 0.5).pvalue) if discordant else 1.0
+    p_value = _binomial_half_p(int(round(b)), discordant) if discordant else 1.0
     return ShareDifference(p1, p2, diff, low, high, p_value, "paired")
 
 
@@ -118,13 +123,24 @@ def count_comparison(first: float, second: float, confidence: float = 0.95) -> C
     Given the total, `first` is binomial(total, r / (1 + r)) with r the rate ratio; the Clopper–Pearson interval of
     that proportion gives the interval of r, and the two-sided binomial test of r = 1 the p-value.
     """
-    from scipy import stats
+    from scipy import special
 
     a, b = int(round(first)), int(round(second))
     total = a + b
     if total == 0:
         return CountComparison(first, second, None, None, None, 1.0)
-    test = stats.binomtest(a, total, 0.5)
-    low, high = test.proportion_ci(confidence, method="exact")
+    tail = (1 - confidence) / 2
+    low = float(special.betaincinv(a, total - a + 1, tail)) if a > 0 else 0.0          # Clopper-Pearson
+    high = float(special.betaincinv(a + 1, total - a, 1 - tail)) if a < total else 1.0
     to_ratio = (lambda p: p / (1 - p) if p < 1 else float("inf"))
-    return CountComparison(first, second, a / b if b else None, to_ratio(low), to_ratio(high), float(test.pvalue))
+    return CountComparison(first, second, a / b if b else None, to_ratio(low), to_ratio(high),
+                           _binomial_half_p(a, total))
+
+
+def _binomial_half_p(k: int, n: int) -> float:
+    """Two-sided exact binomial test of p = 1/2 (the distribution is symmetric: twice the smaller tail)."""
+    from scipy import special
+
+    lower = float(special.bdtr(k, n, 0.5))
+    upper = float(special.bdtrc(k - 1, n, 0.5)) if k > 0 else 1.0
+    return min(1.0, 2 * min(lower, upper))

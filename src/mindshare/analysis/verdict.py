@@ -59,12 +59,12 @@ def signal_verdicts(standings: pd.DataFrame, trends: pd.DataFrame, names=lambda 
     rows = []
     newest = pd.to_datetime(standings["d_now"]).max() if not standings.empty else None
     for signal, group in standings.dropna(subset=["value_now"]).groupby("signal"):
-        group = group.sort_values("value_now", ascending=False)
+        group = group.sort_values(["value_now", "contender"], ascending=[False, True])
         if len(group) < 2:
             continue
         lead, runner = group.iloc[0], group.iloc[1]
         t = trends[trends["signal"] == signal]
-        rising = t[t["ci_low"] > 0].sort_values("share_pts_per_year", ascending=False)
+        rising = t[t["ci_low"] > 0].sort_values(["share_pts_per_year", "contender"], ascending=[False, True])
         gainer = rising.iloc[0] if not rising.empty else None
         counts = (signal in COUNT_SIGNALS and float(lead["value_now"]).is_integer()
                   and float(runner["value_now"]).is_integer())
@@ -190,7 +190,8 @@ def _focus(table: pd.DataFrame, analysis, names, top: str, top_signals: list[str
                  f"({', '.join(leading['signal'])})")
     text += "."
     if stable:
-        text += f" It ranks first in the composite score under weights varied around the {', '.join(stable)} preset(s)."
+        text += (f" It ranks first in the composite score under weights varied around the {', '.join(stable)} "
+                 f"preset{'s' if len(stable) != 1 else ''}.")
     if shaky:
         text += (f" The {', '.join(shaky)} composite ranking is not settled, so treat the order of the leaders as "
                  f"uncertain there.")
@@ -199,7 +200,8 @@ def _focus(table: pd.DataFrame, analysis, names, top: str, top_signals: list[str
     if len(rivals):
         gainers = sorted(set(rivals["gaining"]))
         text += (f" {', '.join(names(c) for c in gainers)} {'is' if len(gainers) == 1 else 'are'} gaining share in "
-                 f"{len(rivals)} signal(s) ({', '.join(rivals['signal'])}), so the lead may narrow.")
+                 f"{len(rivals)} signal{'s' if len(rivals) != 1 else ''} ({', '.join(rivals['signal'])}), so the lead may "
+                 f"narrow there.")
     text += (" Each signal counts a different population (employers, installers, authors, survey respondents); "
              "weigh the one closest to your goal more than this summary does.")
     return Sentence(text, figures, "focus")

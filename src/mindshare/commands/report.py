@@ -22,6 +22,11 @@ def report(
     out_dir: Path = typer.Option(Path("mindshare-report"), "--out", "-o", help="Folder to write the report to."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Report what was known on that day."),
     png: bool = typer.Option(True, "--png/--no-png", help="Also render every chart to PNG and SVG."),
+    compare_to: Optional[str] = typer.Option(None, "--compare-to", metavar="YYYY-MM-DD",
+                                             help="Set every headline figure beside its value as known on that day."),
+    weights: Optional[str] = typer.Option(None, "--weights", metavar="SIGNAL=W,...",
+                                          help="Weights of a custom composite score, e.g. 'jobs=0.5,downloads=0.3,"
+                                               "research=0.2' (default: the field's [score_weights], if any)."),
 ) -> None:
     """Write the report: index.html (self-contained, interactive), report.md, results.json and charts/.
 
@@ -37,15 +42,28 @@ def report(
     chosen = load_field(field)
     if as_of:
         _check_date(as_of)
+    if compare_to:
+        _check_date(compare_to, "--compare-to")
+    chosen_weights = _parse_weights(weights) if weights else None
     with store_from(ctx) as store:
-        built = build_report(store, chosen, as_of=as_of)
+        built = build_report(store, chosen, as_of=as_of, compare_to=compare_to, weights=chosen_weights)
     folder = write_report(built, out_dir, render_images=png)
     elapsed = time.perf_counter() - started
     out.print(f"report written to [bold]{folder.resolve()}[/] in {elapsed:.1f}s")
     out.print(f"  open {(folder / 'index.html').resolve()}")
 
 
-def _check_date(text: str) -> None:
+def _parse_weights(text: str) -> dict[str, float]:
+    from mindshare.analysis.composite import parse_weights
+    from mindshare.errors import InputError
+
+    try:
+        return parse_weights(text)
+    except ValueError as exc:
+        raise InputError(f"--weights {text!r}: {exc}") from None
+
+
+def _check_date(text: str, option: str = "--as-of") -> None:
     from datetime import date
 
     from mindshare.errors import MindshareError
@@ -53,4 +71,4 @@ def _check_date(text: str) -> None:
     try:
         date.fromisoformat(text)
     except ValueError:
-        raise MindshareError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise MindshareError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD") from None

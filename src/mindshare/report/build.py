@@ -20,6 +20,7 @@ from mindshare.report.jobs_search_surveys import (SURVEY_METHOD, drop_partial, l
                                                   survey_intervals_block)
 from mindshare.report.collected import collected_blocks
 from mindshare.report.scanned import SCAN_SOURCE, scan_block
+from mindshare.report.analysis_summary import add_analysis
 from mindshare.report.model import Chart, Finding, Provenance, Report, Section, Table
 from mindshare.store import Store
 
@@ -31,6 +32,9 @@ class SectionInputs:
     provenance: Provenance
     as_of: str | None
     standings: list[SignalStanding] = dataclass_field(default_factory=list)
+    compare_to: str | None = None                         # --compare-to DATE (analysis_summary)
+    compare_observations: pd.DataFrame | None = None      # the store as known on that date
+    weights: dict[str, float] | None = None               # --weights for the composite score
 
     def name(self, contender_id: str) -> str:
         found = self.field.find(contender_id)
@@ -65,9 +69,12 @@ class SectionInputs:
 SectionBuilder = Callable[[SectionInputs], Section]
 
 
-def build_report(store: Store, field: Field, *, as_of: str | None = None) -> Report:
+def build_report(store: Store, field: Field, *, as_of: str | None = None, compare_to: str | None = None,
+                 weights: dict[str, float] | None = None) -> Report:
     observations = store.observations(as_of=as_of)
-    inputs = SectionInputs(observations=observations, field=field, provenance=Provenance(), as_of=as_of)
+    inputs = SectionInputs(observations=observations, field=field, provenance=Provenance(), as_of=as_of,
+                           compare_to=compare_to, weights=weights,
+                           compare_observations=store.observations(as_of=compare_to) if compare_to else None)
     sections = [builder(inputs) for builder in SECTION_BUILDERS]
     sections.append(summary_section(inputs))
     sections.append(sources_section(inputs))
@@ -555,6 +562,7 @@ def summary_section(inputs: SectionInputs) -> Section:
     table = pd.DataFrame(rows)
     section.tables.append(Table("standings", "Leader and momentum per signal (share among the contenders the "
                                 "signal measures)", table))
+    add_analysis(inputs, section)   # verdict, composite + stability, trend intervals, crossovers, STL (issue 6)
     if table.empty:
         section.notes.append("No signal has enough data for a standing yet.")
         return section

@@ -72,14 +72,16 @@ def kind_of(path: str) -> str:
 
 
 def extract_bytes(data: bytes, path: str, *, backend: str = "pdfium", keep: Iterable[str] = (),
-                  max_bytes: int = DEFAULT_MAX_BYTES) -> Extracted:
-    """Extract and repair the text of one document given as bytes; never raises for a bad document."""
+                  max_bytes: int = DEFAULT_MAX_BYTES, repair: bool = True) -> Extracted:
+    """Extract (and, unless `repair` is False, repair) the text of one document given as bytes; never raises
+    for a bad document."""
+    fix = (lambda text: repair_text(text, keep)) if repair else (lambda text: text)
     digest = sha256_bytes(data)
     if len(data) > max_bytes:
         return Extracted(path, digest, 0, "", f"over the size bound ({len(data):,} > {max_bytes:,} bytes)")
     if kind_of(path) == "text":
         text = data.decode("utf-8", errors="replace")
-        return Extracted(path, digest, 0, repair_text(text, keep))
+        return Extracted(path, digest, 0, fix(text))
     if not data.lstrip()[:5].startswith(b"%PDF"):
         return Extracted(path, digest, 0, "", "not a PDF (no %PDF header)")
     try:
@@ -93,7 +95,7 @@ def extract_bytes(data: bytes, path: str, *, backend: str = "pdfium", keep: Iter
         return Extracted(path, digest, 0, "", str(exc))
     if pages == 0:
         return Extracted(path, digest, 0, "", "zero pages")
-    return Extracted(path, digest, pages, repair_text(text, keep))
+    return Extracted(path, digest, pages, fix(text))
 
 
 _NO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*/Count\s+0\b|/Count\s+0\b[^>]*/Type\s*/Pages\b")
@@ -175,9 +177,9 @@ def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
 
 def extract(path: str, *, backend: str = "pdfium", keep: Iterable[str] = (),
-            max_bytes: int = DEFAULT_MAX_BYTES) -> Extracted:
+            max_bytes: int = DEFAULT_MAX_BYTES, repair: bool = True) -> Extracted:
     try:
         data = read_source(path, max_bytes)
     except OSError as exc:
         return Extracted(path, "", 0, "", f"cannot read it ({exc.strerror or exc})")
-    return extract_bytes(data, path, backend=backend, keep=keep, max_bytes=max_bytes)
+    return extract_bytes(data, path, backend=backend, keep=keep, max_bytes=max_bytes, repair=repair)

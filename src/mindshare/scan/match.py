@@ -15,6 +15,7 @@ of its matches (a match is counted once per end offset, as hyperscan reports it)
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -56,7 +57,7 @@ def python_expression(keyword: Keyword) -> bytes:
 
 
 class Matcher:
-    """Compiled once (per process); `scan` is thread-safe for the Python engine, one scratch per hyperscan DB."""
+    """Compiled once per process; `scan` is thread-safe (hyperscan gets one scratch space per thread)."""
 
     def __init__(self, keywords: Sequence[Keyword], engine: str = "auto"):
         self.keywords = list(keywords)
@@ -75,7 +76,7 @@ class Matcher:
             expressions = [hyperscan_expression(k) for k in self.keywords]
             self._db.compile(expressions=expressions, ids=list(range(len(expressions))),
                              elements=len(expressions), flags=[_hs.HS_FLAG_CASELESS] * len(expressions))
-            self._scratch = _hs.Scratch(self._db)
+            self._local = threading.local()  # hyperscan scratch space is per thread (Dask runs threads)
         elif engine == "python":
             self._regexes = [re.compile(python_expression(k), re.IGNORECASE) for k in self.keywords]
         else:
@@ -97,7 +98,10 @@ class Matcher:
 
             def on_match(index, start, end, flags, context):
                 appenders[index](end)
-            self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
+            scratch = getattr(self._local, "scratch", None)
+            if scratch is None:
+                scratch = self._local.scratch = _hs.Scratch(self._db)
+            self._db.scan(data, match_event_handler=on_match, scratch=scratch)
             return ends
         for index, regex in enumerate(self._regexes):
             ends[index] = [m.end() for m in regex.finditer(data)]

@@ -27,7 +27,7 @@ rules from Chillee/pytorch-vs-tensorflow `data_analysis/generate_data.py`, as he
     H4 a paper naming both PyTorch and TensorFlow synonyms is counted for neither.
     H5 2019-11: papers with a Google or Facebook affiliation string are excluded from the PyTorch-only and
        TensorFlow-only counts; 2021-10: they are included.
-    H6 the total is every paper of the venue, excluded or not.
+    H6 the total is every paper of the venue, excluded or not, unreadable ones included.
 """
 
 from __future__ import annotations
@@ -173,10 +173,10 @@ class MindshareRules:
 
 def _match_start(data: bytes, end: int, keyword: Keyword) -> int:
     """Where a whole-word match that ended at `end` started (the match may include one trailing character)."""
-    words = keyword.phrase.split()
-    lowered_first = words[0].encode().lower()
-    start = data.lower().rfind(lowered_first, max(0, end - len(keyword.phrase) - 64), end)
-    return max(start, 0)
+    first = keyword.phrase.split()[0].encode().lower()
+    low = max(0, end - len(keyword.phrase) - 64)  # 64: room for the whitespace runs a phrase may span
+    found = data[low:end].lower().rfind(first)
+    return low + found if found >= 0 else low
 
 
 def _usable(phrases: Iterable[str]) -> list[str]:
@@ -268,6 +268,11 @@ def aggregate(docs: list[dict], rules_name: str, ids: list[str]) -> dict[str, fl
     """
     ok = [d for d in docs if not d.get("error")]
     out: dict[str, float] = {"papers_scanned": len(ok), "papers_failed": len(docs) - len(ok)}
+    if rules_name.startswith("horace"):
+        # H6: his total is every paper of the venue; a paper whose text he could not read ("N/A") matched
+        # nothing but still counted in the total
+        ok = list(docs)
+        out["papers_scanned"] = len(docs)
     several = 0
     for cid in ids:
         out[f"papers_mentioning:{cid}"] = 0

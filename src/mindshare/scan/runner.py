@@ -80,11 +80,9 @@ def scan_document(path: str, config: ScanConfig) -> dict:
     """One document -> the JSON object of `mindshare scan --json` (never raises for a bad document)."""
     rules = _rules_for(config)
     horace = config.rules.startswith("horace")
-    doc = extract(path, backend=config.resolved_backend(), keep=() if horace else rules.keep_words,
-                  max_bytes=config.max_bytes)
-    if horace and doc.error is None:
-        # H1: Horace read pdftotext's raw output; only the repairs are skipped, so re-extract without them
-        doc = _raw_extract(path, config)
+    # H1: Horace He read pdftotext's raw output, so his rules get the text without repairs
+    doc = extract(path, backend=config.resolved_backend(), keep=rules.keep_words, max_bytes=config.max_bytes,
+                  repair=not horace)
     result = {"path": path, "sha256": doc.sha256, "pages": doc.pages,
               "mentions": {cid: 0 for cid in rules.ids}, "error": doc.error}
     if doc.error is None:
@@ -97,18 +95,6 @@ def scan_document(path: str, config: ScanConfig) -> dict:
             result["ecosystem"] = found.ecosystem
             result["where"] = found.where
     return result
-
-
-def _raw_extract(path: str, config: ScanConfig):
-    from mindshare.scan import extract as ex
-
-    data = ex.read_source(path, config.max_bytes)
-    digest = ex.sha256_bytes(data)
-    if ex.kind_of(path) == "text":
-        return ex.Extracted(path, digest, 0, data.decode("utf-8", errors="replace"))
-    backend = config.resolved_backend()
-    pages, text = ex._pdftotext(data) if backend == "pdftotext" else ex._pdfium(data)
-    return ex.Extracted(path, digest, pages, text)
 
 
 def scan_batch(paths: list[str], config: ScanConfig) -> list[dict]:
@@ -130,7 +116,7 @@ def discover(paths: Iterable[str]) -> list[str]:
             else:
                 found.append(raw)
             continue
-        path = Path(raw)
+        path = Path(raw.removeprefix("file://"))
         if path.is_dir():
             found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUFFIXES]
         elif path.is_file():
@@ -210,7 +196,7 @@ def pending(paths: list[str], done_hashes: set[str], done_paths: set[str],
 def _hash_file(path: str, max_bytes: int) -> str:
     import hashlib
     h = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open(path.removeprefix("file://"), "rb") as handle:
         remaining = max_bytes + 1
         while remaining > 0:
             chunk = handle.read(min(1 << 20, remaining))
@@ -237,7 +223,11 @@ def run_local(paths: list[str], config: ScanConfig, workers: int, batch: int,
         return
     import multiprocessing
 
+    # forkserver: workers do not inherit the parent's threads or its open store; the server imports the scan
+    # modules once, so each worker starts warm
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if os.name == "posix":
+        context.set_forkserver_preload(["mindshare.scan.runner", "mindshare.scan.rules", "pypdfium2"])
     chunks = batches(paths, batch)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         in_flight = set()
