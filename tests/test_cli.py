@@ -5,10 +5,8 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import duckdb
-import pytest
 
 from mindshare.store import SCHEMA_VERSION
 

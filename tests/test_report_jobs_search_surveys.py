@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import date
 from pathlib import Path
 
 import pandas as pd

@@ -113,6 +113,7 @@ def _compute(inputs, section: Section, weights) -> None:
     result = analyse_frame(observations, contenders=list(inputs.field.ids), names=inputs.name, weights=weights)
     for sentence in result.verdict:
         section.findings.append(Finding(sentence.text, sentence.figures))
+    _standings_table(inputs, section, result)
     _composite_tables(inputs, section, result)
     _trend_tables(inputs, section, result)
     _seasonality(inputs, section, observations)
@@ -121,6 +122,25 @@ def _compute(inputs, section: Section, weights) -> None:
     compare_to = getattr(inputs, "compare_to", None)
     if compare_to:
         _comparison(inputs, section, result, compare_to)
+
+
+def _standings_table(inputs, section: Section, result) -> None:
+    """Each signal's contenders at its latest comparable reading and a year before: the verdict's numbers."""
+    standings = result.standings.dropna(subset=["value_now"])
+    if standings.empty:
+        return
+    table = pd.DataFrame({
+        "signal": standings["signal"], "framework": standings["contender"].map(inputs.name),
+        "reading": pd.to_datetime(standings["d_now"]).dt.strftime("%Y-%m"),
+        "value": standings["value_now"], "share_pct": standings["share_now"].round(1),
+        "year_before": pd.to_datetime(standings["d_before"]).dt.strftime("%Y-%m"),
+        "share_pct_before": standings["share_before"].round(1),
+        "stale": standings["signal"].isin(result.stale),
+        "method": standings["method"],
+    })
+    section.tables.append(Table("standings", "Each signal at its latest comparable reading (one method, no partial "
+                                "period) and a year before; shares are among the contenders the signal measures",
+                                table))
 
 
 def _composite_tables(inputs, section: Section, result) -> None:
@@ -214,7 +234,7 @@ def _seasonality(inputs, section: Section, observations: pd.DataFrame) -> None:
     section.findings.append(Finding(
         f"Seasonality: the most seasonal monthly series is {strongest['series']} ({strongest['metric']}), "
         f"{words} pattern (STL strength {strongest['strength']:.2f} of 1); December–January run {effect}, "
-        f"the lowest month is {strongest['trough_month']}.",
+        f"the lowest month is {_MONTHS[int(strongest['trough_month']) - 1]}.",
         [{"name": "seasonal_strength", "value": float(strongest["strength"]), "unit": "0-1",
           "series": strongest["series"], "metric": strongest["metric"]},
          {"name": "winter_effect", "value": float(strongest["winter_effect"]), "unit": strongest["winter_unit"],
@@ -222,11 +242,15 @@ def _seasonality(inputs, section: Section, observations: pd.DataFrame) -> None:
          {"name": "trough_month", "value": int(strongest["trough_month"]), "unit": "month"}]))
 
 
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+
+
 def _survey_differences(inputs, section: Section, observations: pd.DataFrame) -> None:
     """Difference of the two leading shares in each survey that gave counts, and in the last year of HN job posts."""
     from mindshare.analysis.surveys import same_sample_difference
 
-    rows, findings = [], []
+    rows = []
     counts = observations[(observations["metric"] == "so_survey_count") & observations["contender"].isin(inputs.field.ids)]
     bases = observations[(observations["metric"] == "so_survey_respondents") & (observations["subject"] == "_answered")]
     for (source, segment, period), group in counts.groupby(["source", "segment", "period_label"]):

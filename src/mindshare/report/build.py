@@ -6,13 +6,13 @@ provenance registry) that returns a `Section`. The summary is built last from wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Callable
 
 import pandas as pd
 
-from mindshare.analysis import SignalStanding, first_crossing, leader_and_momentum, linear_trend
+from mindshare.analysis import first_crossing, linear_trend
 from mindshare.bundle import HORACE_HE_SOURCE
 from mindshare.fields import Field
 from mindshare.report import charts
@@ -31,7 +31,6 @@ class SectionInputs:
     field: Field
     provenance: Provenance
     as_of: str | None
-    standings: list[SignalStanding] = dataclass_field(default_factory=list)
     compare_to: str | None = None                         # --compare-to DATE (analysis_summary)
     compare_observations: pd.DataFrame | None = None      # the store as known on that date
     weights: dict[str, float] | None = None               # --weights for the composite score
@@ -186,15 +185,6 @@ def _hn_block(inputs: SectionInputs, section: Section, posts: pd.DataFrame, all_
                 [inputs.figure("PyTorch posts", wide.loc[year, "pytorch"], "posts", year=year, source_ref=ref),
                  inputs.figure("TensorFlow posts", wide.loc[year, "tensorflow"], "posts", year=year,
                                source_ref=ref)]))
-    last_year = full_years["year"].max() if not full_years.empty else None
-    if last_year is not None:
-        latest = full_years[full_years["year"] == last_year].rename(columns={"pct_of_posts": "value"})
-        latest = latest.assign(period_start=pd.Timestamp(year=int(last_year), month=1, day=1))
-        history = full_years.rename(columns={"pct_of_posts": "value"}).assign(
-            period_start=lambda f: pd.to_datetime(f["year"].astype(str) + "-01-01"))
-        standing = leader_and_momentum(history, "jobs (HN hiring posts)")
-        if standing:
-            inputs.standings.append(standing)
     if monthly["month"].max() < pd.Timestamp(datetime.now().year - 1, 1, 1):
         section.notes.append(f"The HN series in the store ends in {monthly['month'].max():%Y-%m}; run a collection to "
                              f"extend it.")
@@ -291,16 +281,6 @@ def research_section(inputs: SectionInputs) -> Section:
             f"across the {len(latest)} venues counted.",
             [{"name": "pytorch_share_pct", "value": float(r.pytorch_share_pct), "unit": "%", "venue": r.venue,
               "year": last_year, "source_ref": r.source_ref} for r in latest.itertuples()]))
-        pooled_latest = pooled[(pooled["rules"] == table["rules"].max())
-                               & (pooled["year"] <= last_year)].rename(columns={"year": "y"})
-        long = pd.concat([
-            pd.DataFrame({"contender": "pytorch", "value": pooled_latest["pytorch_papers"],
-                          "period_start": pd.to_datetime(pooled_latest["y"].astype(str) + "-01-01")}),
-            pd.DataFrame({"contender": "tensorflow", "value": pooled_latest["tensorflow_papers"],
-                          "period_start": pd.to_datetime(pooled_latest["y"].astype(str) + "-01-01")})])
-        standing = leader_and_momentum(long, "research (conference papers)")
-        if standing:
-            inputs.standings.append(standing)
     scan_block(inputs, section)  # counts from `mindshare scan`, if any
     _other_research(inputs, section)
     return section
@@ -412,11 +392,6 @@ def usage_section(inputs: SectionInputs) -> Section:
             f"of respondents ({lead['value'] / follow['value']:.1f}x).",
             [inputs.figure(f"{lead['framework']} share", lead["value"], "%", lead, survey=survey, segment=who),
              inputs.figure(f"{follow['framework']} share", follow["value"], "%", follow, survey=survey, segment=who)]))
-    latest_survey = frame[frame["period_start"] == frame["period_start"].max()]
-    standing = leader_and_momentum(latest_survey.assign(period_start=latest_survey["period_start"]),
-                                   f"usage ({latest_survey['survey'].iloc[0]}, {latest_survey['who'].iloc[0]})")
-    if standing:
-        inputs.standings.append(standing)
     survey_intervals_block(inputs, section)
     return section
 
@@ -489,11 +464,6 @@ def _downloads_block(inputs: SectionInputs, section: Section) -> None:
               "date": whole.date.date().isoformat(), "method": whole.method},
              {"name": "TensorFlow downloads_30d", "value": whole.passed_value, "unit": "downloads",
               "date": whole.date.date().isoformat(), "method": whole.method}]))
-    latest_method = summed.loc[summed["date"].idxmax(), "method"]
-    current = summed[summed["method"] == latest_method].rename(columns={"date": "period_start"})
-    standing = leader_and_momentum(current, "downloads (PyPI, 30 days)")
-    if standing:
-        inputs.standings.append(standing)
 
 
 def _snapshot_date(frame: pd.DataFrame) -> pd.Series:
@@ -518,9 +488,6 @@ def _github_block(inputs: SectionInputs, section: Section) -> None:
     section.tables.append(Table("github_stars_monthly", "The monthly series", stars[[
         "period_start", "framework", "value", "source_ref"]].rename(columns={"period_start": "date", "value": "stars"}),
         collapsed=True))
-    standing = leader_and_momentum(stars, "GitHub stars")
-    if standing:
-        inputs.standings.append(standing)
 
 
 def _questions_block(inputs: SectionInputs, section: Section) -> None:
@@ -540,56 +507,20 @@ def _questions_block(inputs: SectionInputs, section: Section) -> None:
     section.tables.append(Table("so_questions", "New Stack Overflow questions per year by tag (2020 is partial: the "
                                 "data were gathered during the year)", compact.sort_values("year", ascending=False)))
     section.notes.append("Stack Overflow 2020 counts are partial (gathered mid-year) and are not drawn as a drop.")
-    standing = leader_and_momentum(full, "Q&A (Stack Overflow questions)")
-    if standing:
-        inputs.standings.append(standing)
 
 
 # -- Summary and sources --------------------------------------------------------------------------------------
 def summary_section(inputs: SectionInputs) -> Section:
+    """The verdict: who leads each signal, who is gaining, whether the signals agree, the composite score and
+    how far its ranking holds under other weights. Every sentence carries the figures it states."""
     section = Section(
         id="summary", title="Summary: what should you focus on?",
-        intro="Who leads each signal at its latest reading, and who gained share over the year before it.")
-    rows = []
-    for s in inputs.standings:
-        rows.append({"signal": s.signal, "as_of": s.period.date().isoformat(), "leader": inputs.name(s.leader),
-                     "leader_share_pct": round(s.leader_share_pct, 1),
-                     "runner_up": inputs.name(s.runner_up) if s.runner_up else None,
-                     "lead_ratio": round(s.lead_ratio, 2) if s.lead_ratio else None,
-                     "gaining": inputs.name(s.gaining) if s.gaining else None,
-                     "share_change_pts": round(s.share_change_pts, 1) if s.share_change_pts is not None else None,
-                     "since": s.window_start.date().isoformat() if s.window_start is not None else None})
-    table = pd.DataFrame(rows)
-    section.tables.append(Table("standings", "Leader and momentum per signal (share among the contenders the "
-                                "signal measures)", table))
+        intro=("Who leads each signal at its latest comparable reading, who is gaining share (a trend whose 95% "
+               "interval is above zero), where the signals agree, and a composite score tested against its "
+               "weights."))
     add_analysis(inputs, section)   # verdict, composite + stability, trend intervals, crossovers, STL (issue 6)
-    if table.empty:
+    if not section.findings:
         section.notes.append("No signal has enough data for a standing yet.")
-        return section
-    for row in rows:
-        gain = (f"; {row['gaining']} gained most ({row['share_change_pts']:+.1f} points since {row['since'][:7]})"
-                if row["gaining"] else "")
-        ratio = f", {row['lead_ratio']:.1f}x {row['runner_up']}" if row["lead_ratio"] else ""
-        section.findings.append(Finding(
-            f"{row['signal']}: {row['leader']} leads with {row['leader_share_pct']:.0f}% of the contenders' total"
-            f"{ratio} ({row['as_of'][:7]}){gain}.",
-            [{"name": "leader_share_pct", "value": row["leader_share_pct"], "unit": "%", "signal": row["signal"],
-              "contender": row["leader"]},
-             {"name": "lead_ratio", "value": row["lead_ratio"], "unit": "ratio", "signal": row["signal"]},
-             {"name": "share_change_pts", "value": row["share_change_pts"], "unit": "points",
-              "signal": row["signal"], "contender": row["gaining"]}]))
-    leaders = table["leader"].value_counts()
-    top, count = leaders.index[0], int(leaders.iloc[0])
-    section.findings.append(Finding(
-        f"{top} leads {count} of the {len(table)} signals measured here. "
-        + ("The signals agree. " if count == len(table) else
-           "Where they disagree, the lagging signals (surveys, stars) record past choices, and the leading ones "
-           "(job posts, downloads, papers) record current ones. ")
-        + f"If you are choosing one framework to learn now, {top} is the one most signals point to; "
-          "check the section of the signal that matters to you (jobs for employability, research for papers) "
-          "before deciding, since each signal counts a different population.",
-        [{"name": "signals_led", "value": count, "unit": "signals", "contender": top},
-         {"name": "signals_measured", "value": int(len(table)), "unit": "signals"}]))
     return section
 
 

@@ -135,7 +135,7 @@ class GitHubSource(Source):
             return []
         last_page = max(1, math.ceil(stars / 100))
         per_month: Counter[str] = Counter()
-        page, reached_since, newest = last_page, False, fetched
+        page, reached_since = last_page, False
         while page >= 1 and not reached_since:
             response = run.http.get(self.provider, url, {"per_page": 100, "page": page},
                                     headers={"accept": STAR_ACCEPT}, ok=(403, 422))
