@@ -61,18 +61,32 @@ class Provenance:
         self._entries: dict[tuple[str, str, str], SourceEntry] = {}
 
     def ref(self, row: pd.Series | dict) -> str:
-        key = (str(row["source"]), str(row.get("reference") or ""), str(row.get("method") or ""))
-        entry = self._entries.get(key)
-        if entry is None:
-            entry = SourceEntry(
-                ref=f"S{len(self._entries) + 1}", source=key[0], reference=key[1], method=key[2],
-                collected_at=_date_text(row.get("collected_at")), snapshot_id=str(row.get("snapshot_id") or ""))
-            self._entries[key] = entry
+        entry = self._entry(_key(row), row)
         entry.figures += 1
         return entry.ref
 
     def refs(self, frame: pd.DataFrame) -> pd.Series:
-        return frame.apply(self.ref, axis=1) if not frame.empty else pd.Series(dtype="object")
+        """The ref of every row of `frame`; each distinct source is looked at once (reports have thousands of
+        rows and few sources)."""
+        if frame.empty:
+            return pd.Series(dtype="object", index=frame.index)
+        keys = pd.Series([_key(row) for row in frame[[c for c in ("source", "reference", "method")
+                                                      if c in frame.columns]].to_dict("records")], index=frame.index)
+        refs = {}
+        for position, key in keys.drop_duplicates().items():
+            refs[key] = self._entry(key, frame.loc[position]).ref
+        for key, count in keys.value_counts().items():
+            self._entries[key].figures += int(count)
+        return keys.map(refs)
+
+    def _entry(self, key: tuple[str, str, str], row) -> SourceEntry:
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = SourceEntry(
+                ref=f"S{len(self._entries) + 1}", source=key[0], reference=key[1], method=key[2],
+                collected_at=_date_text(row.get("collected_at")), snapshot_id=_text(row.get("snapshot_id")))
+            self._entries[key] = entry
+        return entry
 
     @property
     def entries(self) -> list[SourceEntry]:
@@ -89,6 +103,16 @@ class Report:
     sections: list[Section]
     sources: list[SourceEntry]
     snapshots: pd.DataFrame
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _key(row) -> tuple[str, str, str]:
+    return (_text(row.get("source")), _text(row.get("reference")), _text(row.get("method")))
 
 
 def _date_text(value) -> str:
