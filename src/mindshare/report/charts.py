@@ -27,7 +27,7 @@ def _colors(names: list[str], palette: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=domain, range=colors)
 
 
-class _Datasets:
+class Datasets:
     """Rows for a chart, kept aside as Vega-Lite named datasets and attached to the finished spec."""
 
     def __init__(self) -> None:
@@ -58,7 +58,7 @@ def line_chart(frame: pd.DataFrame, *, x: str, y: str, color: str, title: str, y
     y_scale = alt.Scale(type="log") if log else alt.Scale(zero=True)
     tooltip = [alt.Tooltip(f"{x}:{x_type}", title=x), alt.Tooltip(f"{color}:N"),
                alt.Tooltip(f"{y}:Q", format=",.4~g")] + [alt.Tooltip(t) for t in (tooltip_extra or [])]
-    data = _Datasets()
+    data = Datasets()
     base = alt.Chart(data(frame)).encode(
         x=alt.X(f"{x}:{x_type}", title=None),
         y=alt.Y(f"{y}:Q", title=y_title, scale=y_scale),
@@ -90,7 +90,7 @@ def bar_chart(frame: pd.DataFrame, *, category: str, value: str, color: str, tit
     """Horizontal bars, grouped by `category`; optional error bars; optional one panel per `row`."""
     names = list(dict.fromkeys(frame[color]))
     scale = _colors(names, palette)
-    datasets = _Datasets()
+    datasets = Datasets()
     data = datasets(frame)
     base = alt.Chart(data).encode(
         y=alt.Y(f"{color}:N", title=None, sort=names, axis=alt.Axis(labelLimit=90)),
@@ -119,7 +119,7 @@ def facet_line_chart(frame: pd.DataFrame, *, x: str, y: str, color: str, column:
     scale = _colors(names, palette or {})
     legend = alt.selection_point(fields=[color], bind="legend")
     y_scale = alt.Scale(domain=list(y_domain)) if y_domain else alt.Scale(zero=True)
-    data = _Datasets()
+    data = Datasets()
     chart = alt.Chart(data(frame)).mark_line(point=alt.OverlayMarkDef(size=25)).encode(
         x=alt.X(f"{x}:O", title=None),
         y=alt.Y(f"{y}:Q", title=y_title, scale=y_scale),

@@ -189,7 +189,8 @@ def snapshot_chart(points: pd.DataFrame, *, title: str, unit: str, palette: dict
     hollow points (off the line) for partial periods; every point's tooltip names its snapshot."""
     names = list(dict.fromkeys(points["framework"]))
     scale = charts._colors(names, palette)
-    data = charts._records(points.assign(partial=points["partial"].astype(bool)))
+    datasets = charts.Datasets()
+    data = datasets(points.assign(partial=points["partial"].astype(bool)))
     y_scale = alt.Scale(type="log") if log else alt.Scale(zero=True)
     tooltip = [alt.Tooltip("date:T"), alt.Tooltip("framework:N"), alt.Tooltip("value:Q", format=",.4~g"),
                alt.Tooltip("origin:N"), alt.Tooltip("snapshot:N"), alt.Tooltip("note:N")]
@@ -205,5 +206,5 @@ def snapshot_chart(points: pd.DataFrame, *, title: str, unit: str, palette: dict
         base.transform_filter("datum.partial").mark_point(filled=False, size=60, strokeWidth=1.5).encode(
             tooltip=tooltip),
     ]
-    return alt.layer(*layers).properties(title=title, width="container", height=charts.HEIGHT).interactive(
-        bind_y=False).to_dict(validate=False)
+    return datasets.attach(alt.layer(*layers).properties(title=title, width="container", height=charts.HEIGHT)
+                           .interactive(bind_y=False).to_dict(validate=False))
