@@ -14,7 +14,8 @@ from mindshare import __version__
 from mindshare.errors import MindshareError
 
 # Modules under mindshare.commands that add verbs; each has `register(app)`.
-COMMAND_MODULES = ["data", "report", "survey", "jobs", "trends", "collect", "scan", "papers"]
+# In the order `mindshare --help` lists them: the report first, then getting data in, then reading it back.
+COMMAND_MODULES = ["report", "collect", "jobs", "trends", "survey", "scan", "papers", "data"]
 
 app = typer.Typer(
     name="mindshare",
