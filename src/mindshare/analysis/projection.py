@@ -43,7 +43,7 @@ class Crossover:
         ratio = f" ({self.ratio_now:.2f}x at {self.latest:%Y-%m})" if self.ratio_now else ""
         text = f"{lead} leads {trail}{ratio}"
         if self.observed_date is not None:
-            text += f"; it passed {trail} in {self.observed_date:%Y-%m}"
+            text += f"; it last moved ahead of {trail} in {self.observed_date:%Y-%m}"
         if self.projected is not None:
             high = f"{self.projected_high:%Y-%m}" if self.projected_high is not None else "beyond the horizon"
             text += (f"; on the current trend {trail} would pass {lead} around {self.projected:%Y-%m} "

@@ -519,6 +519,8 @@ def summary_section(inputs: SectionInputs) -> Section:
                "interval is above zero), where the signals agree, and a composite score tested against its "
                "weights."))
     add_analysis(inputs, section)   # verdict, composite + stability, trend intervals, crossovers, STL (issue 6)
+    # the answer first, then the evidence sentence by sentence
+    section.findings.sort(key=lambda finding: 0 if finding.text.startswith("What should you focus on?") else 1)
     if not section.findings:
         section.notes.append("No signal has enough data for a standing yet.")
     return section
