@@ -70,14 +70,17 @@ class Provenance:
         rows and few sources)."""
         if frame.empty:
             return pd.Series(dtype="object", index=frame.index)
-        keys = pd.Series([_key(row) for row in frame[[c for c in ("source", "reference", "method")
-                                                      if c in frame.columns]].to_dict("records")], index=frame.index)
+        parts = []
+        for column in ("source", "reference", "method"):
+            values = frame[column] if column in frame.columns else pd.Series("", index=frame.index)
+            parts.append(values.astype("object").where(values.notna(), "").astype(str))
+        joined = parts[0] + _SEPARATOR + parts[1] + _SEPARATOR + parts[2]
         refs = {}
-        for position, key in keys.drop_duplicates().items():
-            refs[key] = self._entry(key, frame.loc[position]).ref
-        for key, count in keys.value_counts().items():
-            self._entries[key].figures += int(count)
-        return keys.map(refs)
+        for position, value in joined.drop_duplicates().items():
+            refs[value] = self._entry(tuple(value.split(_SEPARATOR)), frame.loc[position]).ref
+        for value, count in joined.value_counts().items():
+            self._entries[tuple(value.split(_SEPARATOR))].figures += int(count)
+        return joined.map(refs)
 
     def _entry(self, key: tuple[str, str, str], row) -> SourceEntry:
         entry = self._entries.get(key)
@@ -103,6 +106,9 @@ class Report:
     sections: list[Section]
     sources: list[SourceEntry]
     snapshots: pd.DataFrame
+
+
+_SEPARATOR = "\x1f"
 
 
 def _text(value) -> str:

@@ -97,7 +97,18 @@ def results_document(report: Report) -> dict[str, Any]:
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    """Rows as plain JSON values; dates as YYYY-MM-DD when they carry no time of day. (pandas' own JSON writer:
+    walking the cells in Python costs a quarter of a second per report.)"""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            values = out[column]
+            midnight = values.dropna().dt.normalize().eq(values.dropna()).all()
+            text = values.dt.strftime("%Y-%m-%d") if midnight else values.map(lambda v: v.isoformat())
+            out[column] = text.astype("object").where(values.notna(), None)
+        elif out[column].dtype == object:
+            out[column] = out[column].map(_jsonable)
+    return json.loads(out.to_json(orient="records", default_handler=str, double_precision=15))
 
 
 def _jsonable(value: Any) -> Any:
