@@ -174,3 +174,34 @@ def test_repeated_pulls_are_kept_as_samples_with_their_spread(tmp_path, pizza_fi
     first = spread[(spread.contender == "pizza")].sort_values("period_start").iloc[0]
     assert first["samples"] == 3 and first["min"] == 50 and first["max"] == 54
     assert first["mean"] == pytest.approx(52) and first["sd"] == pytest.approx(2)
+
+
+def test_the_report_shows_the_spread_of_repeated_pulls(tmp_path, pizza_field):
+    """Three pulls of the same weeks (responses built in the recorded format): the Search interest section gets a
+    table of the per-week spread and a sentence that says how large differences must be to mean anything."""
+    from mindshare.report.build import build_report
+    from mindshare.store import store_session
+
+    db = tmp_path / "s.duckdb"
+    with store_session(db) as store:
+        for pull in ([50, 60, 70], [54, 58, 70], [52, 62, 71]):
+            def handler(request, pull=pull):
+                if request.url.path == "/trends/api/explore":
+                    widget = {"id": "TIMESERIES", "token": "t", "request": {}}
+                    return httpx.Response(200, text=")]}'\n" + json.dumps({"widgets": [widget]}))
+                if request.url.path == "/trends/api/widgetdata/multiline":
+                    return httpx.Response(200, text=built_timeline({"pizza": pull, "bagel": [1, 1, 1]}))
+                return httpx.Response(404)
+
+            with Http(transport=httpx.MockTransport(handler), cache=False, limits=FAST) as http:
+                frame = google_trends.collect(pizza_field, http=http)
+            store.add_snapshot(frame, kind="collect", source=google_trends.SOURCE)
+        report = build_report(store, pizza_field)
+    search = next(s for s in report.sections if s.id == "search")
+    table = next(t for t in search.tables if t.name == "search_interest_samples").frame
+    pizza = table[table["framework"] == "Pizza"].sort_values("period_start")
+    assert pizza["samples"].tolist()[0] == 3
+    assert pizza["range_pts"].tolist()[:2] == [4, 4]   # 50..54 and 58..62
+    finding = next(f for f in search.findings if "pulls overlap" in f.text)
+    assert finding.text.startswith("3 Google Trends pulls")
+    assert {f["name"]: f["value"] for f in finding.figures}["max_range"] == 4

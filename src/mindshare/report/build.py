@@ -34,6 +34,7 @@ class SectionInputs:
     compare_to: str | None = None                         # --compare-to DATE (analysis_summary)
     compare_observations: pd.DataFrame | None = None      # the store as known on that date
     weights: dict[str, float] | None = None               # --weights for the composite score
+    search_samples: pd.DataFrame | None = None            # every snapshot of Google Trends: repeated pulls
 
     def name(self, contender_id: str) -> str:
         found = self.field.find(contender_id)
@@ -73,7 +74,8 @@ def build_report(store: Store, field: Field, *, as_of: str | None = None, compar
     observations = store.observations(as_of=as_of)
     inputs = SectionInputs(observations=observations, field=field, provenance=Provenance(), as_of=as_of,
                            compare_to=compare_to, weights=weights,
-                           compare_observations=store.observations(as_of=compare_to) if compare_to else None)
+                           compare_observations=store.observations(as_of=compare_to) if compare_to else None,
+                           search_samples=_trends_samples(store, as_of))
     sections = [builder(inputs) for builder in SECTION_BUILDERS]
     sections.append(summary_section(inputs))
     sections.append(sources_section(inputs))
@@ -313,12 +315,50 @@ def search_section(inputs: SectionInputs) -> Section:
             "pageview series for these frameworks could be found to ship. To add one, collect it live "
             "(Wikipedia pageviews need no key; Google Trends is rate-limited) with `mindshare collect`, and this "
             "section draws it with linear trend lines.")
+    _samples_block(inputs, section)
     snapshot = inputs.observations[(inputs.observations["signal"] == "search")
                                    & (inputs.observations["metric"] == "google_search_results")]
     if not snapshot.empty:
         section.tables.append(Table("google_result_counts", "Google result counts, one snapshot (a different "
                                     "quantity from search interest: pages, not searches)", _fact_table(inputs, snapshot)))
     return section
+
+
+def _trends_samples(store: Store, as_of: str | None) -> pd.DataFrame:
+    """Google Trends values from every snapshot, not only the newest: Google answers each pull from a new sample,
+    so repeated pulls of one window differ and their spread is part of the figure."""
+    from mindshare.sources.google_trends import SOURCE
+
+    return store.observations(signal="search", source=SOURCE, as_of=as_of, all_snapshots=True,
+                              include_notes=False)
+
+
+def _samples_block(inputs: SectionInputs, section: Section) -> None:
+    from mindshare.sources.google_trends import sample_spread
+
+    samples = inputs.search_samples
+    if samples is None or samples.empty:
+        return
+    samples = samples[samples["contender"].isin(inputs.field.ids)]
+    spread = sample_spread(samples)
+    repeated = spread[spread["samples"] >= 2]
+    if repeated.empty:
+        return
+    repeated = repeated.assign(framework=repeated["contender"].map(inputs.name),
+                               range_pts=(repeated["max"] - repeated["min"]).round(2))
+    table = repeated[["period_start", "framework", "samples", "mean", "min", "max", "sd", "range_pts"]].round(
+        {"mean": 2, "sd": 2}).sort_values(["period_start", "framework"], ascending=[False, True])
+    section.tables.append(Table("search_interest_samples", "Google Trends: the spread of repeated pulls of the same "
+                                "week (each pull is its own snapshot; Google samples its data)", table,
+                                collapsed=len(table) > 24))
+    pulls = samples["snapshot_id"].nunique()
+    section.findings.append(Finding(
+        f"{pulls} Google Trends pulls overlap on {repeated['period_start'].nunique()} weeks; between pulls a week's "
+        f"value moved by {repeated['range_pts'].median():.1f} points at the median and {repeated['range_pts'].max():.1f} "
+        f"at most (on Google's 0-100 scale), so differences smaller than that are noise.",
+        [{"name": "pulls", "value": int(pulls), "unit": "snapshots"},
+         {"name": "median_range", "value": float(repeated["range_pts"].median()), "unit": "index points"},
+         {"name": "max_range", "value": float(repeated["range_pts"].max()), "unit": "index points"}]))
 
 
 def _trend_block(inputs: SectionInputs, section: Section, frame: pd.DataFrame, *, metric: str, signal: str) -> None:
