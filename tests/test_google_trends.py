@@ -151,25 +151,32 @@ def test_a_429_storm_fails_with_one_line_and_stores_nothing(tmp_path, monkeypatc
         assert store.observations(signal="search", source=google_trends.SOURCE).empty
 
 
+def _store_with_pulls(db, field, pulls):
+    """A store holding one Google Trends snapshot per pull (responses built in the recorded format)."""
+    from mindshare.store import open_store
+
+    store = open_store(db)
+    for pull in pulls:
+        def handler(request, pull=pull):
+            if request.url.path == "/trends/api/explore":
+                widget = {"id": "TIMESERIES", "token": "t", "request": {}}
+                return httpx.Response(200, text=")]}'\n" + json.dumps({"widgets": [widget]}))
+            if request.url.path == "/trends/api/widgetdata/multiline":
+                return httpx.Response(200, text=built_timeline({"pizza": pull, "bagel": [1, 1, 1]}))
+            return httpx.Response(404)
+
+        with Http(transport=httpx.MockTransport(handler), cache=False, limits=FAST) as http:
+            frame = google_trends.collect(field, http=http)
+        store.add_snapshot(frame, kind="collect", source=google_trends.SOURCE)
+    return store
+
+
 def test_repeated_pulls_are_kept_as_samples_with_their_spread(tmp_path, pizza_field):
-    from mindshare.store import store_session
-
-    db = tmp_path / "s.duckdb"
-    values = [[50, 60, 70], [54, 58, 70], [52, 62, 71]]
-    with store_session(db) as store:
-        for pull in values:
-            def handler(request, pull=pull):
-                if request.url.path == "/trends/api/explore":
-                    widget = {"id": "TIMESERIES", "token": "t", "request": {}}
-                    return httpx.Response(200, text=")]}'\n" + json.dumps({"widgets": [widget]}))
-                if request.url.path == "/trends/api/widgetdata/multiline":
-                    return httpx.Response(200, text=built_timeline({"pizza": pull, "bagel": [1, 1, 1]}))
-                return httpx.Response(404)
-
-            with Http(transport=httpx.MockTransport(handler), cache=False, limits=FAST) as http:
-                frame = google_trends.collect(pizza_field, http=http)
-            store.add_snapshot(frame, kind="collect", source=google_trends.SOURCE)
+    store = _store_with_pulls(tmp_path / "s.duckdb", pizza_field, [[50, 60, 70], [54, 58, 70], [52, 62, 71]])
+    try:
         every = store.observations(signal="search", source=google_trends.SOURCE, all_snapshots=True)
+    finally:
+        store.close()
     spread = google_trends.sample_spread(every)
     first = spread[(spread.contender == "pizza")].sort_values("period_start").iloc[0]
     assert first["samples"] == 3 and first["min"] == 50 and first["max"] == 54
@@ -177,26 +184,15 @@ def test_repeated_pulls_are_kept_as_samples_with_their_spread(tmp_path, pizza_fi
 
 
 def test_the_report_shows_the_spread_of_repeated_pulls(tmp_path, pizza_field):
-    """Three pulls of the same weeks (responses built in the recorded format): the Search interest section gets a
-    table of the per-week spread and a sentence that says how large differences must be to mean anything."""
+    """Three pulls of the same weeks: the Search interest section gets a table of the per-week spread and a
+    sentence that says how large differences must be to mean anything."""
     from mindshare.report.build import build_report
-    from mindshare.store import store_session
 
-    db = tmp_path / "s.duckdb"
-    with store_session(db) as store:
-        for pull in ([50, 60, 70], [54, 58, 70], [52, 62, 71]):
-            def handler(request, pull=pull):
-                if request.url.path == "/trends/api/explore":
-                    widget = {"id": "TIMESERIES", "token": "t", "request": {}}
-                    return httpx.Response(200, text=")]}'\n" + json.dumps({"widgets": [widget]}))
-                if request.url.path == "/trends/api/widgetdata/multiline":
-                    return httpx.Response(200, text=built_timeline({"pizza": pull, "bagel": [1, 1, 1]}))
-                return httpx.Response(404)
-
-            with Http(transport=httpx.MockTransport(handler), cache=False, limits=FAST) as http:
-                frame = google_trends.collect(pizza_field, http=http)
-            store.add_snapshot(frame, kind="collect", source=google_trends.SOURCE)
+    store = _store_with_pulls(tmp_path / "s.duckdb", pizza_field, [[50, 60, 70], [54, 58, 70], [52, 62, 71]])
+    try:
         report = build_report(store, pizza_field)
+    finally:
+        store.close()
     search = next(s for s in report.sections if s.id == "search")
     table = next(t for t in search.tables if t.name == "search_interest_samples").frame
     pizza = table[table["framework"] == "Pizza"].sort_values("period_start")
