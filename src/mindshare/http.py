@@ -350,6 +350,12 @@ class Http:
     def get(self, provider: str, url: str, params: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None, *, ok: tuple[int, ...] = ()) -> httpx.Response:
         """GET with retries; returns a 2xx response (or one whose status is in `ok`), else raises SourceError."""
+        return self.send(provider, "GET", url, params, headers, ok=ok)
+
+    def send(self, provider: str, verb: str, url: str, params: Mapping[str, Any] | None = None,
+             headers: Mapping[str, str] | None = None, *, json_body: Any = None,
+             ok: tuple[int, ...] = ()) -> httpx.Response:
+        """One request with retries (GET, or POST with a JSON body: never cached, hishel caches GETs only)."""
         if provider not in PROVIDERS:
             raise ValueError(f"unknown provider {provider!r}")
         full = build_url(url, params)
@@ -361,12 +367,25 @@ class Http:
                     wait_initial=0.5, wait_max=30.0, wait_jitter=1.0):
                 with attempt:
                     tries = attempt.num
-                    response = self._send_once(provider, full, shown, headers)
+                    response = self._send_once(provider, full, shown, headers, verb, json_body)
         except _Retry as exc:
-            raise self._error(provider, shown, exc.response, exc.reason, tries) from None
+            raise self._error(provider, shown, exc.response, exc.reason, tries, verb) from None
         if response.is_success or response.status_code in ok:
             return response
-        raise self._error(provider, shown, response, None, tries)
+        raise self._error(provider, shown, response, None, tries, verb)
+
+    def post_json(self, provider: str, url: str, body: Any, params: Mapping[str, Any] | None = None,
+                  headers: Mapping[str, str] | None = None, *, ok: tuple[int, ...] = ()) -> tuple[Any, datetime]:
+        """POST a JSON body; the parsed JSON answer and when it was fetched."""
+        response = self.send(provider, "POST", url, params, {"accept": "application/json", **(headers or {})},
+                             json_body=body, ok=ok)
+        try:
+            return response.json(), self.fetched_at(response)
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+            raise SourceError(
+                f"{provider}: the response is not valid JSON (POST {redact_url(response.request.url)} -> "
+                f"HTTP {response.status_code}); the API may have changed or be failing, try again later"
+            ) from None
 
     def get_json(self, provider: str, url: str, params: Mapping[str, Any] | None = None,
                  headers: Mapping[str, str] | None = None, *, ok: tuple[int, ...] = ()) -> Any:
@@ -404,10 +423,10 @@ class Http:
                 pass
         return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
-    def _send_once(self, provider: str, url: str, shown: str,
-                   headers: Mapping[str, str] | None) -> httpx.Response:
+    def _send_once(self, provider: str, url: str, shown: str, headers: Mapping[str, str] | None,
+                   verb: str = "GET", json_body: Any = None) -> httpx.Response:
         started = self.clock()
-        request = self.client.build_request("GET", url, headers=dict(headers or {}),
+        request = self.client.build_request(verb, url, headers=dict(headers or {}), json=json_body,
                                             extensions={PROVIDER_EXTENSION: provider})
         try:
             response = self.client.send(request)
@@ -417,20 +436,20 @@ class Http:
         except (httpx.ConnectError, httpx.UnsupportedProtocol) as exc:
             # No network, unknown host or refused connection: retrying will not help, fail fast.
             raise SourceError(
-                f"{provider}: cannot connect to {urlsplit(url).hostname} (GET {shown}: "
+                f"{provider}: cannot connect to {urlsplit(url).hostname} ({verb} {shown}: "
                 f"{_short(exc) or 'connection failed'}); check your network connection") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             raise _Retry(None, None, f"connection dropped ({_short(exc)})") from None
         if _from_cache(response):
             self._record(RequestRecord(provider, shown, response.status_code, self.clock() - started,
                                        started, from_cache=True))
-        log.debug("GET %s -> %s", shown, response.status_code)
+        log.debug("%s %s -> %s", verb, shown, response.status_code)
         wait = self._provider_wait(provider, response)
         if response.status_code in RETRY_STATUSES or wait is not None:
             if wait is not None and wait > self.max_retry_wait:
                 raise SourceError(self._message(
                     provider, shown, response,
-                    f"rate limited for another {wait:.0f} s (until {_clock_time(wait)})")) from None
+                    f"rate limited for another {wait:.0f} s (until {_clock_time(wait)})", verb)) from None
             if wait is not None:
                 self.limiter(provider).pause_for(wait)
             raise _Retry(response, wait, f"HTTP {response.status_code}")
@@ -465,10 +484,10 @@ class Http:
 
     # -- errors ---------------------------------------------------------------------------------------------
     def _error(self, provider: str, shown: str, response: httpx.Response | None,
-               reason: str | None, tries: int) -> SourceError:
+               reason: str | None, tries: int, verb: str = "GET") -> SourceError:
         attempts = f"{tries} attempt{'s' if tries != 1 else ''}"
         if response is None:
-            return SourceError(f"{provider}: GET {shown} {reason or 'failed'} after {attempts}; "
+            return SourceError(f"{provider}: {verb} {shown} {reason or 'failed'} after {attempts}; "
                                f"the provider may be slow or down, try again later")
         status = response.status_code
         spec = PROVIDERS[provider]
@@ -479,20 +498,20 @@ class Http:
                 what = f"the provider wants credentials; {spec.hint}"
             else:
                 what = f"access refused; {spec.hint}"
-            return SourceError(self._message(provider, shown, response, what))
+            return SourceError(self._message(provider, shown, response, what, verb))
         if status == 404:
             return SourceError(self._message(provider, shown, response,
-                                             "not found; check the identifier in the field file"))
+                                             "not found; check the identifier in the field file", verb))
         if status in RETRY_STATUSES:
             return SourceError(self._message(provider, shown, response,
-                                             f"still failing after {attempts}; {spec.hint}"))
-        return SourceError(self._message(provider, shown, response, spec.hint))
+                                             f"still failing after {attempts}; {spec.hint}", verb))
+        return SourceError(self._message(provider, shown, response, spec.hint, verb))
 
     @staticmethod
-    def _message(provider: str, shown: str, response: httpx.Response, what: str) -> str:
+    def _message(provider: str, shown: str, response: httpx.Response, what: str, verb: str = "GET") -> str:
         detail = _provider_detail(response)
         detail = f" {detail}" if detail else ""
-        return f"{provider}: GET {shown} -> HTTP {response.status_code}{detail}; {what}"
+        return f"{provider}: {verb} {shown} -> HTTP {response.status_code}{detail}; {what}"
 
     # -- lifetime -------------------------------------------------------------------------------------------
     def close(self) -> None:

@@ -25,6 +25,8 @@ MONTHLY = {
     "papers_month": ("arXiv papers per month naming the contender in title or abstract", "papers"),
     "downloads_month_sum": ("PyPI downloads per month, the contender's packages summed (without mirrors)",
                             "downloads"),
+    "downloads_month_bigquery_sum": ("PyPI downloads per month from BigQuery's public dataset (every installer, "
+                                     "mirrors included), the contender's packages summed", "downloads"),
     "stars_new_month": ("New GitHub stars per month (current stargazers)", "stars"),
 }
 TOTALS = ["forks", "watchers", "contributors", "open_issues", "releases", "questions_total", "models"]

@@ -20,11 +20,12 @@ from mindshare.sources.wikipedia import WikipediaSource
 from mindshare.sources.hn_hiring import HnHiringSource
 from mindshare.sources.adzuna import AdzunaSource
 from mindshare.sources.google_trends import GoogleTrendsSource
+from mindshare.sources.pypi_bigquery import PypiBigQuerySource
 
 # In the order `mindshare collect` lists them.
 SOURCES: dict[str, Source] = {s.name: s for s in (
     GitHubSource(), PypistatsSource(), StackExchangeSource(), HuggingFaceSource(), WikipediaSource(),
-    ArxivSource(), HnHiringSource(), AdzunaSource(), GoogleTrendsSource(),
+    ArxivSource(), HnHiringSource(), AdzunaSource(), GoogleTrendsSource(), PypiBigQuerySource(),
 )}
 
 __all__ = ["PARTIAL", "SOURCES", "Call", "Run", "Source"]

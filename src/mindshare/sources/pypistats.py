@@ -17,7 +17,7 @@ The same with mirrors (segment `with mirrors`) carry the suffix `_with_mirrors` 
 ...), so that no reader adds the two segments together by accident.
 
 Full history (before the 180-day window) needs Google BigQuery's public PyPI dataset (`bigquery-public-data.
-pypi.file_downloads`) and the user's Google credentials; not implemented here (see docs/collect.md).
+pypi.file_downloads`) and the user's Google credentials: see `pypi_bigquery.py`.
 """
 
 from __future__ import annotations
