@@ -74,7 +74,8 @@ def test_waits_for_the_job_and_reads_every_page(tmp_path):
     assert body["useLegacySql"] is False and int(body["maximumBytesBilled"]) == 300 * 10**9
     packages = [v["value"] for v in body["queryParameters"][0]["parameterValue"]["arrayValues"]]
     assert packages == ["torch", "tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tf-nightly"]
-    assert "DATE(timestamp) BETWEEN @since AND @until" in body["query"]  # the partition filter keeps cost down
+    # the partition column compared bare, so BigQuery prunes partitions and scans only the days asked for
+    assert "timestamp >= TIMESTAMP(@since) AND timestamp < TIMESTAMP(DATE_ADD(@until, INTERVAL 1 DAY))" in body["query"]
     assert seen[1].url.path.endswith("/queries/job_abc") and seen[1].url.params["location"] == "US"
     assert seen[2].url.params["pageToken"] == "page2"
     assert seen[0].headers["authorization"] == f"Bearer {TOKEN}"

@@ -13,7 +13,8 @@ Authorization header added below the HTTP cache, never in the store, the cache, 
 
 One request: `POST https://bigquery.googleapis.com/bigquery/v2/projects/{project}/queries` (jobs.query) with a
 standard-SQL query that counts downloads per package and calendar month, filtered on the table's partitioning
-column `timestamp` so BigQuery scans only the months asked for. `maximumBytesBilled` caps what one run may cost
+column `timestamp` itself (a plain comparison, which BigQuery can prune partitions with; a function around the
+column may defeat pruning) so it scans only the days asked for. `maximumBytesBilled` caps what one run may cost
 (`MINDSHARE_BIGQUERY_MAX_GB`, default 300 GB; BigQuery refuses a query that would scan more, and the error says so).
 If the job is not finished within `timeoutMs`, or its rows come in pages, the results are read with
 `GET .../queries/{jobId}` (jobs.getQueryResults). Response shape (QueryResponse): `jobComplete`, `jobReference`
@@ -43,7 +44,8 @@ ENV_MAX_GB = "MINDSHARE_BIGQUERY_MAX_GB"
 TABLE = "bigquery-public-data.pypi.file_downloads"
 QUERY = f"""SELECT FORMAT_DATE('%Y-%m', DATE(timestamp)) AS month, file.project AS package, COUNT(*) AS downloads
 FROM `{TABLE}`
-WHERE file.project IN UNNEST(@packages) AND DATE(timestamp) BETWEEN @since AND @until
+WHERE timestamp >= TIMESTAMP(@since) AND timestamp < TIMESTAMP(DATE_ADD(@until, INTERVAL 1 DAY))
+  AND file.project IN UNNEST(@packages)
 GROUP BY month, package
 ORDER BY month, package"""
 WAIT_MS = 60_000
