@@ -194,7 +194,7 @@ def _share_trends(monthly: pd.DataFrame) -> pd.DataFrame:
     it out of that contender's fit.
     """
     from mindshare.analysis.robust import theil_sen_many
-    from mindshare.analysis.trends import DAYS_PER_YEAR
+    from mindshare.analysis.trends import years_since
 
     columns = ["signal", "contender", "start", "end", "n", "share_pts_per_year", "ci_low", "ci_high",
                "ols_pts_per_year", "ols_ci_low", "ols_ci_high", "direction"]
@@ -206,7 +206,7 @@ def _share_trends(monthly: pd.DataFrame) -> pd.DataFrame:
     out = []
     for months, members in keys.groupby(keys, sort=False):
         index = pd.DatetimeIndex(months)
-        x = ((index - index[0]) / pd.Timedelta(days=DAYS_PER_YEAR)).to_numpy(float)
+        x = years_since(index, index[0])
         picked = monthly.set_index(["signal", "contender"]).loc[members.index]
         values = picked["share"].to_numpy(float).reshape(len(members), len(months))
         fit = theil_sen_many(x, values)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mindshare.analysis.crossovers import all_crossings
-from mindshare.analysis.trends import DAYS_PER_YEAR
+from mindshare.analysis.trends import DAYS_PER_YEAR, years_since
 
 NOT_WITHIN = "not within the data's horizon"
 
@@ -129,7 +129,7 @@ def crossover_from_wide(wide: pd.DataFrame, first: str, second: str, *, at: str 
     positive = (window[[leader, trailing]] > 0).all().all()
     gap = (np.log(window[trailing] / window[leader]) if positive else window[trailing] - window[leader]).to_numpy(float)
     origin = pd.Timestamp(window[at].min())
-    x = ((window[at] - origin) / pd.Timedelta(days=DAYS_PER_YEAR)).to_numpy(float)
+    x = years_since(window[at], origin)
     span = x.max() if len(x) else 0.0
     horizon = _to_date(origin, 2 * span) if len(x) else None      # no further ahead than the window is long
     base = dict(leader=leader, trailing=trailing, latest=pd.Timestamp(last[at]),

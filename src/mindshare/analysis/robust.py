@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mindshare.analysis.trends import DAYS_PER_YEAR
+from mindshare.analysis.trends import SlopeLine, years_since
 
 BRIDGES = ("split", "shares")
 BRIDGE_WORDS = {
@@ -25,7 +25,7 @@ BRIDGE_WORDS = {
 
 
 @dataclass(frozen=True)
-class RobustTrend:
+class RobustTrend(SlopeLine):
     """Theil–Sen slope per year with its 95% interval (Sen's rank-based interval, scipy.stats.theilslopes)."""
 
     slope_per_year: float
@@ -40,21 +40,6 @@ class RobustTrend:
     growth_ci_low: float | None = None
     growth_ci_high: float | None = None
 
-    @property
-    def direction(self) -> str:
-        if self.ci_low > 0:
-            return "rising"
-        if self.ci_high < 0:
-            return "falling"
-        return "flat (interval includes zero)"
-
-    def at(self, when) -> np.ndarray:
-        years = (pd.to_datetime(when) - self.origin) / pd.Timedelta(days=DAYS_PER_YEAR)
-        return self.intercept + self.slope_per_year * np.asarray(years, dtype="float64")
-
-
-def _years(dates: pd.Series, origin: pd.Timestamp) -> np.ndarray:
-    return ((pd.to_datetime(dates) - origin) / pd.Timedelta(days=DAYS_PER_YEAR)).to_numpy(dtype="float64")
 
 
 def theil_sen_trend(dates, values, confidence: float = 0.95) -> RobustTrend | None:
@@ -69,7 +54,7 @@ def theil_sen_trend(dates, values, confidence: float = 0.95) -> RobustTrend | No
     if len(frame) < 3 or frame["t"].nunique() < 2:
         return None
     origin = frame["t"].min()
-    x = _years(frame["t"], origin)
+    x = years_since(frame["t"], origin)
     y = frame["y"].to_numpy(dtype="float64")
     slope, intercept, low, high = stats.theilslopes(y, x, alpha=confidence)
     growth = growth_low = growth_high = None

@@ -10,17 +10,9 @@ import pandas as pd
 DAYS_PER_YEAR = 365.25
 
 
-@dataclass(frozen=True)
-class TrendFit:
-    slope_per_year: float
-    ci_low: float
-    ci_high: float
-    intercept: float       # value at `origin`
-    origin: pd.Timestamp
-    r_squared: float
-    n: int
-    start: pd.Timestamp
-    end: pd.Timestamp
+class SlopeLine:
+    """What every fitted trend offers: its direction, judged by the interval, and its value at given dates.
+    Subclasses have slope_per_year, ci_low, ci_high, intercept (the value at `origin`) and origin."""
 
     @property
     def direction(self) -> str:
@@ -32,8 +24,26 @@ class TrendFit:
         return "flat (interval includes zero)"
 
     def at(self, when) -> np.ndarray:
-        years = (pd.to_datetime(when) - self.origin) / pd.Timedelta(days=DAYS_PER_YEAR)
-        return self.intercept + self.slope_per_year * np.asarray(years, dtype="float64")
+        return self.intercept + self.slope_per_year * years_since(when, self.origin)
+
+
+def years_since(when, origin: pd.Timestamp) -> np.ndarray:
+    """Time from `origin` in years of 365.25 days: the x of every trend fit."""
+    return np.asarray((pd.to_datetime(when) - origin) / pd.Timedelta(days=DAYS_PER_YEAR), dtype="float64")
+
+
+@dataclass(frozen=True)
+class TrendFit(SlopeLine):
+    slope_per_year: float
+    ci_low: float
+    ci_high: float
+    intercept: float       # value at `origin`
+    origin: pd.Timestamp
+    r_squared: float
+    n: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+
 
 
 def linear_trend(dates, values, confidence: float = 0.95) -> TrendFit | None:
@@ -48,7 +58,7 @@ def linear_trend(dates, values, confidence: float = 0.95) -> TrendFit | None:
     if len(frame) < 3 or frame["t"].nunique() < 2:
         return None
     origin = frame["t"].min()
-    years = ((frame["t"] - origin) / pd.Timedelta(days=DAYS_PER_YEAR)).to_numpy(dtype="float64")
+    years = years_since(frame["t"], origin)
     y = frame["y"].to_numpy(dtype="float64")
     fit = stats.linregress(years, y)
     dof = len(frame) - 2
