@@ -11,6 +11,22 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+class FakeClock:
+    """time.monotonic and time.sleep in one, for the HTTP layer's limiter and retries: sleeping moves the
+    clock, instantly."""
+
+    def __init__(self, start: float = 0.0):
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch, tmp_path_factory):
     """Every test gets its own default store; the render cache is shared per session (it is content-addressed)."""

@@ -38,6 +38,8 @@ from mindshare.http import Http
 from mindshare.sources import SOURCES, Run
 from mindshare.store import open_store
 
+from conftest import FakeClock
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 FIELD_TOML = """
@@ -149,17 +151,6 @@ def normal(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, json={"message": "Not Found"})
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def make_http(handler=normal, cache_dir=None, env=None) -> tuple[Http, FakeClock]:

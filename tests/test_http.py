@@ -19,20 +19,9 @@ from mindshare import __version__
 from mindshare.errors import SourceError
 from mindshare.http import FETCHED_AT_HEADER, Http, Limit, redact_url
 
+from conftest import FakeClock
 
-class FakeClock:
-    """time.monotonic and time.sleep in one: sleeping moves the clock, instantly."""
 
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +37,7 @@ def make_http(handler, tmp_path=None, env=None, **kwargs) -> tuple[Http, FakeClo
         seen.append(request)
         return handler(request)
 
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     http = Http(transport=httpx.MockTransport(recording), cache=tmp_path is not None,
                 cache_dir=tmp_path, env=env or {}, clock=clock, sleep=clock.sleep, **kwargs)
     return http, clock, seen
