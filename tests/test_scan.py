@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 from mindshare.fields import load_field
 from mindshare.scan import extract as ex
-from mindshare.scan.match import HAVE_HYPERSCAN, Keyword, Matcher
+from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher
 from mindshare.scan.rules import (HoraceRules, MindshareRules, aggregate, in_url, references_start)
 from mindshare.scan.runner import ScanConfig, discover, scan_document
 
@@ -56,7 +56,7 @@ def labels() -> list[dict]:
 
 
 needs_corpus = pytest.mark.skipif(not (CORPUS / "labels.csv").exists(), reason="../shared/corpus not present")
-engines = ["python"] + (["hyperscan"] if HAVE_HYPERSCAN else [])
+engines = ["python"] + (["hyperscan"] if HAVE_HYPERSCAN else []) + (["native"] if HAVE_NATIVE else [])
 
 
 # ---------------------------------------------------------------- accuracy

@@ -9,7 +9,18 @@ A `Keyword` is a phrase (letters, digits, '.', '-', '@', spaces) with a mode:
 * ``substring``: case-insensitive (ASCII) substring, anywhere, as Horace He's `word in text.lower()`.
 
 `Matcher.scan(data)` makes one pass over the document and returns, for each keyword, the list of end offsets
-of its matches (a match is counted once per end offset, as hyperscan reports it).
+of its matches (a match is counted once per end offset, as hyperscan reports it). A whole-word match's end
+includes the one non-word character that closes it (after any digits), or is the end of the data.
+
+Three engines give the same offsets (tests/test_scan_native.py holds them to it):
+
+* ``native``: `mindshare.scan._native`, a C extension over hyperscan's C API (built when libhs's headers are on
+  the machine: libhyperscan-dev). A one-word keyword is compiled as a bare literal, so hyperscan runs its literal
+  engines, and its whole-word conditions are checked in C at each hit; no Python runs per match.
+* ``hyperscan``: the hyperscan Python binding, with the conditions in the expressions; one Python call per match.
+* ``python``: Python's `re`, where neither can be installed.
+
+``auto`` takes the first of these that imports.
 """
 
 from __future__ import annotations
@@ -25,6 +36,14 @@ except Exception:  # ImportError, or a missing libhs on the machine
     _hs = None
 
 HAVE_HYPERSCAN = _hs is not None
+
+try:  # pragma: no cover - built by setup.py where libhs is installed
+    from mindshare.scan import _native
+except ImportError:
+    _native = None
+
+HAVE_NATIVE = _native is not None
+ENGINES = ("native", "hyperscan", "python")
 
 _PHRASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-@ /_+#]*$")
 
@@ -48,6 +67,14 @@ def hyperscan_expression(keyword: Keyword) -> bytes:
     return rb"\b" + body + rb"(?:[0-9]*[^a-zA-Z0-9_]|[0-9]*\z)"
 
 
+def native_expression(keyword: Keyword) -> tuple[bytes, int]:
+    """The expression the native engine compiles, and the byte length of the literal whose whole-word
+    conditions it checks in C (0: the expression holds all its conditions)."""
+    if keyword.mode == "word" and " " not in keyword.phrase.strip():
+        return re.escape(keyword.phrase).encode(), len(keyword.phrase.encode())
+    return hyperscan_expression(keyword), 0
+
+
 def python_expression(keyword: Keyword) -> bytes:
     parts = _escaped_parts(keyword.phrase)
     body = rb"\s+".join(parts)
@@ -67,11 +94,17 @@ class Matcher:
             if keyword.mode not in ("word", "substring"):
                 raise ValueError(f"keyword mode {keyword.mode!r} must be 'word' or 'substring'")
         if engine == "auto":
-            engine = "hyperscan" if HAVE_HYPERSCAN else "python"
+            engine = "native" if HAVE_NATIVE else "hyperscan" if HAVE_HYPERSCAN else "python"
+        if engine == "native" and not HAVE_NATIVE:
+            raise RuntimeError("the native matcher was not built (it needs libhyperscan-dev when mindshare is "
+                               "installed); use engine='hyperscan' or 'python'")
         if engine == "hyperscan" and not HAVE_HYPERSCAN:
             raise RuntimeError("hyperscan is not installed (pip install hyperscan); use engine='python'")
         self.engine = engine
-        if engine == "hyperscan":
+        if engine == "native":
+            expressions, word_lengths = zip(*map(native_expression, self.keywords)) if self.keywords else ((), ())
+            self._scanner = _native.Scanner(list(expressions), list(word_lengths))
+        elif engine == "hyperscan":
             self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             expressions = [hyperscan_expression(k) for k in self.keywords]
             self._db.compile(expressions=expressions, ids=list(range(len(expressions))),
@@ -80,7 +113,7 @@ class Matcher:
         elif engine == "python":
             self._regexes = [re.compile(python_expression(k), re.IGNORECASE) for k in self.keywords]
         else:
-            raise ValueError(f"unknown engine {engine!r}; known: auto, hyperscan, python")
+            raise ValueError(f"unknown engine {engine!r}; known: auto, {', '.join(ENGINES)}")
 
     def __getstate__(self):
         return {"keywords": self.keywords, "engine": self.engine}
@@ -90,6 +123,8 @@ class Matcher:
 
     def scan(self, data: bytes) -> list[list[int]]:
         """End offsets of every match, per keyword (in keyword order)."""
+        if self.engine == "native":
+            return self._scanner.scan(data)
         ends: list[list[int]] = [[] for _ in self.keywords]
         if not data:
             return ends

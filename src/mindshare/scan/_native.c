@@ -1,0 +1,403 @@
+/*
+ * mindshare.scan._native: hyperscan's C API driven from C, so that a match costs a few nanoseconds instead of
+ * a Python call.
+ *
+ * Why this exists: through the Python binding, hyperscan calls back into Python once per match, and on papers
+ * (tens of matches per 50 KB) those calls cost as much as the scan itself. Here the callback stays in C: it
+ * checks the whole-word conditions of a literal keyword and appends the end offset to a growable array; the
+ * Python lists are built once, after the scan, with the GIL released during it.
+ *
+ * What it computes is exactly what `mindshare.scan.match.Matcher` computes with the Python binding or with
+ * Python's `re` (tests/test_scan_native.py checks the three against each other on generated text):
+ *
+ *   Scanner(expressions, word_lengths)
+ *     expressions   hyperscan expressions (bytes), compiled case-insensitively, ids 0..n-1
+ *     word_lengths  per expression: 0, or the byte length L of a literal keyword whose whole-word conditions
+ *                   are checked here rather than in the expression (hyperscan runs its fast literal engines on
+ *                   plain literals, its automata on look-arounds). A literal that ended at `end` is a match when
+ *                   the byte before `end - L` is not a word byte ([A-Za-z0-9_]), and after any digits that
+ *                   follow it comes the end of the data or a byte that is not a word byte; the match then
+ *                   ends after that byte (or at the end of the data), as the regex form
+ *                   `\bLITERAL(?:[0-9]*[^a-zA-Z0-9_]|[0-9]*\z)` would end.
+ *   Scanner.scan(data) -> list of lists of end offsets, one list per expression, in order of the data.
+ *   matching_lines(data, ends) -> how many lines hold at least one match (what `rg -c` counts), a match's line
+ *                   being the one holding its last byte, or the byte before when that last byte is '\n'.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <hs.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline int is_word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static inline int is_digit_byte(unsigned char c) { return c >= '0' && c <= '9'; }
+
+/* ------------------------------------------------------------------------------------------ growable array */
+
+typedef struct {
+    Py_ssize_t *items;
+    Py_ssize_t len, cap;
+} Offsets;
+
+static int offsets_push(Offsets *o, Py_ssize_t value)
+{
+    if (o->len == o->cap) {
+        Py_ssize_t cap = o->cap ? o->cap * 2 : 16;
+        Py_ssize_t *items = realloc(o->items, (size_t)cap * sizeof(Py_ssize_t));
+        if (!items)
+            return -1;
+        o->items = items;
+        o->cap = cap;
+    }
+    o->items[o->len++] = value;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ Scanner */
+
+typedef struct {
+    PyObject_HEAD
+    hs_database_t *db;        /* NULL when there are no expressions */
+    hs_scratch_t *scratch;    /* the scanner's own scratch space, used by one scan at a time */
+    atomic_flag scratch_busy; /* a second thread scanning at the same time allocates its own */
+    Py_ssize_t count;
+    Py_ssize_t *word_lengths;
+} Scanner;
+
+typedef struct {
+    const unsigned char *data;
+    size_t size;
+    const Py_ssize_t *word_lengths;
+    Offsets *ends;
+    int out_of_memory;
+} ScanState;
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+                    void *context)
+{
+    (void)from;
+    (void)flags;
+    ScanState *state = context;
+    size_t end = (size_t)to;
+    Py_ssize_t length = state->word_lengths[id];
+    if (length > 0) {
+        size_t start = end - (size_t)length;
+        if (start > 0 && is_word_byte(state->data[start - 1]))
+            return 0;
+        while (end < state->size && is_digit_byte(state->data[end]))
+            end++;
+        if (end < state->size) {
+            if (is_word_byte(state->data[end]))
+                return 0;
+            end++; /* the match takes the one non-word byte that closes it, as the regex form does */
+        }
+    }
+    if (offsets_push(&state->ends[id], (Py_ssize_t)end) < 0) {
+        state->out_of_memory = 1;
+        return 1; /* stop scanning */
+    }
+    return 0;
+}
+
+static void Scanner_dealloc(Scanner *self)
+{
+    if (self->scratch)
+        hs_free_scratch(self->scratch);
+    if (self->db)
+        hs_free_database(self->db);
+    free(self->word_lengths);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"expressions", "word_lengths", NULL};
+    PyObject *expressions_arg, *lengths_arg;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO", keywords, &expressions_arg, &lengths_arg))
+        return -1;
+    if (self->db) {
+        PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialised");
+        return -1;
+    }
+    PyObject *expressions = PySequence_Fast(expressions_arg, "expressions must be a sequence of bytes");
+    if (!expressions)
+        return -1;
+    PyObject *lengths = PySequence_Fast(lengths_arg, "word_lengths must be a sequence of ints");
+    if (!lengths) {
+        Py_DECREF(expressions);
+        return -1;
+    }
+    int result = -1;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(expressions);
+    const char **patterns = NULL;
+    unsigned int *flags = NULL, *ids = NULL;
+    if (PySequence_Fast_GET_SIZE(lengths) != count) {
+        PyErr_SetString(PyExc_ValueError, "expressions and word_lengths differ in length");
+        goto done;
+    }
+    self->count = count;
+    self->word_lengths = calloc((size_t)(count ? count : 1), sizeof(Py_ssize_t));
+    patterns = calloc((size_t)(count ? count : 1), sizeof(char *));
+    flags = calloc((size_t)(count ? count : 1), sizeof(unsigned int));
+    ids = calloc((size_t)(count ? count : 1), sizeof(unsigned int));
+    if (!self->word_lengths || !patterns || !flags || !ids) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *expression = PySequence_Fast_GET_ITEM(expressions, i);
+        if (!PyBytes_Check(expression)) {
+            PyErr_Format(PyExc_TypeError, "expression %zd is not bytes", i);
+            goto done;
+        }
+        patterns[i] = PyBytes_AS_STRING(expression); /* NUL-terminated; kept alive by `expressions` */
+        Py_ssize_t length = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(lengths, i));
+        if (length < 0) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_ValueError, "word length %zd is negative", i);
+            goto done;
+        }
+        self->word_lengths[i] = length;
+        flags[i] = HS_FLAG_CASELESS;
+        ids[i] = (unsigned int)i;
+    }
+    if (count > 0) {
+        hs_compile_error_t *error = NULL;
+        if (hs_compile_multi(patterns, flags, ids, (unsigned int)count, HS_MODE_BLOCK, NULL, &self->db, &error)
+            != HS_SUCCESS) {
+            if (error && error->expression >= 0)
+                PyErr_Format(PyExc_ValueError, "hyperscan cannot compile expression %d (%s): %s",
+                             error->expression, patterns[error->expression], error->message);
+            else
+                PyErr_Format(PyExc_ValueError, "hyperscan cannot compile the expressions: %s",
+                             error ? error->message : "unknown error");
+            hs_free_compile_error(error);
+            self->db = NULL;
+            goto done;
+        }
+        if (hs_alloc_scratch(self->db, &self->scratch) != HS_SUCCESS) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    result = 0;
+done:
+    free(patterns);
+    free(flags);
+    free(ids);
+    Py_DECREF(expressions);
+    Py_DECREF(lengths);
+    return result;
+}
+
+static PyObject *offsets_to_lists(Offsets *ends, Py_ssize_t count)
+{
+    PyObject *out = PyList_New(count);
+    if (!out)
+        return NULL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *list = PyList_New(ends[i].len);
+        if (!list) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        for (Py_ssize_t j = 0; j < ends[i].len; j++) {
+            PyObject *value = PyLong_FromSsize_t(ends[i].items[j]);
+            if (!value) {
+                Py_DECREF(list);
+                Py_DECREF(out);
+                return NULL;
+            }
+            PyList_SET_ITEM(list, j, value);
+        }
+        PyList_SET_ITEM(out, i, list);
+    }
+    return out;
+}
+
+static PyObject *Scanner_scan(Scanner *self, PyObject *arg)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    PyObject *out = NULL;
+    Offsets *ends = calloc((size_t)(self->count ? self->count : 1), sizeof(Offsets));
+    if (!ends) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (self->db && view.len > 0) {
+        if ((unsigned long long)view.len > 0xffffffffULL) {
+            PyErr_SetString(PyExc_ValueError, "hyperscan scans at most 4 GiB in one call");
+            goto done;
+        }
+        hs_scratch_t *scratch = self->scratch, *own = NULL;
+        if (atomic_flag_test_and_set(&self->scratch_busy)) {
+            if (hs_alloc_scratch(self->db, &own) != HS_SUCCESS) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            scratch = own;
+        }
+        ScanState state = {view.buf, (size_t)view.len, self->word_lengths, ends, 0};
+        hs_error_t status;
+        Py_BEGIN_ALLOW_THREADS
+        status = hs_scan(self->db, view.buf, (unsigned int)view.len, 0, scratch, on_match, &state);
+        Py_END_ALLOW_THREADS
+        if (own)
+            hs_free_scratch(own);
+        else
+            atomic_flag_clear(&self->scratch_busy);
+        if (state.out_of_memory) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        if (status != HS_SUCCESS && status != HS_SCAN_TERMINATED) {
+            PyErr_Format(PyExc_RuntimeError, "hyperscan scan failed with status %d", (int)status);
+            goto done;
+        }
+    }
+    out = offsets_to_lists(ends, self->count);
+done:
+    if (ends) {
+        for (Py_ssize_t i = 0; i < self->count; i++)
+            free(ends[i].items);
+        free(ends);
+    }
+    PyBuffer_Release(&view);
+    return out;
+}
+
+static PyMethodDef Scanner_methods[] = {
+    {"scan", (PyCFunction)Scanner_scan, METH_O,
+     "scan(data) -> end offsets of every match, one list per expression"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject ScannerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "mindshare.scan._native.Scanner",
+    .tp_doc = "Scanner(expressions, word_lengths): a compiled hyperscan database with whole-word checks in C",
+    .tp_basicsize = sizeof(Scanner),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Scanner_init,
+    .tp_dealloc = (destructor)Scanner_dealloc,
+    .tp_methods = Scanner_methods,
+};
+
+/* ------------------------------------------------------------------------------------------ matching_lines */
+
+static int compare_offsets(const void *a, const void *b)
+{
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x > y) - (x < y);
+}
+
+static PyObject *matching_lines(PyObject *module, PyObject *args)
+{
+    (void)module;
+    Py_buffer view;
+    PyObject *ends_arg;
+    if (!PyArg_ParseTuple(args, "y*O:matching_lines", &view, &ends_arg))
+        return NULL;
+    const unsigned char *data = view.buf;
+    Py_ssize_t size = view.len;
+    PyObject *result = NULL, *per_keyword = NULL;
+    Offsets lasts = {NULL, 0, 0};
+    per_keyword = PySequence_Fast(ends_arg, "ends must be a sequence of sequences of ints");
+    if (!per_keyword)
+        goto done;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(per_keyword); i++) {
+        PyObject *offsets = PySequence_Fast(PySequence_Fast_GET_ITEM(per_keyword, i),
+                                            "ends must be a sequence of sequences of ints");
+        if (!offsets)
+            goto done;
+        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(offsets); j++) {
+            Py_ssize_t end = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(offsets, j));
+            if (end == -1 && PyErr_Occurred()) {
+                Py_DECREF(offsets);
+                goto done;
+            }
+            if (end < 0 || end > size) {
+                Py_DECREF(offsets);
+                PyErr_Format(PyExc_ValueError, "end offset %zd is outside the data (0..%zd)", end, size);
+                goto done;
+            }
+            /* the line holding the match's last byte: the match may end one byte later, on the newline */
+            Py_ssize_t last = (end > 0 && data[end - 1] == '\n') ? end - 1 : end;
+            if (offsets_push(&lasts, last) < 0) {
+                Py_DECREF(offsets);
+                PyErr_NoMemory();
+                goto done;
+            }
+        }
+        Py_DECREF(offsets);
+    }
+    Py_ssize_t lines = 0;
+    if (lasts.len > 0) {
+        qsort(lasts.items, (size_t)lasts.len, sizeof(Py_ssize_t), compare_offsets);
+        lines = 1;
+        /* two positions are on one line when no newline lies between them */
+        for (Py_ssize_t k = 1; k < lasts.len; k++) {
+            Py_ssize_t a = lasts.items[k - 1], b = lasts.items[k];
+            if (b > a && memchr(data + a, '\n', (size_t)(b - a)))
+                lines++;
+        }
+    }
+    result = PyLong_FromSsize_t(lines);
+done:
+    free(lasts.items);
+    Py_XDECREF(per_keyword);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+/* ------------------------------------------------------------------------------------------ module */
+
+static PyObject *hyperscan_version(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    return PyUnicode_FromString(hs_version());
+}
+
+static PyMethodDef module_methods[] = {
+    {"matching_lines", matching_lines, METH_VARARGS,
+     "matching_lines(data, ends) -> lines holding at least one match (rg -c semantics)"},
+    {"hyperscan_version", hyperscan_version, METH_NOARGS, "the version of the libhs this module is linked with"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_definition = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "mindshare.scan._native",
+    .m_doc = "hyperscan's C API with whole-word checks in C (see the comment at the top of _native.c)",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC PyInit__native(void)
+{
+    if (hs_valid_platform() != HS_SUCCESS) {
+        PyErr_SetString(PyExc_ImportError, "this CPU lacks the instructions libhs needs (SSSE3)");
+        return NULL;
+    }
+    if (PyType_Ready(&ScannerType) < 0)
+        return NULL;
+    PyObject *module = PyModule_Create(&module_definition);
+    if (!module)
+        return NULL;
+    Py_INCREF(&ScannerType);
+    if (PyModule_AddObject(module, "Scanner", (PyObject *)&ScannerType) < 0) {
+        Py_DECREF(&ScannerType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

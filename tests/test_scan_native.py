@@ -1,0 +1,158 @@
+"""The native matcher (`mindshare.scan._native`, hyperscan's C API with whole-word checks in C) gives exactly the
+offsets of the hyperscan Python binding and of Python's `re`, and counts matching lines as the Python code does.
+Its speed is measured in bench/scan.py, not here."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mindshare.fields import load_field
+from mindshare.scan import match
+from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher
+from mindshare.scan.rules import (
+    MindshareRules,
+    line_count_in_python,
+    line_count_of_matches,
+)
+
+needs_native = pytest.mark.skipif(not HAVE_NATIVE, reason="the native matcher was not built (no libhs headers)")
+
+
+def libhs_headers_installed() -> bool:
+    if shutil.which("pkg-config"):
+        return subprocess.run(["pkg-config", "--exists", "libhs"], check=False).returncode == 0
+    return Path("/usr/include/hs/hs.h").exists()
+
+
+def test_the_native_matcher_is_built_wherever_libhs_is_installed():
+    # a machine with libhs's headers (CI installs libhyperscan-dev) must not silently fall back to the binding
+    if not libhs_headers_installed():
+        pytest.skip("libhs headers are not installed here; the native matcher is optional")
+    assert HAVE_NATIVE, "libhs is installed but mindshare.scan._native did not build: see pip's output"
+    assert Matcher([Keyword("pytorch")]).engine == "native"
+
+
+# every keyword of the shipped field (one-word literals, phrases with spaces, '.', '-') and substring keywords
+FIELD_KEYWORDS = MindshareRules(load_field(), "python").keywords
+KEYWORDS = FIELD_KEYWORDS + [Keyword("fb.com", "substring"), Keyword("jax", "substring"),
+                             Keyword("PyTorch Lightning", "substring"), Keyword("2d"), Keyword("detectron2")]
+PIECES = ["pytorch", "PyTorch", "PYTORCH", "tensorflow", "TensorFlow2", "jax", "JAX", "ajax", "JAXA", "keras",
+          "tf.keras", "tf.kerasx", "pytorch lightning", "PyTorch\n  Lightning", "detectron2", "detectron22",
+          "2d", "caffe2", "@fb.com", " ", "  ", "\n", "\t", "\r\n", "-", "_", "0", "12", "x", "a", ".", ",", "/",
+          "(", ")", "é", "\u00a0", "\x00"]
+texts = st.lists(st.sampled_from(PIECES), max_size=60).map(lambda parts: "".join(parts).encode())
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_native_offsets_equal_pythons_re(data):
+    assert Matcher(KEYWORDS, "native").scan(data) == Matcher(KEYWORDS, "python").scan(data)
+
+
+@needs_native
+@pytest.mark.skipif(not HAVE_HYPERSCAN, reason="hyperscan binding not installed")
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_native_offsets_equal_the_hyperscan_binding(data):
+    assert Matcher(KEYWORDS, "native").scan(data) == Matcher(KEYWORDS, "hyperscan").scan(data)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_native_line_count_equals_the_python_line_count(data):
+    ends = Matcher(KEYWORDS, "python").scan(data)
+    assert line_count_of_matches(data, ends) == line_count_in_python(data, ends)
+
+
+@needs_native
+@pytest.mark.parametrize("data,expected", [
+    (b"pytorch\npytorch jax\n\nkeras", 3),
+    (b"jax\n", 1),            # the match ends on the newline: still line 1
+    (b"no mention\nat all", 0),
+    (b"pytorch,tensorflow;keras", 1),
+])
+def test_matching_lines(data, expected):
+    ends = Matcher(FIELD_KEYWORDS, "native").scan(data)
+    assert line_count_of_matches(data, ends) == expected
+
+
+@needs_native
+def test_whole_word_edges():
+    matcher = Matcher([Keyword("jax"), Keyword("detectron2")], "native")
+    assert matcher.scan(b"jax") == [[3], []]             # at the end of the data, no closing byte
+    assert matcher.scan(b"jax12") == [[5], []]           # digits after the word (a footnote mark)
+    assert matcher.scan(b"jax12a ajax jax_") == [[], []]  # a letter after the digits, a letter before, '_' after
+    assert matcher.scan(b"(JAX)") == [[5], []]           # takes the closing ')'
+    assert matcher.scan(b"detectron22 ") == [[], [12]]
+    assert matcher.scan(b"") == [[], []]
+
+
+@needs_native
+def test_accepts_any_contiguous_buffer():
+    matcher = Matcher([Keyword("keras")], "native")
+    data = b"use keras."
+    assert matcher.scan(bytearray(data)) == matcher.scan(memoryview(data)) == [[10]]
+    with pytest.raises(TypeError):
+        matcher.scan("keras")  # text must be encoded first
+
+
+@needs_native
+def test_threads_share_one_matcher():
+    # dask runs tasks in threads; a scan that finds the scratch space busy allocates its own
+    matcher = Matcher(FIELD_KEYWORDS, "native")
+    data = (b"PyTorch and TensorFlow, then JAX and Keras.\n" * 2000)
+    expected = matcher.scan(data)
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(20):
+                results.append(matcher.scan(data) == expected)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(results) == 80 and all(results)
+
+
+@needs_native
+def test_pickles_to_worker_processes():
+    matcher = Matcher(FIELD_KEYWORDS, "native")
+    copy = pickle.loads(pickle.dumps(matcher))
+    assert copy.engine == "native"
+    assert copy.scan(b"pytorch ") == matcher.scan(b"pytorch ")
+
+
+@needs_native
+def test_bad_input_is_refused_clearly():
+    with pytest.raises(ValueError, match="expression 0"):
+        match._native.Scanner([b"(unclosed"], [0])
+    with pytest.raises(TypeError, match="not bytes"):
+        match._native.Scanner(["pytorch"], [0])
+    with pytest.raises(ValueError, match="differ in length"):
+        match._native.Scanner([b"pytorch"], [])
+    with pytest.raises(ValueError, match="outside the data"):
+        match._native.matching_lines(b"abc", [[9]])
+    assert Matcher([], "native").scan(b"anything") == []
+
+
+def test_unknown_or_missing_engine_is_a_clear_error(monkeypatch):
+    with pytest.raises(ValueError, match="known: auto, native, hyperscan, python"):
+        Matcher([Keyword("pytorch")], "fast")
+    monkeypatch.setattr(match, "HAVE_NATIVE", False)
+    with pytest.raises(RuntimeError, match="libhyperscan-dev"):
+        Matcher([Keyword("pytorch")], "native")
+    assert Matcher([Keyword("pytorch")]).engine in ("hyperscan", "python")
