@@ -104,8 +104,11 @@ def scan(
                 stored = store.add_snapshot(frame, kind="scan", source=SOURCE,
                                             description=f"{venue} {year}: {len(docs)} papers, rules {method}")
     say = (lambda *a: print(*a, file=sys.stderr)) if as_json else out.print
+    from mindshare.scan.match import default_engine
+
+    matcher = f", matcher {default_engine()}" if rules == "mindshare" else ""
     say(f"{summary.found} documents: {summary.scanned} scanned, {summary.skipped} already scanned "
-        f"(rules {method}) in {summary.seconds:.1f}s")
+        f"(rules {method}{matcher}) in {summary.seconds:.1f}s")
     if docs is not None:
         failed = [d for d in docs if d["error"]]
         for d in failed[:20]:

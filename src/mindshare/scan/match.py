@@ -45,6 +45,11 @@ except ImportError:
 HAVE_NATIVE = _native is not None
 ENGINES = ("native", "hyperscan", "python")
 
+
+def default_engine() -> str:
+    """The engine `auto` picks on this machine (a dask worker picks its own: same offsets, maybe another speed)."""
+    return "native" if HAVE_NATIVE else "hyperscan" if HAVE_HYPERSCAN else "python"
+
 _PHRASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-@ /_+#]*$")
 
 
@@ -94,7 +99,7 @@ class Matcher:
             if keyword.mode not in ("word", "substring"):
                 raise ValueError(f"keyword mode {keyword.mode!r} must be 'word' or 'substring'")
         if engine == "auto":
-            engine = "native" if HAVE_NATIVE else "hyperscan" if HAVE_HYPERSCAN else "python"
+            engine = default_engine()
         if engine == "native" and not HAVE_NATIVE:
             raise RuntimeError("the native matcher was not built (it needs libhyperscan-dev when mindshare is "
                                "installed); use engine='hyperscan' or 'python'")
