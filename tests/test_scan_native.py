@@ -129,11 +129,15 @@ def test_threads_share_one_matcher():
 
 
 @needs_native
-def test_pickles_to_worker_processes():
+def test_pickles_to_worker_processes(monkeypatch):
     matcher = Matcher(FIELD_KEYWORDS, "native")
     copy = pickle.loads(pickle.dumps(matcher))
     assert copy.engine == "native"
     assert copy.scan(b"pytorch ") == matcher.scan(b"pytorch ")
+    # 'auto' travels as 'auto': a dask worker without the native build picks what it has
+    chosen = pickle.dumps(Matcher(FIELD_KEYWORDS))
+    monkeypatch.setattr(match, "HAVE_NATIVE", False)
+    assert pickle.loads(chosen).engine in ("hyperscan", "python")
 
 
 @needs_native

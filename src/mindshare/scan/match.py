@@ -98,6 +98,7 @@ class Matcher:
                 raise ValueError(f"keyword {keyword.phrase!r} must start with a letter or digit")
             if keyword.mode not in ("word", "substring"):
                 raise ValueError(f"keyword mode {keyword.mode!r} must be 'word' or 'substring'")
+        self.requested = engine  # what travels to another process, which may have other engines built
         if engine == "auto":
             engine = default_engine()
         if engine == "native" and not HAVE_NATIVE:
@@ -121,7 +122,7 @@ class Matcher:
             raise ValueError(f"unknown engine {engine!r}; known: auto, {', '.join(ENGINES)}")
 
     def __getstate__(self):
-        return {"keywords": self.keywords, "engine": self.engine}
+        return {"keywords": self.keywords, "engine": self.requested}
 
     def __setstate__(self, state):
         self.__init__(state["keywords"], state["engine"])
