@@ -43,7 +43,8 @@ def test_the_native_matcher_is_built_wherever_libhs_is_installed():
 # every keyword of the shipped field (one-word literals, phrases with spaces, '.', '-') and substring keywords
 FIELD_KEYWORDS = MindshareRules(load_field(), "python").keywords
 KEYWORDS = FIELD_KEYWORDS + [Keyword("fb.com", "substring"), Keyword("jax", "substring"),
-                             Keyword("PyTorch Lightning", "substring"), Keyword("2d"), Keyword("detectron2")]
+                             Keyword("PyTorch Lightning", "substring"), Keyword("2d"), Keyword("detectron2"),
+                             Keyword("caffe ")]  # a field file's stray trailing space: one word all the same
 PIECES = ["pytorch", "PyTorch", "PYTORCH", "tensorflow", "TensorFlow2", "jax", "JAX", "ajax", "JAXA", "keras",
           "tf.keras", "tf.kerasx", "pytorch lightning", "PyTorch\n  Lightning", "detectron2", "detectron22",
           "2d", "caffe2", "@fb.com", " ", "  ", "\n", "\t", "\r\n", "-", "_", "0", "12", "x", "a", ".", ",", "/",

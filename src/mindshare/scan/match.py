@@ -59,13 +59,13 @@ class Keyword:
     mode: str = "word"  # or "substring"
 
 
-def _escaped_parts(phrase: str) -> list[bytes]:
-    return [re.escape(part).encode() for part in phrase.split()]
+def _phrase_body(phrase: str) -> bytes:
+    """The phrase as an expression every engine shares: its words escaped, joined by any run of whitespace."""
+    return rb"\s+".join(re.escape(word).encode() for word in phrase.split())
 
 
 def hyperscan_expression(keyword: Keyword) -> bytes:
-    parts = _escaped_parts(keyword.phrase)
-    body = rb"\s+".join(parts)
+    body = _phrase_body(keyword.phrase)
     if keyword.mode == "substring":
         return body
     # \b before a leading word character; after: optional digits, then a non-word character or the end
@@ -75,14 +75,14 @@ def hyperscan_expression(keyword: Keyword) -> bytes:
 def native_expression(keyword: Keyword) -> tuple[bytes, int]:
     """The expression the native engine compiles, and the byte length of the literal whose whole-word
     conditions it checks in C (0: the expression holds all its conditions)."""
-    if keyword.mode == "word" and " " not in keyword.phrase.strip():
-        return re.escape(keyword.phrase).encode(), len(keyword.phrase.encode())
+    words = keyword.phrase.split()
+    if keyword.mode == "word" and len(words) == 1:
+        return _phrase_body(keyword.phrase), len(words[0].encode())
     return hyperscan_expression(keyword), 0
 
 
 def python_expression(keyword: Keyword) -> bytes:
-    parts = _escaped_parts(keyword.phrase)
-    body = rb"\s+".join(parts)
+    body = _phrase_body(keyword.phrase)
     if keyword.mode == "substring":
         return body
     return rb"(?<![A-Za-z0-9_])" + body + rb"(?:[0-9]*[^a-zA-Z0-9_]|[0-9]*\Z)"
