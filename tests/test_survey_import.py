@@ -136,10 +136,15 @@ def test_truncated_zip_is_refused_and_nothing_stored(survey_2019, tmp_path):
     _, zip_path = survey_2019
     broken = tmp_path / "broken.zip"
     broken.write_bytes(zip_path.read_bytes()[: zip_path.stat().st_size // 2])
+    assert_refused_and_nothing_stored(broken, tmp_path, "truncated zip")
+
+
+def assert_refused_and_nothing_stored(path, tmp_path, match: str) -> None:
+    """Reading fails with `match`; the CLI import exits non-zero with a MindshareError and stores no row."""
+    with pytest.raises(InputError, match=match):
+        read_survey(path, year=2019, field=load_field())
     db = tmp_path / "s.duckdb"
-    with pytest.raises(InputError, match="truncated zip"):
-        read_survey(broken, year=2019, field=load_field())
-    result = run("--db", str(db), "survey", "import", str(broken), "--source", "stackoverflow", "--year", "2019")
+    result = run("--db", str(db), "survey", "import", str(path), "--source", "stackoverflow", "--year", "2019")
     assert result.exit_code != 0 and isinstance(result.exception, MindshareError)
     assert not db.exists() or survey_rows(db) == 0
 
@@ -172,12 +177,7 @@ def test_non_utf8_bytes_are_refused(tmp_path):
     path = write_survey(tmp_path / "latin1.csv", 2019, 50)
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.encode("utf-8") + "51,I am a developer by profession,Côte d'Ivoire\n".encode("latin-1"))
-    db = tmp_path / "s.duckdb"
-    with pytest.raises(InputError, match="not UTF-8|cannot read"):
-        read_survey(path, year=2019, field=load_field())
-    result = run("--db", str(db), "survey", "import", str(path), "--source", "stackoverflow", "--year", "2019")
-    assert result.exit_code != 0 and isinstance(result.exception, MindshareError)
-    assert not db.exists() or survey_rows(db) == 0
+    assert_refused_and_nothing_stored(path, tmp_path, "not UTF-8|cannot read")
 
 
 def test_reimporting_the_same_file_adds_nothing(survey_2019, tmp_path):
