@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-import sys
 
 from setuptools import Extension, setup
-from setuptools.command.build_ext import build_ext
 
 
 def libhs_flags() -> tuple[list[str], list[str], list[str]]:
@@ -29,17 +27,6 @@ def libhs_flags() -> tuple[list[str], list[str], list[str]]:
     return includes, library_dirs, libraries
 
 
-class OptionalBuildExt(build_ext):
-    """Build the native matcher if libhs is there; otherwise say so and go on (the Python binding is the fallback)."""
-
-    def build_extension(self, ext):
-        try:
-            super().build_extension(ext)
-        except Exception as error:  # compiler or libhs missing: not fatal, the package works without it
-            print(f"mindshare: not building {ext.name} ({error}); install libhyperscan-dev (or "
-                  "libvectorscan-dev) for the faster matcher", file=sys.stderr)
-
-
 includes, library_dirs, libraries = libhs_flags()
 setup(
     ext_modules=[Extension(
@@ -49,7 +36,6 @@ setup(
         library_dirs=library_dirs,
         libraries=libraries,
         extra_compile_args=["-O2", "-std=c11"],
-        optional=True,
+        optional=True,  # a failed compile or link is a warning, not a failed install
     )],
-    cmdclass={"build_ext": OptionalBuildExt},
 )
