@@ -1,14 +1,45 @@
-"""Shared test fixtures. No test touches the network or the user's own store or cache."""
+"""Shared test fixtures. No test touches the network or the user's own store or cache.
+
+No test may depend on the wall clock. To prove it, `.ci/run` runs the suite again with `MINDSHARE_TEST_TODAY`
+set to other days (a month's last day, a day a year ahead): the whole session then travels to noon UTC of that
+day (time-machine moves every Python clock: datetime, date.today, time.time), before any test is collected.
+A test that needs one particular day freezes it itself (`time_machine.travel`), which nests inside this.
+"""
 
 from __future__ import annotations
 
 import os
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+_TRAVEL = None
+
+
+def pytest_configure(config):
+    global _TRAVEL
+    day = os.environ.get("MINDSHARE_TEST_TODAY")
+    if day:
+        import time_machine
+
+        _TRAVEL = time_machine.travel(datetime.combine(date.fromisoformat(day), time(12), tzinfo=timezone.utc),
+                                      tick=True)
+        _TRAVEL.start()
+
+
+def pytest_unconfigure(config):
+    if _TRAVEL is not None:
+        _TRAVEL.stop()
+
+
+def pytest_report_header(config):
+    day = os.environ.get("MINDSHARE_TEST_TODAY")
+    return f"clock: travelled to {day} 12:00 UTC (MINDSHARE_TEST_TODAY)" if day else None
 
 
 class FakeClock:

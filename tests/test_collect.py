@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import stamina
+import time_machine
 from typer.testing import CliRunner
 
 from mindshare.cli import app
@@ -518,12 +519,16 @@ def test_no_network_fails_fast_and_leaves_no_store(cli):
     assert not db.exists()
 
 
-def test_dry_run_prints_requests_and_touches_nothing(cli):
+@pytest.mark.parametrize("today, months", [("2026-11-26", 3), ("2026-12-31", 4), ("2027-12-01", 16)])
+def test_dry_run_prints_requests_and_touches_nothing(cli, today, months):
+    """--since 2026-09-01: one arXiv request per contender and month, through the month the clock is in."""
     invoke, db, state = cli
-    result = invoke("--dry-run", "wikipedia", "arxiv")
+    with time_machine.travel(datetime.fromisoformat(f"{today}T12:00:00+00:00"), tick=False):
+        result = invoke("--dry-run", "wikipedia", "arxiv")
     assert result.exit_code == 0
     assert "GET https://wikimedia.org/api/rest_v1/metrics/pageviews/per-article/en.wikipedia/all-access/user/Beta/monthly/" in result.output
-    assert result.output.count("GET https://export.arxiv.org/api/query") == 2 * 3
+    assert result.output.count("GET https://export.arxiv.org/api/query") == 2 * months
+    assert f"(window 2026-09-01..{today})" in result.output
     assert state["requests"] == 0 and not db.exists()
 
 
@@ -553,3 +558,15 @@ def test_a_subset_collected_again_adds_nothing(cli):
                     "--field", str(db.parent / "test-field.toml"), "--since", "2026-09-01")
     assert again.exit_code == 0 and again.output.count("unchanged") >= 2
     assert len(collect_snapshots(db)) == before
+
+
+@pytest.mark.parametrize("counted_on, partial", [(date(2026, 12, 30), True), (date(2026, 12, 31), True),
+                                                 (date(2027, 1, 1), False)])
+def test_a_month_counted_on_its_last_day_is_partial(counted_on, partial):
+    from mindshare.sources.base import partial_note
+
+    note = partial_note(date(2026, 12, 1), date(2026, 12, 31), counted_on=counted_on)
+    assert (note is not None and note.startswith("PARTIAL")) is partial
+    # a provider's daily data that ends at its last whole day: complete once that day is the period's last
+    assert partial_note(date(2026, 12, 1), date(2026, 12, 31), date(2026, 12, 31)) is None
+    assert partial_note(date(2026, 12, 1), date(2026, 12, 31), date(2026, 12, 30)).startswith("PARTIAL")

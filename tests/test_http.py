@@ -240,3 +240,21 @@ def test_real_hugging_face_cassette_replays_through_the_whole_stack():
     assert {"pytorch", "tf", "jax"} <= set(model["tags"])
     assert [(r.status, r.url.rsplit("/", 2)[-2:]) for r in http.requests] == [
         (307, ["models", "bert-base-uncased"]), (200, ["google-bert", "bert-base-uncased"])]
+
+
+def test_limiter_ends_when_a_refilled_token_falls_short_by_a_rounding_error():
+    """At 30 requests a second, threads sharing the limiter can leave a refill at 0.9999999999999964 of a token;
+    with the clock at 7.03 the 1e-16 seconds still to wait do not move it (the sum rounds back), and the
+    limiter spun for ever (seen in the suite, under a clock a year ahead)."""
+    import threading
+
+    from mindshare.http import HostLimiter
+
+    clock = FakeClock(start=7.033333333333333)
+    limiter = HostLimiter(Limit(per_second=30.0, burst=30, concurrency=4), clock, clock.sleep)
+    limiter._tokens, limiter._updated = 1 - 3.552713678800501e-15, clock()  # the state seen in the hang
+    worker = threading.Thread(target=limiter.acquire, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert not worker.is_alive(), "the limiter spun on a rounding error"
+    assert clock.now == 7.033333333333333  # a whole token, taken at once

@@ -196,8 +196,10 @@ class HostLimiter:
                     self._updated = now
                     wait = self._not_before - now
                     if wait <= 0:
-                        if self._tokens >= 1:
-                            self._tokens -= 1
+                        # A token refilled to 0.9999999999999999 is a whole token: waiting for the last
+                        # 1e-16 would not move a clock whose value is large (the sum rounds back to it).
+                        if self._tokens >= 1 - 1e-9:
+                            self._tokens = max(0.0, self._tokens - 1)
                             return
                         wait = (1 - self._tokens) / self.limit.per_second
                 self.waited += wait

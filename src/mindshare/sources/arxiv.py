@@ -81,6 +81,6 @@ class ArxivSource(Source):
                 contender=c, subject=c.name, metric="papers_month", value=count, period_start=first,
                 period_end=last, period_label=month_label(first), unit="papers", reference=call.full_url,
                 query=call.params["search_query"], collected_at=fetched,
-                note=partial_note(first, last, min(fetched.date(), last)))
+                note=partial_note(first, last, counted_on=fetched.date()))
 
         return pd.DataFrame(run.map(self.provider, fetch, calls))

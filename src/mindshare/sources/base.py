@@ -152,11 +152,18 @@ def month_label(first: date) -> str:
     return f"{first:%Y-%m}"
 
 
-def partial_note(first: date, last: date, through: date, *, window_start: date | None = None,
-                 extra: str = "") -> str | None:
-    """The flag for a period not complete when counted, or whose start the provider's window cut off."""
+def partial_note(first: date, last: date, through: date | None = None, *, counted_on: date | None = None,
+                 window_start: date | None = None, extra: str = "") -> str | None:
+    """The flag for a period not complete when counted, or whose start the provider's window cut off.
+
+    Give `through`, the last whole day the count covers (a provider's daily data ending at its last complete
+    day), or `counted_on`, the day the count was made: that day is itself still running, so a period ending on
+    it (a month counted on its last day) is partial too.
+    """
     parts = []
-    if through < last:
+    if counted_on is not None:
+        through = counted_on - timedelta(days=1)
+    if through is not None and through < last:
         parts.append(f"{PARTIAL}: counted through {through:%Y-%m-%d} of a period ending {last:%Y-%m-%d}; "
                      f"not a drop")
     if window_start and window_start > first:

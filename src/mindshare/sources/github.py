@@ -165,7 +165,7 @@ class GitHubSource(Source):
                 period_start=first, period_end=last, period_label=month_label(first), unit="stars",
                 reference=url, query=f"repository {c.github}: stargazers with starred_at, counted by month",
                 collected_at=fetched,
-                note=partial_note(first, last, day, extra="current stargazers only (an unstar removes a star)")))
+                note=partial_note(first, last, counted_on=day, extra="current stargazers only (an unstar removes a star)")))
         return rows
 
 

@@ -174,7 +174,7 @@ def thread_observations(thread: dict, field: Field | Sequence[Contender], *, mon
     posts = job_posts(thread)
     end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
     # a thread whose month is not over still gathers posts: flagged, and superseded by a later run
-    partial = partial_note(month, end, today) if today else None
+    partial = partial_note(month, end, counted_on=today) if today else None
     common = {"signal": "jobs", "source": SOURCE, "period_start": month, "period_end": end,
               "period_label": month.strftime("%Y-%m"), "segment": "all", "method": METHOD,
               "reference": THREAD_URL.format(id=thread.get("id")), "query": f"{API}/items/{thread.get('id')}",

@@ -139,7 +139,7 @@ class PypiBigQuerySource(Source):
                 contender=by_package[package], subject=package, metric="downloads_month_bigquery", value=value,
                 period_start=first, period_end=last, period_label=label, unit="downloads", reference=url,
                 query=f"{QUERY} -- packages={package}", collected_at=fetched,
-                note=partial_note(first, last, run.today, window_start=run.since)))
+                note=partial_note(first, last, counted_on=run.today, window_start=run.since)))
         return out + self._sums(out, contenders, url, fetched)
 
     def _sums(self, rows: list[dict], contenders, url: str, fetched: datetime) -> list[dict]:

@@ -90,7 +90,7 @@ class StackExchangeSource(Source):
                 period_end=last, period_label=month_label(first), unit="questions", reference=call.full_url,
                 query=f"questions tagged {c.stackoverflow_tag} created in {month_label(first)} (filter=total)",
                 collected_at=fetched,
-                note=partial_note(first, last, min(fetched.date(), last),
+                note=partial_note(first, last, counted_on=fetched.date(),
                                   extra="questions still on the site; deleted ones are not counted"))
 
         rows += run.map(self.provider, fetch, months)

@@ -65,7 +65,7 @@ class WikipediaSource(Source):
                     value=require(item, "views", self, url, int), period_start=first, period_end=last,
                     period_label=month_label(first), unit="views", reference=url,
                     query=f"en.wikipedia article {c.wikipedia!r}: monthly views, all access, human users",
-                    collected_at=fetched, note=partial_note(first, last, fetched.date())))
+                    collected_at=fetched, note=partial_note(first, last, counted_on=fetched.date())))
             return rows
 
         return pd.DataFrame([row for rows in run.map(self.provider, fetch, contenders) for row in rows])
