@@ -321,16 +321,18 @@ _DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensi
 
 
 def open_store(path: str | Path | None = None, *, read_only: bool | None = False,
-               lock_wait: float | None = None) -> Store:
-    """Open (creating if needed) the store at `path` (default: settings' store path). The bundled dataset is not
-    loaded here: `mindshare.session` joins the store and the bundle for the CLI and the API.
+               lock_wait: float | None = None, settings: settings_module.Settings | None = None) -> Store:
+    """Open (creating if needed) the store at `path` (default: the settings' store path). The bundled dataset is
+    not loaded here: `mindshare.session` joins the store and the bundle for the CLI and the API.
 
+    `settings`: where the default path and the lock wait come from (default: `mindshare.settings.load()`).
     `read_only=None` opens for writing when the file can be written, else read-only (a store the user may
     read but not write still serves `snapshots`, `observations` and `report`).
     Raises StoreError with one line naming the problem: not a DuckDB file (an SQLite file is named as such),
-    written by a newer mindshare, held by another process (after waiting briefly for it), no space left.
+    written by a newer mindshare, held by another process (after waiting briefly for it), no space left, cannot
+    be written here (asked to write a store the user may only read).
     """
-    config = settings_module.load()
+    config = settings or settings_module.load()
     path = Path(path).expanduser() if path else config.store_path
     wait = config.lock_wait_seconds if lock_wait is None else lock_wait
     if path.is_dir():
@@ -338,6 +340,9 @@ def open_store(path: str | Path | None = None, *, read_only: bool | None = False
     _refuse_foreign_file(path)
     if read_only is None:
         read_only = path.exists() and not _writable(path)
+    elif not read_only and not _writable(path):
+        raise StoreError(f"store {path} cannot be written here (no write permission, or a read-only file "
+                         f"system); the verbs that only read it (snapshots, observations, report) still work")
     created = not read_only and not path.exists()
     if not read_only:
         try:
@@ -358,9 +363,16 @@ def open_store(path: str | Path | None = None, *, read_only: bool | None = False
 
 
 def _writable(path: Path) -> bool:
+    """The file (or, for a new store, the nearest folder that exists) and its folder may be written: DuckDB
+    writes a .wal file beside the store."""
     import os
 
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _refuse_foreign_file(path: Path) -> None:
