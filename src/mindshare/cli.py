@@ -97,7 +97,8 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                  help="Print mindshare's version and exit."),
 ) -> None:
-    console.set_verbosity(console.Verbosity.NORMAL)
+    console.set_verbosity(console.Verbosity.NORMAL)  # a verb's --quiet or --verbose holds until it ends
+    ctx.call_on_close(lambda: console.set_verbosity(console.Verbosity.NORMAL))
     chosen = settings.read().with_store(db).with_cache(cache_dir)
     ctx.obj = _common.Application(chosen)
     # Deeper code that asks mindshare.settings.load() gets this same Settings for the rest of the command.

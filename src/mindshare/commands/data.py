@@ -81,8 +81,8 @@ def delete_snapshot(
 ) -> None:
     """Delete one snapshot and its observations from the store, in one transaction.
 
-    The bundled dataset cannot be deleted (it is loaded again on every run). What the store showed before the
-    snapshot was added is what it shows again: the newest remaining value of each measurement.
+    The bundled dataset cannot be deleted (it is loaded again on every run). Afterwards each measurement shows
+    its newest value among the snapshots that remain.
     """
     with store_from(ctx) as store:
         removed = store.delete_snapshot(snapshot_id)
