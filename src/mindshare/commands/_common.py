@@ -23,7 +23,8 @@ giving the default; the option's flags, placeholder, help and checks come along:
 - `AsOfOption`: `--as-of DATE`, what was known on a day; `check_day`, the callback of any other DATE option
   (one line naming the option when the value is not YYYY-MM-DD).
 - `SignalOption`, `ContenderOption`: the repeatable `--signal/-s SIGNAL` and `--contender/-c CONTENDER`.
-Placeholders are words (FIELD, DATE, PATH), never Python types: give every new option a `metavar`.
+Placeholders are words, never Python types: an option's `metavar` (FIELD, DATE, PATH), else its long name in
+capitals (see `Verb`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
-from typer._click.formatting import join_options
 from typer.core import TyperCommand
 
 from mindshare import console
@@ -236,7 +236,8 @@ class Verb(TyperCommand):
             elif param.is_flag or param.count:
                 options.append(record)
             else:
-                options.append((f"{join_options(param.opts)[0]} {option_placeholder(param, ctx)}", record[1]))
+                flags = ", ".join(sorted(param.opts, key=lambda flag: len(flag) - len(flag.lstrip("-"))))  # -f, --field
+                options.append((f"{flags} {option_placeholder(param, ctx)}", record[1]))
         for title, rows in (("Arguments", arguments), ("Options", options)):
             if rows:
                 with formatter.section(title):
