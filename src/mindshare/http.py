@@ -14,7 +14,7 @@ What that call does, from the top of the stack to the wire:
    jitter; a `Retry-After` header (or GitHub's `x-ratelimit-reset`, or Stack Exchange's throttle message) sets
    the wait. A wait longer than `max_retry_wait` is not sat out: it fails at once and says when to come back.
    A refused connection or an unknown host is not retried, so with no network every source fails fast.
-2. **Cache** (hishel, SQLite under `platformdirs.user_cache_dir('mindshare')/http`): successful GETs are kept
+2. **Cache** (hishel, SQLite under the cache folder's `http`, see mindshare.settings): successful GETs are kept
    for `cache_ttl` (12 h). A re-run within that time (an interrupted `mindshare collect`, say) replays them
    without touching the provider or its rate limit. The cache sees requests *before* credentials are added,
    so tokens and API keys are never part of a cache key or a stored request.
@@ -50,7 +50,6 @@ from typing import Any, Callable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
-import platformdirs
 import stamina
 
 from mindshare.errors import SourceError
@@ -276,10 +275,10 @@ class _Retry(Exception):
 
 
 def default_cache_dir() -> Path:
-    """`http` in mindshare's cache folder: `MINDSHARE_CACHE` if set (as the report's cache), else
-    `platformdirs.user_cache_dir('mindshare')`."""
-    root = os.environ.get("MINDSHARE_CACHE") or platformdirs.user_cache_dir("mindshare")
-    return Path(root).expanduser() / "http"
+    """`http` in the cache folder of mindshare.settings (`--cache-dir`, else `MINDSHARE_CACHE`, else the user's)."""
+    from mindshare import settings
+
+    return settings.load().http_cache_dir
 
 
 class Http:

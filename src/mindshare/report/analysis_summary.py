@@ -69,13 +69,10 @@ def _extend(section: Section, additions: Section) -> None:
 
 
 def _cache_path(key: str):
-    import os
-    from pathlib import Path
-
-    import platformdirs
+    from mindshare import settings
 
     try:
-        folder = Path(os.environ.get("MINDSHARE_CACHE") or platformdirs.user_cache_dir("mindshare")) / "analysis"
+        folder = settings.load().cache_root / "analysis"
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None

@@ -20,9 +20,8 @@ from typing import Any
 
 import jinja2
 import pandas as pd
-import platformdirs
 
-from mindshare import __version__
+from mindshare import __version__, settings
 from mindshare.errors import ReportError
 from mindshare.report.model import Report, Section, Table
 
@@ -259,7 +258,7 @@ def _static_spec(spec: dict) -> dict:
 
 
 def _cache_dir() -> Path:
-    path = Path(os.environ.get("MINDSHARE_CACHE") or platformdirs.user_cache_dir("mindshare")) / "report"
+    path = settings.load().report_cache_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
 
