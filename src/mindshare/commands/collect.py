@@ -11,11 +11,11 @@ from typing import List, Optional
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mindshare.commands._common import out, store_from
+from mindshare.commands._common import ContenderOption, FieldOption, out, store_from
+from mindshare.console import err
 from mindshare.errors import InputError, MindshareError, SourceError
 from mindshare.fields import Field, load_field
 from mindshare.http import PROVIDERS, Http
@@ -23,7 +23,6 @@ from mindshare.observations import SnapshotKind
 from mindshare.store import Store
 from mindshare.sources import SOURCES, Run, Source
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def make_http(cache: bool = True) -> Http:
     """The client a collection uses (tests replace this with one on recorded responses)."""
@@ -38,8 +37,8 @@ def collect(
     ctx: typer.Context,
     sources: Optional[List[str]] = typer.Argument(
         None, metavar="[SOURCE]...", help=f"Which sources (default: all): {', '.join(SOURCES)}.", show_default=False),
-    field_name: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML (default: deep-learning)."),
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", help="Only this contender (repeatable)."),
+    field_name: FieldOption = None,
+    contender: ContenderOption = None,
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Start of monthly series (default: the same month a year ago)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the requests it would make, and change nothing."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the providers again even if a response is cached (cache: 12 h)."),

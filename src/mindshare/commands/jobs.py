@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from mindshare.commands._common import out, store_from
+from mindshare.commands._common import FieldOption, out, store_from
 from mindshare.fields import load_field
 
 
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 def import_counts(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="CSV with the header site,country,date,query,contender,count."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
+    field: FieldOption = None,
 ) -> None:
     """Import job-listing counts gathered by hand (Indeed, Monster, SimplyHired, LinkedIn, ...).
 
@@ -47,7 +47,7 @@ def import_counts(
 def jobs_collect(
     ctx: typer.Context,
     source: List[str] = typer.Option(["hn"], "--source", "-s", help="hn (Hacker News 'Who is hiring?') or adzuna; repeatable."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
+    field: FieldOption = None,
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM", help="HN: first month (default: all threads)."),
     country: List[str] = typer.Option(["gb", "us"], "--country", help="Adzuna: country code (repeatable)."),
 ) -> None:

@@ -11,7 +11,8 @@ from typing import List, Optional
 import pandas as pd
 import typer
 
-from mindshare.commands._common import out, store_from
+from mindshare.commands._common import FieldOption, out, store_from
+from mindshare.console import err
 from mindshare.errors import InputError
 
 SOURCE = "mindshare scan"
@@ -28,7 +29,7 @@ def scan(
     year: Optional[int] = typer.Option(None, "--year", help="Year of the venue."),
     rules: str = typer.Option("mindshare", "--rules",
                               help="mindshare (whole words, default), horace-he-2019 or horace-he-2021."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
+    field: FieldOption = None,
     workers: int = typer.Option(0, "--workers", "-j", help="Local worker processes (default: all cores)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
                                             help="Run on a dask.distributed scheduler, e.g. tcp://host:8786."),
@@ -103,7 +104,7 @@ def scan(
                 frame = observations(docs, chosen, rules, method, venue, year, store.connection)
                 stored = store.add_snapshot(frame, kind="scan", source=SOURCE,
                                             description=f"{venue} {year}: {len(docs)} papers, rules {method}")
-    say = (lambda *a: print(*a, file=sys.stderr)) if as_json else out.print
+    say = (lambda text: err.print(text, markup=False)) if as_json else out.print
     from mindshare.scan.match import default_engine
 
     matcher = f", matcher {default_engine()}" if rules == "mindshare" else ""

@@ -6,11 +6,10 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from mindshare.commands._common import out, store_from
+from mindshare.commands._common import FieldOption, out, store_from
 from mindshare.fields import load_field
 
 
@@ -31,7 +30,7 @@ def survey_import(
     source: SurveySource = typer.Option(..., "--source", help="Which survey: stackoverflow, or kaggle (the ML & DS "
                                                               "survey's multiple-choice file)."),
     year: int = typer.Option(..., "--year", help="The survey's year (2017-2025 for stackoverflow, 2018-2022 for kaggle)."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
+    field: FieldOption = None,
     as_json: bool = typer.Option(False, "--json", help='Print [{"contender", "segment", "share_pct", "ci_low", '
                                                        '"ci_high", "n", ...}] instead of a table.'),
     dry_run: bool = typer.Option(False, "--dry-run", help="Count and print, store nothing."),

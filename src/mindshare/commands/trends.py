@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from mindshare.commands._common import Format, out, print_frame, store_from
+from mindshare.commands._common import ContenderOption, FieldOption, Format, FormatOption, out, print_frame, store_from
 from mindshare.fields import load_field
 
 
@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
 
 def trends_collect(
     ctx: typer.Context,
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", help="Only these (repeatable)."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
+    contender: ContenderOption = None,
+    field: FieldOption = None,
     timeframe: str = typer.Option("today 5-y", "--timeframe", help="Trends time: 'today 5-y' or 'YYYY-MM-DD YYYY-MM-DD'."),
     geo: str = typer.Option("", "--geo", help="Country code (US, GB, ...); empty for worldwide."),
     anchor: Optional[str] = typer.Option(None, "--anchor", help="Term shared by every request when there are more "
@@ -47,7 +47,7 @@ def trends_collect(
 
 def trends_samples(
     ctx: typer.Context,
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: FormatOption = Format.table,
     limit: int = typer.Option(40, "--limit", help="Rows shown in a table (0: all)."),
 ) -> None:
     """The spread of repeated Google Trends pulls: per contender and week, samples, mean, min, max, sd."""

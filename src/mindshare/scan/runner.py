@@ -269,13 +269,13 @@ def run_dask(paths: list[str], config: ScanConfig, scheduler: str, batch: int,
 
 
 def progress_bar(total: int, enabled: bool):
-    from rich.console import Console
+    from mindshare.console import err
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
 
     return Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[rate]} docs/s"), TimeElapsedColumn(), TextColumn("left"),
-                    TimeRemainingColumn(), console=Console(stderr=True), disable=not enabled, transient=False)
+                    TimeRemainingColumn(), console=err, disable=not enabled, transient=False)
 
 
 @dataclass
