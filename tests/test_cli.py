@@ -4,11 +4,13 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -403,3 +405,17 @@ def test_help_placeholders_are_words_not_python_types():
         assert "{" not in usage, (path, usage)
     assert "Usage: mindshare import [OPTIONS] FILE" in _help_text("import")
     assert "data/surveys/<source>.toml" in _help("survey", "import")  # no markup eats it
+
+
+def test_shared_options_and_the_console_pair_are_defined_once():
+    """--field, --format, --verbose, --quiet are spelled in commands/_common.py only; rich Consoles are made in
+    mindshare/console.py only (one for data, one for messages), and no verb prints past them."""
+    package = Path(mindshare.__file__).parent
+    for flag in ('"--field"', '"--format"', '"--verbose"', '"--quiet"'):
+        declared = [p.name for p in (package / "commands").glob("*.py") if flag in p.read_text()]
+        assert declared == ["_common.py"], (flag, declared)
+    makers = [str(p.relative_to(package)) for p in package.rglob("*.py") if "Console(" in p.read_text()]
+    assert makers == ["console.py"]
+    raw_prints = [str(p.relative_to(package)) for p in [*(package / "commands").glob("*.py"), package / "cli.py"]
+                  if re.search(r"(?<![.\w])print\(", p.read_text())]
+    assert raw_prints == []
