@@ -407,10 +407,11 @@ def cli(tmp_path, monkeypatch):
         state["urls"].append(str(request.url))
         return state["handler"](request)
 
-    def make(cache: bool = True) -> Http:
+    def make(cache: bool = True, verbose: bool = False, settings=None) -> Http:
         clock = FakeClock()
         return Http(transport=httpx.MockTransport(counting), cache=cache, cache_dir=tmp_path / "http-cache",
-                    env={"GITHUB_TOKEN": "t"}, clock=clock, sleep=clock.sleep)
+                    env={"GITHUB_TOKEN": "t", **state.get("env", {})}, clock=clock, sleep=clock.sleep,
+                    on_request=collect_command.print_request if verbose else None)
 
     monkeypatch.setattr(collect_command, "make_http", make)
 
@@ -563,7 +564,7 @@ def test_a_subset_collected_again_adds_nothing(cli):
 @pytest.mark.parametrize("counted_on, partial", [(date(2026, 12, 30), True), (date(2026, 12, 31), True),
                                                  (date(2027, 1, 1), False)])
 def test_a_month_counted_on_its_last_day_is_partial(counted_on, partial):
-    from mindshare.sources.base import partial_note
+    from mindshare.observations import partial_note
 
     note = partial_note(date(2026, 12, 1), date(2026, 12, 31), counted_on=counted_on)
     assert (note is not None and note.startswith("PARTIAL")) is partial
