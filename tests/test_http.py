@@ -267,3 +267,91 @@ def test_limiter_ends_when_a_refilled_token_falls_short_by_a_rounding_error():
     worker.join(timeout=5)
     assert not worker.is_alive(), "the limiter spun on a rounding error"
     assert clock.now == 7.033333333333333  # a whole token, taken at once
+
+
+# -- providers are data, not branches of this module ---------------------------------------------------------
+def test_the_http_layer_names_no_provider():
+    """Every provider's rules live with its source (Provider, retry and pause rules, credential); on main
+    http.py branched on 'github' and 'stackexchange' and held a PROVIDERS registry the sources mutated."""
+    import ast
+    import inspect
+
+    import mindshare.http as http_module
+    from mindshare.scan.venues import PROVIDERS as VENUE_PROVIDERS
+    from mindshare.sources import SOURCES
+
+    tree = ast.parse(inspect.getsource(http_module))
+    strings = [node.value.lower() for node in ast.walk(tree) if isinstance(node, ast.Constant)
+               and isinstance(node.value, str) and node is not tree.body[0].value]   # the docstring may explain
+    names = {s.provider.name for s in SOURCES.values()} | set(VENUE_PROVIDERS)
+    assert not [n for n in names for s in strings if n in s.split()]
+    assert not hasattr(http_module, "PROVIDERS")
+
+
+def test_verbose_records_show_the_url_asked_with_secret_values_masked():
+    lines = []
+    key, token = "SEKEY0123456789", "ghp_SECRET"
+    http, _, _ = make_http(lambda r: httpx.Response(200, json={"items": []}),
+                           env={"STACKEXCHANGE_KEY": key, "GITHUB_TOKEN": token})
+    http.on_request = lambda record: lines.append(record.line())
+    with http:
+        http.get_json(STACKEXCHANGE, "https://api.stackexchange.com/2.3/tags/x/info", {"site": "stackoverflow"})
+        http.get_json(GITHUB, "https://api.github.com/repos/a/b")
+    assert lines[0].startswith("GET https://api.stackexchange.com/2.3/tags/x/info?site=stackoverflow&key=*** -> 200 (")
+    assert lines[0].endswith(", STACKEXCHANGE_KEY)")
+    assert lines[1].startswith("GET https://api.github.com/repos/a/b -> 200") and lines[1].endswith(", GITHUB_TOKEN)")
+    assert key not in " ".join(lines) and token not in " ".join(lines)
+
+
+def test_a_query_in_the_url_is_kept():
+    """On main build_url(url, None) dropped a query already in the URL: CVF's `?day=all` was never sent."""
+    from mindshare.http import build_url
+
+    assert build_url("https://openaccess.thecvf.com/CVPR2023?day=all") == "https://openaccess.thecvf.com/CVPR2023?day=all"
+    assert build_url("https://x.org/a?b=1", {"c": 2, "d": None}) == "https://x.org/a?b=1&c=2"
+
+
+def test_an_answer_a_rule_retries_is_not_kept_in_the_cache(tmp_path):
+    from mindshare.http import Provider, Retry
+
+    def empty_answer(response):
+        return Retry(None, "an empty answer") if response.content == b'{"items": []}' else None
+
+    flaky = Provider("flaky", "A provider whose empty answers are transient", "flaky.example",
+                     Limit(1000.0, 1000, 1), retry_rules=(empty_answer,))
+    answers = iter([b'{"items": []}', b'{"items": []}', b'{"items": [1]}'])
+    http, _, seen = make_http(lambda r: httpx.Response(200, content=next(answers)), tmp_path / "c")
+    with http:
+        assert http.get_json(flaky, "https://flaky.example/list") == {"items": [1]}
+        assert http.get_json(flaky, "https://flaky.example/list") == {"items": [1]}   # now from the cache
+    assert len(seen) == 3 and [r.from_cache for r in http.requests][-1] is True
+
+
+def test_pypistats_real_429_page_is_retried_then_named():
+    page = (Path(__file__).parent / "fixtures" / "pypistats" / "pypistats_429_body_as_transcribed.html").read_text()
+    http, _, seen = make_http(lambda r: httpx.Response(429, text=page, headers={"content-type": "text/html"}))
+    with http, pytest.raises(SourceError) as caught:
+        http.get_json(PYPISTATS, "https://pypistats.org/api/packages/requests/recent")
+    assert len(seen) == 3
+    assert "HTTP 429; still failing after 3 attempts; pypistats.org throttles by IP" in str(caught.value)
+
+
+def test_stackexchange_real_throttle_bodies_fail_at_once_with_when_to_come_back():
+    bodies = (Path(__file__).parent / "fixtures" / "stackexchange" / "throttle_violation_bodies.txt").read_text()
+    body = json.loads(bodies.splitlines()[0])   # "more requests available in 67194 seconds"
+    http, _, seen = make_http(lambda r: httpx.Response(400, json=body))
+    with http, pytest.raises(SourceError, match=r"HTTP 400 \(too many requests from this IP.*rate limited for "
+                                                r"another 67194 s"):
+        http.get_json(STACKEXCHANGE, "https://api.stackexchange.com/2.3/questions")
+    assert len(seen) == 1
+
+
+def test_stackexchange_real_backoff_tail_holds_the_next_request():
+    tail = (Path(__file__).parent / "fixtures" / "stackexchange" / "backoff_wrapper_fields.txt").read_text()
+    wrapper = json.loads("{" + tail.splitlines()[2].strip() + ', "items": []}')
+    http, clock, _ = make_http(lambda r: httpx.Response(200, json=wrapper))
+    with http:
+        http.get_json(STACKEXCHANGE, "https://api.stackexchange.com/2.3/a")
+        before = clock.now
+        http.get_json(STACKEXCHANGE, "https://api.stackexchange.com/2.3/b")
+    assert wrapper["backoff"] == 10 and clock.now - before >= 10
