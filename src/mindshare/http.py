@@ -619,7 +619,9 @@ class Http:
             return SourceError(self._message(provider, shown, response,
                                              "not found; check the identifier in the field file", verb))
         if reason is not None:
-            what = f"{reason if reason != f'HTTP {status}' else 'still failing'} after {attempts}; {provider.hint}"
+            what = (f"still failing after {attempts}" if reason == f"HTTP {status}"
+                    else f"{reason}; still so after {attempts}")
+            what = f"{what}; {provider.hint}"
             return SourceError(self._message(provider, shown, response, what, verb))
         return SourceError(self._message(provider, shown, response, provider.hint, verb))
 

@@ -61,8 +61,7 @@ RATE_LIMIT_WAIT = 60.0   # seconds between attempts after a 429 page (Google giv
 def rate_limit_page(response: httpx.Response) -> Retry | None:
     """A 429 (Google sends an HTML page, no Retry-After): rate limiting, waited out, not a format change."""
     if response.status_code == 429:
-        return Retry(RATE_LIMIT_WAIT, "rate limited: Google Trends answers HTTP 429 pages to this address "
-                                      "(not a change of format), still")
+        return Retry(RATE_LIMIT_WAIT, "rate limited (Google's 429 page: not a change of format)")
     return None
 
 
@@ -76,7 +75,7 @@ def empty_timeline(response: httpx.Response) -> Retry | None:
         return None
     if isinstance(data, dict) and isinstance(data.get("default"), dict) \
             and data["default"].get("timelineData") == []:
-        return Retry(None, "an empty timeline (Google's answer under load, not a measurement), still")
+        return Retry(None, "an empty timeline (Google's answer under load, not a measurement)")
     return None
 
 
