@@ -14,7 +14,10 @@ printing it cannot leak a token.
 | MINDSHARE_CACHE | the cache root (HTTP responses, rendered charts, the JS bundle) | the user cache folder |
 | MINDSHARE_LOCK_WAIT | seconds to wait for a store another process holds | 3 |
 | MINDSHARE_CONTACT | an e-mail or URL for the User-Agent (Wikimedia and arXiv ask for one) | none |
-| GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN, ADZUNA_APP_ID, ADZUNA_APP_KEY, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD, BIGQUERY_PROJECT | credentials, read only by the HTTP layer | none |
+| BIGQUERY_PROJECT | the Google Cloud project `collect pypi_bigquery` bills | none (the source is skipped) |
+| MINDSHARE_BIGQUERY_MAX_GB | the most one BigQuery run may scan, in GB | 300 |
+| MINDSHARE_ADZUNA_COUNTRIES | Adzuna countries for `collect adzuna`, comma-separated | gb,us |
+| GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN, ADZUNA_APP_ID, ADZUNA_APP_KEY, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD, BIGQUERY_TOKEN | credentials, read only by the HTTP layer | none |
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ ENV_DB = "MINDSHARE_DB"
 ENV_CACHE = "MINDSHARE_CACHE"
 ENV_LOCK_WAIT = "MINDSHARE_LOCK_WAIT"
 ENV_CONTACT = "MINDSHARE_CONTACT"
+ENV_BIGQUERY_PROJECT = "BIGQUERY_PROJECT"
+ENV_BIGQUERY_MAX_GB = "MINDSHARE_BIGQUERY_MAX_GB"
+ENV_ADZUNA_COUNTRIES = "MINDSHARE_ADZUNA_COUNTRIES"
 DEFAULT_LOCK_WAIT = 3.0
 STORE_FILE = "mindshare.duckdb"
 
@@ -44,6 +50,9 @@ VARIABLES: dict[str, str] = {
     ENV_CACHE: "the cache folder (HTTP responses, rendered charts); default: your user cache folder",
     ENV_LOCK_WAIT: f"seconds to wait for a store another process holds; default: {DEFAULT_LOCK_WAIT:g}",
     ENV_CONTACT: "an e-mail or URL sent in the User-Agent (Wikimedia and arXiv ask for one)",
+    ENV_BIGQUERY_PROJECT: "the Google Cloud project `collect pypi_bigquery` bills; unset: that source is skipped",
+    ENV_BIGQUERY_MAX_GB: "the most one BigQuery run may scan, in GB; default: 300",
+    ENV_ADZUNA_COUNTRIES: "Adzuna countries for `collect adzuna`, comma-separated; default: gb,us",
 }
 
 
@@ -61,6 +70,9 @@ class Settings:
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT
     contact: str = ""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    bigquery_project: str = ""
+    bigquery_max_gb: float = 300.0
+    adzuna_countries: tuple[str, ...] = ("gb", "us")
 
     # -- folders under the cache root ------------------------------------------------------------------------
     @property
@@ -131,17 +143,25 @@ def read(env: Mapping[str, str] | None = None) -> Settings:
         lock_wait_seconds=_seconds(env, ENV_LOCK_WAIT, DEFAULT_LOCK_WAIT),
         contact=env.get(ENV_CONTACT, "").strip(),
         env=env,
+        bigquery_project=env.get(ENV_BIGQUERY_PROJECT, "").strip(),
+        bigquery_max_gb=_number(env, ENV_BIGQUERY_MAX_GB, 300.0, "GB"),
+        adzuna_countries=tuple(c.strip().lower() for c in env.get(ENV_ADZUNA_COUNTRIES, "").split(",")
+                               if c.strip()) or ("gb", "us"),
     )
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, "seconds")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, unit: str) -> float:
     text = env.get(name, "").strip()
     if not text:
         return default
     try:
-        seconds = float(text)
+        number = float(text)
     except ValueError:
-        raise SettingsError(f"{name}={text!r} is not a number of seconds") from None
-    if not (0 <= seconds < float("inf")):
-        raise SettingsError(f"{name}={text!r} must be zero or more seconds")
-    return seconds
+        raise SettingsError(f"{name}={text!r} is not a number of {unit}") from None
+    if not (0 <= number < float("inf")):
+        raise SettingsError(f"{name}={text!r} must be zero or more {unit}")
+    return number
