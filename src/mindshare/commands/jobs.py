@@ -9,10 +9,10 @@ from typing import List, Optional
 import typer
 
 from mindshare import settings as settings_module
-from mindshare.commands._common import Format, out, store_from
+from mindshare.commands._common import (ContenderOption, FieldOption, Format, FormatOption, QuietOption,
+                                        VerboseOption, out, store_from)
 from mindshare.commands import collect as collecting
-from mindshare.commands.collect import (allow_empty_option, field_option, finish, format_option, quiet_option,
-                                        run_collection, verbose_option)
+from mindshare.commands.collect import allow_empty_option, finish, run_collection
 from mindshare.errors import InputError
 from mindshare.fields import load_field
 
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
 def import_counts(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="CSV with the header site,country,date,query,contender,count."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
+    field: FieldOption = None,
 ) -> None:
     """Import job-listing counts gathered by hand (Indeed, Monster, SimplyHired, LinkedIn, ...).
 
@@ -56,9 +56,8 @@ def jobs_collect(
     ctx: typer.Context,
     source: List[str] = typer.Option(["hn"], "--source", "-s", metavar="SOURCE",
                                      help="hn (Hacker News 'Who is hiring?') or adzuna; repeatable."),
-    field: Optional[str] = field_option(),
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", metavar="ID",
-                                                  help="Only this contender (repeatable)."),
+    field: FieldOption = None,
+    contender: ContenderOption = None,
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM",
                                         help="HN: first month (default: every thread, from 2011-04)."),
     country: Optional[List[str]] = typer.Option(None, "--country", metavar="CODE",
@@ -66,9 +65,9 @@ def jobs_collect(
                                                      "MINDSHARE_ADZUNA_COUNTRIES, else gb and us)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the providers again even if a response is cached."),
     allow_empty: bool = allow_empty_option(),
-    verbose: bool = verbose_option(),
-    quiet: bool = quiet_option(),
-    fmt: Format = format_option(),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Collect job-listing counts from live sources and store each as one snapshot (sources hn_hiring, adzuna).
 
