@@ -71,7 +71,7 @@ SectionBuilder = Callable[[SectionInputs], Section]
 
 def build_report(store: Store, field: Field, *, as_of: str | None = None, compare_to: str | None = None,
                  weights: dict[str, float] | None = None) -> Report:
-    observations = store.observations(as_of=as_of)
+    observations = in_full_order(store.observations(as_of=as_of))
     inputs = SectionInputs(observations=observations, field=field, provenance=Provenance(), as_of=as_of,
                            compare_to=compare_to, weights=weights,
                            compare_observations=store.observations(as_of=compare_to) if compare_to else None,
@@ -85,6 +85,17 @@ def build_report(store: Store, field: Field, *, as_of: str | None = None, compar
         as_of=as_of, store_path=str(store.path), sections=sections,
         sources=inputs.provenance.entries, snapshots=store.snapshots(),
     )
+
+
+# The store orders rows by signal, metric, subject, segment and period; rows tied on those come back in any order,
+# and the first row of a source met decides its S-number. Breaking the ties makes the report a function of the
+# store's content alone.
+TIE_BREAK = ["signal", "metric", "subject", "segment", "period_start", "source", "method", "period_end",
+             "period_label", "contender", "snapshot_id", "value", "value_text", "collected_at"]
+
+
+def in_full_order(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(TIE_BREAK, na_position="first", kind="stable", ignore_index=True)
 
 
 QUOTED_JOB_METRICS = ["job_listings_ratio_text", "job_listings_change_text", "job_listings_new", "job_postings_growth"]
