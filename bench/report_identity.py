@@ -16,6 +16,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -44,6 +45,17 @@ def build(src: Path, scratch: Path, name: str, options: list[str]) -> Path:
     subprocess.run([sys.executable, "-m", "mindshare", "report", "--no-png", "--out", str(out), *options],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     return out
+
+
+_CELL_BREAK = re.compile(r"(?<!\\)\|")
+
+
+def table_cells(line: str) -> str:
+    """A Markdown table row as its cells, whatever the padding; an alignment row as '---'."""
+    if not line.startswith("|"):
+        return line
+    cells = [cell.strip() for cell in _CELL_BREAK.split(line)[1:-1]]
+    return "---" if all(set(c) <= set(":-") for c in cells) else " | ".join(cells)
 
 
 def results(folder: Path) -> dict:
@@ -79,10 +91,14 @@ def main() -> int:
     parser.add_argument("ref", nargs="?", default="main")
     parser.add_argument("--as-of")
     parser.add_argument("--field")
+    parser.add_argument("--show", type=int, default=6, help="how many differing report.md lines to print")
     args = parser.parse_args()
     options = (["--as-of", args.as_of] if args.as_of else []) + (["--field", args.field] if args.field else [])
     with tempfile.TemporaryDirectory() as scratch:
         scratch_path = Path(scratch)
+        subprocess.run([sys.executable, "-c", "import sys; from mindshare.session import open_session; "
+                        "open_session(sys.argv[1]).close()", str(scratch_path / "store.duckdb")],
+                       env={**os.environ, "PYTHONPATH": str(REPO / "src")}, check=True)
         before = build(code_at(args.ref, scratch_path / "ref"), scratch_path, "before", options)
         after = build(REPO / "src", scratch_path, "after", options)
         old, new = results(before), results(after)
@@ -96,6 +112,14 @@ def main() -> int:
         changed = [line for line in difflib.unified_diff(md_old, md_new, lineterm="", n=0)
                    if line[:1] in "+-" and not line.startswith(("+++", "---"))]
         print(f"report.md: {len(md_old)} -> {len(md_new)} lines, {len(changed)} lines differ")
+        for line in changed[:args.show]:
+            print("   ", line[:160])
+        cells_old, cells_new = [table_cells(x) for x in md_old], [table_cells(x) for x in md_new]
+        changed = [line for line in difflib.unified_diff(cells_old, cells_new, lineterm="", n=0)
+                   if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+        print(f"report.md read as table cells (padding and alignment rows aside): {len(changed)} lines differ")
+        for line in changed[:args.show]:
+            print("   ", line[:160])
         for name in ("index.html", "sources.html", "report.md", "results.json"):
             sizes = [(folder / name).stat().st_size if (folder / name).exists() else 0 for folder in (before, after)]
             print(f"  {name:13s} {sizes[0]:>10,} -> {sizes[1]:>10,} bytes")

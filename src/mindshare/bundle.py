@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from mindshare.fields import Field, load_field
-from mindshare.observations import MEASUREMENT_KEY, SnapshotKind, Sources, month_end
+from mindshare.observations import MEASUREMENT_KEY, PARTIAL, SnapshotKind, Sources, month_end
 from mindshare.store import SnapshotResult, Store
 
 BUNDLE_SOURCE = Sources.BUNDLE
@@ -175,7 +175,8 @@ def series_observations(path: Path, field: Field) -> pd.DataFrame:
     rows = []
     for row in read_csv_rows(path):
         day = date.fromisoformat(row["date"])
-        note = row["note"]
+        # a year its source says was still running ("2020 is partial") is flagged the way every partial is
+        note = f"{PARTIAL}: {row['note']}" if f"{day.year} is partial" in row["note"] else row["note"]
         method = series_method(path.name, note)
         start, end = series_period(period_kind, day, row["unit"], note)
         by_package = signal == "downloads"
