@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mindshare.fields import Field
+from mindshare.observations import Sources
 from mindshare.report.model import Provenance
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class Evidence:
 
     def about_field(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Published figures about the field: rows of its contenders, and rows that name no contender (a
-        comparison such as 'TensorFlow vs PyTorch') only in a field that reproduces the article they were
+        comparison of two contenders in words) only in a field that reproduces the article they were
         quoted with (the bundled facts were compiled for it)."""
         keep = frame["contender"].isin(self.field.ids)
         if self.article is not None:
@@ -86,6 +87,16 @@ class Evidence:
             item["source_ref"] = self.provenance.ref(row)
         item.update({k: plain(v) for k, v in extra.items()})
         return item
+
+
+def prefer_live_hn(frame: pd.DataFrame) -> pd.DataFrame:
+    """One HN 'Who is hiring?' value per month and subject: a live collection wins over the bundled copy."""
+    if frame.empty or "source" not in frame:
+        return frame
+    ranked = frame.assign(_live=(frame["source"] == Sources.HN_ALGOLIA).astype(int),
+                          _who=frame["contender"].fillna(frame["subject"]))
+    ranked = ranked.sort_values("_live", ascending=False, kind="stable")
+    return ranked.drop_duplicates(["metric", "_who", "period_start"]).drop(columns=["_live", "_who"])
 
 
 def plain(value: Any) -> Any:

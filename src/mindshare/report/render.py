@@ -126,10 +126,12 @@ def _with_anchors(table: Table) -> Table:
 
     frame = table.frame.copy()
     if "ref" in frame:
-        frame["ref"] = [Markup('<a id="{0}" href="#{0}">{0}</a>').format(ref) for ref in frame["ref"]]
+        frame["ref"] = pd.Series([Markup('<a id="{0}" href="#{0}">{0}</a>').format(ref) for ref in frame["ref"]],
+                                 index=frame.index, dtype=object)
     if "reference" in frame:
-        frame["reference"] = [Markup('<a href="{0}">{0}</a>').format(r) if str(r).startswith(("http://", "https://"))
-                              else r for r in frame["reference"]]
+        frame["reference"] = pd.Series([Markup('<a href="{0}">{0}</a>').format(r)
+                                        if str(r).startswith(("http://", "https://")) else r
+                                        for r in frame["reference"]], index=frame.index, dtype=object)
     return Table(table.name, table.caption, frame, table.collapsed)
 
 

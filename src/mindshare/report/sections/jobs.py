@@ -3,7 +3,7 @@
 Hacker News "Who is hiring?" threads (the bundled monthly history, or a live collection, which wins where both
 have a month): the share of posts naming each contender, per month and per year; job-listing counts per site
 (hand-gathered or Adzuna) with each contender's share and the leader/follower ratio; and, for a field that
-reproduces the 2020 article, the listing figures the articles quoted.
+reproduces a published article, the listing figures it quoted (report.article).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from mindshare.analysis.shares import leader_follower_ratio, share_among
-from mindshare.observations import Sources
 from mindshare.report import figures
-from mindshare.report.evidence import Evidence
+from mindshare.report.evidence import Evidence, prefer_live_hn
 from mindshare.report.model import Finding, Section, Table
 
 GENERIC_INTRO = ("How often job ads name each contender: Hacker News \"Who is hiring?\" threads, a free monthly "
@@ -38,16 +37,6 @@ def build(evidence: Evidence) -> Section:
     return section
 
 
-def prefer_live_hn(frame: pd.DataFrame) -> pd.DataFrame:
-    """One HN 'Who is hiring?' value per month and subject: a live collection wins over the bundled copy."""
-    if frame.empty or "source" not in frame:
-        return frame
-    ranked = frame.assign(_live=(frame["source"] == Sources.HN_ALGOLIA).astype(int),
-                          _who=frame["contender"].fillna(frame["subject"]))
-    ranked = ranked.sort_values("_live", ascending=False, kind="stable")
-    return ranked.drop_duplicates(["metric", "_who", "period_start"]).drop(columns=["_live", "_who"])
-
-
 # -- Hacker News ------------------------------------------------------------------------------------------------
 def _hn_block(evidence: Evidence, section: Section, posts: pd.DataFrame, all_posts: pd.DataFrame) -> None:
     posts = evidence.with_names(posts).assign(source_ref=evidence.refs(posts))
@@ -55,13 +44,14 @@ def _hn_block(evidence: Evidence, section: Section, posts: pd.DataFrame, all_pos
     monthly = posts.assign(month=posts["period_start"], all_posts=posts["period_start"].map(totals))
     monthly["pct_of_posts"] = monthly["value"] / monthly["all_posts"] * 100
     monthly = monthly[monthly.groupby("contender")["value"].transform("sum") > 0]
-    chart_frame = monthly.assign(smoothed=monthly.groupby("contender")["pct_of_posts"].transform(
-        lambda s: s.rolling(6, min_periods=3).mean()))
-    section.charts.append(figures.lines(
-        "hn_hiring_share", "Share of Hacker News \"Who is hiring?\" posts naming each framework (6-month mean)",
-        chart_frame.dropna(subset=["smoothed"]), x="month", y="smoothed", color="framework",
-        plot_title="HN \"Who is hiring?\": % of posts naming each framework (6-month mean)",
-        y_title="% of posts", palette=evidence.palette, table="hn_hiring_yearly"))
+    smoothed = monthly.assign(smoothed=monthly.groupby("contender")["pct_of_posts"].transform(
+        lambda s: s.rolling(6, min_periods=3).mean())).dropna(subset=["smoothed"])
+    if not smoothed.empty:   # three months at least
+        section.charts.append(figures.lines(
+            "hn_hiring_share", "Share of Hacker News \"Who is hiring?\" posts naming each framework (6-month mean)",
+            smoothed, x="month", y="smoothed", color="framework",
+            plot_title="HN \"Who is hiring?\": % of posts naming each framework (6-month mean)",
+            y_title="% of posts", palette=evidence.palette, table="hn_hiring_yearly"))
     yearly = (monthly.assign(year=monthly["month"].dt.year)
               .groupby(["year", "framework", "contender"], as_index=False)
               .agg(posts_mentioning=("value", "sum"), all_posts=("all_posts", "sum"), months=("value", "size"),

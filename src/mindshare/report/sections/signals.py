@@ -136,10 +136,11 @@ def _questions_block(evidence: Evidence, section: Section) -> None:
                                                       year=questions["period_start"].dt.year)
     questions["partial"] = is_partial(questions)
     full = questions[~questions["partial"]]
-    section.charts.append(figures.lines(
-        "so_questions", "Stack Overflow questions per year, by tag", full, x="period_start", y="value",
-        color="framework", plot_title="Stack Overflow questions per year (full years)", y_title="questions",
-        palette=evidence.palette, table="so_questions"))
+    if not full.empty:
+        section.charts.append(figures.lines(
+            "so_questions", "Stack Overflow questions per year, by tag", full, x="period_start", y="value",
+            color="framework", plot_title="Stack Overflow questions per year (full years)", y_title="questions",
+            palette=evidence.palette, table="so_questions"))
     compact = questions.pivot_table(index=["year", "partial"], columns="framework", values="value").reset_index()
     compact["source_ref"] = questions.groupby(["year", "partial"])["source_ref"].first().to_numpy()
     partial_years = " and ".join(str(y) for y in sorted(questions.loc[questions["partial"], "year"].unique()))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mindshare.report import cache, figures
-from mindshare.report.evidence import Evidence
+from mindshare.report.evidence import Evidence, prefer_live_hn
 from mindshare.report.model import Finding, Section, Table
 
 INTRO = ("Who leads each signal at its latest comparable reading, who is gaining share (a trend whose 95% "
@@ -191,7 +191,7 @@ def _trend_tables(inputs: SummaryInput, section: Section, result) -> None:
 
 def _seasonality(inputs: SummaryInput, section: Section, observations: pd.DataFrame) -> None:
     """STL of each monthly series with at least two full years: the HN job posts (all posts and each framework's
-    share) and search interest or pageviews when collected (the 2020 article's winter dip)."""
+    share) and search interest or pageviews when collected (a winter dip, say)."""
     from mindshare.analysis.seasonality import stl_decompose
 
     series = []
@@ -252,8 +252,10 @@ def _survey_differences(inputs: SummaryInput, section: Section, observations: pd
         n = float(base["value"].iloc[0])
         top = group.sort_values("value", ascending=False).iloc[:2]
         rows.append((f"{source} ({segment})", top.iloc[0], top.iloc[1], n))
-    posts = observations[(observations["metric"] == "posts_mentioning") & observations["contender"].isin(inputs.evidence.field.ids)]
-    totals = observations[(observations["metric"] == "job_posts") & (observations["subject"] == "_all_posts")]
+    posts = prefer_live_hn(observations[(observations["metric"] == "posts_mentioning")
+                                        & observations["contender"].isin(inputs.evidence.field.ids)])
+    totals = prefer_live_hn(observations[(observations["metric"] == "job_posts")
+                                         & (observations["subject"] == "_all_posts")])
     if not posts.empty and not totals.empty:
         last = posts["period_start"].max()
         window = posts[posts["period_start"] > last - pd.DateOffset(years=1)]

@@ -62,7 +62,8 @@ def build(evidence: Evidence) -> Section:
 
 
 def survey_name(source: str, period_label: str) -> str:
-    """'Stack Overflow Developer Survey 2019 (third-party...)' -> 'Stack Overflow Developer Survey 2019'."""
+    """The survey's name with its year: the source's name up to any parenthesis, the year of the period added
+    when the name lacks it."""
     name = re.sub(r"\s*\(.*$", "", source).strip()
     year = (period_label or "")[:4]
     return name if not year.isdigit() or year in name else f"{name} {year}"
