@@ -82,6 +82,15 @@ def test_source_links_jump_to_the_source(browser, built_report):
     page.close()
 
 
+def test_an_old_link_to_a_source_on_index_html_goes_on_to_the_sources_page(browser, built_report):
+    folder, _ = built_report
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((folder / "index.html").as_uri() + "#S3")
+    page.wait_for_url("**/sources.html#S3")
+    assert page.query_selector("a#S3").is_visible()
+    page.close()
+
+
 def test_every_source_reference_resolves_on_the_sources_page(browser, built_report):
     folder, results = built_report
     page, errors, _ = _open(browser, folder, 1280, name="sources.html")

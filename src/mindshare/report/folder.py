@@ -42,7 +42,10 @@ class ReportFolder:
 
     def __init__(self, out: Path):
         self.path = Path(os.path.abspath(Path(out).expanduser()))
-        self.previous = self._previous_files()
+        try:
+            self.previous = self._previous_files()
+        except OSError as exc:   # a folder it may not list, say
+            raise self.error(exc.strerror or str(exc)) from None
 
     # -- checking -------------------------------------------------------------------------------------------
     def _previous_files(self) -> set[str] | None:

@@ -14,7 +14,6 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-
 from pathlib import Path
 from typing import Any
 

@@ -66,7 +66,8 @@ def _hn_block(evidence: Evidence, section: Section, posts: pd.DataFrame, all_pos
     section.tables.append(Table("hn_hiring_yearly", "% of HN \"Who is hiring?\" posts naming each framework, per "
                                 "year (months = months counted; fewer than 12 is a partial year)",
                                 wide_yearly.sort_values("year", ascending=False)))
-    section.tables.append(Table("hn_hiring_monthly", "The monthly counts behind the chart", monthly[[
+    section.tables.append(Table("hn_hiring_monthly", "The monthly counts behind the chart" if not smoothed.empty
+                                else "The monthly counts", monthly[[
         "month", "framework", "value", "all_posts", "pct_of_posts", "source_ref"]].rename(
         columns={"value": "posts_mentioning"}).round({"pct_of_posts": 2}), collapsed=True))
     ref = str(posts["source_ref"].iloc[0])
