@@ -1,7 +1,6 @@
 """The report in a real headless Chromium (Debian's), driven by Playwright, from a file, offline: index.html (the
 sections and their charts) and sources.html (the source list every figure links to)."""
 
-import json
 import shutil
 from pathlib import Path
 
@@ -124,13 +123,10 @@ def test_hostile_names_draw_in_the_browser(browser, tmp_path, bundled_store_path
     from mindshare.report.render import write_report
     from mindshare.session import session
 
-    names = {"pytorch": "Py\u2028Torch", "tensorflow": 'Tensor"Flow\\', "keras": "Ke'ras\u2029</script>"}
-    field = tmp_path / "hostile.toml"
-    field.write_text('name = "hostile"\n' + "".join(
-        f"[[contender]]\nid = {json.dumps(cid)}\nname = {json.dumps(name)}\npypi = [{json.dumps(cid)}]\n"
-        for cid, name in names.items()), encoding="utf-8")
+    from test_report_defects import hostile_field
+
     with session(bundled_store_path) as store:
-        report = build_report(store, load_field(str(field)))
+        report = build_report(store, load_field(str(hostile_field(tmp_path))))
     folder = write_report(report, tmp_path / "out", render_images=False)
     page, errors, _ = _open(browser, folder, 1280)
     assert page.eval_on_selector_all("[data-error]", "els => els.map(e => e.dataset.error)") == []

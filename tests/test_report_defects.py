@@ -193,13 +193,18 @@ def test_a_crafted_cache_file_runs_nothing(tmp_path, monkeypatch, bundled_store_
 HOSTILE = {"pytorch": "Py\u2028Torch", "tensorflow": 'Tensor"Flow\\', "keras": "Ke'ras\u2029</script>"}
 
 
-def test_hostile_names_render_to_png_and_svg(tmp_path, bundled_store_path):
-    field = tmp_path / "hostile.toml"
+def hostile_field(folder: Path) -> Path:
+    """A field whose contenders (ids of the bundled data) have names no chart library expects."""
+    field = folder / "hostile.toml"
     field.write_text('name = "hostile"\n' + "".join(
         f"[[contender]]\nid = {json.dumps(cid)}\nname = {json.dumps(name)}\npypi = [{json.dumps(cid)}]\n"
         for cid, name in HOSTILE.items()), encoding="utf-8")
+    return field
+
+
+def test_hostile_names_render_to_png_and_svg(tmp_path, bundled_store_path):
     with session(bundled_store_path) as store:
-        report = build_report(store, load_field(str(field)))
+        report = build_report(store, load_field(str(hostile_field(tmp_path))))
     bars = [c.name for s in report.sections for c in s.charts if "facet" in c.spec]
     assert "survey_shares" in bars                     # a bar chart with a custom order: where names broke
     out = write_report(report, tmp_path / "out", render_images=True)

@@ -61,6 +61,10 @@ class Evidence:
         """Rows that came from a `mindshare collect` run (not from the bundle or an import)."""
         return frame["snapshot_id"].isin(self.collected_snapshots)
 
+    def intro(self, section_id: str, generic: str) -> str:
+        """A section's opening words: the article's, for a field that reproduces one, else the section's own."""
+        return self.article.intros.get(section_id, generic) if self.article else generic
+
     def about_field(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Published figures about the field: rows of its contenders, and rows that name no contender (a
         comparison of two contenders in words) only in a field that reproduces the article they were

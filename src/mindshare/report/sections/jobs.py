@@ -21,8 +21,7 @@ GENERIC_INTRO = ("How often job ads name each contender: Hacker News \"Who is hi
 
 def build(evidence: Evidence) -> Section:
     article = evidence.article
-    section = Section(id="jobs", title="Job listings",
-                      intro=article.intros["jobs"] if article else GENERIC_INTRO)
+    section = Section(id="jobs", title="Job listings", intro=evidence.intro("jobs", GENERIC_INTRO))
     observations = evidence.observations
     posts = prefer_live_hn(evidence.of("jobs", metric="posts_mentioning"))
     all_posts = prefer_live_hn(observations[(observations["signal"] == "jobs")

@@ -19,9 +19,7 @@ GENERIC_INTRO = ("Share of papers that mention each contender, per venue and yea
 
 
 def build(evidence: Evidence) -> Section:
-    article = evidence.article
-    section = Section(id="research", title="Research",
-                      intro=article.intros["research"] if article else GENERIC_INTRO)
+    section = Section(id="research", title="Research", intro=evidence.intro("research", GENERIC_INTRO))
     published = evidence.observations[(evidence.observations["signal"] == "research")
                                       & (evidence.observations["source"] == Sources.HORACE_HE)]
     pair = [c for c in evidence.field.ids if c in set(published["contender"].dropna())]

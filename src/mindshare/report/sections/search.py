@@ -27,8 +27,7 @@ class SearchInput:
 
 def build(given: SearchInput) -> Section:
     evidence = given.evidence
-    section = Section(id="search", title="Search interest",
-                      intro=evidence.article.intros["search"] if evidence.article else GENERIC_INTRO)
+    section = Section(id="search", title="Search interest", intro=evidence.intro("search", GENERIC_INTRO))
     series = complete_only(evidence.of("search"))
     timed = series[series.groupby(["metric", "contender"])["period_start"].transform("nunique") > 2]
     if not timed.empty:

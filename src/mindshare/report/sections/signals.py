@@ -32,8 +32,7 @@ TOTALS = ["forks", "watchers", "contributors", "open_issues", "releases", "quest
 
 
 def build(evidence: Evidence) -> Section:
-    section = Section(id="signals", title="More signals",
-                      intro=evidence.article.intros["signals"] if evidence.article else GENERIC_INTRO)
+    section = Section(id="signals", title="More signals", intro=evidence.intro("signals", GENERIC_INTRO))
     _downloads_block(evidence, section)
     _github_block(evidence, section)
     _questions_block(evidence, section)
