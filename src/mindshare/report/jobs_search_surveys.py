@@ -99,7 +99,7 @@ def survey_intervals_block(inputs, section: Section) -> None:
 
 
 def _survey_intervals(inputs, section: Section, prefix: str, title: str) -> None:
-    from mindshare.sources.stackoverflow_survey import wilson_interval
+    from mindshare.analysis.surveys import wilson_interval
 
     rows = inputs.observations[(inputs.observations["signal"] == "usage")
                                & (inputs.observations["method"] == SURVEY_METHOD)
