@@ -24,7 +24,7 @@ from mindshare.cli import app
 from mindshare.errors import InputError, MindshareError
 from mindshare.fields import load_field
 from mindshare.importers.stackoverflow_survey import load_survey_map, read_survey
-from mindshare.importers.surveys import ANSWERED, PROFESSIONAL
+from mindshare.importers.surveys import ANSWERED, PROFESSIONAL, with_intervals
 from mindshare.observations import Methods
 from mindshare.store import store_session
 from survey_files import BOTH, RAW, SHAPES, expected_counts, write_survey, zip_survey
@@ -256,7 +256,7 @@ def test_importer_intervals_match_statsmodels(survey_2019):
     from statsmodels.stats.proportion import proportion_confint
 
     result = read_survey(survey_2019[0], year=2019, field=load_field())
-    for row in result.shares.itertuples(index=False):
+    for row in with_intervals(result.shares).itertuples(index=False):
         low, high = proportion_confint(row.count, row.n, alpha=0.05, method="wilson")
         assert math.isclose(row.ci_low, 100 * low, abs_tol=1e-3) and math.isclose(row.ci_high, 100 * high, abs_tol=1e-3)
 

@@ -50,7 +50,7 @@ def survey_import(
 
     Example: `mindshare survey import stack-overflow-developer-survey-2019.zip --source stackoverflow --year 2019`
     """
-    from mindshare.importers.surveys import json_records
+    from mindshare.importers.surveys import json_records, with_intervals
 
     chosen = load_field(field)
     if source is SurveySource.kaggle:
@@ -73,7 +73,7 @@ def survey_import(
         f"{t.segment} {t.n_all:,} ({t.n_answered:,} answered the question)" for t in result.totals))
     for remark in result.remarks:
         out.print(f"  note: {remark}")
-    for row in result.shares[result.shares["contender"].notna()].itertuples(index=False):
+    for row in with_intervals(result.shares[result.shares["contender"].notna()]).itertuples(index=False):
         out.print(f"  {row.contender:<12} {row.segment:<24} of {row.base:<22} {row.share_pct:6.2f} %  "
                   f"[{row.ci_low:.2f}, {row.ci_high:.2f}]  {row.count:,} of n={row.n:,}")
     others = result.shares[result.shares["contender"].isna()]["subject"].unique()

@@ -29,8 +29,8 @@ from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
 from mindshare.importers.surveys import (ALL, DATA_SCIENTISTS, KAGGLE, SegmentTotals, ShareRow, SurveyImport,
-                                         contender_for, not_an_option, share_observations, shares_table,
-                                         survey_note, with_intervals)
+                                         contender_for, counted, not_an_option, share_observations, shares_table,
+                                         survey_note)
 from mindshare.observations import Methods
 
 CHOICE = "Selected Choice"
@@ -130,20 +130,20 @@ def _count(con: duckdb.DuckDBPyConnection, csv_path: Path, header: list[str], sh
     first = spec.required[0]
     header_again = f"coalesce({ident(first)} = {literal(first)}, false)"
     question_line = f"coalesce({ident(parts[0])} LIKE {literal('%' + CHOICE + '%')}, false)"
-    ticked = {p: f"coalesce(trim({ident(p)}), '') <> ''" for p in parts}
     ds = (f"coalesce(trim({ident(job_title)}) = {literal(spec.data_scientist)}, false)" if job_title else "false")
-    aggregates = ["count(*) FILTER (person) AS n_all",
-                  f"count(*) FILTER (person AND ({' OR '.join(ticked.values())})) AS n_answered",
+    # each cell is looked at once: whether it is ticked (t<i>), and its text (v<i>) for the option's name
+    cells = ", ".join(f"coalesce(trim({ident(p)}), '') <> '' AS t{i}, {ident(p)} AS v{i}" for i, p in enumerate(parts))
+    any_ticked = " OR ".join(f"t{i}" for i in range(len(parts)))
+    aggregates = ["count(*) FILTER (person) AS n_all", f"count(*) FILTER (person AND ({any_ticked})) AS n_answered",
                   "count(*) FILTER (person AND ds) AS n_ds",
-                  f"count(*) FILTER (person AND ds AND ({' OR '.join(ticked.values())})) AS n_ds_answered",
-                  f"count(*) FILTER ({header_again}) AS header_lines"]
-    for i, part in enumerate(parts):
-        aggregates += [f"count(*) FILTER (person AND {ticked[part]}) AS c{i}",
-                       f"count(*) FILTER (person AND ds AND {ticked[part]}) AS d{i}",
-                       f"max(trim({ident(part)})) FILTER (person AND {ticked[part]}) AS label{i}",
-                       f"max({ident(part)}) FILTER ({question_line}) AS question{i}"]
-    sql = (f"SELECT {', '.join(aggregates)} FROM (SELECT *, NOT ({header_again} OR {question_line}) AS person, "
-           f"{ds} AS ds FROM {files.read_csv(csv_path, header)})")
+                  f"count(*) FILTER (person AND ds AND ({any_ticked})) AS n_ds_answered",
+                  "count(*) FILTER (header_again) AS header_lines"]
+    for i in range(len(parts)):
+        aggregates += [f"count(*) FILTER (person AND t{i}) AS c{i}", f"count(*) FILTER (person AND ds AND t{i}) AS d{i}",
+                       f"max(v{i}) FILTER (person AND t{i}) AS label{i}", f"max(v{i}) FILTER (question) AS question{i}"]
+    sql = (f"SELECT {', '.join(aggregates)} FROM (SELECT NOT ({header_again} OR {question_line}) AS person, "
+           f"{header_again} AS header_again, {question_line} AS question, {ds} AS ds, {cells} "
+           f"FROM {files.read_csv(csv_path, header)})")
     try:
         row = con.execute(sql).fetchone()
         names = [d[0] for d in con.description]
@@ -177,7 +177,7 @@ def _result(path: Path, spec: KaggleYear, kaggle_map: KaggleMap, field: Field, p
             if n:
                 rows.append(ShareRow(subject=name, contender=contender.id if contender else None, segment=segment,
                                      share_pct=round(100 * ticked / n, 4), count=ticked, n=n, n_all=n_all))
-    rows = with_intervals(rows)
+    rows = counted(rows)
     totals = [SegmentTotals(segment, n_answered=n, n_all=n_all, note="ticked any option, None and Other included")
               for segment, _, n, n_all in segments]
     absent = [c for c in field.contenders if c.id not in offered]

@@ -33,8 +33,8 @@ from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
 from mindshare.importers.surveys import (ALL, PROFESSIONAL, STACKOVERFLOW, SegmentTotals, ShareRow, SurveyImport,
-                                         contender_for, label_of, not_an_option, share_observations, shares_table,
-                                         survey_note, with_intervals)
+                                         contender_for, counted, label_of, not_an_option, share_observations,
+                                         shares_table, survey_note)
 from mindshare.observations import Methods
 
 NO_QUESTION = "the {year} survey has no ML-frameworks question"
@@ -222,7 +222,7 @@ def _result(path: Path, year_map: YearMap, survey_map: SurveyMap, field: Field, 
             rows.append(ShareRow(subject=option, contender=contender.id if contender else None, segment=segment,
                                  share_pct=round(100 * ticked / n, 4) if n else float("nan"), count=ticked, n=n,
                                  n_all=n_all))
-    rows = [r for r in with_intervals(rows) if r.n]
+    rows = [r for r in counted(rows) if r.n]
     totals = [SegmentTotals(segment, n_answered=n, n_all=n_all, note=f"answered {year_map.question}")
               for segment, _, n, n_all in segments]
     absent = [c for c in field.contenders if c.id not in offered]

@@ -172,7 +172,7 @@ class SurveyImport:
     source: str
     file_name: str
     sha256: str
-    shares: pd.DataFrame             # contender, subject, segment, base, share_pct, ci_low, ci_high, n, count
+    shares: pd.DataFrame             # contender, subject, segment, base, share_pct, n, count (SHARE_COLUMNS)
     totals: list[SegmentTotals]
     absent: list[Contender]
     observations: pd.DataFrame
@@ -182,42 +182,38 @@ class SurveyImport:
         return next((t for t in self.totals if t.segment == segment), None)
 
 
-SHARE_COLUMNS = ["contender", "subject", "segment", "base", "share_pct", "ci_low", "ci_high", "n", "count"]
+SHARE_COLUMNS = ["contender", "subject", "segment", "base", "share_pct", "n", "count"]
 
 
 def shares_table(rows: list[ShareRow]) -> pd.DataFrame:
-    """Each share twice — of those who answered and of everyone in the segment — with its 95% Wilson interval."""
-    from mindshare.analysis.surveys import wilson_interval
-
-    table = []
-    for row in rows:
-        for base, n in ((ANSWERED, row.n), (EVERYONE, row.n_all)):
-            if not n:
-                continue
-            low, high = wilson_interval(row.count, n)
-            table.append({"contender": row.contender, "subject": row.subject, "segment": row.segment,
-                          "base": base, "share_pct": round(100 * row.count / n, 4), "ci_low": round(100 * low, 4),
-                          "ci_high": round(100 * high, 4), "n": n, "count": row.count})
+    """Each share twice: of those who answered, and of everyone in the segment (where known)."""
+    table = [{"contender": row.contender, "subject": row.subject, "segment": row.segment, "base": base,
+              "share_pct": round(100 * row.count / n, 4), "n": n, "count": row.count}
+             for row in rows for base, n in ((ANSWERED, row.n), (EVERYONE, row.n_all)) if n]
     return pd.DataFrame(table, columns=SHARE_COLUMNS)
 
 
-def with_intervals(rows: list[ShareRow]) -> list[ShareRow]:
-    """`rows` with their 95% Wilson interval and count in the note (what a reader of the store sees)."""
-    from dataclasses import replace
+def with_intervals(shares: pd.DataFrame) -> pd.DataFrame:
+    """`shares` with each share's 95% Wilson interval (ci_low, ci_high, in %), for showing a reader.
 
+    Only what is shown gets one: the store keeps count and n, from which the analysis computes its own."""
     from mindshare.analysis.surveys import wilson_interval
 
-    out = []
-    for row in rows:
-        low, high = wilson_interval(row.count, row.n) if row.n else (float("nan"), float("nan"))
-        out.append(replace(row, note=f"95% Wilson interval {100 * low:.2f}–{100 * high:.2f} %; "
-                                     f"{row.count} of n={row.n}"))
-    return out
+    bounds = [wilson_interval(count, n) for count, n in zip(shares["count"], shares["n"])]
+    return shares.assign(ci_low=[round(100 * low, 4) for low, _ in bounds],
+                         ci_high=[round(100 * high, 4) for _, high in bounds])
+
+
+def counted(rows: list[ShareRow]) -> list[ShareRow]:
+    """`rows` with 'count of n=N' as their note (what a reader of the store sees beside the share)."""
+    from dataclasses import replace
+
+    return [replace(row, note=f"{row.count} of n={row.n}") for row in rows]
 
 
 def json_records(result: SurveyImport) -> list[dict]:
     """The `--json` shape: one record per option with a contender, segment and base."""
-    shown = result.shares[result.shares["contender"].notna()]
+    shown = with_intervals(result.shares[result.shares["contender"].notna()])
     return [{"contender": r.contender, "subject": r.subject, "segment": r.segment, "share_pct": r.share_pct,
              "ci_low": r.ci_low, "ci_high": r.ci_high, "n": int(r.n), "base": r.base, "count": int(r.count),
              "year": result.year} for r in shown.itertuples(index=False)]
