@@ -16,10 +16,8 @@ with the files); reference the file's name and sha256.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -29,8 +27,8 @@ from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
 from mindshare.importers.surveys import (ALL, DATA_SCIENTISTS, KAGGLE, SegmentTotals, ShareRow, SurveyImport,
-                                         contender_for, counted, not_an_option, share_observations, shares_table,
-                                         survey_note)
+                                         column_map, contender_for, counted, not_an_option, share_observations,
+                                         shares_table, survey_note, year_entry)
 from mindshare.observations import Methods
 
 CHOICE = "Selected Choice"
@@ -55,14 +53,11 @@ class KaggleMap:
     years: dict[int, KaggleYear]
 
     def year(self, year: int) -> KaggleYear:
-        if year not in self.years:
-            raise InputError(f"no column map for the kaggle survey of {year}; known years: "
-                             f"{', '.join(map(str, sorted(self.years)))} (see data/surveys/kaggle.toml)")
-        return self.years[year]
+        return year_entry(self.years, "kaggle", year)
 
 
 def load_kaggle_map() -> KaggleMap:
-    data = tomllib.loads((resources.files("mindshare") / "data" / "surveys" / "kaggle.toml").read_text("utf-8"))
+    data = column_map("kaggle")
     years = {int(k): KaggleYear(int(k), tuple(v.get("files", ())), v["question_prefix"],
                                 tuple(v.get("other_columns", ())), tuple(v["required"]), v.get("job_title"),
                                 v.get("data_scientist"), v.get("question", ""), bool(v.get("verified", False)))
@@ -139,8 +134,10 @@ def _count(con: duckdb.DuckDBPyConnection, csv_path: Path, header: list[str], sh
                   f"count(*) FILTER (person AND ds AND ({any_ticked})) AS n_ds_answered",
                   "count(*) FILTER (header_again) AS header_lines"]
     for i in range(len(parts)):
-        aggregates += [f"count(*) FILTER (person AND t{i}) AS c{i}", f"count(*) FILTER (person AND ds AND t{i}) AS d{i}",
-                       f"max(v{i}) FILTER (person AND t{i}) AS label{i}", f"max(v{i}) FILTER (question) AS question{i}"]
+        aggregates += [f"count(*) FILTER (person AND t{i}) AS c{i}",
+                       f"count(*) FILTER (person AND ds AND t{i}) AS d{i}",
+                       f"max(v{i}) FILTER (person AND t{i}) AS label{i}",
+                       f"max(v{i}) FILTER (question) AS question{i}"]
     sql = (f"SELECT {', '.join(aggregates)} FROM (SELECT NOT ({header_again} OR {question_line}) AS person, "
            f"{header_again} AS header_again, {question_line} AS question, {ds} AS ds, {cells} "
            f"FROM {files.read_csv(csv_path, header)})")

@@ -20,10 +20,8 @@ year; `published` the day Stack Overflow published that year's results; referenc
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -33,8 +31,8 @@ from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
 from mindshare.importers.surveys import (ALL, PROFESSIONAL, STACKOVERFLOW, SegmentTotals, ShareRow, SurveyImport,
-                                         contender_for, counted, label_of, not_an_option, share_observations,
-                                         shares_table, survey_note)
+                                         column_map, contender_for, counted, label_of, not_an_option,
+                                         share_observations, shares_table, survey_note, year_entry)
 from mindshare.observations import Methods
 
 NO_QUESTION = "the {year} survey has no ML-frameworks question"
@@ -76,15 +74,11 @@ class SurveyMap:
     years: dict[int, YearMap]
 
     def year(self, year: int) -> YearMap:
-        if year not in self.years:
-            raise InputError(f"no column map for the {self.name} survey of {year}; known years: "
-                             f"{', '.join(map(str, sorted(self.years)))} (see data/surveys/{self.name}.toml)")
-        return self.years[year]
+        return year_entry(self.years, self.name, year)
 
 
 def load_survey_map() -> SurveyMap:
-    data = tomllib.loads((resources.files("mindshare") / "data" / "surveys" / "stackoverflow.toml")
-                         .read_text(encoding="utf-8"))
+    data = column_map("stackoverflow")
     missing = tuple(data.get("missing", ()))
     years = {}
     for key, entry in data["years"].items():

@@ -102,6 +102,24 @@ class SegmentTotals:
     note: str | None = None
 
 
+def column_map(name: str) -> dict:
+    """The per-year column map `data/surveys/<name>.toml`."""
+    import tomllib
+    from importlib import resources
+
+    return tomllib.loads((resources.files("mindshare") / "data" / "surveys" / f"{name}.toml").read_text("utf-8"))
+
+
+def year_entry(years: dict, survey: str, year: int):
+    """The column map's entry for `year`, or an InputError naming the years it knows."""
+    if year not in years:
+        from mindshare.errors import InputError
+
+        raise InputError(f"no column map for the {survey} survey of {year}; known years: "
+                         f"{', '.join(map(str, sorted(years)))} (see data/surveys/{survey}.toml)")
+    return years[year]
+
+
 def share_observations(metrics: SurveyMetrics, rows: list[ShareRow], totals: list[SegmentTotals],
                        common: dict[str, Any]) -> list[dict]:
     """Observation rows for `rows` and `totals`; `common` holds source, period, method, reference, ..."""
