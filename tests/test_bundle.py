@@ -395,3 +395,12 @@ def test_a_fresh_store_holds_stackoverflow_2024_and_hn_2026_07(tmp_path):
                                     "pytorch", "--format", "csv"])
     assert jobs.exit_code == 0 and any(r["period_label"] == "2026-07" and r["value"] == "3.0"
                                        for r in csv.DictReader(jobs.output.splitlines()))
+
+
+def test_a_series_recounted_later_carries_the_day_it_was_published(bundled):
+    """ryanwi recounted every month 2011-04..2024-05 with its 2024 dictionary (commit c062e6e, 2024-06-02): what
+    `--as-of 2020-01-01` may use of it is nothing, not the 2019 months."""
+    ryanwi = bundled[bundled["source"] == "ryanwi/hiringtrends"]
+    assert (ryanwi["published"] == date(2024, 6, 2)).all()
+    stars = bundled[bundled["source"] == "EvanLi/Github-Ranking"]
+    assert stars["published"].isna().all()        # a snapshot is public when taken: its own period's end

@@ -152,7 +152,8 @@ def bundled_observations(field: Field | None = None) -> pd.DataFrame:
     frames = [
         facts_observations(folder / "facts.csv", field),
         conference_observations(folder / "conference_mentions.csv", field),
-        *(series_observations(folder / "series" / name, field) for name in SERIES_FILES),
+        *(series_observations(folder / "series" / name, field, about["series_published"].get(f"series/{name}"))
+          for name in SERIES_FILES),
         kaggle_observations(folder / "surveys" / "kaggle_frameworks_2019_2021.csv", about["kaggle_raw"], field),
         hn_regex_observations(folder, about["hn_hiring_regex"], field),
         bridge_observations(about["hn_hiring_bridge"]),
@@ -232,7 +233,7 @@ def conference_observations(path: Path, field: Field) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def series_observations(path: Path, field: Field) -> pd.DataFrame:
+def series_observations(path: Path, field: Field, published: date | None = None) -> pd.DataFrame:
     signal, period_kind = SERIES_FILES[path.name]
     find = contender_of_package if signal == "downloads" else contender_of
     contenders: dict[str, str | None] = {}   # a few names, thousands of rows
@@ -256,7 +257,7 @@ def series_observations(path: Path, field: Field) -> pd.DataFrame:
             "value_text": row["value"] if value is not None else note.split(";")[0],
             "unit": row["unit"], "segment": "all", "method": method,
             "reference": f"https://github.com/{row['source_repo']}/blob/{row['commit']}/{row['source_path']}",
-            "note": note,
+            "note": note, "published": published,
         })
     return pd.DataFrame(rows)
 
