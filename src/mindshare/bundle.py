@@ -11,12 +11,11 @@ What the newer datasets look like in the store (the analysis and the report sele
 - Stack Overflow survey 2019-2024, "Other frameworks and libraries" (Stack Overflow's own published results):
   signal `usage`, source "Stack Overflow Developer Survey <year> (published results)" (a file recounted by
   `mindshare survey import` is "Stack Overflow Developer Survey <year>", method SURVEY_IMPORT), method "as
-  published", the shape of
-  `importers.surveys` — `so_survey_share` (% of those who answered, as published), `so_survey_count`, `so_survey_n`
+  published", the shape of `importers.surveys` — `so_survey_share` (% of those who answered, as published), `so_survey_count`, `so_survey_n`
   (the share's base) per option (subject "Torch/PyTorch", contender from the field's labels; NumPy, Pandas, ... kept
   with contender null) and segment ('all respondents', 'professional developers', and for 2023-2024 'learning to
   code', 'other coders'); `so_survey_respondents` `_answered` per segment. Period the fielding window, label the
-  year, `published` the results day. Caveats are data: 2019-2020 counts are derived (round(% x n / 100)), 2021-2022
+  year, `published` the results day; the ryanwi HN series carries `published` 2024-06-02, its recount. Caveats are data: 2019-2020 counts are derived (round(% x n / 100)), 2021-2022
   bases are implied (count / %: the published total is not the base; `_total_respondents_field` keeps it), every
   note says which; 2022's professional figures disagree with the June 2022 live-site reading in facts.csv, and both
   rows' notes start with CONFLICT; 2025 is a `so_survey_note` ("no ML-frameworks question").
