@@ -15,7 +15,7 @@ What the newer datasets look like in the store (the analysis and the report sele
   (the share's base) per option (subject "Torch/PyTorch", contender from the field's labels; NumPy, Pandas, ... kept
   with contender null) and segment ('all respondents', 'professional developers', and for 2023-2024 'learning to
   code', 'other coders'); `so_survey_respondents` `_answered` per segment. Period the fielding window, label the
-  year, `published` the results day; the ryanwi HN series carries `published` 2024-06-02, its recount. Caveats are data: 2019-2020 counts are derived (round(% x n / 100)), 2021-2022
+  year, `published` the results day. Caveats are data: 2019-2020 counts are derived (round(% x n / 100)), 2021-2022
   bases are implied (count / %: the published total is not the base; `_total_respondents_field` keeps it), every
   note says which; 2022's professional figures disagree with the June 2022 live-site reading in facts.csv, and both
   rows' notes start with CONFLICT; 2025 is a `so_survey_note` ("no ML-frameworks question").
@@ -26,7 +26,8 @@ What the newer datasets look like in the store (the analysis and the report sele
   "controlarm/hn-hiring-analysis", method HN_REGEX_METHOD, monthly: `job_posts` (subject `_posts`), and per term
   (PyTorch, TensorFlow, Deep learning, Machine learning, Transformer, LLM) `posts_matching` and
   `pct_of_posts_matching` — the quantities the ryanwi series (method HN_DICTIONARY_METHOD, to 2024-05) stores as
-  `job_posts`/`_all_posts`, `posts_mentioning`, `pct_of_posts` (named apart: see hn_regex_observations). How far
+  `job_posts`/`_all_posts`, `posts_mentioning`, `pct_of_posts` (named apart: see hn_regex_observations).
+  `published`: 2026-08-15 for the regex series, 2024-06-02 for ryanwi's (its recount of every month). How far
   the two may be joined is data: notes of metric `series_bridge` (subjects `_tensorflow_pytorch_ratio`,
   `_share_of_posts`, `_monthly_counts`) whose words start with BRIDGED or NOT BRIDGED.
 """
