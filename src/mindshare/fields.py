@@ -42,6 +42,10 @@ CONTENDER_KEYS: dict[str, tuple[type, str]] = {
     "google_trends": (str, "Google Trends topic id or search term"),
     "adzuna_query": (str, "job-search query; defaults to the name"),
     "arxiv_query": (str, "arXiv search expression; defaults to the patterns"),
+    "stackoverflow_survey": (dict, "its option label in each year's Stack Overflow survey, year = label "
+                                   "(e.g. 2024 = \"Torch/PyTorch\"); a year not listed did not offer it"),
+    "kaggle_survey": (dict, "its option label in each year's Kaggle ML & DS survey, year = label; a year not "
+                            "listed did not offer it"),
 }
 # The published articles a field may reproduce (`reference = "..."`): the report then shows that article's own
 # figures and sets its findings beside them (mindshare.report.article holds them).
@@ -78,6 +82,8 @@ class Contender:
     google_trends: str | None = None
     adzuna_query: str | None = None
     arxiv_query: str | None = None
+    stackoverflow_survey: tuple[tuple[str, str], ...] = ()   # (year, option label) pairs
+    kaggle_survey: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -236,6 +242,11 @@ def _parse_contender(table: dict, index: int, locate: "_Locator") -> Contender:
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise locate.key_error(index, key, f"{label}: {key!r} must be a list of non-empty strings")
             values[key] = tuple(value)
+        elif kind is dict:
+            if not isinstance(value, dict) or not value or not all(
+                    re.fullmatch(r"\d{4}", str(k)) and isinstance(v, str) and v.strip() for k, v in value.items()):
+                raise locate.key_error(index, key, f"{label}: {key!r} must be a table of year = \"option label\"")
+            values[key] = tuple(sorted((str(k), v) for k, v in value.items()))
         else:
             if not isinstance(value, str) or not value.strip():
                 raise locate.key_error(index, key, f"{label}: {key!r} must be a non-empty string")
