@@ -333,8 +333,7 @@ def test_verbs_are_listed_in_the_order_they_are_registered():
     listing = _help_text().split("Commands:")[1]
     listed = [line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line.split()]
     assert listed[:len(HELP_ORDER)] == HELP_ORDER
-    assert HELP_ORDER[:3] == ["report", "collect", "import"] and HELP_ORDER[-3:] == ["observations", "fields",
-                                                                                       "snapshots"]
+    assert HELP_ORDER[:2] == ["report", "collect"] and HELP_ORDER[-3:] == ["observations", "fields", "snapshots"]
 
 
 def test_each_global_option_names_its_environment_variable():

@@ -124,9 +124,9 @@ def _verb_names(typer_app: typer.Typer) -> list[str]:
 # The report first, then getting data in, then reading it back.
 _register(report)    # report
 _register(collect)   # collect
-_register(jobs)      # import, jobs collect
+_register(jobs)      # jobs collect
 _register(trends)    # trends collect, trends samples
-_register(survey)    # survey import
+_register(survey)    # import, survey import
 _register(scan)      # scan
 _register(papers)    # papers fetch, papers venues
 _register(data)      # observations, fields, snapshots (and snapshots delete)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import typer
+from rich.text import Text
 
 from mindshare import console
 from mindshare.commands._common import (AsOfOption, ContenderOption, FieldOption, Format, FormatOption,
                                         QuietOption, SignalOption, VerboseOption, print_frame, store_from)
-from mindshare.fields import CONTENDER_KEYS, available_fields, field_search_path, load_field
+from mindshare.fields import CONTENDER_KEYS, FIELD_KEYS, available_fields, field_search_path, load_field
 
 BRIEF_COLUMNS = ["signal", "metric", "contender", "subject", "period_start", "value", "value_text", "unit",
                  "segment", "method", "source", "snapshot_id"]
@@ -93,7 +94,7 @@ def delete_snapshot(
 def fields(
     name: str | None = typer.Argument(None, metavar="FIELD",
                                       help="Show this field's contenders (a name or a .toml path)."),
-    keys: bool = typer.Option(False, "--keys", help="List the keys a contender may have, with their meaning."),
+    keys: bool = typer.Option(False, "--keys", help="List the keys a field and its contenders may have, with their meaning."),
     fmt: FormatOption = Format.table,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
@@ -104,8 +105,14 @@ def fields(
     and edit it; no code changes are needed.
     """
     if keys:
-        frame = pd.DataFrame([{"key": key, "meaning": meaning} for key, (_, meaning) in CONTENDER_KEYS.items()])
-        print_frame(frame, fmt, title="keys of a contender")
+        frame = pd.DataFrame([{"key": key, "of": where, "meaning": meaning}
+                              for where, known in (("field", FIELD_KEYS), ("contender", CONTENDER_KEYS))
+                              for key, (_, meaning) in known.items()])
+        if fmt is not Format.table:
+            print_frame(frame, fmt)
+            return
+        for row in frame.itertuples(index=False):  # a glossary reads better as lines than as a table
+            console.out.print(Text.assemble((row.key, "bold"), f" ({row.of}): {row.meaning}"))
         return
     if name is None:
         frame = pd.DataFrame([{"field": field_name, "path": str(path)}
