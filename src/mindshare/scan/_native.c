@@ -358,6 +358,210 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------ places */
+
+/* Where each direct mention sits (rule M5 in mindshare/scan/rules.py): in a URL, after the last References
+ * heading, or in the body. Exactly `rules.places_in_python`, which is the reference (tests/test_scan_native.py
+ * holds the two to the same answers on generated text); it is here because it runs once per match and papers
+ * hold tens of matches: in Python that cost more than the scan itself. */
+
+static inline int is_space_byte(unsigned char c)
+{
+    /* bytes.isspace() */
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\x0b' || c == '\x0c';
+}
+
+static inline unsigned char lower_byte(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+static inline int is_letter_byte(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+static int starts_nocase(const unsigned char *s, Py_ssize_t n, const char *word)
+{
+    Py_ssize_t i = 0;
+    for (; word[i]; i++)
+        if (i >= n || lower_byte(s[i]) != (unsigned char)word[i])
+            return 0;
+    return 1;
+}
+
+static int contains_nocase(const unsigned char *s, Py_ssize_t n, const char *word)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (starts_nocase(s + i, n - i, word))
+            return 1;
+    return 0;
+}
+
+/* rules._URL_HINT.search(token): '://' | 'www.' | '.' TLD ('/' | end) | ^[\w.-]+\.[a-z]{2,}/ (case-insensitive;
+ * '$' also matches before a final '\n', as Python's does) */
+static int url_hint(const unsigned char *t, Py_ssize_t n)
+{
+    static const char *tlds[] = {"com", "org", "io", "net", "edu", "ai", "dev", "gov", NULL};
+    if (contains_nocase(t, n, "://") || contains_nocase(t, n, "www."))
+        return 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (t[i] != '.')
+            continue;
+        for (int k = 0; tlds[k]; k++) {
+            Py_ssize_t after = i + 1 + (Py_ssize_t)strlen(tlds[k]);
+            if (!starts_nocase(t + i + 1, n - i - 1, tlds[k]))
+                continue;
+            if (after == n || t[after] == '/' || (after == n - 1 && t[after] == '\n'))
+                return 1;
+        }
+    }
+    /* ^[\w.-]+\.[a-z]{2,}/ : everything before the first byte outside [\w.-] must end in '.' + 2 or more
+     * letters, with something before the '.', and that first byte must be '/' */
+    Py_ssize_t p = 0;
+    while (p < n && (is_word_byte(t[p]) || t[p] == '.' || t[p] == '-'))
+        p++;
+    if (p < n && t[p] == '/') {
+        Py_ssize_t letters = 0;
+        while (letters < p && is_letter_byte(t[p - 1 - letters]))
+            letters++;
+        Py_ssize_t dot = p - letters - 1;
+        if (letters >= 2 && dot >= 1 && t[dot] == '.')
+            return 1;
+    }
+    return 0;
+}
+
+/* rules.in_url(data, start, end): the whitespace-free run around the match, joined with the run before when
+ * that ends with '/' (at most 3 whitespace bytes between: a URL broken at a line end) */
+static int in_url(const unsigned char *d, Py_ssize_t size, Py_ssize_t start, Py_ssize_t end, int *failed)
+{
+    Py_ssize_t left = start, right = end;
+    while (left > 0 && !is_space_byte(d[left - 1]))
+        left--;
+    while (right < size && !is_space_byte(d[right]))
+        right++;
+    Py_ssize_t probe = left;
+    while (probe > 0 && is_space_byte(d[probe - 1]))
+        probe--;
+    if (probe > 0 && d[probe - 1] == '/' && left - probe <= 3) {
+        Py_ssize_t prev = probe - 1;
+        while (prev > 0 && !is_space_byte(d[prev - 1]))
+            prev--;
+        Py_ssize_t a = probe - prev, b = right - left;
+        unsigned char *joined = malloc((size_t)(a + b + 1));
+        if (!joined) {
+            *failed = 1;
+            return 0;
+        }
+        memcpy(joined, d + prev, (size_t)a);
+        memcpy(joined + a, d + left, (size_t)b);
+        int hint = url_hint(joined, a + b);
+        free(joined);
+        return hint;
+    }
+    return url_hint(d + left, right - left);
+}
+
+/* rules._match_start: the last occurrence (any case) of the phrase's first word in the 64 + len(phrase) bytes
+ * before the match's end, or the start of that window */
+static Py_ssize_t match_start(const unsigned char *d, Py_ssize_t end, const unsigned char *first, Py_ssize_t flen,
+                              Py_ssize_t span)
+{
+    Py_ssize_t low = end - span - 64;
+    if (low < 0)
+        low = 0;
+    for (Py_ssize_t i = end - flen; i >= low; i--) {
+        Py_ssize_t j = 0;
+        while (j < flen && lower_byte(d[i + j]) == first[j])
+            j++;
+        if (j == flen)
+            return i;
+    }
+    return low;
+}
+
+static PyObject *places(PyObject *module, PyObject *args)
+{
+    (void)module;
+    Py_buffer view;
+    PyObject *ends_arg, *firsts_arg, *spans_arg;
+    Py_ssize_t refs;
+    if (!PyArg_ParseTuple(args, "y*OOOn:places", &view, &ends_arg, &firsts_arg, &spans_arg, &refs))
+        return NULL;
+    const unsigned char *d = view.buf;
+    Py_ssize_t size = view.len;
+    PyObject *out = NULL, *ends = NULL, *firsts = NULL, *spans = NULL;
+    ends = PySequence_Fast(ends_arg, "ends must be a sequence of sequences of ints");
+    firsts = ends ? PySequence_Fast(firsts_arg, "first_words must be a sequence of bytes or None") : NULL;
+    spans = firsts ? PySequence_Fast(spans_arg, "spans must be a sequence of ints") : NULL;
+    if (!spans)
+        goto done;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(ends);
+    if (PySequence_Fast_GET_SIZE(firsts) != count || PySequence_Fast_GET_SIZE(spans) != count) {
+        PyErr_SetString(PyExc_ValueError, "ends, first_words and spans differ in length");
+        goto done;
+    }
+    out = PyList_New(count);
+    if (!out)
+        goto done;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *first = PySequence_Fast_GET_ITEM(firsts, i);
+        if (first == Py_None) {
+            Py_INCREF(Py_None);
+            PyList_SET_ITEM(out, i, Py_None);
+            continue;
+        }
+        if (!PyBytes_Check(first) || PyBytes_GET_SIZE(first) == 0) {
+            PyErr_Format(PyExc_TypeError, "first word %zd is not non-empty bytes", i);
+            goto fail;
+        }
+        Py_ssize_t span = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(spans, i));
+        if (span == -1 && PyErr_Occurred())
+            goto fail;
+        PyObject *offsets = PySequence_Fast(PySequence_Fast_GET_ITEM(ends, i), "ends must hold sequences of ints");
+        if (!offsets)
+            goto fail;
+        long long body = 0, url = 0, references = 0;
+        int failed = 0;
+        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(offsets); j++) {
+            Py_ssize_t end = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(offsets, j));
+            if (end == -1 && PyErr_Occurred()) {
+                failed = 1;
+                break;
+            }
+            if (end < 0 || end > size) {
+                PyErr_Format(PyExc_ValueError, "end offset %zd is outside the data (0..%zd)", end, size);
+                failed = 1;
+                break;
+            }
+            Py_ssize_t start = match_start(d, end, (const unsigned char *)PyBytes_AS_STRING(first),
+                                           PyBytes_GET_SIZE(first), span);
+            int no_memory = 0;
+            if (in_url(d, size, start, end, &no_memory))
+                url++;
+            else if (no_memory) {
+                PyErr_NoMemory();
+                failed = 1;
+                break;
+            } else if (refs >= 0 && start > refs)
+                references++;
+            else
+                body++;
+        }
+        Py_DECREF(offsets);
+        if (failed)
+            goto fail;
+        PyObject *counts = Py_BuildValue("(LLL)", body, url, references);
+        if (!counts)
+            goto fail;
+        PyList_SET_ITEM(out, i, counts);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    Py_XDECREF(ends);
+    Py_XDECREF(firsts);
+    Py_XDECREF(spans);
+    PyBuffer_Release(&view);
+    return out;
+}
+
 /* ------------------------------------------------------------------------------------------ module */
 
 static PyObject *hyperscan_version(PyObject *module, PyObject *unused)
@@ -370,6 +574,8 @@ static PyObject *hyperscan_version(PyObject *module, PyObject *unused)
 static PyMethodDef module_methods[] = {
     {"matching_lines", matching_lines, METH_VARARGS,
      "matching_lines(data, ends) -> lines holding at least one match (rg -c semantics)"},
+    {"places", places, METH_VARARGS,
+     "places(data, ends, first_words, spans, refs) -> per keyword (body, url, references) or None"},
     {"hyperscan_version", hyperscan_version, METH_NOARGS, "the version of the libhs this module is linked with"},
     {NULL, NULL, 0, NULL},
 };

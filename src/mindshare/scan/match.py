@@ -127,10 +127,12 @@ class Matcher:
     def __setstate__(self, state):
         self.__init__(state["keywords"], state["engine"])
 
-    def scan(self, data: bytes) -> list[list[int]]:
+    def scan(self, data) -> list[list[int]]:
         """End offsets of every match, per keyword (in keyword order)."""
         if self.engine == "native":
-            return self._scanner.scan(data)
+            return self._scanner.scan(data)  # any buffer: bytes, bytearray, a memory-mapped file
+        if not isinstance(data, bytes):
+            data = bytes(data)
         ends: list[list[int]] = [[] for _ in self.keywords]
         if not data:
             return ends

@@ -1,6 +1,9 @@
-"""Counting rules: which words count as a mention of which contender, and how papers are tallied.
+"""Counting rules: which words count as a mention of which contender, and what a paper counts as.
 
-Three rule sets, chosen with `mindshare scan --rules NAME` (docs/scan.md documents each rule and its test):
+Every rule set is a `RuleSet` (the Protocol below): it evaluates one document's text into a `DocMentions` and
+says what a stored document counts as in the tallies (`counted`); `mindshare.scan.tallies` adds the documents
+up the same way for all of them. Three rule sets, chosen with `mindshare scan --rules NAME` (`RULES`;
+docs/scan.md documents each rule and its test):
 
 ``mindshare`` (default; method string ``mindshare-1``)
     M1 keywords: each contender's `patterns` (or its name when it has none), plus its `aliases`; a word listed
@@ -35,12 +38,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Iterable
+from functools import cached_property
+from typing import Callable, Iterable, Protocol
 
 from mindshare.fields import Field
 from mindshare.scan.match import Keyword, Matcher, _native
 
-RULES = ("mindshare", "horace-he-2019", "horace-he-2021")
 WHERE = ("body", "url", "references")
 
 # Horace He's synonym lists (lower-cased by his code before use).
@@ -63,6 +66,25 @@ HORACE_2021 = {
 AFFILIATIONS = ("facebook", "google")
 
 
+class Text:
+    """A document's text as UTF-8 bytes, decoded only for the rules that read characters (Horace He's)."""
+
+    __slots__ = ("data", "__dict__")
+
+    def __init__(self, data):
+        self.data = data
+
+    @cached_property
+    def text(self) -> str:
+        return bytes(self.data).decode("utf-8", errors="replace")
+
+
+def as_text(value) -> Text:
+    if isinstance(value, Text):
+        return value
+    return Text(value.encode("utf-8") if isinstance(value, str) else value)
+
+
 @dataclass
 class DocMentions:
     mentions: dict[str, int]
@@ -70,11 +92,34 @@ class DocMentions:
     where: dict[str, dict[str, int]] = dc_field(default_factory=dict)
     affiliations: list[str] = dc_field(default_factory=list)
     counted_as: str | None = None  # horace rules: 'pytorch', 'tensorflow', 'both', 'excluded' or None
+    detail: dict = dc_field(default_factory=dict)  # what --json prints after the counts, and the store keeps
 
+
+class RuleSet(Protocol):
+    """What the scanner and the tallies need from a rule set."""
+
+    name: str                     # --rules NAME
+    method: str                   # the method version stored with every count
+    ids: list[str]                # the field's contender ids, in order
+    keep_words: set[str]          # counted words whose line-end hyphen is kept by the repairs
+    repairs_text: bool            # False: the raw extracted text (Horace He read pdftotext's output)
+    pdf_backend: str              # the PDF backend the rules were written for
+    total_includes_failed: bool   # True: unreadable papers stay in the total (H6)
+
+    def evaluate(self, text: Text | str | bytes) -> DocMentions:
+        """One document's counts."""
+
+    def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
+        """What a scanned document counts as: (the one contender it is counted for, or None; several?)."""
+
+
+# ---------------------------------------------------------------- places (rule M5)
 
 _REFERENCES = re.compile(
     rb"^[ \t#*]*(?:[0-9]+\.?|[IVX]+\.)?[ \t]*(?:references|bibliography|literature cited|works cited)"
     rb"[ \t:*]*$", re.IGNORECASE | re.MULTILINE)
+_HEADING_LINE = re.compile(_REFERENCES.pattern[1:-1], re.IGNORECASE)
+HEADING_WORDS = ("references", "bibliography", "literature cited", "works cited")
 _URL_HINT = re.compile(rb"://|www\.|\.(?:com|org|io|net|edu|ai|dev|gov)(?:/|$)|^[\w.-]+\.[a-z]{2,}/",
                        re.IGNORECASE)
 
@@ -85,6 +130,21 @@ def references_start(data: bytes) -> int | None:
     for match in _REFERENCES.finditer(data):
         last = match.start()
     return last
+
+
+def references_from_hits(data, hits: Iterable[int]) -> int | None:
+    """`references_start`, from the end offsets of the heading words found by the document's one matcher pass
+    (every heading line holds one): the start of the last line that is a heading."""
+    checked = set()
+    for end in sorted(hits, reverse=True):
+        line_start = data.rfind(b"\n", 0, end - 1) + 1
+        if line_start in checked:
+            continue
+        checked.add(line_start)
+        line_end = data.find(b"\n", end - 1)
+        if _HEADING_LINE.fullmatch(data[line_start:line_end if line_end >= 0 else len(data)]):
+            return line_start
+    return None
 
 
 def _token_around(data: bytes, start: int, end: int) -> bytes:
@@ -113,9 +173,50 @@ def in_url(data: bytes, start: int, end: int) -> bool:
     return bool(_URL_HINT.search(_token_around(data, start, end)))
 
 
+def _match_start(data: bytes, end: int, first: bytes, span: int) -> int:
+    """Where a whole-word match that ended at `end` started (the match may include one trailing character):
+    the last `first` (the phrase's first word, lower case) in the span + 64 bytes before the end."""
+    low = max(0, end - span - 64)  # 64: room for the whitespace runs a phrase may span
+    found = data[low:end].lower().rfind(first)
+    return low + found if found >= 0 else low
+
+
+def places_in_python(data, ends: list[list[int]], first_words: list[bytes | None], spans: list[int],
+                     refs: int | None) -> list[tuple[int, int, int] | None]:
+    """Per keyword, its matches as (body, url, references) counts; None where first_words is None."""
+    out: list[tuple[int, int, int] | None] = []
+    for offsets, first, span in zip(ends, first_words, spans):
+        if first is None:
+            out.append(None)
+            continue
+        body = url = references = 0
+        for end in offsets:
+            start = _match_start(data, end, first, span)
+            if in_url(data, start, end):
+                url += 1
+            elif refs is not None and start > refs:
+                references += 1
+            else:
+                body += 1
+        out.append((body, url, references))
+    return out
+
+
+def places(data, ends, first_words, spans, refs: int | None):
+    """`places_in_python`, in C when the native matcher is built (tests/test_scan_native.py: same answers)."""
+    if _native is not None:
+        return _native.places(data, ends, first_words, spans, -1 if refs is None else refs)
+    return places_in_python(data, ends, first_words, spans, refs)
+
+
+# ---------------------------------------------------------------- the mindshare rules
+
 class MindshareRules:
     name = "mindshare"
     method = "mindshare-1"
+    repairs_text = True
+    pdf_backend = "pdfium"
+    total_includes_failed = False
 
     def __init__(self, field: Field, engine: str = "auto"):
         self.field = field
@@ -139,45 +240,40 @@ class MindshareRules:
                 owners.append((contender.id, "ecosystem"))
         self.keywords = keywords
         self.owners = owners
-        self.matcher = Matcher(keywords, engine)
+        # the heading words ride along in the same pass, so finding the References heading costs no second scan
+        self.matcher = Matcher(keywords + [Keyword(w, "substring") for w in HEADING_WORDS], engine)
         self.keep_words = {k.phrase.casefold() for k, (_, kind) in zip(keywords, owners)
                            if kind == "direct" and " " not in k.phrase}
+        self._first_words = [k.phrase.split()[0].encode().lower() if kind == "direct" else None
+                             for k, (_, kind) in zip(keywords, owners)]
+        self._spans = [len(k.phrase) for k in keywords]
 
-    def evaluate(self, text: str) -> DocMentions:
-        data = text.encode("utf-8")
+    def evaluate(self, text) -> DocMentions:
+        data = as_text(text).data
         ends = self.matcher.scan(data)
-        mentions = {cid: 0 for cid in self.ids}
-        ecosystem = {cid: 0 for cid in self.ids}
+        count = len(self.keywords)
+        refs = references_from_hits(data, [end for hits in ends[count:] for end in hits])
+        placed = places(data, ends[:count], self._first_words, self._spans, refs)
+        mentions = dict.fromkeys(self.ids, 0)
+        ecosystem: dict[str, int] = {}
         where: dict[str, dict[str, int]] = {}
-        refs = references_start(data)
-        for keyword, (cid, kind), offsets in zip(self.keywords, self.owners, ends):
+        for (cid, kind), offsets, counts in zip(self.owners, ends, placed):
             if not offsets:
                 continue
             if kind == "ecosystem":
-                ecosystem[cid] += len(offsets)
+                ecosystem[cid] = ecosystem.get(cid, 0) + len(offsets)
                 continue
             mentions[cid] += len(offsets)
-            places = where.setdefault(cid, {w: 0 for w in WHERE})
-            for end in offsets:
-                start = _match_start(data, end, keyword)
-                if in_url(data, start, end):
-                    places["url"] += 1
-                elif refs is not None and start > refs:
-                    places["references"] += 1
-                else:
-                    places["body"] += 1
-        return DocMentions(mentions, {k: v for k, v in ecosystem.items() if v}, where)
+            spots = where.setdefault(cid, {"body": 0, "url": 0, "references": 0})
+            spots["body"] += counts[0]
+            spots["url"] += counts[1]
+            spots["references"] += counts[2]
+        return DocMentions(mentions, ecosystem, where, detail={"ecosystem": ecosystem, "where": where})
 
-    def mentioned(self, doc: dict) -> set[str]:
-        return {cid for cid, n in (doc.get("mentions") or {}).items() if n}
-
-
-def _match_start(data: bytes, end: int, keyword: Keyword) -> int:
-    """Where a whole-word match that ended at `end` started (the match may include one trailing character)."""
-    first = keyword.phrase.split()[0].encode().lower()
-    low = max(0, end - len(keyword.phrase) - 64)  # 64: room for the whitespace runs a phrase may span
-    found = data[low:end].lower().rfind(first)
-    return low + found if found >= 0 else low
+    def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
+        # M6: one contender named: 'only' that one; two or more: several
+        named = [cid for cid in self.ids if mentions.get(cid)]
+        return (named[0] if len(named) == 1 else None), len(named) > 1
 
 
 def _usable(phrases: Iterable[str]) -> list[str]:
@@ -208,14 +304,20 @@ def _drop_subsumed(phrases: list[str]) -> list[str]:
     return unique
 
 
+# ---------------------------------------------------------------- Horace He's rules
+
 class HoraceRules:
     """Horace He's rules, exactly: lower-cased substring over the raw text (H1-H6 in the module docstring)."""
 
+    repairs_text = False  # H1
+    pdf_backend = "pdftotext"  # H1: he ran pdftotext (pdfium where it is not installed)
+    total_includes_failed = True  # H6
+
     def __init__(self, field: Field, version: str):
-        if version not in ("2019", "2021"):
+        if version not in HORACE_METHODS:
             raise ValueError(version)
         self.name = f"horace-he-{version}"
-        self.method = "horace-he-2019-11" if version == "2019" else "horace-he-2021-10"
+        self.method = HORACE_METHODS[version]
         self.synonyms = HORACE_2019 if version == "2019" else HORACE_2021
         self.exclude_affiliated = version == "2019"
         self.jax_word = version == "2021"
@@ -228,8 +330,8 @@ class HoraceRules:
             return len(re.findall(r"\bjax\b", text))
         return text.count(word) if word in text else 0
 
-    def evaluate(self, text: str) -> DocMentions:
-        text = text.lower()
+    def evaluate(self, text) -> DocMentions:
+        text = as_text(text).text.lower()
         hits = {key: sum(self._found(w, text) for w in words) for key, words in self.synonyms.items()}
         mentions = {cid: 0 for cid in self.ids}
         for key, count in hits.items():
@@ -245,64 +347,39 @@ class HoraceRules:
             counted = "excluded"
         else:
             counted = "pytorch" if pt else "tensorflow"
-        return DocMentions(mentions, affiliations=affiliations, counted_as=counted)
+        return DocMentions(mentions, affiliations=affiliations, counted_as=counted,
+                           detail={"affiliations": affiliations, "counted_as": counted})
 
-    def mentioned(self, doc: dict) -> set[str]:
-        return {cid for cid, n in (doc.get("mentions") or {}).items() if n}
-
-
-def make_rules(name: str, field: Field, engine: str = "auto"):
-    if name == "mindshare":
-        return MindshareRules(field, engine)
-    if name == "horace-he-2019":
-        return HoraceRules(field, "2019")
-    if name == "horace-he-2021":
-        return HoraceRules(field, "2021")
-    raise ValueError(f"unknown rules {name!r}; known: {', '.join(RULES)}")
+    def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
+        # H4, H5: PyTorch-only or TensorFlow-only as his sets say; naming both is "several"
+        counted = detail.get("counted_as")
+        only = counted if counted in ("pytorch", "tensorflow") and counted in self.ids else None
+        return only, counted == "both"
 
 
-def aggregate(docs: list[dict], rules_name: str, ids: list[str]) -> dict[str, float]:
-    """Tallies over scanned documents (failed ones are counted apart and left out of the shares).
+HORACE_METHODS = {"2019": "horace-he-2019-11", "2021": "horace-he-2021-10"}
 
-    Keys: papers_scanned, papers_failed, papers_mentioning:<id>, papers_only:<id>, papers_several,
-    pct_mentioning:<id>, pct_only:<id>, pytorch_share (PyTorch-only / (PyTorch-only + TensorFlow-only)).
-    """
-    ok = [d for d in docs if not d.get("error")]
-    out: dict[str, float] = {"papers_scanned": len(ok), "papers_failed": len(docs) - len(ok)}
-    if rules_name.startswith("horace"):
-        # H6: his total is every paper of the venue; a paper whose text he could not read ("N/A") matched
-        # nothing but still counted in the total
-        ok = list(docs)
-        out["papers_scanned"] = len(docs)
-    several = 0
-    for cid in ids:
-        out[f"papers_mentioning:{cid}"] = 0
-        out[f"papers_only:{cid}"] = 0
-    for doc in ok:
-        named = {cid for cid, n in doc["mentions"].items() if n and cid in ids}
-        for cid in named:
-            out[f"papers_mentioning:{cid}"] += 1
-        if rules_name.startswith("horace"):
-            counted = doc.get("counted_as")
-            if counted in ("pytorch", "tensorflow") and counted in ids:
-                out[f"papers_only:{counted}"] += 1
-            if counted == "both":
-                several += 1
-        else:
-            if len(named) == 1:
-                out[f"papers_only:{next(iter(named))}"] += 1
-            elif len(named) > 1:
-                several += 1
-    out["papers_several"] = several
-    total = len(ok)
-    for cid in ids:
-        out[f"pct_mentioning:{cid}"] = 100.0 * out[f"papers_mentioning:{cid}"] / total if total else float("nan")
-        out[f"pct_only:{cid}"] = 100.0 * out[f"papers_only:{cid}"] / total if total else float("nan")
-    if "pytorch" in ids and "tensorflow" in ids:
-        pt, tf = out["papers_only:pytorch"], out["papers_only:tensorflow"]
-        out["pytorch_share"] = pt / (pt + tf) if pt + tf else float("nan")
-    return out
+# --rules NAME -> (method version, how to build it for a field and a matcher engine)
+RULES: dict[str, tuple[str, Callable[[Field, str], RuleSet]]] = {
+    "mindshare": (MindshareRules.method, lambda field, engine: MindshareRules(field, engine)),
+    "horace-he-2019": (HORACE_METHODS["2019"], lambda field, engine: HoraceRules(field, "2019")),
+    "horace-he-2021": (HORACE_METHODS["2021"], lambda field, engine: HoraceRules(field, "2021")),
+}
 
+
+def make_rules(name: str, field: Field, engine: str = "auto") -> RuleSet:
+    if name not in RULES:
+        raise ValueError(f"unknown rules {name!r}; known: {', '.join(RULES)}")
+    return RULES[name][1](field, engine)
+
+
+def method_of(name: str) -> str:
+    if name not in RULES:
+        raise ValueError(f"unknown rules {name!r}; known: {', '.join(RULES)}")
+    return RULES[name][0]
+
+
+# ---------------------------------------------------------------- the benchmark's line counts
 
 def line_count_of_matches(data: bytes, ends: list[list[int]]) -> int:
     """Lines holding at least one match (what `rg -c` counts): used by the benchmark to compare counts.
