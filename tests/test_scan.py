@@ -327,7 +327,7 @@ def test_resume_skips_scanned_documents_and_totals_agree(tmp_path):
     folder = small_corpus(tmp_path / "papers")
     paths = discover([str(folder)])
     config = ScanConfig()
-    store = open_store(tmp_path / "s.duckdb", bootstrap=False)
+    store = open_store(tmp_path / "s.duckdb")
     # a run killed after its first batch: only two documents made it to the table
     first = runner.run([p for p in paths if "bad" not in p][:2], config, connection=store.connection,
                        venue="V", year=2021, batch=2)
@@ -336,7 +336,7 @@ def test_resume_skips_scanned_documents_and_totals_agree(tmp_path):
     assert again.skipped == 2 and again.scanned == 3
     resumed = runner.load_results(store.connection, config, "V", 2021)
     store.close()
-    fresh_store = open_store(tmp_path / "fresh.duckdb", bootstrap=False)
+    fresh_store = open_store(tmp_path / "fresh.duckdb")
     runner.run(paths, config, connection=fresh_store.connection, venue="V", year=2021)
     fresh = runner.load_results(fresh_store.connection, config, "V", 2021)
     fresh_store.close()
@@ -344,7 +344,7 @@ def test_resume_skips_scanned_documents_and_totals_agree(tmp_path):
     assert aggregate(resumed, rules) == pytest.approx(aggregate(fresh, rules), nan_ok=True)
     # the same bytes under another name are not stored or counted twice
     (folder / "copy.pdf").write_bytes((folder / "pt.pdf").read_bytes())
-    store = open_store(tmp_path / "s.duckdb", bootstrap=False)
+    store = open_store(tmp_path / "s.duckdb")
     third = runner.run([str(folder)], config, connection=store.connection, venue="V", year=2021)
     after = runner.load_results(store.connection, config, "V", 2021)
     store.close()
@@ -438,3 +438,44 @@ def test_matcher_is_thread_safe():
     expected = matcher.counts(text)
     with ThreadPoolExecutor(4) as pool:
         assert all(r == expected for r in pool.map(lambda _: matcher.counts(text), range(32)))
+
+
+def test_a_store_from_before_the_scan_table_joined_the_schema_keeps_its_scans(tmp_path):
+    # the scanner used to create scan_documents itself (no size, no mtime_ns); the store's migration adopts it
+    import duckdb
+
+    from mindshare.observations import COLUMNS
+    from mindshare.scan import runner
+    from mindshare.store import SCHEMA_VERSION, open_store
+
+    paper = tmp_path / "papers" / "jax.txt"
+    paper.parent.mkdir()
+    paper.write_text("We use JAX, not ajax")
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("CREATE TABLE snapshots (snapshot_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, source VARCHAR "
+                "NOT NULL, description VARCHAR, created_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL, "
+                "rows BIGINT NOT NULL, mindshare_version VARCHAR NOT NULL)")
+    v1 = {k: v for k, v in COLUMNS.items() if k != "published"}
+    con.execute(f"CREATE TABLE observations ({', '.join(f'{n} {t}' for n, t in v1.items())})")
+    con.execute("CREATE TABLE scan_documents (sha256 VARCHAR NOT NULL, method VARCHAR NOT NULL, venue VARCHAR "
+                "NOT NULL, year INTEGER NOT NULL, field VARCHAR NOT NULL, path VARCHAR NOT NULL, pages INTEGER, "
+                "mentions VARCHAR NOT NULL, detail VARCHAR, error VARCHAR, scanned_at TIMESTAMP NOT NULL, "
+                "PRIMARY KEY (sha256, method, venue, year, field))")
+    mentions = dict.fromkeys(load_field().ids, 0) | {"jax": 1}
+    con.execute("INSERT INTO scan_documents VALUES (?, 'mindshare-1', 'V', 2021, 'deep-learning', ?, 0, ?, "
+                "'{}', NULL, '2024-01-01')", [ex.sha256_bytes(paper.read_bytes()), str(paper), json.dumps(mentions)])
+    con.close()
+    store = open_store(path)
+    try:
+        assert store.meta("schema_version") == str(SCHEMA_VERSION)
+        before = runner.load_results(store.connection, ScanConfig(), "V", 2021)
+        assert [d["mentions"]["jax"] for d in before] == [1]
+        # no size or mtime was kept: the file is read once more, found to be the same, and its row completed
+        again = runner.run([str(paper)], ScanConfig(), connection=store.connection, venue="V", year=2021)
+        after = store.connection.execute("SELECT count(*), min(size) FROM scan_documents").fetchone()
+    finally:
+        store.close()
+    assert again.scanned == 1 and after == (1, paper.stat().st_size)

@@ -49,7 +49,7 @@ def cannot_bypass_permissions() -> tuple[str, ...]:
 def observations(db: Path) -> dict:
     from mindshare.store import open_store
 
-    store = open_store(db, bootstrap=False)
+    store = open_store(db)
     try:
         obs = store.observations(signal="research", source="mindshare scan")
     finally:

@@ -84,7 +84,7 @@ def scan(
     if no_store:
         summary = runner.run(paths, config, **options)
     else:
-        with store_from(ctx, bootstrap=False) as store:
+        with store_from(ctx, bundle=False) as store:
             summary = runner.run(paths, config, connection=store.connection, **options)
             if venue is not None and summary.usable and not summary.unreadable:
                 stored = runner.store_venue_tallies(store, config, chosen, venue, year)

@@ -10,8 +10,9 @@
  * What it computes is exactly what `mindshare.scan.match.Matcher` computes with the Python binding or with
  * Python's `re` (tests/test_scan_native.py checks the three against each other on generated text):
  *
- *   Scanner(expressions, word_lengths)
- *     expressions   hyperscan expressions (bytes), compiled case-insensitively, ids 0..n-1
+ *   Scanner(expressions, word_lengths, single=0)
+ *     expressions   hyperscan expressions (bytes), compiled case-insensitively, ids 0..n-1; the last `single`
+ *                   of them report their first match only (HS_FLAG_SINGLEMATCH)
  *     word_lengths  per expression: 0, or the byte length L of a literal keyword whose whole-word conditions
  *                   are checked here rather than in the expression (hyperscan runs its fast literal engines on
  *                   plain literals, its automata on look-arounds). A literal that ended at `end` is a match when
@@ -22,6 +23,9 @@
  *   Scanner.scan(data) -> list of lists of end offsets, one list per expression, in order of the data.
  *   matching_lines(data, ends) -> how many lines hold at least one match (what `rg -c` counts), a match's line
  *                   being the one holding its last byte, or the byte before when that last byte is '\n'.
+ *   places(data, ends, first_words, spans, owners, owner_count, refs) -> per contender, its direct and ecosystem
+ *                   counts and where its direct mentions sit (rules.places_in_python).
+ *   needs_repair(data) -> whether the text repairs could change the bytes (extract.needs_repair_in_python).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -116,9 +120,10 @@ static void Scanner_dealloc(Scanner *self)
 
 static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"expressions", "word_lengths", NULL};
+    static char *keywords[] = {"expressions", "word_lengths", "single", NULL};
     PyObject *expressions_arg, *lengths_arg;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO", keywords, &expressions_arg, &lengths_arg))
+    Py_ssize_t single = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|n", keywords, &expressions_arg, &lengths_arg, &single))
         return -1;
     if (self->db) {
         PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialised");
@@ -163,7 +168,8 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs)
             goto done;
         }
         self->word_lengths[i] = length;
-        flags[i] = HS_FLAG_CASELESS;
+        /* the last `single` expressions report their first match only (signs: is there one at all?) */
+        flags[i] = HS_FLAG_CASELESS | (i >= count - single ? HS_FLAG_SINGLEMATCH : 0);
         ids[i] = (unsigned int)i;
     }
     if (count > 0) {
@@ -363,7 +369,9 @@ done:
 /* Where each direct mention sits (rule M5 in mindshare/scan/rules.py): in a URL, after the last References
  * heading, or in the body. Exactly `rules.places_in_python`, which is the reference (tests/test_scan_native.py
  * holds the two to the same answers on generated text); it is here because it runs once per match and papers
- * hold tens of matches: in Python that cost more than the scan itself. */
+ * hold tens of matches: in Python that cost more than the scan itself. The counts are added up per contender
+ * (`owners`: the contender index of each keyword; a keyword whose first word is None is an ecosystem term,
+ * counted and not placed). */
 
 static inline int is_space_byte(unsigned char c)
 {
@@ -479,46 +487,65 @@ static PyObject *places(PyObject *module, PyObject *args)
 {
     (void)module;
     Py_buffer view;
-    PyObject *ends_arg, *firsts_arg, *spans_arg;
-    Py_ssize_t refs;
-    if (!PyArg_ParseTuple(args, "y*OOOn:places", &view, &ends_arg, &firsts_arg, &spans_arg, &refs))
+    PyObject *ends_arg, *firsts_arg, *spans_arg, *owners_arg;
+    Py_ssize_t owner_count, refs;
+    if (!PyArg_ParseTuple(args, "y*OOOOnn:places", &view, &ends_arg, &firsts_arg, &spans_arg, &owners_arg,
+                          &owner_count, &refs))
         return NULL;
     const unsigned char *d = view.buf;
     Py_ssize_t size = view.len;
-    PyObject *out = NULL, *ends = NULL, *firsts = NULL, *spans = NULL;
+    PyObject *out = NULL, *ends = NULL, *firsts = NULL, *spans = NULL, *owners = NULL;
+    long long *totals = NULL; /* per owner: direct, ecosystem, body, url, references */
     ends = PySequence_Fast(ends_arg, "ends must be a sequence of sequences of ints");
     firsts = ends ? PySequence_Fast(firsts_arg, "first_words must be a sequence of bytes or None") : NULL;
     spans = firsts ? PySequence_Fast(spans_arg, "spans must be a sequence of ints") : NULL;
-    if (!spans)
+    owners = spans ? PySequence_Fast(owners_arg, "owners must be a sequence of ints") : NULL;
+    if (!owners)
         goto done;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(ends);
-    if (PySequence_Fast_GET_SIZE(firsts) != count || PySequence_Fast_GET_SIZE(spans) != count) {
-        PyErr_SetString(PyExc_ValueError, "ends, first_words and spans differ in length");
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(firsts);
+    if (PySequence_Fast_GET_SIZE(ends) < count || PySequence_Fast_GET_SIZE(spans) != count
+        || PySequence_Fast_GET_SIZE(owners) != count || owner_count < 0) {
+        PyErr_SetString(PyExc_ValueError, "first_words, spans and owners differ in length, or ends is shorter");
         goto done;
     }
-    out = PyList_New(count);
-    if (!out)
+    totals = calloc((size_t)(owner_count ? owner_count : 1) * 5, sizeof(long long));
+    if (!totals) {
+        PyErr_NoMemory();
         goto done;
+    }
     for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *list = PySequence_Fast_GET_ITEM(ends, i);
+        Py_ssize_t hits = PySequence_Length(list);
+        if (hits < 0)
+            goto done;
+        if (hits == 0)
+            continue;
+        Py_ssize_t owner = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(owners, i));
+        if (owner == -1 && PyErr_Occurred())
+            goto done;
+        if (owner < 0 || owner >= owner_count) {
+            PyErr_Format(PyExc_ValueError, "owner %zd of keyword %zd is outside 0..%zd", owner, i, owner_count - 1);
+            goto done;
+        }
+        long long *mine = totals + owner * 5;
         PyObject *first = PySequence_Fast_GET_ITEM(firsts, i);
-        if (first == Py_None) {
-            Py_INCREF(Py_None);
-            PyList_SET_ITEM(out, i, Py_None);
+        if (first == Py_None) { /* an ecosystem term: counted, not placed */
+            mine[1] += hits;
             continue;
         }
         if (!PyBytes_Check(first) || PyBytes_GET_SIZE(first) == 0) {
             PyErr_Format(PyExc_TypeError, "first word %zd is not non-empty bytes", i);
-            goto fail;
+            goto done;
         }
         Py_ssize_t span = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(spans, i));
         if (span == -1 && PyErr_Occurred())
-            goto fail;
-        PyObject *offsets = PySequence_Fast(PySequence_Fast_GET_ITEM(ends, i), "ends must hold sequences of ints");
+            goto done;
+        PyObject *offsets = PySequence_Fast(list, "ends must hold sequences of ints");
         if (!offsets)
-            goto fail;
-        long long body = 0, url = 0, references = 0;
+            goto done;
         int failed = 0;
-        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(offsets); j++) {
+        mine[0] += hits;
+        for (Py_ssize_t j = 0; j < hits; j++) {
             Py_ssize_t end = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(offsets, j));
             if (end == -1 && PyErr_Occurred()) {
                 failed = 1;
@@ -533,33 +560,107 @@ static PyObject *places(PyObject *module, PyObject *args)
                                            PyBytes_GET_SIZE(first), span);
             int no_memory = 0;
             if (in_url(d, size, start, end, &no_memory))
-                url++;
+                mine[3]++;
             else if (no_memory) {
                 PyErr_NoMemory();
                 failed = 1;
                 break;
             } else if (refs >= 0 && start > refs)
-                references++;
+                mine[4]++;
             else
-                body++;
+                mine[2]++;
         }
         Py_DECREF(offsets);
         if (failed)
-            goto fail;
-        PyObject *counts = Py_BuildValue("(LLL)", body, url, references);
-        if (!counts)
-            goto fail;
-        PyList_SET_ITEM(out, i, counts);
+            goto done;
     }
-    goto done;
-fail:
-    Py_CLEAR(out);
+    PyObject *direct = PyList_New(owner_count), *ecosystem = PyList_New(owner_count),
+             *where = PyList_New(owner_count);
+    if (direct && ecosystem && where) {
+        for (Py_ssize_t k = 0; k < owner_count; k++) {
+            long long *mine = totals + k * 5;
+            PyList_SET_ITEM(direct, k, PyLong_FromLongLong(mine[0]));
+            PyList_SET_ITEM(ecosystem, k, PyLong_FromLongLong(mine[1]));
+            if (mine[0])
+                PyList_SET_ITEM(where, k, Py_BuildValue("(LLL)", mine[2], mine[3], mine[4]));
+            else {
+                Py_INCREF(Py_None);
+                PyList_SET_ITEM(where, k, Py_None);
+            }
+        }
+        if (!PyErr_Occurred())
+            out = PyTuple_Pack(3, direct, ecosystem, where);
+    }
+    Py_XDECREF(direct);
+    Py_XDECREF(ecosystem);
+    Py_XDECREF(where);
 done:
+    free(totals);
     Py_XDECREF(ends);
     Py_XDECREF(firsts);
     Py_XDECREF(spans);
+    Py_XDECREF(owners);
     PyBuffer_Release(&view);
     return out;
+}
+
+/* ------------------------------------------------------------------------------------------ needs_repair */
+
+/* Exactly `extract.needs_repair_in_python`: whether the text repairs could change these bytes (a byte >= 0x80,
+ * CR, U+0002, or a '-' that only blanks separate from the next LF). One pass without branches, which the
+ * compiler turns into vector instructions (tens of bytes per cycle); only a text with blanks before a line end
+ * is looked at again, line by line. */
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORISE __attribute__((optimize("O3")))
+#else
+#define VECTORISE
+#endif
+
+VECTORISE static unsigned char repair_signs(const unsigned char *d, Py_ssize_t n, unsigned char *blank_before_lf)
+{
+    unsigned char special = 0, hyphen_lf = 0, blank_lf = 0;
+    if (n > 0)
+        special = (d[0] >= 0x80) | (d[0] == '\r') | (d[0] == 0x02);
+    for (Py_ssize_t i = 1; i < n; i++) {
+        unsigned char c = d[i], before = d[i - 1];
+        special |= (c >= 0x80) | (c == '\r') | (c == 0x02);
+        hyphen_lf |= (c == '\n') & (before == '-');
+        blank_lf |= (c == '\n') & ((before == ' ') | (before == '\t'));
+    }
+    *blank_before_lf = blank_lf;
+    return special | hyphen_lf;
+}
+
+static int hyphen_then_blanks_then_lf(const unsigned char *d, Py_ssize_t n)
+{
+    const unsigned char *p = d, *end = d + n;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        const unsigned char *q = p;
+        while (q > d && (q[-1] == ' ' || q[-1] == '\t'))
+            q--;
+        if (q > d && q[-1] == '-')
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
+static PyObject *needs_repair(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    int found;
+    Py_BEGIN_ALLOW_THREADS
+    unsigned char blank_before_lf = 0;
+    found = repair_signs(view.buf, view.len, &blank_before_lf);
+    if (!found && blank_before_lf)
+        found = hyphen_then_blanks_then_lf(view.buf, view.len);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(found);
 }
 
 /* ------------------------------------------------------------------------------------------ module */
@@ -574,8 +675,11 @@ static PyObject *hyperscan_version(PyObject *module, PyObject *unused)
 static PyMethodDef module_methods[] = {
     {"matching_lines", matching_lines, METH_VARARGS,
      "matching_lines(data, ends) -> lines holding at least one match (rg -c semantics)"},
+    {"needs_repair", needs_repair, METH_O,
+     "needs_repair(data) -> whether the text repairs could change these bytes"},
     {"places", places, METH_VARARGS,
-     "places(data, ends, first_words, spans, refs) -> per keyword (body, url, references) or None"},
+     "places(data, ends, first_words, spans, owners, owner_count, refs) -> per owner: (direct counts, "
+     "ecosystem counts, (body, url, references) or None)"},
     {"hyperscan_version", hyperscan_version, METH_NOARGS, "the version of the libhs this module is linked with"},
     {NULL, NULL, 0, NULL},
 };

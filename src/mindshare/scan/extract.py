@@ -38,6 +38,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
+try:  # pragma: no cover - built by setup.py where libhs is installed
+    from mindshare.scan import _native
+except ImportError:
+    _native = None
+
 TEXT_SUFFIXES = {".txt", ".md", ".tex", ".text", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
 SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
@@ -59,15 +64,22 @@ _MARK_BYTES = ("\ufffe".encode(), b"\x02")
 OnBytes = Callable[[int], None]
 
 
+class NotText(Exception):
+    """A 'text' file that is binary data; its message is the reason recorded for the document."""
+
+
 @dataclass
 class Extracted:
-    """A document's text as UTF-8 bytes (`data`, repaired unless asked not to) or the reason it has none."""
+    """A document's text as UTF-8 bytes (`data`, repaired unless asked not to) or the reason it has none.
+    `unrepaired`: the bytes are as read, and whether they need repairing is left to the matcher's pass over them
+    (`Matcher(repair_signs=True)`, then `finish_repairs`): a clean text is then read by one pass, not two."""
 
     path: str
     sha256: str
     pages: int
     data: bytes | bytearray | mmap.mmap = b""
     error: str | None = None
+    unrepaired: bool = False
 
     @cached_property
     def text(self) -> str:
@@ -108,9 +120,16 @@ def _join_broken_words(text: str, keep: set[str]) -> str:
     return "".join(pieces)
 
 
-def needs_repair(data: bytes) -> bool:
+def needs_repair(data) -> bool:
     """False when `repair_text` would leave the text as it is: pure ASCII (NFKC and the soft-hyphen and U+FFFE
-    repairs are about non-ASCII characters), no CR, no U+0002 mark and no hyphen at a line end."""
+    repairs are about non-ASCII characters), no CR, no U+0002 mark and no hyphen at a line end. In C (one pass,
+    eight bytes at a time) when the native matcher is built; tests/test_scan_native.py: the same answers."""
+    if _native is not None:
+        return _native.needs_repair(data)
+    return needs_repair_in_python(data)
+
+
+def needs_repair_in_python(data) -> bool:
     if not data.isascii() or b"\r" in data or b"\x02" in data or b"-\n" in data:
         return True
     return (b" \n" in data or b"\t\n" in data) and _HYPHEN_EOL.search(data) is not None
@@ -146,9 +165,19 @@ def _safe_cut(data, target: int) -> int:
 def not_text_reason(data) -> str | None:
     """Why these bytes are not a text document (NUL bytes, or mostly not UTF-8), from their first 64 KiB; None
     when they are text."""
-    head = bytes(data[:TEXT_PROBE])
-    if b"\x00" in head:
+    return binary_reason(data) or utf8_reason(data)
+
+
+def binary_reason(data) -> str | None:
+    """NUL bytes in the first 64 KiB: binary data (one memchr, no copy)."""
+    if data.find(b"\x00", 0, TEXT_PROBE) >= 0:
         return "not text (binary data: NUL bytes in the first 64 KiB)"
+    return None
+
+
+def utf8_reason(data) -> str | None:
+    """More than 30% of the first 64 KiB is not UTF-8: binary data (Latin-1 text, a few percent, is kept)."""
+    head = bytes(data[:TEXT_PROBE])
     if head.isascii():
         return None
     decoded = head.decode("utf-8", errors="replace")
@@ -157,6 +186,15 @@ def not_text_reason(data) -> str | None:
     if bad > 0.3 * len(decoded):
         return f"not text (binary data: {100 * bad / len(decoded):.0f}% of the first 64 KiB is not UTF-8)"
     return None
+
+
+def finish_repairs(data, keep: Iterable[str] = ()) -> bytes:
+    """The repairs of an `unrepaired` text whose matcher pass found a repair sign; raises NotText for binary
+    data (only a text that is not pure ASCII can be, and only such a text comes here)."""
+    reason = utf8_reason(data)
+    if reason:
+        raise NotText(reason)
+    return repair_text(bytes(data).decode("utf-8", errors="replace"), keep).encode("utf-8")
 
 
 def _text_document(data, keep: Iterable[str], repair: bool, on_bytes: OnBytes | None):
@@ -200,7 +238,7 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def kind_of(path: str) -> str:
-    suffix = Path(path.split("?")[0]).suffix.lower()
+    suffix = os.path.splitext(path.split("?")[0])[1].lower()
     return "pdf" if suffix in PDF_SUFFIXES else "text"
 
 
@@ -253,7 +291,7 @@ def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
 
 def _read_all(fd: int, size: int) -> bytes:
     data = os.read(fd, size + 1)
-    if len(data) <= size:  # short read (a pipe, a network file system) or a file that grew: read the rest
+    if len(data) < size:  # a short read (a network file system): read the rest
         parts = [data]
         while True:
             more = os.read(fd, 1 << 20)
@@ -289,8 +327,10 @@ def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 # ---------------------------------------------------------------- extraction
 
 def extract(path: str, *, backend: str = "pdfium", keep: Iterable[str] = (),
-            max_bytes: int = DEFAULT_MAX_BYTES, repair: bool = True, on_bytes: OnBytes | None = None) -> Extracted:
-    """Read, hash and extract one document; never raises for a bad document."""
+            max_bytes: int = DEFAULT_MAX_BYTES, repair: bool = True, on_bytes: OnBytes | None = None,
+            defer_repairs: bool = False) -> Extracted:
+    """Read, hash and extract one document; never raises for a bad document. `defer_repairs`: a text file up to
+    CHUNK is returned `unrepaired`, for a matcher that looks for repair signs in its own pass."""
     try:
         loaded = load(path, max_bytes)
     except OSError as exc:
@@ -298,6 +338,11 @@ def extract(path: str, *, backend: str = "pdfium", keep: Iterable[str] = (),
     if loaded.over_bound:
         return Extracted(path, loaded.sha256, 0, b"",
                          f"over the size bound ({loaded.size:,} > {max_bytes:,} bytes)")
+    if defer_repairs and repair and kind_of(path) == "text" and loaded.size <= CHUNK:
+        reason = binary_reason(loaded.data)
+        if reason:
+            return Extracted(path, loaded.sha256, 0, b"", reason)
+        return Extracted(path, loaded.sha256, 0, loaded.data, unrepaired=True)
     return _extract_loaded(loaded.data, loaded.sha256, path, backend, keep, repair, on_bytes)
 
 

@@ -67,12 +67,15 @@ AFFILIATIONS = ("facebook", "google")
 
 
 class Text:
-    """A document's text as UTF-8 bytes, decoded only for the rules that read characters (Horace He's)."""
+    """A document's text as UTF-8 bytes, decoded only for the rules that read characters (Horace He's).
+    `unrepaired`: as read from a text file; rules that repair (`RuleSet.defers_repairs`) finish the repairs
+    when their matcher's pass finds a sign that they are needed."""
 
-    __slots__ = ("data", "__dict__")
+    __slots__ = ("data", "unrepaired", "__dict__")
 
-    def __init__(self, data):
+    def __init__(self, data, unrepaired: bool = False):
         self.data = data
+        self.unrepaired = unrepaired
 
     @cached_property
     def text(self) -> str:
@@ -103,6 +106,7 @@ class RuleSet(Protocol):
     ids: list[str]                # the field's contender ids, in order
     keep_words: set[str]          # counted words whose line-end hyphen is kept by the repairs
     repairs_text: bool            # False: the raw extracted text (Horace He read pdftotext's output)
+    defers_repairs: bool          # True: evaluate() repairs an unrepaired Text itself, when its pass says so
     pdf_backend: str              # the PDF backend the rules were written for
     total_includes_failed: bool   # True: unreadable papers stay in the total (H6)
 
@@ -182,31 +186,35 @@ def _match_start(data: bytes, end: int, first: bytes, span: int) -> int:
 
 
 def places_in_python(data, ends: list[list[int]], first_words: list[bytes | None], spans: list[int],
-                     refs: int | None) -> list[tuple[int, int, int] | None]:
-    """Per keyword, its matches as (body, url, references) counts; None where first_words is None."""
-    out: list[tuple[int, int, int] | None] = []
-    for offsets, first, span in zip(ends, first_words, spans):
-        if first is None:
-            out.append(None)
+                     owners: list[int], owner_count: int, refs: int | None):
+    """Per contender (owner index): its direct matches, its ecosystem matches, and where the direct ones sit,
+    (body, url, references), or None without any. A keyword whose first word is None is an ecosystem term."""
+    direct, ecosystem = [0] * owner_count, [0] * owner_count
+    where: list[list[int] | None] = [None] * owner_count
+    for offsets, first, span, owner in zip(ends, first_words, spans, owners):
+        if not offsets:
             continue
-        body = url = references = 0
+        if first is None:
+            ecosystem[owner] += len(offsets)
+            continue
+        direct[owner] += len(offsets)
+        spots = where[owner] = where[owner] or [0, 0, 0]
         for end in offsets:
             start = _match_start(data, end, first, span)
             if in_url(data, start, end):
-                url += 1
+                spots[1] += 1
             elif refs is not None and start > refs:
-                references += 1
+                spots[2] += 1
             else:
-                body += 1
-        out.append((body, url, references))
-    return out
+                spots[0] += 1
+    return direct, ecosystem, [tuple(w) if w else None for w in where]
 
 
-def places(data, ends, first_words, spans, refs: int | None):
+def places(data, ends, first_words, spans, owners, owner_count: int, refs: int | None):
     """`places_in_python`, in C when the native matcher is built (tests/test_scan_native.py: same answers)."""
     if _native is not None:
-        return _native.places(data, ends, first_words, spans, -1 if refs is None else refs)
-    return places_in_python(data, ends, first_words, spans, refs)
+        return _native.places(data, ends, first_words, spans, owners, owner_count, -1 if refs is None else refs)
+    return places_in_python(data, ends, first_words, spans, owners, owner_count, refs)
 
 
 # ---------------------------------------------------------------- the mindshare rules
@@ -215,6 +223,7 @@ class MindshareRules:
     name = "mindshare"
     method = "mindshare-1"
     repairs_text = True
+    defers_repairs = True
     pdf_backend = "pdfium"
     total_includes_failed = False
 
@@ -241,33 +250,35 @@ class MindshareRules:
         self.keywords = keywords
         self.owners = owners
         # the heading words ride along in the same pass, so finding the References heading costs no second scan
-        self.matcher = Matcher(keywords + [Keyword(w, "substring") for w in HEADING_WORDS], engine)
+        self.matcher = Matcher(keywords + [Keyword(w, "substring") for w in HEADING_WORDS], engine,
+                               repair_signs=True)
         self.keep_words = {k.phrase.casefold() for k, (_, kind) in zip(keywords, owners)
                            if kind == "direct" and " " not in k.phrase}
+        # per keyword, for `places`: the first word of a direct keyword (None: not placed) and its length
         self._first_words = [k.phrase.split()[0].encode().lower() if kind == "direct" else None
                              for k, (_, kind) in zip(keywords, owners)]
         self._spans = [len(k.phrase) for k in keywords]
+        self._owners = [self.ids.index(cid) for cid, _ in owners]
 
     def evaluate(self, text) -> DocMentions:
-        data = as_text(text).data
+        text = text if isinstance(text, Text) else as_text(text)
+        data = text.data
         ends = self.matcher.scan(data)
         count = len(self.keywords)
-        refs = references_from_hits(data, [end for hits in ends[count:] for end in hits])
-        placed = places(data, ends[:count], self._first_words, self._spans, refs)
-        mentions = dict.fromkeys(self.ids, 0)
-        ecosystem: dict[str, int] = {}
-        where: dict[str, dict[str, int]] = {}
-        for (cid, kind), offsets, counts in zip(self.owners, ends, placed):
-            if not offsets:
-                continue
-            if kind == "ecosystem":
-                ecosystem[cid] = ecosystem.get(cid, 0) + len(offsets)
-                continue
-            mentions[cid] += len(offsets)
-            spots = where.setdefault(cid, {"body": 0, "url": 0, "references": 0})
-            spots["body"] += counts[0]
-            spots["url"] += counts[1]
-            spots["references"] += counts[2]
+        if text.unrepaired:
+            text.unrepaired = False
+            if any(ends[count + len(HEADING_WORDS):]):  # M4: a repair sign: repair, then match the repaired text
+                from mindshare.scan.extract import finish_repairs
+
+                data = text.data = finish_repairs(data, self.keep_words)
+                ends = self.matcher.scan(data)
+        headings = ends[count:count + len(HEADING_WORDS)]
+        refs = references_from_hits(data, [e for hits in headings for e in hits]) if any(headings) else None
+        direct, eco, placed = places(data, ends, self._first_words, self._spans, self._owners, len(self.ids), refs)
+        ids = self.ids
+        mentions = dict(zip(ids, direct))
+        ecosystem = {ids[k]: n for k, n in enumerate(eco) if n}
+        where = {ids[k]: {"body": p[0], "url": p[1], "references": p[2]} for k, p in enumerate(placed) if p}
         return DocMentions(mentions, ecosystem, where, detail={"ecosystem": ecosystem, "where": where})
 
     def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
@@ -310,6 +321,7 @@ class HoraceRules:
     """Horace He's rules, exactly: lower-cased substring over the raw text (H1-H6 in the module docstring)."""
 
     repairs_text = False  # H1
+    defers_repairs = False
     pdf_backend = "pdftotext"  # H1: he ran pdftotext (pdfium where it is not installed)
     total_includes_failed = True  # H6
 

@@ -1,6 +1,6 @@
-"""The scan's side table in the store, `scan_documents`: one row per document scanned under a key (rules version,
-venue, year, field), keyed by the document's sha256, so an interrupted run resumes and a copy of a document under
-another name is not counted twice.
+"""The scan's side table in the store, `scan_documents` (its schema is the store's: mindshare/store.py): one row
+per document scanned under a key (rules version, venue, year, field), keyed by the document's sha256, so an
+interrupted run resumes and a copy of a document under another name is not counted twice.
 
 * Resume: a re-run skips the files whose path, size and modification time match a row scanned without error (so
   an unchanged file is not read again); every other file is read, hashed and scanned. A file whose content is
@@ -25,24 +25,6 @@ from mindshare.scan.extract import sha256_bytes
 TABLE = "scan_documents"
 # columns written from a scan result, in the order of `Row`; the key columns and scanned_at are added
 ROW_COLUMNS = ("sha256", "path", "pages", "mentions", "detail", "error", "size", "mtime_ns")
-DDL = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    sha256 VARCHAR NOT NULL,
-    method VARCHAR NOT NULL,
-    venue VARCHAR NOT NULL,
-    year INTEGER NOT NULL,
-    field VARCHAR NOT NULL,
-    path VARCHAR NOT NULL,
-    pages INTEGER,
-    mentions VARCHAR NOT NULL,
-    detail VARCHAR,
-    error VARCHAR,
-    scanned_at TIMESTAMP NOT NULL,
-    size BIGINT,
-    mtime_ns BIGINT,
-    PRIMARY KEY (sha256, method, venue, year, field)
-)
-"""
 NO_VENUE = ""
 NO_YEAR = 0
 MODES = ("resume", "retry-failed", "rescan")
@@ -88,12 +70,6 @@ def stored_document(path: str, digest: str, pages: int, mentions: str, detail: s
     return doc
 
 
-def ensure_table(connection) -> None:
-    connection.execute(DDL)
-    for column in ("size", "mtime_ns"):  # stores written before these columns
-        connection.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {column} BIGINT")
-
-
 class ScanTable:
     """Reads and writes of one key's rows. Used from one thread at a time (DuckDB connections are not shared
     between threads: `StateWriter` gives this its own cursor)."""
@@ -101,13 +77,16 @@ class ScanTable:
     def __init__(self, connection, key: StateKey):
         self.connection = connection
         self.key = key
-        ensure_table(connection)
+        # nothing stored under the key yet: nothing to skip, and (the run itself hashing each content once and
+        # listing each path once) nothing to replace, so rows are simply appended
+        self.fresh = connection.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {_KEY_WHERE} LIMIT 1)",
+                                        key.params()).fetchall()[0][0] == 0
 
     def split(self, refs: list[FileRef], mode: str = "resume") -> tuple[list[FileRef], list[dict]]:
         """(the refs to scan, the stored documents of those skipped). `mode`: resume (skip what was scanned
         without error), retry-failed (scan only what failed before), rescan (scan everything)."""
-        if mode == "rescan" or not refs:
-            return list(refs), []
+        if mode == "rescan" or not refs or self.fresh:
+            return ([] if mode == "retry-failed" else list(refs)), []
         import pyarrow as pa
 
         chunk = pa.table({"i": list(range(len(refs))), "path": [r.path for r in refs],
@@ -145,8 +124,11 @@ class ScanTable:
 
         unique: dict[str, Row] = {}
         for row in rows:
-            key = row.sha256 or sha256_bytes(row.path.encode())  # unreadable: no content to hash
-            unique.setdefault(key, row._replace(sha256=key))
+            if row.sha256:
+                unique.setdefault(row.sha256, row)
+            else:  # unreadable: no content to hash; keyed by its path
+                key = sha256_bytes(row.path.encode())
+                unique.setdefault(key, row._replace(sha256=key))
         columns = list(zip(*unique.values()))
         types = {"pages": pa.int32(), "size": pa.int64(), "mtime_ns": pa.int64()}
         frame = pa.table({name: pa.array(values, types.get(name, pa.string()))
@@ -157,12 +139,12 @@ class ScanTable:
         try:
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(f"DELETE FROM {TABLE} s WHERE s.{_KEY_WHERE.replace(' AND ', ' AND s.')} AND EXISTS "
-                            f"(SELECT 1 FROM scan_incoming i WHERE i.path = s.path AND i.sha256 <> s.sha256)",
-                            self.key.params())
-                con.execute(f"INSERT OR REPLACE INTO {TABLE} (sha256, method, venue, year, field, path, pages, "
-                            f"mentions, detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, "
-                            f"pages, mentions, detail, error, ?, size, mtime_ns FROM scan_incoming",
+                if not self.fresh:  # the same content scanned again, or the old content of a path: replaced
+                    con.execute(f"DELETE FROM {TABLE} WHERE {_KEY_WHERE} AND (sha256 IN (SELECT sha256 FROM "
+                                f"scan_incoming) OR path IN (SELECT path FROM scan_incoming))", self.key.params())
+                con.execute(f"INSERT INTO {TABLE} (sha256, method, venue, year, field, path, pages, mentions, "
+                            f"detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, pages, "
+                            f"mentions, detail, error, ?, size, mtime_ns FROM scan_incoming",
                             self.key.params() + [now])
                 con.execute("COMMIT")
             except BaseException:
@@ -185,7 +167,7 @@ class ScanTable:
         and failing again changes no figure), else the latest try."""
         return self.connection.execute(
             f"SELECT coalesce(max(scanned_at) FILTER (WHERE error IS NULL), max(scanned_at)) FROM {TABLE} "
-            f"WHERE {_KEY_WHERE}", self.key.params()).fetchone()[0]
+            f"WHERE {_KEY_WHERE}", self.key.params()).fetchall()[0][0]
 
 
 class StateWriter:

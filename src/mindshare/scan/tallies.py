@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field as dc_field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Iterable
 
 import pandas as pd
 
 from mindshare.fields import Field
+from mindshare.observations import SnapshotKind, Sources, observation, year_period
 from mindshare.scan.rules import RuleSet
 
-SCAN_SOURCE = "mindshare scan"
+SCAN_SOURCE = Sources.SCAN  # report/scanned.py selects the scan's rows by this source
+SNAPSHOT_KIND = SnapshotKind.SCAN
 SIGNAL = "research"
 
 
@@ -95,19 +97,17 @@ def observation_rows(tally: Tally, field: Field, method: str, venue: str, year: 
     """The tallies of one venue-year as observation rows (signal 'research', segment = venue)."""
     figures = tally.figures()
     names = {c.id: c.name for c in field.contenders}
+    start, end, label = year_period(year)
     rows = []
 
     def add(metric, value, unit, contender=None, subject=None, note=None):
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
-        rows.append({
-            "signal": SIGNAL, "metric": metric, "source": SCAN_SOURCE, "contender": contender,
-            "subject": subject or names.get(contender, "all papers"),
-            "period_start": date(year, 1, 1), "period_end": date(year, 12, 31), "period_label": str(year),
-            "value": float(value), "value_text": None, "unit": unit, "segment": venue, "method": method,
-            "reference": f"{tally.documents} documents scanned", "query": None, "note": note,
-            "collected_at": collected_at,
-        })
+        rows.append(observation(
+            signal=SIGNAL, metric=metric, source=SCAN_SOURCE, contender=contender,
+            subject=subject or names.get(contender, "all papers"), period_start=start, period_end=end,
+            period_label=label, value=value, unit=unit, segment=venue, method=method,
+            reference=f"{tally.documents} documents scanned", note=note, collected_at=collected_at))
 
     add("papers_total", figures["papers_scanned"], "papers", subject="all papers")
     if figures["papers_failed"]:
