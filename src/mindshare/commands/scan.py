@@ -116,8 +116,8 @@ def report(summary, field, rules: str, say) -> None:
         say(f"  unreadable folder: {folder}: {reason}; its papers are not counted")
     for path, reason in summary.failed[:20]:
         say(f"  failed: {path}: {reason}")
-    if len(summary.failed) > 20:
-        say(f"  ... and {len(summary.failed) - 20} more failed")
+    if summary.failures > 20:
+        say(f"  ... and {summary.failures - 20} more failed")
     figures = summary.tally.figures()
     named = ", ".join(f"{c.name} {int(figures[f'papers_mentioning:{c.id}'])}" for c in field.contenders
                       if figures.get(f"papers_mentioning:{c.id}"))

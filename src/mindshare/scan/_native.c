@@ -23,14 +23,15 @@
  *   Scanner.scan(data) -> list of lists of end offsets, one list per expression, in order of the data.
  *   matching_lines(data, ends) -> how many lines hold at least one match (what `rg -c` counts), a match's line
  *                   being the one holding its last byte, or the byte before when that last byte is '\n'.
- *   places(data, ends, first_words, spans, owners, owner_count, refs) -> per contender, its direct and ecosystem
- *                   counts and where its direct mentions sit (rules.places_in_python).
+ *   Scanner.tally(data, ...) -> per contender, its direct and ecosystem counts and where its direct mentions
+ *                   sit (rules.places_in_python, references_from_hits and the repair signs, in one pass).
  *   needs_repair(data) -> whether the text repairs could change the bytes (extract.needs_repair_in_python).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <hs.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,26 +82,35 @@ typedef struct {
     int out_of_memory;
 } ScanState;
 
+/* The whole-word conditions of a literal of `length` bytes that ended at `to`; on success *end is where the
+ * match ends (after any digits, and the one non-word byte that closes it, as the regex form would end). */
+static int whole_word(const unsigned char *data, size_t size, Py_ssize_t length, size_t to, size_t *end)
+{
+    *end = to;
+    if (length <= 0)
+        return 1;
+    size_t start = to - (size_t)length;
+    if (start > 0 && is_word_byte(data[start - 1]))
+        return 0;
+    while (*end < size && is_digit_byte(data[*end]))
+        (*end)++;
+    if (*end < size) {
+        if (is_word_byte(data[*end]))
+            return 0;
+        (*end)++;
+    }
+    return 1;
+}
+
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                     void *context)
 {
     (void)from;
     (void)flags;
     ScanState *state = context;
-    size_t end = (size_t)to;
-    Py_ssize_t length = state->word_lengths[id];
-    if (length > 0) {
-        size_t start = end - (size_t)length;
-        if (start > 0 && is_word_byte(state->data[start - 1]))
-            return 0;
-        while (end < state->size && is_digit_byte(state->data[end]))
-            end++;
-        if (end < state->size) {
-            if (is_word_byte(state->data[end]))
-                return 0;
-            end++; /* the match takes the one non-word byte that closes it, as the regex form does */
-        }
-    }
+    size_t end;
+    if (!whole_word(state->data, state->size, state->word_lengths[id], (size_t)to, &end))
+        return 0;
     if (offsets_push(&state->ends[id], (Py_ssize_t)end) < 0) {
         state->out_of_memory = 1;
         return 1; /* stop scanning */
@@ -226,6 +236,44 @@ static PyObject *offsets_to_lists(Offsets *ends, Py_ssize_t count)
     return out;
 }
 
+/* hs_scan over a buffer with the GIL released, on the scanner's scratch space or, when another thread holds
+ * it, on one of its own. 0, or -1 with a Python error set. */
+static int run_scan(Scanner *self, const Py_buffer *view, match_event_handler handler, void *context,
+                    const int *out_of_memory)
+{
+    if (!self->db || view->len == 0)
+        return 0;
+    if ((unsigned long long)view->len > 0xffffffffULL) {
+        PyErr_SetString(PyExc_ValueError, "hyperscan scans at most 4 GiB in one call");
+        return -1;
+    }
+    hs_scratch_t *scratch = self->scratch, *own = NULL;
+    if (atomic_flag_test_and_set(&self->scratch_busy)) {
+        if (hs_alloc_scratch(self->db, &own) != HS_SUCCESS) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        scratch = own;
+    }
+    hs_error_t status;
+    Py_BEGIN_ALLOW_THREADS
+    status = hs_scan(self->db, view->buf, (unsigned int)view->len, 0, scratch, handler, context);
+    Py_END_ALLOW_THREADS
+    if (own)
+        hs_free_scratch(own);
+    else
+        atomic_flag_clear(&self->scratch_busy);
+    if (*out_of_memory) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (status != HS_SUCCESS && status != HS_SCAN_TERMINATED) {
+        PyErr_Format(PyExc_RuntimeError, "hyperscan scan failed with status %d", (int)status);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *Scanner_scan(Scanner *self, PyObject *arg)
 {
     Py_buffer view;
@@ -237,38 +285,9 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *arg)
         PyErr_NoMemory();
         goto done;
     }
-    if (self->db && view.len > 0) {
-        if ((unsigned long long)view.len > 0xffffffffULL) {
-            PyErr_SetString(PyExc_ValueError, "hyperscan scans at most 4 GiB in one call");
-            goto done;
-        }
-        hs_scratch_t *scratch = self->scratch, *own = NULL;
-        if (atomic_flag_test_and_set(&self->scratch_busy)) {
-            if (hs_alloc_scratch(self->db, &own) != HS_SUCCESS) {
-                PyErr_NoMemory();
-                goto done;
-            }
-            scratch = own;
-        }
-        ScanState state = {view.buf, (size_t)view.len, self->word_lengths, ends, 0};
-        hs_error_t status;
-        Py_BEGIN_ALLOW_THREADS
-        status = hs_scan(self->db, view.buf, (unsigned int)view.len, 0, scratch, on_match, &state);
-        Py_END_ALLOW_THREADS
-        if (own)
-            hs_free_scratch(own);
-        else
-            atomic_flag_clear(&self->scratch_busy);
-        if (state.out_of_memory) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        if (status != HS_SUCCESS && status != HS_SCAN_TERMINATED) {
-            PyErr_Format(PyExc_RuntimeError, "hyperscan scan failed with status %d", (int)status);
-            goto done;
-        }
-    }
-    out = offsets_to_lists(ends, self->count);
+    ScanState state = {view.buf, (size_t)view.len, self->word_lengths, ends, 0};
+    if (run_scan(self, &view, on_match, &state, &state.out_of_memory) == 0)
+        out = offsets_to_lists(ends, self->count);
 done:
     if (ends) {
         for (Py_ssize_t i = 0; i < self->count; i++)
@@ -278,24 +297,6 @@ done:
     PyBuffer_Release(&view);
     return out;
 }
-
-static PyMethodDef Scanner_methods[] = {
-    {"scan", (PyCFunction)Scanner_scan, METH_O,
-     "scan(data) -> end offsets of every match, one list per expression"},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyTypeObject ScannerType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "mindshare.scan._native.Scanner",
-    .tp_doc = "Scanner(expressions, word_lengths): a compiled hyperscan database with whole-word checks in C",
-    .tp_basicsize = sizeof(Scanner),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_new = PyType_GenericNew,
-    .tp_init = (initproc)Scanner_init,
-    .tp_dealloc = (destructor)Scanner_dealloc,
-    .tp_methods = Scanner_methods,
-};
 
 /* ------------------------------------------------------------------------------------------ matching_lines */
 
@@ -483,126 +484,237 @@ static Py_ssize_t match_start(const unsigned char *d, Py_ssize_t end, const unsi
     return low;
 }
 
-static PyObject *places(PyObject *module, PyObject *args)
+/* rules._HEADING_LINE.fullmatch(line): [ \t#*]* (digits '.'? | [IVX]+ '.')? [ \t]* one of the heading words
+ * [ \t:*]*, any case. The parts cannot trade characters (a heading word starts with none of 0-9 I V X), so
+ * reading it left to right without going back is exact. */
+static int heading_line(const unsigned char *p, const unsigned char *e)
 {
-    (void)module;
+    static const char *words[] = {"references", "bibliography", "literature cited", "works cited", NULL};
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '#' || *p == '*'))
+        p++;
+    if (p < e && is_digit_byte(*p)) {
+        while (p < e && is_digit_byte(*p))
+            p++;
+        if (p < e && *p == '.')
+            p++;
+    } else if (p < e && strchr("IVXivx", *p) && *p) {
+        while (p < e && *p && strchr("IVXivx", *p))
+            p++;
+        if (p < e && *p == '.')
+            p++;
+        else
+            return 0;
+    }
+    while (p < e && (*p == ' ' || *p == '\t'))
+        p++;
+    int found = 0;
+    for (int k = 0; words[k] && !found; k++)
+        if (starts_nocase(p, e - p, words[k])) {
+            p += strlen(words[k]);
+            found = 1;
+        }
+    if (!found)
+        return 0;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == ':' || *p == '*'))
+        p++;
+    return p == e;
+}
+
+typedef struct {
+    uint32_t start;
+    uint32_t owner;
+} Placed;
+
+typedef struct {
+    const unsigned char *data;
+    size_t size;
+    const Py_ssize_t *word_lengths;
+    const unsigned char **firsts; /* per keyword: its first word (lower case), NULL for an ecosystem term */
+    const Py_ssize_t *first_lengths, *spans, *owners;
+    Py_ssize_t keywords, headings_end;
+    long long *totals; /* per owner: direct, ecosystem, url */
+    Placed *placed;    /* direct mentions outside URLs: body or references, once the last heading is known */
+    size_t placed_len, placed_cap;
+    Py_ssize_t last_heading;
+    int sign, out_of_memory;
+} TallyState;
+
+static int on_tally(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+                    void *context)
+{
+    (void)from;
+    (void)flags;
+    TallyState *state = context;
+    size_t end = (size_t)to;
+    if ((Py_ssize_t)id >= state->headings_end) { /* a repair sign */
+        state->sign = 1;
+        return 0;
+    }
+    if ((Py_ssize_t)id >= state->keywords) { /* a heading word: is its line a References heading? */
+        Py_ssize_t last = (Py_ssize_t)end - 1, line_start = last, line_end = last;
+        while (line_start > 0 && state->data[line_start - 1] != '\n')
+            line_start--;
+        while ((size_t)line_end < state->size && state->data[line_end] != '\n')
+            line_end++;
+        if (line_start > state->last_heading
+            && heading_line(state->data + line_start, state->data + line_end))
+            state->last_heading = line_start;
+        return 0;
+    }
+    if (!whole_word(state->data, state->size, state->word_lengths[id], (size_t)to, &end))
+        return 0;
+    long long *mine = state->totals + state->owners[id] * 3;
+    if (!state->firsts[id]) {
+        mine[1]++;
+        return 0;
+    }
+    mine[0]++;
+    Py_ssize_t start = match_start(state->data, (Py_ssize_t)end, state->firsts[id], state->first_lengths[id],
+                                   state->spans[id]);
+    int no_memory = 0;
+    if (in_url(state->data, (Py_ssize_t)state->size, start, (Py_ssize_t)end, &no_memory)) {
+        mine[2]++;
+        return 0;
+    }
+    if (no_memory || (state->placed_len == state->placed_cap
+                      && !(state->placed_cap = state->placed_cap ? state->placed_cap * 2 : 64,
+                           state->placed = realloc(state->placed, state->placed_cap * sizeof(Placed))))) {
+        state->out_of_memory = 1;
+        return 1;
+    }
+    state->placed[state->placed_len++] = (Placed){(uint32_t)start, (uint32_t)state->owners[id]};
+    return 0;
+}
+
+/* Scanner.tally(data, first_words, spans, owners, owner_count, keywords, headings_end): one pass that does what
+ * rules.MindshareRules does in Python with scan() and places_in_python(): per contender its direct and
+ * ecosystem counts and where the direct mentions sit, without building a list of offsets. Expressions
+ * [0, keywords) are the keywords, [keywords, headings_end) the heading words, the rest repair signs.
+ * Returns (direct, ecosystem, where, last heading's line start or -1, whether a repair sign was seen). */
+static PyObject *Scanner_tally(Scanner *self, PyObject *args)
+{
     Py_buffer view;
-    PyObject *ends_arg, *firsts_arg, *spans_arg, *owners_arg;
-    Py_ssize_t owner_count, refs;
-    if (!PyArg_ParseTuple(args, "y*OOOOnn:places", &view, &ends_arg, &firsts_arg, &spans_arg, &owners_arg,
-                          &owner_count, &refs))
+    PyObject *firsts_arg, *spans_arg, *owners_arg;
+    Py_ssize_t owner_count, keywords, headings_end;
+    if (!PyArg_ParseTuple(args, "y*OOOnnn:tally", &view, &firsts_arg, &spans_arg, &owners_arg, &owner_count,
+                          &keywords, &headings_end))
         return NULL;
-    const unsigned char *d = view.buf;
-    Py_ssize_t size = view.len;
-    PyObject *out = NULL, *ends = NULL, *firsts = NULL, *spans = NULL, *owners = NULL;
-    long long *totals = NULL; /* per owner: direct, ecosystem, body, url, references */
-    ends = PySequence_Fast(ends_arg, "ends must be a sequence of sequences of ints");
-    firsts = ends ? PySequence_Fast(firsts_arg, "first_words must be a sequence of bytes or None") : NULL;
+    PyObject *out = NULL, *firsts = NULL, *spans = NULL, *owners = NULL;
+    TallyState state = {0};
+    state.data = view.buf;
+    state.size = (size_t)view.len;
+    state.word_lengths = self->word_lengths;
+    state.keywords = keywords;
+    state.headings_end = headings_end;
+    state.last_heading = -1;
+    firsts = PySequence_Fast(firsts_arg, "first_words must be a sequence of bytes or None");
     spans = firsts ? PySequence_Fast(spans_arg, "spans must be a sequence of ints") : NULL;
     owners = spans ? PySequence_Fast(owners_arg, "owners must be a sequence of ints") : NULL;
     if (!owners)
         goto done;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(firsts);
-    if (PySequence_Fast_GET_SIZE(ends) < count || PySequence_Fast_GET_SIZE(spans) != count
-        || PySequence_Fast_GET_SIZE(owners) != count || owner_count < 0) {
-        PyErr_SetString(PyExc_ValueError, "first_words, spans and owners differ in length, or ends is shorter");
+    if (PySequence_Fast_GET_SIZE(firsts) != keywords || PySequence_Fast_GET_SIZE(spans) != keywords
+        || PySequence_Fast_GET_SIZE(owners) != keywords || keywords > headings_end || headings_end > self->count
+        || owner_count < 0 || (unsigned long long)view.len > 0xffffffffULL) {
+        PyErr_SetString(PyExc_ValueError, "tally: first_words, spans and owners must have one entry per keyword, "
+                        "keywords <= headings_end <= expressions, and the data at most 4 GiB");
         goto done;
     }
-    totals = calloc((size_t)(owner_count ? owner_count : 1) * 5, sizeof(long long));
-    if (!totals) {
+    state.firsts = calloc((size_t)(keywords ? keywords : 1), sizeof(unsigned char *));
+    Py_ssize_t *numbers = calloc((size_t)(keywords ? keywords : 1) * 3, sizeof(Py_ssize_t));
+    state.totals = calloc((size_t)(owner_count ? owner_count : 1) * 3, sizeof(long long));
+    if (!state.firsts || !numbers || !state.totals) {
+        free(numbers);
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *list = PySequence_Fast_GET_ITEM(ends, i);
-        Py_ssize_t hits = PySequence_Length(list);
-        if (hits < 0)
-            goto done;
-        if (hits == 0)
-            continue;
-        Py_ssize_t owner = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(owners, i));
-        if (owner == -1 && PyErr_Occurred())
-            goto done;
-        if (owner < 0 || owner >= owner_count) {
-            PyErr_Format(PyExc_ValueError, "owner %zd of keyword %zd is outside 0..%zd", owner, i, owner_count - 1);
-            goto done;
-        }
-        long long *mine = totals + owner * 5;
+    state.first_lengths = numbers;
+    state.spans = numbers + keywords;
+    state.owners = numbers + 2 * keywords;
+    for (Py_ssize_t i = 0; i < keywords; i++) {
         PyObject *first = PySequence_Fast_GET_ITEM(firsts, i);
-        if (first == Py_None) { /* an ecosystem term: counted, not placed */
-            mine[1] += hits;
-            continue;
-        }
-        if (!PyBytes_Check(first) || PyBytes_GET_SIZE(first) == 0) {
-            PyErr_Format(PyExc_TypeError, "first word %zd is not non-empty bytes", i);
-            goto done;
-        }
-        Py_ssize_t span = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(spans, i));
-        if (span == -1 && PyErr_Occurred())
-            goto done;
-        PyObject *offsets = PySequence_Fast(list, "ends must hold sequences of ints");
-        if (!offsets)
-            goto done;
-        int failed = 0;
-        mine[0] += hits;
-        for (Py_ssize_t j = 0; j < hits; j++) {
-            Py_ssize_t end = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(offsets, j));
-            if (end == -1 && PyErr_Occurred()) {
-                failed = 1;
-                break;
+        if (first != Py_None) {
+            if (!PyBytes_Check(first) || PyBytes_GET_SIZE(first) == 0) {
+                PyErr_Format(PyExc_TypeError, "first word %zd is not non-empty bytes", i);
+                goto done;
             }
-            if (end < 0 || end > size) {
-                PyErr_Format(PyExc_ValueError, "end offset %zd is outside the data (0..%zd)", end, size);
-                failed = 1;
-                break;
-            }
-            Py_ssize_t start = match_start(d, end, (const unsigned char *)PyBytes_AS_STRING(first),
-                                           PyBytes_GET_SIZE(first), span);
-            int no_memory = 0;
-            if (in_url(d, size, start, end, &no_memory))
-                mine[3]++;
-            else if (no_memory) {
-                PyErr_NoMemory();
-                failed = 1;
-                break;
-            } else if (refs >= 0 && start > refs)
-                mine[4]++;
-            else
-                mine[2]++;
+            state.firsts[i] = (const unsigned char *)PyBytes_AS_STRING(first);
+            numbers[i] = PyBytes_GET_SIZE(first);
         }
-        Py_DECREF(offsets);
-        if (failed)
+        numbers[keywords + i] = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(spans, i));
+        numbers[2 * keywords + i] = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(owners, i));
+        if (PyErr_Occurred())
             goto done;
+        if (numbers[2 * keywords + i] < 0 || numbers[2 * keywords + i] >= owner_count) {
+            PyErr_Format(PyExc_ValueError, "owner of keyword %zd is outside 0..%zd", i, owner_count - 1);
+            goto done;
+        }
+    }
+    if (run_scan(self, &view, on_tally, &state, &state.out_of_memory) < 0)
+        goto done;
+    long long *where_counts = calloc((size_t)(owner_count ? owner_count : 1) * 2, sizeof(long long));
+    if (!where_counts) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t k = 0; k < state.placed_len; k++) {
+        Placed *one = &state.placed[k];
+        where_counts[one->owner * 2 + (state.last_heading >= 0 && (Py_ssize_t)one->start > state.last_heading)]++;
     }
     PyObject *direct = PyList_New(owner_count), *ecosystem = PyList_New(owner_count),
              *where = PyList_New(owner_count);
     if (direct && ecosystem && where) {
         for (Py_ssize_t k = 0; k < owner_count; k++) {
-            long long *mine = totals + k * 5;
+            long long *mine = state.totals + k * 3;
             PyList_SET_ITEM(direct, k, PyLong_FromLongLong(mine[0]));
             PyList_SET_ITEM(ecosystem, k, PyLong_FromLongLong(mine[1]));
             if (mine[0])
-                PyList_SET_ITEM(where, k, Py_BuildValue("(LLL)", mine[2], mine[3], mine[4]));
+                PyList_SET_ITEM(where, k, Py_BuildValue("(LLL)", where_counts[k * 2], mine[2],
+                                                        where_counts[k * 2 + 1]));
             else {
                 Py_INCREF(Py_None);
                 PyList_SET_ITEM(where, k, Py_None);
             }
         }
         if (!PyErr_Occurred())
-            out = PyTuple_Pack(3, direct, ecosystem, where);
+            out = Py_BuildValue("(OOOnO)", direct, ecosystem, where, state.last_heading,
+                                state.sign ? Py_True : Py_False);
     }
     Py_XDECREF(direct);
     Py_XDECREF(ecosystem);
     Py_XDECREF(where);
+    free(where_counts);
 done:
-    free(totals);
-    Py_XDECREF(ends);
+    free(state.firsts);
+    free((void *)state.first_lengths);
+    free(state.totals);
+    free(state.placed);
     Py_XDECREF(firsts);
     Py_XDECREF(spans);
     Py_XDECREF(owners);
     PyBuffer_Release(&view);
     return out;
 }
+
+static PyMethodDef Scanner_methods[] = {
+    {"scan", (PyCFunction)Scanner_scan, METH_O,
+     "scan(data) -> end offsets of every match, one list per expression"},
+    {"tally", (PyCFunction)Scanner_tally, METH_VARARGS,
+     "tally(data, first_words, spans, owners, owner_count, keywords, headings_end) -> (direct, ecosystem, "
+     "where, last heading or -1, repair sign seen)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject ScannerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "mindshare.scan._native.Scanner",
+    .tp_doc = "Scanner(expressions, word_lengths): a compiled hyperscan database with whole-word checks in C",
+    .tp_basicsize = sizeof(Scanner),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Scanner_init,
+    .tp_dealloc = (destructor)Scanner_dealloc,
+    .tp_methods = Scanner_methods,
+};
 
 /* ------------------------------------------------------------------------------------------ needs_repair */
 
@@ -677,9 +789,6 @@ static PyMethodDef module_methods[] = {
      "matching_lines(data, ends) -> lines holding at least one match (rg -c semantics)"},
     {"needs_repair", needs_repair, METH_O,
      "needs_repair(data) -> whether the text repairs could change these bytes"},
-    {"places", places, METH_VARARGS,
-     "places(data, ends, first_words, spans, owners, owner_count, refs) -> per owner: (direct counts, "
-     "ecosystem counts, (body, url, references) or None)"},
     {"hyperscan_version", hyperscan_version, METH_NOARGS, "the version of the libhs this module is linked with"},
     {NULL, NULL, 0, NULL},
 };

@@ -119,6 +119,7 @@ class Matcher:
             expressions, word_lengths = zip(*map(native_expression, self.keywords)) if self.keywords else ((), ())
             self._scanner = _native.Scanner(list(expressions) + signs, list(word_lengths) + [0] * len(signs),
                                             len(signs))
+            self.native = self._scanner  # for callers that tally in C (rules.MindshareRules)
         elif engine == "hyperscan":
             self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             expressions = [hyperscan_expression(k) for k in self.keywords] + signs

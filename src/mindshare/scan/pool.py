@@ -16,7 +16,6 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Callable, Iterable, Iterator
 
 from mindshare.errors import InputError
@@ -129,6 +128,7 @@ def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: On
     """Scan with `workers` processes. forkserver: workers do not inherit the parent's threads or its open store;
     the server imports the scan modules once, so each worker starts warm."""
     import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     if os.name == "posix":

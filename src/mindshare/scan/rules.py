@@ -210,13 +210,6 @@ def places_in_python(data, ends: list[list[int]], first_words: list[bytes | None
     return direct, ecosystem, [tuple(w) if w else None for w in where]
 
 
-def places(data, ends, first_words, spans, owners, owner_count: int, refs: int | None):
-    """`places_in_python`, in C when the native matcher is built (tests/test_scan_native.py: same answers)."""
-    if _native is not None:
-        return _native.places(data, ends, first_words, spans, owners, owner_count, -1 if refs is None else refs)
-    return places_in_python(data, ends, first_words, spans, owners, owner_count, refs)
-
-
 # ---------------------------------------------------------------- the mindshare rules
 
 class MindshareRules:
@@ -262,24 +255,34 @@ class MindshareRules:
 
     def evaluate(self, text) -> DocMentions:
         text = text if isinstance(text, Text) else as_text(text)
-        data = text.data
-        ends = self.matcher.scan(data)
-        count = len(self.keywords)
+        direct, eco, placed, dirty = self._tally(text.data)
         if text.unrepaired:
             text.unrepaired = False
-            if any(ends[count + len(HEADING_WORDS):]):  # M4: a repair sign: repair, then match the repaired text
+            if dirty:  # M4: a repair sign: repair, then count in the repaired text
                 from mindshare.scan.extract import finish_repairs
 
-                data = text.data = finish_repairs(data, self.keep_words)
-                ends = self.matcher.scan(data)
-        headings = ends[count:count + len(HEADING_WORDS)]
-        refs = references_from_hits(data, [e for hits in headings for e in hits]) if any(headings) else None
-        direct, eco, placed = places(data, ends, self._first_words, self._spans, self._owners, len(self.ids), refs)
+                text.data = finish_repairs(text.data, self.keep_words)
+                direct, eco, placed, _ = self._tally(text.data)
         ids = self.ids
         mentions = dict(zip(ids, direct))
         ecosystem = {ids[k]: n for k, n in enumerate(eco) if n}
         where = {ids[k]: {"body": p[0], "url": p[1], "references": p[2]} for k, p in enumerate(placed) if p}
         return DocMentions(mentions, ecosystem, where, detail={"ecosystem": ecosystem, "where": where})
+
+    def _tally(self, data):
+        """(direct and ecosystem counts per contender, where the direct ones sit, a repair sign seen?): one pass
+        in C with the native matcher (no list of offsets is built), else the matcher's offsets placed here."""
+        count, headings_end = len(self.keywords), len(self.keywords) + len(HEADING_WORDS)
+        if self.matcher.engine == "native":
+            direct, eco, placed, _, dirty = self.matcher.native.tally(
+                data, self._first_words, self._spans, self._owners, len(self.ids), count, headings_end)
+            return direct, eco, placed, dirty
+        ends = self.matcher.scan(data)
+        headings = ends[count:headings_end]
+        refs = references_from_hits(data, [e for hits in headings for e in hits]) if any(headings) else None
+        direct, eco, placed = places_in_python(data, ends[:count], self._first_words, self._spans, self._owners,
+                                               len(self.ids), refs)
+        return direct, eco, placed, any(ends[headings_end:])
 
     def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
         # M6: one contender named: 'only' that one; two or more: several

@@ -158,7 +158,8 @@ class RunSummary:
     left: int = 0              # --retry-failed: not scanned before, so not scanned now
     scanned: int = 0           # read and matched in this run
     duplicates: int = 0        # the same content as another document of the run
-    failed: list[tuple[str, str]] = dc_field(default_factory=list)  # (path, reason) of this run's failures
+    failures: int = 0          # this run's failed documents
+    failed: list[tuple[str, str]] = dc_field(default_factory=list)  # (path, reason) of the first 100 of them
     unreadable: list[tuple[str, str]] = dc_field(default_factory=list)  # folders that could not be listed
     seconds: float = 0.0
     engine: str = ""
@@ -188,7 +189,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     roots = corpus.check_roots(paths)
     writer = StateWriter(connection, StateKey(method_of(config.rules), venue, year, config.field)) \
         if connection is not None else None
-    seen: set[str] = set()
+    seen: set[bytes] = set()  # the run's documents by content: a copy under another name is counted once
     display = _Display(corpus.count(roots) if progress else None, progress, on_progress)
 
     def emit(line: str) -> None:
@@ -202,15 +203,18 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
         for result in results:
             summary.scanned += 1
             row = result.row
-            if row.sha256 and row.sha256 in seen:
+            digest = bytes.fromhex(row.sha256) if row.sha256 else None  # 32 bytes a document, not 64 characters
+            if digest and digest in seen:
                 summary.duplicates += 1
             else:
-                if row.sha256:
-                    seen.add(row.sha256)
+                if digest:
+                    seen.add(digest)
                 summary.tally.add(result.mentions, result.only, result.several, row.error is not None)
                 rows.append(row)
             if row.error:
-                summary.failed.append((row.path, row.error))
+                summary.failures += 1
+                if len(summary.failed) < 100:
+                    summary.failed.append((row.path, row.error))
             if result.line is not None:
                 emit(result.line)
             display.done(1, row.size or 0)
@@ -227,8 +231,9 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
             todo, skipped = writer.split(chunk, mode) if writer else (chunk, [])
             for doc in skipped:
                 summary.skipped += 1
-                if doc["sha256"] not in seen:
-                    seen.add(doc["sha256"])
+                digest = bytes.fromhex(doc["sha256"])
+                if digest not in seen:
+                    seen.add(digest)
                     summary.tally.add_document(rules, doc)
                 if config.json_lines:
                     emit(json.dumps(doc))

@@ -18,13 +18,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field as dc_field
 from datetime import datetime
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pandas as pd
-
-from mindshare.fields import Field
-from mindshare.observations import SnapshotKind, Sources, observation, year_period
+from mindshare.observations import SnapshotKind, Sources
 from mindshare.scan.rules import RuleSet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mindshare.fields import Field
 
 SCAN_SOURCE = Sources.SCAN  # report/scanned.py selects the scan's rows by this source
 SNAPSHOT_KIND = SnapshotKind.SCAN
@@ -92,9 +94,13 @@ def aggregate(docs: Iterable[dict], rules: RuleSet) -> dict[str, float]:
     return tally.figures()
 
 
-def observation_rows(tally: Tally, field: Field, method: str, venue: str, year: int,
-                     collected_at: datetime) -> pd.DataFrame:
+def observation_rows(tally: Tally, field: "Field", method: str, venue: str, year: int,
+                     collected_at: datetime) -> "pd.DataFrame":
     """The tallies of one venue-year as observation rows (signal 'research', segment = venue)."""
+    import pandas as pd
+
+    from mindshare.observations import observation, year_period
+
     figures = tally.figures()
     names = {c.id: c.name for c in field.contenders}
     start, end, label = year_period(year)
