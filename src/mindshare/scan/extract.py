@@ -35,7 +35,6 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Callable, Iterable
 
 try:  # pragma: no cover - built by setup.py where libhs is installed
@@ -251,10 +250,6 @@ class Loaded:
     size: int
     over_bound: bool = False
 
-    def close(self) -> None:
-        if isinstance(self.data, mmap.mmap):
-            self.data.close()
-
 
 def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     """Read a local path or an fsspec URL (s3://, gs://, https://...) once and hash what was read. A file over
@@ -311,17 +306,6 @@ def _hash_prefix(fd: int, limit: int) -> str:
         digest.update(chunk)
         limit -= len(chunk)
     return digest.hexdigest()
-
-
-def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of a local path or an fsspec URL; at most max_bytes + 1 of them."""
-    if "://" in path and not path.startswith("file://"):
-        import fsspec
-
-        with fsspec.open(path, "rb") as handle:
-            return handle.read(max_bytes + 1)
-    with open(path.removeprefix("file://"), "rb") as handle:
-        return handle.read(max_bytes + 1)
 
 
 # ---------------------------------------------------------------- extraction
