@@ -19,8 +19,8 @@ from mindshare.report.build import build_report
 from mindshare.report.render import results_document
 from mindshare.sources import hn_hiring
 from mindshare.sources.google_trends import PARTIAL_NOTE, SOURCE as TRENDS
-from mindshare.sources.job_counts import read_job_counts
-from mindshare.sources.stackoverflow_survey import read_survey
+from mindshare.importers.job_counts import read_job_counts
+from mindshare.importers.stackoverflow_survey import read_survey
 from mindshare.session import session as store_session
 from survey_files import write_kaggle, write_survey
 
@@ -59,7 +59,7 @@ def report(tmp_path_factory):
             path = write_survey(folder / f"{year}.csv", year, 800, seed=year)
             store.add_snapshot(read_survey(path, year=year, field=field).observations, kind="import", source=str(year))
         kaggle = write_kaggle(folder / "kaggle_2021.csv", 2021, 500)
-        from mindshare.sources.kaggle_survey import read_kaggle
+        from mindshare.importers.kaggle_survey import read_kaggle
 
         store.add_snapshot(read_kaggle(kaggle, year=2021, field=field).observations, kind="import", source="kaggle")
         store.add_snapshot(read_job_counts(counts, field), kind="import", source="counts")

@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 
 from mindshare.commands._common import Format, out, print_frame, store_from
-from mindshare.fields import CONTENDER_KEYS, available_fields, field_search_path, load_field
+from mindshare.fields import CONTENDER_KEYS, FIELD_KEYS, available_fields, field_search_path, load_field
 
 BRIEF_COLUMNS = ["signal", "metric", "contender", "subject", "period_start", "value", "value_text", "unit",
                  "segment", "method", "source", "snapshot_id"]
@@ -54,7 +54,7 @@ def snapshots(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--fo
 
 def fields(
     name: Optional[str] = typer.Argument(None, help="Show this field's contenders (a name or a .toml path)."),
-    keys: bool = typer.Option(False, "--keys", help="List the keys a contender may have, with their meaning."),
+    keys: bool = typer.Option(False, "--keys", help="List the keys a field and its contenders may have, with their meaning."),
 ) -> None:
     """List the fields you can compare, or one field's contenders and their identifiers.
 
@@ -62,8 +62,9 @@ def fields(
     and edit it; no code changes are needed.
     """
     if keys:
-        for key, (_, meaning) in CONTENDER_KEYS.items():
-            out.print(f"[bold]{key}[/]: {meaning}")
+        for where, known in (("field", FIELD_KEYS), ("contender", CONTENDER_KEYS)):
+            for key, (_, meaning) in known.items():
+                out.print(f"[bold]{key}[/] ({where}): {meaning}")
         return
     if name is None:
         for field_name, path in available_fields().items():

@@ -1,4 +1,5 @@
-"""Job-listing verbs: `mindshare import FILE` for hand-gathered counts, `mindshare jobs collect` for live sources."""
+"""Job-listing verbs: `mindshare jobs collect` for live sources (`mindshare import FILE`, hand-gathered counts, is in
+commands/survey.py with the other file imports)."""
 
 from __future__ import annotations
 
@@ -20,36 +21,10 @@ JOB_SOURCES = ("hn", "adzuna")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import")(import_counts)
     group = typer.Typer(help="Job listings: collect counts from Hacker News 'Who is hiring?' and Adzuna.",
                         no_args_is_help=True)
     group.command("collect")(jobs_collect)
     app.add_typer(group, name="jobs")
-
-
-def import_counts(
-    ctx: typer.Context,
-    file: Path = typer.Argument(..., help="CSV with the header site,country,date,query,contender,count."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
-) -> None:
-    """Import job-listing counts gathered by hand (Indeed, Monster, SimplyHired, LinkedIn, ...).
-
-    One row per search: the site, the country searched (a code or a name), the date (YYYY-MM-DD), the query
-    typed, the contender it counts for (id or name), and the count the site showed. Every row is checked first;
-    if any row is bad, the message lists the bad rows by line number and nothing from the file is stored.
-
-    Example row: `Indeed,us,2020-02-01,pytorch,pytorch,4167`
-    """
-    from mindshare.sources.job_counts import read_job_counts
-
-    chosen = load_field(field)
-    frame = read_job_counts(file, chosen)
-    with store_from(ctx) as store:
-        stored = store.add_snapshot(frame, kind="import", source=f"job counts {file.name}",
-                                    description=f"{file.name}: hand-gathered job-listing counts")
-    sites = ", ".join(sorted(frame["source"].unique()))
-    verb = "stored as" if stored.added else "already stored as"
-    out.print(f"{len(frame)} counts from {sites} {verb} snapshot {stored.snapshot_id}")
 
 
 def jobs_collect(

@@ -32,8 +32,8 @@ def report(
 
     Sections follow the 2020 article "Is PyTorch catching TensorFlow?" (job listings, research, search
     interest, reported usage) and add PyPI downloads, GitHub stars and Stack Overflow questions, a summary
-    of who leads and who is gaining, and the sources of every figure. The folder is replaced whole, only
-    once the new report is complete.
+    of who leads and who is gaining, and the sources of every figure. The folder must be new, empty or an
+    earlier report; the new report replaces mindshare's own files only once it is complete.
     """
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
