@@ -63,10 +63,12 @@ def build(evidence: Evidence) -> Section:
 
 def survey_name(source: str, period_label: str) -> str:
     """The survey's name with its year: the source's name up to any parenthesis, the year of the period added
-    when the name lacks it."""
+    when the name lacks it. A survey's own published table (Stack Overflow's archive, to four decimals) keeps
+    "(published results)", so it is never mixed with the rounded figure an article quoted from the same survey."""
     name = re.sub(r"\s*\(.*$", "", source).strip()
     year = (period_label or "")[:4]
-    return name if not year.isdigit() or year in name else f"{name} {year}"
+    name = name if not year.isdigit() or year in name else f"{name} {year}"
+    return f"{name} (published results)" if source.endswith("(published results)") else name
 
 
 def _survey_intervals(evidence: Evidence, section: Section, prefix: str, title: str) -> None:
