@@ -27,7 +27,7 @@ from mindshare.errors import InputError, StoreError, StoreLockedError
 from mindshare.observations import (COLUMNS, IGNORED_FOR_IDENTITY, MEASUREMENT_KEY, NOTE, NUMBER, SIGNALS,
                                     SnapshotKind)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Kept under these names for the modules that read them from here.
 OBSERVATION_COLUMNS = COLUMNS
@@ -38,6 +38,27 @@ SELECT o.* FROM observations o JOIN snapshots s USING (snapshot_id)
 QUALIFY row_number() OVER (
     PARTITION BY {", ".join(f"o.{k}" for k in MEASUREMENT_KEY)}
     ORDER BY s.created_at DESC, o.snapshot_id DESC) = 1;
+"""
+
+# The scanner's side table (mindshare.scan.state reads and writes it): one row per document scanned under a key
+# (rules version, venue, year, field), keyed by the document's sha256.
+_SCAN_DOCUMENTS = """
+CREATE TABLE IF NOT EXISTS scan_documents (
+    sha256 VARCHAR NOT NULL,
+    method VARCHAR NOT NULL,
+    venue VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    field VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    pages INTEGER,
+    mentions VARCHAR NOT NULL,
+    detail VARCHAR,
+    error VARCHAR,
+    scanned_at TIMESTAMP NOT NULL,
+    size BIGINT,
+    mtime_ns BIGINT,
+    PRIMARY KEY (sha256, method, venue, year, field)
+);
 """
 
 # The whole schema of a new store, at SCHEMA_VERSION.
@@ -57,12 +78,16 @@ CREATE TABLE IF NOT EXISTS observations (
     {", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())}
 );
 {_LATEST_VIEW}
+{_SCAN_DOCUMENTS}
 """
 
 # How a store of an older schema version is brought to the next one, in one transaction each.
 _MIGRATIONS: dict[int, str] = {
     # 1 -> 2: `published` (when a figure became public, for --as-of); appended, as COLUMNS lists it last.
     1: "ALTER TABLE observations ADD COLUMN published DATE;" + _LATEST_VIEW,
+    # 2 -> 3: the scan table joins the schema (a scan before this created it itself, without size and mtime_ns).
+    2: _SCAN_DOCUMENTS + "ALTER TABLE scan_documents ADD COLUMN IF NOT EXISTS size BIGINT;"
+                         "ALTER TABLE scan_documents ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;",
 }
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
