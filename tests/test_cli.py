@@ -12,6 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import click
 import duckdb
 import pandas as pd
 import pytest
@@ -328,12 +329,42 @@ def test_shell_completion_is_on():
 
 
 def test_verbs_are_listed_in_the_order_they_are_registered():
-    from mindshare.cli import HELP_ORDER
+    from mindshare.cli import VERBS
 
-    listing = _help_text().split("Commands:")[1]
+    listing = _help_text().split("Commands:")[1].split("Environment variables:")[0]
     listed = [line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line.split()]
-    assert listed[:len(HELP_ORDER)] == HELP_ORDER
-    assert HELP_ORDER[:2] == ["report", "collect"] and HELP_ORDER[-3:] == ["observations", "fields", "snapshots"]
+    assert listed == list(VERBS)
+    assert listed[:2] == ["report", "collect"] and listed[-3:] == ["observations", "fields", "snapshots"]
+
+
+def _modules_loaded_by(*args: str) -> set[str]:
+    """The modules a fresh `mindshare ARGS` process has imported when it ends."""
+    script = textwrap.dedent("""
+        import sys
+        from mindshare.cli import main
+        sys.argv = ["mindshare", *sys.argv[1:]]
+        try:
+            main()
+        except SystemExit:
+            pass
+        sys.stderr.write("\\nMODULES " + " ".join(sorted(sys.modules)))
+    """)
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120)
+    return set(result.stderr.rsplit("\nMODULES ", 1)[1].split())
+
+
+def test_the_command_line_imports_only_what_the_verb_uses():
+    """Start-up is lazy: a verb's module is imported when that verb runs, the API on first use. `--version`
+    needs neither pandas, DuckDB nor the HTTP client; a verb's help needs no other verb (bench/cli.py: the time)."""
+    heavy = {"pandas", "duckdb", "httpx", "stamina", "hishel", "altair", "mindshare.api"}
+    assert heavy & _modules_loaded_by("--version") == set()
+    scan_help = _modules_loaded_by("scan", "--help")
+    assert "mindshare.commands.scan" in scan_help
+    verbs = {f"mindshare.commands.{name}" for name in ("report", "collect", "jobs", "trends", "survey", "papers",
+                                                      "data")}
+    assert scan_help & (verbs | {"httpx", "stamina", "mindshare.api", "mindshare.http", "mindshare.sources"}) \
+        == set()
+    assert "mindshare.commands.data" in _modules_loaded_by("fields", "--keys")
 
 
 def test_each_global_option_names_its_environment_variable():
@@ -389,8 +420,9 @@ def _every_command():
 
     def walk(command, path):
         yield path, command
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, [*path, name])
+        if isinstance(command, click.Group):
+            for name in command.list_commands(None):
+                yield from walk(command.get_command(None, name), [*path, name])
 
     yield from walk(typer.main.get_command(app), [])
 
