@@ -355,7 +355,8 @@ def _modules_loaded_by(*args: str) -> set[str]:
 
 def test_the_command_line_imports_only_what_the_verb_uses():
     """Start-up is lazy: a verb's module is imported when that verb runs, the API on first use. `--version`
-    needs neither pandas, DuckDB nor the HTTP client; a verb's help needs no other verb (bench/cli.py: the time)."""
+    needs neither pandas, DuckDB nor the HTTP client; a verb's help needs no other verb, nor the store
+    (bench/cli.py measures the time)."""
     heavy = {"pandas", "duckdb", "httpx", "stamina", "hishel", "altair", "mindshare.api"}
     assert heavy & _modules_loaded_by("--version") == set()
     scan_help = _modules_loaded_by("scan", "--help")
@@ -365,6 +366,8 @@ def test_the_command_line_imports_only_what_the_verb_uses():
     assert scan_help & (verbs | {"httpx", "stamina", "mindshare.api", "mindshare.http", "mindshare.sources"}) \
         == set()
     assert "mindshare.commands.data" in _modules_loaded_by("fields", "--keys")
+    # A verb's help and completion of its options need its module, not the store or pandas.
+    assert {"pandas", "duckdb"} & _modules_loaded_by("report", "--help") == set()
 
 
 def test_each_global_option_names_its_environment_variable():
