@@ -94,7 +94,7 @@ def timings(timed: dict[str, list[str]], runs: int) -> None:
     for command in timed.values():  # warm-up: the file cache, .pyc files
         wall(command)
     rounds = [{name: wall(command) for name, command in timed.items()} for _ in range(runs)]
-    print(f"{"command":<62} {'median s':>9} {'min s':>7} {'x anchor':>9}")
+    print(f"{'command':<62} {'median s':>9} {'min s':>7} {'x anchor':>9}")
     for name in timed:
         seconds = [r[name] for r in rounds]
         ratio = statistics.median(r[name] / r[ANCHOR] for r in rounds)
