@@ -453,3 +453,21 @@ def test_shared_options_and_the_console_pair_are_defined_once():
     raw_prints = [str(p.relative_to(package)) for p in [*(package / "commands").glob("*.py"), package / "cli.py"]
                   if re.search(r"(?<![.\w])print\(", p.read_text())]
     assert raw_prints == []
+
+
+def test_survey_import_prints_table_csv_or_json_like_every_verb(tmp_path):
+    """Issue 16: output was `--format` on some verbs and `--json` on others; `survey import` had only --json.
+    Now it takes --format table|csv|json, and --json stays the alias of --format json."""
+    from survey_files import RAW
+
+    survey = ["survey", "import", str(RAW / "stackoverflow_2019_first300rows.csv"), "--source", "stackoverflow",
+              "--year", "2019", "--dry-run"]
+    as_json, alias, as_csv = (run(*survey, *extra) for extra in (["--format", "json"], ["--json"],
+                                                                 ["--format", "csv"]))
+    assert as_json.returncode == alias.returncode == as_csv.returncode == 0, as_csv.stderr
+    records = json.loads(as_json.stdout)
+    assert as_json.stdout == alias.stdout and records
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [(r["contender"], r["segment"], r["base"], int(r["count"])) for r in rows] == \
+        [(r["contender"], r["segment"], r["base"], r["count"]) for r in records]
+    assert "--format" in _help("survey", "import")
