@@ -12,7 +12,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import click
 import duckdb
 import pandas as pd
 import pytest
@@ -423,7 +422,7 @@ def _every_command():
 
     def walk(command, path):
         yield path, command
-        if isinstance(command, click.Group):
+        if hasattr(command, "list_commands"):  # a group
             for name in command.list_commands(None):
                 yield from walk(command.get_command(None, name), [*path, name])
 
@@ -471,3 +470,9 @@ def test_survey_import_prints_table_csv_or_json_like_every_verb(tmp_path):
     assert [(r["contender"], r["segment"], r["base"], int(r["count"])) for r in rows] == \
         [(r["contender"], r["segment"], r["base"], r["count"]) for r in records]
     assert "--format" in _help("survey", "import")
+
+
+def test_a_mistyped_verb_gets_the_verb_it_is_close_to():
+    """The verbs load lazily, and typer suggests only among those loaded: the suggestion must survive that."""
+    result = run("reprot")
+    assert result.returncode == 2 and "No such command 'reprot'. Did you mean 'report'?" in result.stderr

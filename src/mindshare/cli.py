@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
@@ -60,10 +59,17 @@ class Mindshare(TyperGroup):
     def list_commands(self, ctx) -> list[str]:
         return [*VERBS, *(name for name in self.commands if name not in VERBS)]
 
-    def get_command(self, ctx, name: str) -> Optional[click.Command]:
+    def get_command(self, ctx, name: str) -> Optional[TyperCommand | TyperGroup]:
         if name not in self.commands and name in VERBS:
             self.commands[name] = load_verb(name)
         return self.commands.get(name)
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in VERBS:
+            # Not a verb: typer's "Did you mean ...?" looks among the verbs loaded so far, so load them all.
+            for name in VERBS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
     def make_context(self, *args, **kwargs):
         try:  # `mindshare --help` and `--version` print while the root's options are parsed
@@ -133,7 +139,7 @@ def root(
     ctx.with_resource(settings.using(chosen))
 
 
-def load_verb(name: str) -> click.Command:
+def load_verb(name: str) -> TyperCommand | TyperGroup:
     """The click command of verb `name`: its module (VERBS) imported and registered on an app of its own, made the
     way typer makes `app`'s own commands (the same help markup, placeholders in words)."""
     verbs = typer.Typer(rich_markup_mode=app.rich_markup_mode, pretty_exceptions_short=app.pretty_exceptions_short,
