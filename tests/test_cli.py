@@ -336,6 +336,22 @@ def test_verbs_are_listed_in_the_order_they_are_registered():
     assert listed[:2] == ["report", "collect"] and listed[-3:] == ["observations", "fields", "snapshots"]
 
 
+def test_every_verb_a_module_registers_is_in_verbs():
+    """cli.VERBS is the list the root group loads from: a verb a module registers but VERBS does not name could
+    never be run."""
+    import importlib
+
+    import typer
+
+    from mindshare.cli import VERBS
+
+    for module in sorted(set(VERBS.values())):
+        verbs = typer.Typer()
+        importlib.import_module(module).register(verbs)
+        names = [c.name for c in verbs.registered_commands] + [g.name for g in verbs.registered_groups]
+        assert names and all(VERBS.get(name) == module for name in names), (module, names)
+
+
 def _modules_loaded_by(*args: str) -> set[str]:
     """The modules a fresh `mindshare ARGS` process has imported when it ends."""
     script = textwrap.dedent("""
