@@ -15,7 +15,7 @@ from mindshare.errors import MindshareError
 
 # Modules under mindshare.commands that add verbs; each has `register(app)`.
 # In the order `mindshare --help` lists them: the report first, then getting data in, then reading it back.
-COMMAND_MODULES = ["report", "collect", "jobs", "trends", "survey", "scan", "papers", "data"]
+COMMAND_MODULES = ["report", "collect", "jobs", "trends", "survey", "scan", "papers", "research", "data"]
 
 app = typer.Typer(
     name="mindshare",

@@ -21,11 +21,14 @@ from mindshare.sources.hn_hiring import HnHiringSource
 from mindshare.sources.adzuna import AdzunaSource
 from mindshare.sources.google_trends import GoogleTrendsSource
 from mindshare.sources.pypi_bigquery import PypiBigQuerySource
+from mindshare.sources.europepmc import EuropePmcSource
+from mindshare.sources.openalex import OpenAlexSource
 
 # In the order `mindshare collect` lists them.
 SOURCES: dict[str, Source] = {s.name: s for s in (
     GitHubSource(), PypistatsSource(), StackExchangeSource(), HuggingFaceSource(), WikipediaSource(),
     ArxivSource(), HnHiringSource(), AdzunaSource(), GoogleTrendsSource(), PypiBigQuerySource(),
+    EuropePmcSource(), OpenAlexSource(),
 )}
 
 __all__ = ["PARTIAL", "SOURCES", "Call", "Run", "Source"]
