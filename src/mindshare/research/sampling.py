@@ -56,7 +56,8 @@ def wilson_interval(count: int, n: int, confidence: float = DEFAULT_CONFIDENCE) 
     if n <= 0:
         return float("nan"), float("nan")
     low, high = proportion_confint(count, n, alpha=1 - confidence, method="wilson")
-    return 100 * float(low), 100 * float(high)
+    # at 0 or n the bound is 0 or 100 exactly; statsmodels leaves a 1e-17 of rounding there
+    return round(100 * float(low), 9), round(100 * float(high), 9)
 
 
 def cell_seed(seed: int, *cell: str) -> np.random.SeedSequence:

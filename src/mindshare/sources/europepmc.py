@@ -24,7 +24,6 @@ from datetime import date
 
 import pandas as pd
 
-from mindshare.errors import SourceError
 from mindshare.fields import Contender
 from mindshare.http import PROVIDERS, Limit, Provider
 from mindshare.observations import partial_note, year_period
@@ -56,10 +55,7 @@ def year_query(question: Question, year: int) -> str:
 
 
 def hit_count(data, source: "EuropePmcSource", url: str) -> int:
-    """`hitCount` of a search answer; an error answer or a body without it is a failed query."""
-    if isinstance(data, dict) and ("errMsg" in data or "errCode" in data):
-        raise SourceError(f"{source.name}: GET {url} answered an error: "
-                          f"{data.get('errMsg') or data.get('errCode')}; check the query")
+    """`hitCount` of a search answer (0 is a count); a body without it is a failed query, not a zero."""
     if not isinstance(data, dict) or not isinstance(data.get("hitCount"), int) or data["hitCount"] < 0:
         raise source.schema_error("'hitCount' (a count of papers)", url)
     return data["hitCount"]
