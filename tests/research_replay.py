@@ -59,9 +59,11 @@ PER_MONTH = 5
 
 
 def corpus_file(versioned: str) -> Path:
+    """The stand-in PDF of a paper, any version."""
+    wanted = versioned.rsplit("v", 1)[0]
     for papers in LISTINGS.values():
         for pid, name in papers:
-            if pid == versioned:
+            if pid.rsplit("v", 1)[0] == wanted:
                 return CORPUS / name
     raise KeyError(versioned)
 

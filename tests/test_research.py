@@ -87,7 +87,8 @@ def test_sample_fetch_scan_store_shares_with_wilson_intervals(tmp_path):
     # a smaller frame than n is read whole; the cross-listed paper was scanned once for both cells
     assert value(stored, "arXiv cs.CL", "papers_sampled") == len(replay.LISTINGS["cs.CL"])
     assert "arxiv_1706.03762v5_attention.pdf" in drawn
-    assert served(log).count("1706.03762v5") == 1 and summary.reused == 1
+    assert served(log).count("1706.03762v1") == 1 and summary.reused == 1    # the first version, once
+    assert all(pid.endswith("v1") for pid in served(log))
     # provenance: the seed, the frame and how the sample was drawn travel with every figure
     row = stored[(stored.segment == "arXiv cs.LG") & (stored.metric == "papers_sampled")].iloc[0]
     assert f"seed={replay.SEED}" in row["query"] and "frame N=8" in row["query"]

@@ -4,8 +4,9 @@
 202401312359]&sortBy=submittedDate&sortOrder=ascending&start=S&max_results=K` answers an Atom feed:
 `<opensearch:totalResults>` is the number of papers first submitted that month and listed in the category
 (cross-lists included), and the entries are papers S..S+K-1 in submission order. Each entry's `<id>` is
-`http://arxiv.org/abs/<id>v<version>`; its PDF is `https://export.arxiv.org/pdf/<id>v<version>` (arXiv asks
-robots to use the export mirror, and its limit of one request every three seconds covers PDFs too: they go
+`http://arxiv.org/abs/<id>v<version>` (the latest version); the sample reads the first version's PDF,
+`https://export.arxiv.org/pdf/<id>v1`, the paper as it was submitted that month (arXiv asks robots to use the
+export mirror, and its limit of one request every three seconds covers PDFs too: they go
 through the same `arxiv` provider of the HTTP layer).
 """
 
@@ -39,12 +40,10 @@ class Entry:
     title: str
 
     @property
-    def versioned_id(self) -> str:
-        return f"{self.arxiv_id}{self.version}"
-
-    @property
-    def pdf_url(self) -> str:
-        return f"{PDF_BASE}{self.versioned_id}"
+    def first_version_id(self) -> str:
+        """The paper as submitted that month: the listing gives the latest version, whose text may have
+        changed since (a camera-ready version adding a code link)."""
+        return f"{self.arxiv_id}v1"
 
 
 def check_category(category: str) -> str:

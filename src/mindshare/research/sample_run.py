@@ -3,16 +3,16 @@
 One cell (a category in one month) goes through four steps, each of which survives a kill:
 
 1. **plan**: the month's listing size N (the frame) and n offsets drawn with the seed (`sampling`); the
-   papers at those offsets are fetched in windows and the plan (frame, offsets, versioned ids, the URL and
+   papers at those offsets are fetched in windows and the plan (frame, offsets, arXiv ids, the URL and
    time of the listing) is kept in the store's meta table under the cell's key. A re-run reuses the stored
    plan, so the sample never changes under a resumed run even if arXiv's listing has grown since.
-2. **fetch**: each planned PDF is downloaded through the shared `Http` client (provider `arxiv`: one request
-   every 3 s, MINDSHARE_CONTACT in the User-Agent) to `<pdf folder>/<id>.pdf` (written as `.part`, renamed
-   when whole). A paper already scanned (same arXiv id and version, in any cell, with the same rules) is
+2. **fetch**: each planned paper's first version (as submitted that month) is downloaded through the shared
+   `Http` client (provider `arxiv`: one request every 3 s, MINDSHARE_CONTACT in the User-Agent) to
+   `<pdf folder>/<id>v1.pdf` (written as `.part`, renamed when whole). A paper already scanned (same arXiv id and version, in any cell, with the same rules) is
    never fetched again; a PDF already on disk is scanned without a download.
 3. **scan**: the existing engine (`mindshare.scan.runner.scan_document`, the field's rules) reads it; the
    result is written to the store's scan table (`scan_documents`: sha256, method, venue 'arXiv <category>',
-   year, path 'arxiv:<id><version>') in one transaction, then the PDF is deleted unless kept.
+   year, path 'arxiv:<id>v1') in one transaction, then the PDF is deleted unless kept.
 4. **tally**: when every planned paper has a result, the cell's counts and shares with Wilson intervals
    (`tally.sample_cell_observations`) are stored as one snapshot (kind `scan`); identical figures already
    stored add nothing, so a re-run of a finished cell changes nothing.
@@ -68,7 +68,7 @@ class CellPlan:
     frame_url: str
     listed_at: str
     offsets: list[int]
-    papers: list[str]                     # versioned arXiv ids, in offset order
+    papers: list[str]                     # first-version arXiv ids ('2401.00001v1'), in offset order
     rule: str = SAMPLING_RULE
 
     @property
@@ -139,7 +139,7 @@ def cell_plan(store: Store, http: Http, category: str, first: date, last: date, 
         papers += [entry for i, entry in enumerate(got) if i in wanted]
     plan = CellPlan(category=category, month=month, seed=seed, per_month=per_month, frame_size=size,
                     frame_url=url, listed_at=listed_at.isoformat(), offsets=offsets,
-                    papers=[e.versioned_id for e in papers])
+                    papers=[e.first_version_id for e in papers])
     store.set_meta(key, json.dumps(asdict(plan)))
     return plan
 
@@ -153,8 +153,11 @@ def _scan_cell(plan: CellPlan, http: Http, store: Store, pdf_dir: Path, config, 
     done = {d["path"]: d for d in runner.load_results(store.connection, config, rules_method, venue, year)}
     for number, versioned in enumerate(plan.papers, 1):
         path = ARXIV_ID + versioned
+        local = pdf_dir / _file_name(versioned)
         if path in done:
             summary.reused += 1
+            if not keep_pdfs:
+                local.unlink(missing_ok=True)   # left by a run killed between recording and deleting
             continue
         elsewhere = _scanned_elsewhere(store, config, rules_method, path)
         if elsewhere is not None:
@@ -167,7 +170,6 @@ def _scan_cell(plan: CellPlan, http: Http, store: Store, pdf_dir: Path, config, 
         done[path] = result
         if result.get("error"):
             summary.failed += 1
-        local = pdf_dir / _file_name(versioned)
         if not keep_pdfs:
             local.unlink(missing_ok=True)
         if number % 25 == 0:
