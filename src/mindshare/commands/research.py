@@ -41,7 +41,7 @@ def sample(
     categories: str = typer.Option(DEFAULT_CATEGORIES, "--categories", metavar="CAT,CAT",
                                    help="arXiv categories, comma-separated."),
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM",
-                                        help="First month (default: twelve months before --until)."),
+                                        help="First month (default: the twelve months up to --until)."),
     until: Optional[str] = typer.Option(None, "--until", metavar="YYYY-MM",
                                         help="Last month (default: the last complete month)."),
     per_month: Optional[int] = typer.Option(None, "--per-month", metavar="N",
@@ -49,7 +49,7 @@ def sample(
     precision: Optional[float] = typer.Option(
         None, "--precision", metavar="POINTS",
         help="Instead of --per-month: the 95% half-width wanted, in percentage points (3 needs 1,068 papers)."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the random draw (recorded with every figure)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", metavar="N", help="Seed of the random draw (recorded with every figure)."),
     field: Optional[str] = typer.Option(None, "--field", "-f", metavar="FIELD",
                                         help="Field name or path to a field TOML (default: deep-learning)."),
     keep_pdfs: bool = typer.Option(False, "--keep-pdfs", help="Keep the PDFs after scanning them."),
