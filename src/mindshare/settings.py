@@ -1,8 +1,12 @@
 """Where mindshare keeps things, and every environment variable it reads: here, and nowhere else.
 
-`load()` reads the environment once into a frozen `Settings`; the CLI builds one per command and passes it on,
-the Python API one per call. Credentials are read through `Settings.credential(name)` and are never stored in
-the settings object's repr, so printing it cannot leak a token.
+`read()` reads the environment into a frozen `Settings`. The CLI builds one per command (the environment, then
+`--db` and `--cache-dir`) and hands it to each verb in its application object; the Python API builds one per
+call. Either makes it the *active* settings for as long as the command or call runs (`using(settings)`), so code
+deep below that asks `load()` for a folder gets the same one Settings, not a second reading of the environment
+(that is how `--cache-dir` reaches the HTTP and report caches). Outside a command or call, `load()` is `read()`.
+Credentials are read through `Settings.credential(name)` and are never stored in the settings object's repr, so
+printing it cannot leak a token.
 
 | variable | what it sets | default |
 |---|---|---|
@@ -10,15 +14,20 @@ the settings object's repr, so printing it cannot leak a token.
 | MINDSHARE_CACHE | the cache root (HTTP responses, rendered charts, the JS bundle) | the user cache folder |
 | MINDSHARE_LOCK_WAIT | seconds to wait for a store another process holds | 3 |
 | MINDSHARE_CONTACT | an e-mail or URL for the User-Agent (Wikimedia and arXiv ask for one) | none |
-| GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN, ADZUNA_APP_ID, ADZUNA_APP_KEY, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD, BIGQUERY_PROJECT | credentials, read only by the HTTP layer | none |
+| BIGQUERY_PROJECT | the Google Cloud project `collect pypi_bigquery` bills | none (the source is skipped) |
+| MINDSHARE_BIGQUERY_MAX_GB | the most one BigQuery run may scan, in GB | 300 |
+| MINDSHARE_ADZUNA_COUNTRIES | Adzuna countries for `collect adzuna`, comma-separated | gb,us |
+| GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN, ADZUNA_APP_ID, ADZUNA_APP_KEY, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD, BIGQUERY_TOKEN | credentials, read only by the HTTP layer | none |
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import platformdirs
 
@@ -29,8 +38,22 @@ ENV_DB = "MINDSHARE_DB"
 ENV_CACHE = "MINDSHARE_CACHE"
 ENV_LOCK_WAIT = "MINDSHARE_LOCK_WAIT"
 ENV_CONTACT = "MINDSHARE_CONTACT"
+ENV_BIGQUERY_PROJECT = "BIGQUERY_PROJECT"
+ENV_BIGQUERY_MAX_GB = "MINDSHARE_BIGQUERY_MAX_GB"
+ENV_ADZUNA_COUNTRIES = "MINDSHARE_ADZUNA_COUNTRIES"
 DEFAULT_LOCK_WAIT = 3.0
 STORE_FILE = "mindshare.duckdb"
+
+# What each variable sets, for `mindshare --help` and docs/cli.md (the credentials are the HTTP layer's).
+VARIABLES: dict[str, str] = {
+    ENV_DB: "the store (a DuckDB file); default: mindshare.duckdb in your user data folder",
+    ENV_CACHE: "the cache folder (HTTP responses, rendered charts); default: your user cache folder",
+    ENV_LOCK_WAIT: f"seconds to wait for a store another process holds; default: {DEFAULT_LOCK_WAIT:g}",
+    ENV_CONTACT: "an e-mail or URL sent in the User-Agent (Wikimedia and arXiv ask for one)",
+    ENV_BIGQUERY_PROJECT: "the Google Cloud project `collect pypi_bigquery` bills; unset: that source is skipped",
+    ENV_BIGQUERY_MAX_GB: "the most one BigQuery run may scan, in GB; default: 300",
+    ENV_ADZUNA_COUNTRIES: "Adzuna countries for `collect adzuna`, comma-separated; default: gb,us",
+}
 
 
 class SettingsError(MindshareError):
@@ -47,6 +70,9 @@ class Settings:
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT
     contact: str = ""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    bigquery_project: str = ""
+    bigquery_max_gb: float = 300.0
+    adzuna_countries: tuple[str, ...] = ("gb", "us")
 
     # -- folders under the cache root ------------------------------------------------------------------------
     @property
@@ -71,18 +97,41 @@ class Settings:
         """The same settings with another store (`--db PATH`)."""
         if path is None:
             return self
-        return Settings(Path(path).expanduser(), self.cache_root, self.config_dir, self.lock_wait_seconds,
-                        self.contact, self.env)
+        return replace(self, store_path=Path(path).expanduser())
 
     def with_cache(self, path: str | Path | None) -> "Settings":
         """The same settings with another cache root (`--cache-dir PATH`)."""
         if path is None:
             return self
-        return Settings(self.store_path, Path(path).expanduser(), self.config_dir, self.lock_wait_seconds,
-                        self.contact, self.env)
+        return replace(self, cache_root=Path(path).expanduser())
+
+
+_ACTIVE: ContextVar[Settings | None] = ContextVar("mindshare_settings", default=None)
+
+
+@contextmanager
+def using(active: Settings) -> Iterator[Settings]:
+    """Make `active` the settings `load()` returns while the block runs (one CLI command, one API call)."""
+    token = _ACTIVE.set(active)
+    try:
+        yield active
+    finally:
+        _ACTIVE.reset(token)
 
 
 def load(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings of the command or API call in progress (see `using`); outside one, `read(env)`.
+
+    Given `env`, always `read(env)`: a caller that names its environment (a test) gets exactly that.
+    """
+    if env is None:
+        active = _ACTIVE.get()
+        if active is not None:
+            return active
+    return read(env)
+
+
+def read(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (default `os.environ`), each variable read here once."""
     env = os.environ if env is None else env
     store = env.get(ENV_DB, "").strip()
@@ -94,17 +143,25 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         lock_wait_seconds=_seconds(env, ENV_LOCK_WAIT, DEFAULT_LOCK_WAIT),
         contact=env.get(ENV_CONTACT, "").strip(),
         env=env,
+        bigquery_project=env.get(ENV_BIGQUERY_PROJECT, "").strip(),
+        bigquery_max_gb=_number(env, ENV_BIGQUERY_MAX_GB, 300.0, "GB"),
+        adzuna_countries=tuple(c.strip().lower() for c in env.get(ENV_ADZUNA_COUNTRIES, "").split(",")
+                               if c.strip()) or ("gb", "us"),
     )
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, "seconds")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, unit: str) -> float:
     text = env.get(name, "").strip()
     if not text:
         return default
     try:
-        seconds = float(text)
+        number = float(text)
     except ValueError:
-        raise SettingsError(f"{name}={text!r} is not a number of seconds") from None
-    if not (0 <= seconds < float("inf")):
-        raise SettingsError(f"{name}={text!r} must be zero or more seconds")
-    return seconds
+        raise SettingsError(f"{name}={text!r} is not a number of {unit}") from None
+    if not (0 <= number < float("inf")):
+        raise SettingsError(f"{name}={text!r} must be zero or more {unit}")
+    return number
