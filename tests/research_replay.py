@@ -130,14 +130,18 @@ class ReplayedArxiv:
             os.fsync(handle.fileno())
 
 
-def replay_http(handler, clock=None):
-    """The shared client on the replayed arXiv; without `clock` arXiv's pace is lifted (instant tests)."""
+def replay_http(handler, clock=None, env: dict | None = None, settings=None):
+    """The shared client on the replayed arXiv, with `settings` (a command's) or exactly the environment `env`
+    (default: none); without `clock` arXiv's pace is lifted (instant tests)."""
     from mindshare.http import Http, Limit
+    from mindshare.settings import read
 
+    settings = settings or read(env or {})
     if clock is None:
-        return Http(transport=httpx.MockTransport(handler), cache=False, env={},
+        return Http(transport=httpx.MockTransport(handler), cache=False, settings=settings,
                     limits={"arxiv": Limit(per_second=1e6, burst=10**6, concurrency=1)})
-    return Http(transport=httpx.MockTransport(handler), cache=False, env={}, clock=clock, sleep=clock.sleep)
+    return Http(transport=httpx.MockTransport(handler), cache=False, settings=settings, clock=clock,
+                sleep=clock.sleep)
 
 
 def sample_request(categories=("cs.LG", "cs.CL")):

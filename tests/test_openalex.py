@@ -153,3 +153,33 @@ def test_a_refused_query_says_what_openalex_said(two):
     body = (FIXTURES / "bad_request_400.json").read_text()
     with pytest.raises(SourceError, match=r"HTTP 400 \(Unknown filter field: author_name"):
         collect(two, lambda r: httpx.Response(400, text=body, headers={"content-type": "application/json"}))
+
+
+def test_the_api_key_is_sent_to_openalex_and_never_stored(two):
+    """OPENALEX_API_KEY (OpenAlex meters its API per key since 2026) goes out as `api_key` on every request and
+    appears in no stored column."""
+    key = "oa-key-0123456789abcdef"
+    sent = []
+
+    def handler(request):
+        sent.append(params_of(request).get("api_key"))
+        return by_query(request)
+
+    clock = FakeClock()
+    with Http(transport=httpx.MockTransport(handler), cache=False, env={"OPENALEX_API_KEY": key}, clock=clock,
+              sleep=clock.sleep) as http:
+        frame = SOURCES["openalex"].collect(Run(http, two, SINCE, TODAY))
+    assert sent and all(value == key for value in sent)
+    text = frame.astype(str).to_csv()
+    assert key not in text and "api_key" not in text
+
+
+def test_without_a_key_nothing_is_signed(two):
+    sent = []
+
+    def handler(request):
+        sent.append(params_of(request))
+        return by_query(request)
+
+    collect(two, handler)
+    assert sent and not any("api_key" in params for params in sent)

@@ -161,8 +161,7 @@ def test_a_missing_pdf_is_a_failed_paper_left_out_of_the_shares(tmp_path):
         store.close()
 
 
-def test_pdfs_and_listings_go_at_arxivs_pace_with_a_contact(tmp_path, monkeypatch):
-    monkeypatch.setenv("MINDSHARE_CONTACT", "research-test@example.org")
+def test_pdfs_and_listings_go_at_arxivs_pace_with_a_contact(tmp_path):
     agents, clock = [], FakeClock()
     handler = replay.ReplayedArxiv()
 
@@ -172,7 +171,7 @@ def test_pdfs_and_listings_go_at_arxivs_pace_with_a_contact(tmp_path, monkeypatc
 
     store = open_store(tmp_path / "store.duckdb")
     try:
-        with replay.replay_http(recording, clock) as http:
+        with replay.replay_http(recording, clock, env={"MINDSHARE_CONTACT": "research-test@example.org"}) as http:
             run_sample(replay.sample_request(["cs.CL"]), http, store, tmp_path / "pdf")
     finally:
         store.close()

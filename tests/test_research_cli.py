@@ -64,7 +64,13 @@ def test_sample_then_shares_through_the_cli(tmp_path, monkeypatch):
 
     monkeypatch.setenv("MINDSHARE_CONTACT", "cli-test@example.org")
     monkeypatch.setenv("MINDSHARE_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(command, "make_http", lambda: replay.replay_http(replay.ReplayedArxiv()))
+    made = []
+
+    def replayed_http(settings, verbose=False):
+        made.append(settings)
+        return replay.replay_http(replay.ReplayedArxiv(), settings=settings)
+
+    monkeypatch.setattr(command, "make_http", replayed_http)
     db = str(tmp_path / "store.duckdb")
     runner = CliRunner()
     with time_machine.travel(datetime(2024, 3, 10, 12, tzinfo=UTC), tick=False):
@@ -73,6 +79,8 @@ def test_sample_then_shares_through_the_cli(tmp_path, monkeypatch):
                                      "--seed", str(replay.SEED)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "2 cells, 8 papers: 7 PDFs fetched" in result.output and "1 already scanned" in result.output
+    assert [settings.store_path for settings in made] == [tmp_path / "store.duckdb"]   # the command's Settings
+    assert made[0].contact == "cli-test@example.org"
     shares = runner.invoke(app, ["--db", db, "research", "shares", "--format", "csv"], catch_exceptions=False)
     assert shares.exit_code == 0, shares.output
     lines = [line for line in shares.output.splitlines() if "arXiv, a random sample" in line]

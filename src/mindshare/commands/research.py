@@ -9,23 +9,27 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from mindshare.commands._common import Format, out, print_frame, store_from
+from mindshare import console
+from mindshare.commands._common import (FieldOption, Format, FormatOption, QuietOption, VerboseOption, application,
+                                        print_frame, store_from)
+from mindshare.console import out
 from mindshare.errors import InputError
+from mindshare.settings import Settings
 
 DEFAULT_CATEGORIES = "cs.LG,cs.CV,cs.CL"
 DEFAULT_SEED = 20200126   # the day the 2020 article appeared; any integer will do, and is recorded
 SECONDS_PER_REQUEST = 3.0  # arXiv's published limit
 
 
-def make_http():
+def make_http(settings: Settings, verbose: bool = False):
     """The client a sample uses (tests replace this with one on recorded responses).
 
     No HTTP cache: the sample keeps its own state (the drawn plan in the store, PDFs in their folder until
     scanned), so caching the PDFs again would only double the disk they take.
     """
-    from mindshare.http import Http
+    from mindshare.commands.collect import make_http as collection_http
 
-    return Http(cache=False)
+    return collection_http(cache=False, verbose=verbose, settings=settings)
 
 
 def register(app: typer.Typer) -> None:
@@ -50,11 +54,12 @@ def sample(
         None, "--precision", metavar="POINTS",
         help="Instead of --per-month: the 95% half-width wanted, in percentage points (3 needs 1,068 papers)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", metavar="N", help="Seed of the random draw (recorded with every figure)."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", metavar="FIELD",
-                                        help="Field name or path to a field TOML (default: deep-learning)."),
+    field: FieldOption = None,
     keep_pdfs: bool = typer.Option(False, "--keep-pdfs", help="Keep the PDFs after scanning them."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (papers, precision, requests, time) "
                                                           "and fetch nothing."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Draw a random sample of each month's new arXiv papers per category, scan their PDFs, store the shares.
 
@@ -64,9 +69,8 @@ def sample(
     papers mentioning each contender stored with its 95% interval. Interrupted, it resumes: papers already
     scanned are never fetched again, and the same sample is used.
 
-    Example: `mindshare research sample --categories cs.LG,cs.CV --since 2024-01 --precision 5 --dry-run`
+    Example: `mindshare research sample --categories cs.LG --since 2024-01 --precision 5 --dry-run`
     """
-    from mindshare import settings as settings_module
     from mindshare.research.arxiv_listing import check_category
     from mindshare.research.sample_run import SampleRequest, run_sample
     from mindshare.research.sampling import sample_size_for, worst_case_half_width
@@ -88,14 +92,14 @@ def sample(
     if dry_run:
         _print_plan(request, worst_case_half_width(n))
         return
-    config = settings_module.load()
+    config = application(ctx).settings
     if not config.contact:
         raise InputError("arXiv asks robots for a contact: set MINDSHARE_CONTACT to your e-mail "
                          "(it goes in the User-Agent) and run again")
     pdf_dir = config.cache_root / "research" / "arxiv-pdf"
-    with make_http() as http, store_from(ctx) as store:
-        summary = run_sample(request, http, store, pdf_dir, keep_pdfs=keep_pdfs,
-                             say=lambda line: out.print(line, markup=False))
+    console.detail(f"PDFs go to {pdf_dir} until scanned; the store is {config.store_path}")
+    with make_http(config, verbose) as http, store_from(ctx) as store:
+        summary = run_sample(request, http, store, pdf_dir, keep_pdfs=keep_pdfs, say=console.say)
     out.print(f"{summary.cells} cells, {summary.papers_planned} papers: {summary.fetched} PDFs fetched, "
               f"{summary.from_disk} read from an interrupted run, {summary.reused} already scanned, "
               f"{summary.failed} unreadable; {len(summary.snapshots)} new snapshots (seed {seed})",
@@ -104,8 +108,8 @@ def sample(
 
 def shares(
     ctx: typer.Context,
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
-    limit: int = typer.Option(40, "--limit", help="Rows shown in the table (0: all)."),
+    fmt: FormatOption = Format.table,
+    limit: int = typer.Option(40, "--limit", metavar="N", help="Rows shown in the table (0: all)."),
 ) -> None:
     """Every research method side by side: share of papers naming only X among those naming any contender.
 

@@ -19,12 +19,12 @@ from datetime import date, datetime
 
 from mindshare.errors import SourceError
 from mindshare.http import Http, build_url
-from mindshare.sources.arxiv import API, total_results
+from mindshare.sources.arxiv import API, ArxivSource, total_results
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 PDF_BASE = "https://export.arxiv.org/pdf/"
-PROVIDER = "arxiv"
+PROVIDER = ArxivSource.provider  # listings and PDFs share arXiv's one request every 3 s
 _ABS_ID = re.compile(r"arxiv\.org/abs/(?P<id>.+?)(?P<version>v\d+)?$")
 _CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 

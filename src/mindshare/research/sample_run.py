@@ -8,11 +8,13 @@ One cell (a category in one month) goes through four steps, each of which surviv
    plan, so the sample never changes under a resumed run even if arXiv's listing has grown since.
 2. **fetch**: each planned paper's first version (as submitted that month) is downloaded through the shared
    `Http` client (provider `arxiv`: one request every 3 s, MINDSHARE_CONTACT in the User-Agent) to
-   `<pdf folder>/<id>v1.pdf` (written as `.part`, renamed when whole). A paper already scanned (same arXiv id and version, in any cell, with the same rules) is
-   never fetched again; a PDF already on disk is scanned without a download.
-3. **scan**: the existing engine (`mindshare.scan.runner.scan_document`, the field's rules) reads it; the
-   result is written to the store's scan table (`scan_documents`: sha256, method, venue 'arXiv <category>',
-   year, path 'arxiv:<id>v1') in one transaction, then the PDF is deleted unless kept.
+   `<pdf folder>/<id>v1.pdf` (written as `.part`, renamed when whole). A paper already scanned (same arXiv id
+   and version, in any cell, with the same rules and field) is never fetched again; a PDF already on disk is
+   scanned without a download.
+3. **scan**: the existing engine (`mindshare.scan.runner.scan_file`, the field's rules) reads it; its row is
+   written to the store's scan table (`scan_documents`, through `mindshare.scan.state.ScanTable`, under the
+   scan's own key: rules version, venue 'arXiv <category>', year, field; path 'arxiv:<id>v1') in one
+   transaction, then the PDF is deleted unless kept.
 4. **tally**: when every planned paper has a result, the cell's counts and shares with Wilson intervals
    (`tally.sample_cell_observations`) are stored as one snapshot (kind `scan`); identical figures already
    stored add nothing, so a re-run of a finished cell changes nothing.
@@ -33,9 +35,11 @@ from mindshare.errors import SourceError
 from mindshare.http import Http
 from mindshare.observations import SnapshotKind, month_label
 from mindshare.research import ResearchSources, arxiv_sample_method
-from mindshare.research.arxiv_listing import PROVIDER, Entry, entries_at, frame_size, listing_query
+from mindshare.research.arxiv_listing import PDF_BASE, PROVIDER, Entry, entries_at, frame_size, listing_query
 from mindshare.research.sampling import MAX_WINDOW, draw_offsets, listing_windows
 from mindshare.research.tally import sample_cell_observations
+from mindshare.scan.state import TABLE as SCAN_TABLE
+from mindshare.scan.state import FileRef, Row, ScanTable, StateKey, stored_document
 from mindshare.store import Store
 
 PLAN_KEY = "research.arxiv-sample"
@@ -100,12 +104,10 @@ def run_sample(request: SampleRequest, http: Http, store: Store, pdf_dir: Path, 
     """Plan, fetch, scan and tally every cell of `request`; resumable at any point (see the module doc)."""
     from mindshare.fields import load_field
     from mindshare.scan import runner
-    from mindshare.scan.rules import make_rules
 
     chosen = load_field(request.field)
     config = runner.ScanConfig(rules=request.rules, field=str(request.field))
-    rules_method = make_rules(request.rules, chosen, "python").method
-    runner.ensure_state(store.connection)
+    rules = runner.rules_for(config)
     pdf_dir.mkdir(parents=True, exist_ok=True)
     summary = SampleSummary()
     for first, last in request.months:
@@ -113,8 +115,8 @@ def run_sample(request: SampleRequest, http: Http, store: Store, pdf_dir: Path, 
             plan = cell_plan(store, http, category, first, last, request.seed, request.per_month)
             summary.cells += 1
             summary.papers_planned += len(plan.papers)
-            docs = _scan_cell(plan, http, store, pdf_dir, config, rules_method, keep_pdfs, summary, say)
-            snapshot = _store_cell(store, plan, docs, chosen, rules_method, last)
+            docs = _scan_cell(plan, http, store, pdf_dir, config, rules, keep_pdfs, summary, say)
+            snapshot = _store_cell(store, plan, docs, chosen, rules, last)
             if snapshot:
                 summary.snapshots.append(snapshot)
             say(f"{category} {plan.month}: {len(docs)} of {plan.frame_size} papers read, stored")
@@ -145,12 +147,18 @@ def cell_plan(store: Store, http: Http, category: str, first: date, last: date, 
 
 
 # -- 2, 3. fetch and scan ---------------------------------------------------------------------------------
-def _scan_cell(plan: CellPlan, http: Http, store: Store, pdf_dir: Path, config, rules_method: str,
-               keep_pdfs: bool, summary: SampleSummary, say: Callable[[str], None]) -> list[dict]:
-    from mindshare.scan import runner
+def _cell_key(plan: CellPlan, config) -> StateKey:
+    """The cell's rows in the scan table: the scan's own key, with the category as the venue (months of one
+    year share it; each paper's path, 'arxiv:<id>v1', tells them apart)."""
+    from mindshare.scan.rules import method_of
 
-    venue, year = venue_of(plan.category), plan.first.year
-    done = {d["path"]: d for d in runner.load_results(store.connection, config, rules_method, venue, year)}
+    return StateKey(method_of(config.rules), venue_of(plan.category), plan.first.year, config.field)
+
+
+def _scan_cell(plan: CellPlan, http: Http, store: Store, pdf_dir: Path, config, rules, keep_pdfs: bool,
+               summary: SampleSummary, say: Callable[[str], None]) -> list[dict]:
+    key = _cell_key(plan, config)
+    done = {d["path"]: d for d in ScanTable(store.connection, key).documents()}
     for number, versioned in enumerate(plan.papers, 1):
         path = ARXIV_ID + versioned
         local = pdf_dir / _file_name(versioned)
@@ -159,16 +167,16 @@ def _scan_cell(plan: CellPlan, http: Http, store: Store, pdf_dir: Path, config, 
             if not keep_pdfs:
                 local.unlink(missing_ok=True)   # left by a run killed between recording and deleting
             continue
-        elsewhere = _scanned_elsewhere(store, config, rules_method, path)
-        if elsewhere is not None:
-            result = elsewhere
+        row = _scanned_elsewhere(store, key, path)
+        if row is not None:
             summary.reused += 1
         else:
-            result = _fetch_and_scan(versioned, http, pdf_dir, config, summary)
-        result = {**result, "path": path}
-        runner.save_results(store.connection, [result], config, rules_method, venue, year)
-        done[path] = result
-        if result.get("error"):
+            row = _fetch_and_scan(versioned, http, pdf_dir, config, rules, summary)
+        row = row._replace(path=path, size=None, mtime_ns=None)
+        # a table read afresh for each paper: its save then replaces, never duplicates, a row (one transaction)
+        ScanTable(store.connection, key).save([row])
+        done[path] = stored_document(row.path, row.sha256, row.pages, row.mentions, row.detail, row.error)
+        if row.error:
             summary.failed += 1
         if not keep_pdfs:
             local.unlink(missing_ok=True)
@@ -177,37 +185,32 @@ def _scan_cell(plan: CellPlan, http: Http, store: Store, pdf_dir: Path, config, 
     return [done[ARXIV_ID + v] for v in plan.papers]
 
 
-def _scanned_elsewhere(store: Store, config, rules_method: str, path: str) -> dict | None:
-    """The same paper (id and version) scanned with these rules in another cell, if any."""
-    from mindshare.scan.runner import STATE_TABLE
-
-    row = store.connection.execute(
-        f"SELECT sha256, pages, mentions, detail, error FROM {STATE_TABLE} "
-        "WHERE path = ? AND method = ? AND field = ? LIMIT 1", [path, rules_method, config.field]).fetchone()
-    if row is None:
-        return None
-    digest, pages, mentions, detail, error = row
-    return {"sha256": digest, "pages": pages, "mentions": json.loads(mentions), "error": error,
-            **json.loads(detail or "{}")}
+def _scanned_elsewhere(store: Store, key: StateKey, path: str) -> Row | None:
+    """The same paper (id and version) scanned with these rules and field in another cell, if any."""
+    found = store.connection.execute(
+        f"SELECT sha256, path, pages, mentions, detail, error FROM {SCAN_TABLE} "
+        "WHERE path = ? AND method = ? AND field = ? ORDER BY error NULLS FIRST LIMIT 1",
+        [path, key.method, key.field]).fetchone()
+    return None if found is None else Row(*found, None, None)
 
 
-def _fetch_and_scan(versioned: str, http: Http, pdf_dir: Path, config, summary: SampleSummary) -> dict:
+def _fetch_and_scan(versioned: str, http: Http, pdf_dir: Path, config, rules, summary: SampleSummary) -> Row:
     from mindshare.scan import runner
 
     local = pdf_dir / _file_name(versioned)
     if local.exists():
         summary.from_disk += 1
     else:
-        entry_url = f"https://export.arxiv.org/pdf/{versioned}"
+        entry_url = f"{PDF_BASE}{versioned}"
         response = http.get(PROVIDER, entry_url, ok=(404, 410))
         summary.fetched += 1
         if response.status_code in (404, 410):
-            return {"sha256": None, "pages": 0, "mentions": {}, "error":
-                    f"no PDF at {entry_url} (HTTP {response.status_code}: withdrawn or not yet built)"}
+            return Row(None, entry_url, 0, json.dumps(dict.fromkeys(rules.ids, 0)), "{}",
+                       f"no PDF at {entry_url} (HTTP {response.status_code}: withdrawn or not yet built)", None, None)
         partial = local.with_suffix(".part")
         partial.write_bytes(response.content)
         os.replace(partial, local)   # whole or absent: a killed write leaves only the .part
-    return runner.scan_document(str(local), config)
+    return runner.scan_file(FileRef(str(local)), config).row
 
 
 def _file_name(versioned: str) -> str:
@@ -215,12 +218,11 @@ def _file_name(versioned: str) -> str:
 
 
 # -- 4. tally -------------------------------------------------------------------------------------------------
-def _store_cell(store: Store, plan: CellPlan, docs: list[dict], chosen, rules_method: str,
-                last: date) -> str | None:
-    from mindshare.scan.rules import aggregate
+def _store_cell(store: Store, plan: CellPlan, docs: list[dict], chosen, rules, last: date) -> str | None:
+    from mindshare.scan.tallies import aggregate
 
-    tallies = aggregate(docs, "mindshare", chosen.ids)
-    method = arxiv_sample_method(rules_method)
+    tallies = aggregate(docs, rules)
+    method = arxiv_sample_method(rules.method)
     query = (f"{listing_query(plan.category, plan.first, last)}; seed={plan.seed}; frame N={plan.frame_size}; "
              f"sample n={len(plan.papers)} of {plan.per_month} asked; {plan.rule}")
     rows = sample_cell_observations(
@@ -231,7 +233,7 @@ def _store_cell(store: Store, plan: CellPlan, docs: list[dict], chosen, rules_me
     result = store.add_snapshot(
         pd.DataFrame(rows), kind=SnapshotKind.SCAN, source=ResearchSources.ARXIV_SAMPLE,
         description=f"arXiv {plan.category} {plan.month}: {len(docs)} of {plan.frame_size} papers sampled "
-                    f"(seed {plan.seed}), rules {rules_method}")
+                    f"(seed {plan.seed}), rules {rules.method}")
     return result.snapshot_id if result.added else None
 
 

@@ -25,25 +25,17 @@ from datetime import date
 import pandas as pd
 
 from mindshare.fields import Contender
-from mindshare.http import PROVIDERS, Limit, Provider
+from mindshare.http import Limit, Provider
 from mindshare.observations import partial_note, year_period
 from mindshare.research import ResearchMethods, ResearchSources
 from mindshare.research.tally import shares_of_population
 from mindshare.research.terms import Question, by_expression, index_questions, subject_of
+from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source
 
 API = "https://www.ebi.ac.uk/europepmc/webservices/rest/search"
 POPULATION_QUERY = "OPEN_ACCESS:y AND HAS_FT:y AND PUB_YEAR:{year}"
 SEGMENT = "Europe PMC open-access full texts"
-
-PROVIDER = Provider(
-    "europepmc", "Europe PMC REST API", "www.ebi.ac.uk",
-    # Europe PMC publishes no number; a few requests a second, two at a time, is our choice
-    limit=Limit(per_second=5.0, burst=5, concurrency=2),
-    limits_doc="https://europepmc.org/RestfulWebService (no published limit; 5 requests a second is ours)",
-    hint="Europe PMC may be busy; wait a few minutes and run `mindshare collect europepmc` again")
-PROVIDERS.setdefault(PROVIDER.name, PROVIDER)
-
 
 def body_term(phrase: str) -> str:
     return f'BODY:"{phrase}"'
@@ -64,7 +56,12 @@ def hit_count(data, source: "EuropePmcSource", url: str) -> int:
 class EuropePmcSource(Source):
     name = "europepmc"
     title = "Europe PMC"
-    provider = PROVIDER.name
+    provider = Provider(
+        "europepmc", "Europe PMC REST API", "www.ebi.ac.uk",
+        # Europe PMC publishes no number; a few requests a second, two at a time, is our choice
+        limit=Limit(per_second=5.0, burst=5, concurrency=2),
+        limits_doc="https://europepmc.org/RestfulWebService (no published limit; 5 requests a second is ours)",
+        hint="Europe PMC may be busy; wait a few minutes and run `mindshare collect europepmc` again")
     signal = "research"
     source = ResearchSources.EUROPE_PMC
     method = ResearchMethods.EUROPE_PMC
@@ -78,7 +75,7 @@ class EuropePmcSource(Source):
                     f"{', '.join(q.metric + (':' + q.contender.id if q.contender else '') for q in same)} in {year}"))
                 for year in range(since.year, today.year + 1) for same in asked]
 
-    def plan(self, contenders: list[Contender], since: date, today: date) -> list[Call]:
+    def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:
         return [call for *_, call in self._calls(contenders, since, today)]
 
     def collect(self, run: Run) -> pd.DataFrame:

@@ -17,6 +17,11 @@ year that is not a year), an error answer, 429 (OpenAlex's daily budget: 100 req
 a search costs more than a list) or 5xx is a failed query and fails the whole source (no partial snapshot).
 The words are the scanner's (`mindshare.research.terms`), each a quoted phrase: OpenAlex stems words and
 matches whole words. `MINDSHARE_CONTACT` goes in the User-Agent (OpenAlex's polite use).
+
+Since February 2026 OpenAlex meters its API by a daily budget per key: `OPENALEX_API_KEY` (free at
+openalex.org/settings/api), when set, is sent as the `api_key` query parameter by the HTTP layer (never
+stored, cached or shown). Without it the anonymous allowance covers only a few dozen searches a day, about
+what one collection of the deep-learning field asks (one search per distinct count).
 """
 
 from __future__ import annotations
@@ -26,23 +31,18 @@ from datetime import date
 import pandas as pd
 
 from mindshare.fields import Contender
-from mindshare.http import PROVIDERS, Limit, Provider
+from mindshare.http import Limit, Provider, QueryParams
 from mindshare.observations import partial_note, year_period
 from mindshare.research import ResearchMethods, ResearchSources
 from mindshare.research.tally import shares_of_population
 from mindshare.research.terms import Question, by_expression, index_questions, subject_of
+from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source, require
 
 API = "https://api.openalex.org/works"
 SEGMENT = "OpenAlex works with full text"
 
-PROVIDER = Provider(
-    "openalex", "OpenAlex API", "api.openalex.org",
-    # "max 100 requests per second"; the daily budget is in credits, and we ask for a few dozen counts
-    limit=Limit(per_second=10.0, burst=10, concurrency=2),
-    limits_doc="https://developers.openalex.org/api-reference/authentication",
-    hint="OpenAlex's free daily budget may be spent (a search costs more than a list); try again tomorrow")
-PROVIDERS.setdefault(PROVIDER.name, PROVIDER)
+ENV_KEY = "OPENALEX_API_KEY"
 
 
 def phrase(words: str) -> str:
@@ -66,7 +66,15 @@ def year_counts(data, source: "OpenAlexSource", url: str, years: range) -> dict[
 class OpenAlexSource(Source):
     name = "openalex"
     title = "OpenAlex"
-    provider = PROVIDER.name
+    provider = Provider(
+        "openalex", "OpenAlex API", "api.openalex.org",
+        # "max 100 requests per second" for everyone; the daily budget is in money: without a key $0.01 (about
+        # ten searches), with a free key $1 (1,000 searches); we ask for a few dozen counts
+        limit=Limit(per_second=10.0, burst=10, concurrency=2),
+        credential=QueryParams((("api_key", ENV_KEY),)),
+        limits_doc="https://developers.openalex.org/api-reference/authentication",
+        hint="OpenAlex's daily budget may be spent (a search costs more than a list): set OPENALEX_API_KEY "
+             "(free at openalex.org/settings/api) or try again tomorrow")
     signal = "research"
     source = ResearchSources.OPENALEX
     method = ResearchMethods.OPENALEX
@@ -84,7 +92,7 @@ class OpenAlexSource(Source):
             calls.append((same, Call(self.provider, API, params, f"{what} per year")))
         return calls
 
-    def plan(self, contenders: list[Contender], since: date, today: date) -> list[Call]:
+    def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:
         return [call for _, call in self._calls(contenders, since, today)]
 
     def collect(self, run: Run) -> pd.DataFrame:
