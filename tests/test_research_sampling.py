@@ -129,3 +129,29 @@ def test_the_report_is_told_how_to_collect_what_the_store_lacks(bundled_store_pa
     assert len(notes) == 3 and "mindshare research sample" in notes[0]
     having = sample_rows({"pytorch": 1}, 1, 2, 10)
     assert len(missing_method_notes(having)) == 2
+
+
+def test_a_venue_scanned_by_the_user_is_a_census_among_papers_naming_any():
+    """`mindshare scan --venue --year` rows (scan/tallies.py's own producer) join the comparison: only-X among
+    the papers naming any contender (only + several), over every paper read, with no interval."""
+    from datetime import datetime
+
+    from mindshare.fields import load_field
+    from mindshare.scan.tallies import Tally, observation_rows
+
+    field = load_field("deep-learning")
+    tally = Tally(list(field.ids))
+    for _ in range(6):
+        tally.add({"pytorch": 3}, "pytorch", False, False)
+    for _ in range(2):
+        tally.add({"tensorflow": 1}, "tensorflow", False, False)
+    tally.add({"pytorch": 1, "tensorflow": 2}, None, True, False)     # names both: several
+    tally.add({}, None, False, False)                                 # names none
+    tally.add({}, None, False, True)                                  # unreadable
+    rows = observation_rows(tally, field, "mindshare-1", "NeurIPS", 2024, datetime(2025, 1, 5))
+    shares = research_shares(rows).set_index("contender")
+    assert shares.loc["pytorch", "method_label"] == "papers you scanned with mindshare, all read"
+    assert shares.loc["pytorch", "papers_any"] == 9 and shares.loc["pytorch", "share_pct"] == pytest.approx(600 / 9)
+    assert shares.loc["tensorflow", "share_pct"] == pytest.approx(200 / 9)
+    assert shares.loc["pytorch", "population"] == 10 and shares.loc["pytorch", "papers_read"] == 10
+    assert shares.low_pct.isna().all() and shares.interval.isna().all()    # every paper read: no interval

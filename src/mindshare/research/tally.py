@@ -9,8 +9,8 @@ into observation rows: counts, and the share of sampled papers mentioning each c
 *only* X among the papers naming any contender, with
 
 - a Wilson interval where the papers were sampled (the arXiv sample: n = sampled papers naming any contender),
-- none where they were all read (Horace He's conference census) or counted by an index (Europe PMC,
-  OpenAlex): there `population` (the papers the count was taken over: a venue's papers, open-access full
+- none where they were all read (Horace He's conference census, a venue the user scanned with `mindshare
+  scan --venue --year`) or counted by an index (Europe PMC, OpenAlex): there `population` (the papers the count was taken over: a venue's papers, open-access full
   texts that year, works with full text that year) says what the share is a share of.
 
 Horace He's data have no "any contender" count: his rule H4 counts a paper naming both PyTorch and
@@ -48,6 +48,7 @@ ALL_SUBJECT = "all papers"
 # What each research source is, in the report's words.
 METHOD_LABELS = {
     Sources.HORACE_HE: "conference papers, all read (Horace He)",
+    Sources.SCAN: "papers you scanned with mindshare, all read",
     ResearchSources.ARXIV_SAMPLE: "arXiv, a random sample of each month read",
     ResearchSources.EUROPE_PMC: "Europe PMC open-access full texts, index count",
     ResearchSources.OPENALEX: "OpenAlex works with full text, index count",
@@ -148,6 +149,14 @@ def _cell_shares(key: dict, cell: pd.DataFrame) -> list[dict]:
         denominator, what = float(only["value"].sum()), "papers naming exactly one of them"
         population = _value(cell, "total_papers")
         read = population
+    elif key["source"] == Sources.SCAN:
+        # `mindshare scan --venue --year` (scan/tallies.py): every paper of the venue-year read; a paper naming
+        # any contender names exactly one of them or several
+        several = _value(cell, PAPERS_SEVERAL)
+        denominator = float(only["value"].sum()) + several if several is not None else None
+        what = ("papers naming PyTorch or TensorFlow (Horace He's rules)" if key["method"].startswith("horace")
+                else "papers naming any contender")
+        population = read = _value(cell, "papers_total")
     else:
         denominator, what = _value(cell, PAPERS_ANY), "papers naming any contender"
         population = _value(cell, POPULATION)
