@@ -37,6 +37,7 @@ VERBS: dict[str, str] = {
     "survey": "mindshare.commands.survey",        # survey import
     "scan": "mindshare.commands.scan",
     "papers": "mindshare.commands.papers",        # papers fetch, papers venues
+    "research": "mindshare.commands.research",    # research sample, research shares
     "observations": "mindshare.commands.data",
     "fields": "mindshare.commands.data",
     "snapshots": "mindshare.commands.data",       # snapshots (list), snapshots delete
