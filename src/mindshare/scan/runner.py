@@ -345,12 +345,13 @@ def venue_tally(connection, config: ScanConfig, venue: str, year: int) -> tuple[
 def store_venue_tallies(store, config: ScanConfig, field, venue: str, year: int):
     """Store the venue-year's tallies as one snapshot of research observations (nothing new when unchanged)."""
     from mindshare.scan.rules import method_of
-    from mindshare.scan.tallies import SCAN_SOURCE, SNAPSHOT_KIND, observation_rows
+    from mindshare.observations import SnapshotKind, Sources
+    from mindshare.scan.tallies import observation_rows
 
     tally, latest = venue_tally(store.connection, config, venue, year)
     method = method_of(config.rules)
     frame = observation_rows(tally, field, method, venue, year, latest or datetime.now(UTC).replace(tzinfo=None))
-    result = store.add_snapshot(frame, kind=SNAPSHOT_KIND, source=SCAN_SOURCE,
+    result = store.add_snapshot(frame, kind=SnapshotKind.SCAN, source=Sources.SCAN,
                                 description=f"{venue} {year}: {tally.documents} papers, rules {method}")
     return tally, frame, result
 
