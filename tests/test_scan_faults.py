@@ -331,13 +331,20 @@ def test_kill_9_at_any_moment_then_rerun_gives_the_same_totals(tmp_path):
     fresh = tmp_path / "fresh.duckdb"
     assert mindshare("scan", str(papers), "--venue", "V", "--year", "2021", "-j", "1", db=fresh).returncode == 0
     killed = tmp_path / "killed.duckdb"
-    for delay in (0.8, 1.6, 2.4):
+    # killed when it has printed its 1st, 400th and 900th document (--json prints each as its batch comes
+    # back, before or after its rows are committed), whatever the machine's load: each kill lands mid-run
+    for lines in (1, 400, 900):
         scan = subprocess.Popen([sys.executable, "-m", "mindshare", "--db", str(killed), "scan", str(papers),
-                                 "--venue", "V", "--year", "2021", "-j", "2"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        scan.send_signal(signal.SIGKILL)
-        scan.wait()
+                                 "--venue", "V", "--year", "2021", "-j", "2", "--batch", "20", "--json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(lines):
+                assert scan.stdout.readline(), "the scan ended before it was killed"
+            scan.send_signal(signal.SIGKILL)
+        finally:
+            scan.kill()
+            scan.wait()
+            scan.stdout.close()
     done = mindshare("scan", str(papers), "--venue", "V", "--year", "2021", "-j", "2", db=killed)
     assert done.returncode == 0, done.stderr
     assert observations(killed) == observations(fresh)

@@ -1,12 +1,17 @@
-"""What `mindshare scan` pays before its first document (issue 14: end to end at ripgrep's pace): the scan path
-imports only what a scan uses, and the store it writes to is opened without the bundled dataset."""
+"""What `mindshare scan` pays (issue 14: end to end at ripgrep's pace): the scan path imports only what a scan
+uses, the store it writes to is opened without the bundled dataset, and each file is read (and hashed) once."""
 
 from __future__ import annotations
 
 import json
+import mmap
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from scan_pdfs import make_pdf  # noqa: E402
 
 SRC = Path(__file__).parent.parent / "src"
 
@@ -57,3 +62,56 @@ def test_the_scan_opens_the_store_without_the_bundled_dataset(tmp_path):
     finally:
         store.close()
     assert kinds == ["scan"]
+
+
+def test_each_file_is_read_once(tmp_path, monkeypatch):
+    # every read of a document goes through os.open + os.read, or one memory map for a large text: count them
+    from mindshare.scan import extract, runner
+
+    monkeypatch.setattr(extract, "LARGE_FILE", 256 * 1024)  # a 1 MB text takes the memory-mapped path
+    monkeypatch.setattr(extract, "CHUNK", 64 * 1024)
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "clean.txt").write_text("We use PyTorch.\n")
+    (papers / "repaired.txt").write_text("Tensor-\nFlow and the \ufb01ne PyTorch.\n")
+    (papers / "large.txt").write_text("Results of the Tensor-\nFlow model with JAX.\n" * 25_000)
+    (papers / "paper.pdf").write_bytes(make_pdf(text="Implemented in Keras"))
+    opened: dict[int, str] = {}
+    read: dict[str, int] = {}
+    mapped: list[int] = []
+    real_open, real_read, real_mmap = os.open, os.read, mmap.mmap
+
+    def counting_open(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        if str(path).startswith(str(papers)):
+            opened[fd] = str(path)
+            read.setdefault(str(path), 0)
+            read[str(path) + " opens"] = read.get(str(path) + " opens", 0) + 1
+        return fd
+
+    def counting_read(fd, size):
+        data = real_read(fd, size)
+        if fd in opened:
+            read[opened[fd]] += len(data)
+        return data
+
+    class CountingMmap(real_mmap):
+        def __new__(cls, fd, *args, **kwargs):
+            if fd in opened:
+                mapped.append(fd)
+            return super().__new__(cls, fd, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", counting_open)
+    monkeypatch.setattr(os, "read", counting_read)
+    monkeypatch.setattr(mmap, "mmap", CountingMmap)
+    found = []
+    summary = runner.run([str(papers)], runner.ScanConfig(), on_result=found.append)
+    assert summary.scanned == 4 and summary.failures == 0
+    for name in ("clean.txt", "repaired.txt", "paper.pdf"):
+        path = str(papers / name)
+        assert read[path + " opens"] == 1 and read[path] == (papers / name).stat().st_size, name
+    large = str(papers / "large.txt")
+    assert read[large + " opens"] == 1 and read[large] == 0 and len(mapped) == 1  # mapped once, not read
+    by_name = {Path(doc["path"]).name: doc for doc in found}
+    assert by_name["large.txt"]["mentions"]["tensorflow"] == 25_000  # and still repaired and matched
+    assert by_name["paper.pdf"]["mentions"]["keras"] == 1
