@@ -16,34 +16,62 @@ from scan_pdfs import make_pdf  # noqa: E402
 SRC = Path(__file__).parent.parent / "src"
 
 # The scan modules loaded as the package's own, without running mindshare/__init__.py (which, for notebooks,
-# imports the API and pandas): what is left in sys.modules afterwards is what the scan path itself imported.
+# imports the API and pandas), writing to a store opened with duckdb itself (mindshare.store imports pandas for
+# the observations): what is left in sys.modules afterwards is what the scan path itself imported.
 SCAN_WITHOUT_THE_PACKAGE_INIT = """
 import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("mindshare", sys.argv[1] + "/mindshare/__init__.py",
                                               submodule_search_locations=[sys.argv[1] + "/mindshare"])
 sys.modules["mindshare"] = importlib.util.module_from_spec(spec)
+import duckdb
 from mindshare.scan import runner
-summary = runner.run([sys.argv[2]], runner.ScanConfig(), out=open("/dev/null", "w"))
-print(json.dumps({"scanned": summary.scanned, "engine": summary.engine,
+connection = duckdb.connect(sys.argv[3])
+runs = [runner.run([sys.argv[2]], runner.ScanConfig(), connection=connection, out=open("/dev/null", "w"))
+        for _ in range(2)]  # the second run skips what the first stored
+stored = connection.execute("SELECT count(*) FROM scan_documents").fetchall()[0][0]
+print(json.dumps({"scanned": [run.scanned for run in runs], "skipped": [run.skipped for run in runs],
+                  "stored": stored, "engine": runs[0].engine,
                   "modules": sorted({name.split(".")[0] for name in sys.modules})}))
 """
 
-# heavy packages a scan of text files without the store never needs (pandas and numpy: ~0.5 s of start-up;
-# the hyperscan binding when the native matcher does the work; the CLI's and the collectors' libraries)
-NOT_NEEDED = {"pandas", "numpy", "pyarrow", "duckdb", "httpx", "stamina", "typer", "click", "rich", "pydantic",
-              "altair", "fsspec", "pypdfium2", "distributed", "dask"}
+# heavy packages a scan of text files never needs (pandas: ~0.5 s of start-up; the hyperscan binding when the
+# native matcher does the work; the CLI's and the collectors' libraries). pyarrow (which imports numpy) carries
+# the rows to DuckDB.
+NOT_NEEDED = {"pandas", "httpx", "stamina", "typer", "click", "rich", "pydantic", "altair", "fsspec", "pypdfium2",
+              "distributed", "dask"}
 
 
 def test_the_scan_path_imports_nothing_it_does_not_need(tmp_path):
-    (tmp_path / "a.txt").write_text("We use PyTorch and TensorFlow.\n")
-    (tmp_path / "b.md").write_text("A JAX paper.\n")
-    proc = subprocess.run([sys.executable, "-c", SCAN_WITHOUT_THE_PACKAGE_INIT, str(SRC), str(tmp_path)],
+    from mindshare.store import open_store
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "a.txt").write_text("We use PyTorch and TensorFlow.\n")
+    (papers / "b.md").write_text("A JAX paper.\n")
+    (papers / "c.txt").write_bytes(b"\x00binary")  # a failed document: a null in the stored rows
+    db = tmp_path / "s.duckdb"
+    open_store(db).close()  # the store's schema, made here
+    proc = subprocess.run([sys.executable, "-c", SCAN_WITHOUT_THE_PACKAGE_INIT, str(SRC), str(papers), str(db)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout)
-    assert found["scanned"] == 2
+    assert found["scanned"] == [3, 1] and found["skipped"] == [0, 2] and found["stored"] == 3
     unneeded = NOT_NEEDED | ({"hyperscan"} if found["engine"] == "native" else set())
     assert sorted(unneeded & set(found["modules"])) == []
+
+
+def test_arrow_tables_are_built_right():
+    import duckdb
+
+    from mindshare.scan.state import arrow_table
+
+    table = arrow_table({"s": ("string", ["a", None, "é", ""]), "n": ("int64", [1, None, -(2 ** 62), 0]),
+                         "m": ("int32", [7, 8, None, -1])})
+    connection = duckdb.connect()
+    connection.register("t", table)
+    assert connection.execute("SELECT * FROM t").fetchall() == [("a", 1, 7), (None, None, 8),
+                                                                ("é", -(2 ** 62), None), ("", 0, -1)]
+    assert table.num_rows == 4 and arrow_table({"s": ("string", [])}).num_rows == 0
 
 
 def test_the_scan_opens_the_store_without_the_bundled_dataset(tmp_path):
