@@ -80,10 +80,13 @@ def arrow_table(columns: dict[str, tuple[str, Iterable]]):
     arrays = []
     for kind, values in columns.values():
         values = list(values)
-        valid = bytearray((len(values) + 7) // 8)
-        for index, value in enumerate(values):
-            if value is not None:
-                valid[index >> 3] |= 1 << (index & 7)
+        valid = None  # no validity bitmap: every value is there (the usual case)
+        if None in values:
+            bits = bytearray((len(values) + 7) // 8)
+            for index, value in enumerate(values):
+                if value is not None:
+                    bits[index >> 3] |= 1 << (index & 7)
+            valid = pa.py_buffer(bits)
         if kind == "string":
             encoded = [b"" if value is None else value.encode("utf-8") for value in values]
             offsets = array.array("q", [0])  # large_string: 64-bit offsets, no 2 GiB bound on a batch
@@ -91,12 +94,11 @@ def arrow_table(columns: dict[str, tuple[str, Iterable]]):
             for piece in encoded:
                 position += len(piece)
                 offsets.append(position)
-            buffers = [pa.py_buffer(valid), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+            buffers = [valid, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
             arrays.append(pa.Array.from_buffers(pa.large_string(), len(values), buffers))
         else:
             numbers = array.array("q" if kind == "int64" else "i", [0 if v is None else v for v in values])
-            arrays.append(pa.Array.from_buffers(getattr(pa, kind)(), len(values),
-                                                [pa.py_buffer(valid), pa.py_buffer(numbers)]))
+            arrays.append(pa.Array.from_buffers(getattr(pa, kind)(), len(values), [valid, pa.py_buffer(numbers)]))
     return pa.Table.from_arrays(arrays, names=list(columns))
 
 
