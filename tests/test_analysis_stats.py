@@ -435,7 +435,7 @@ def test_summary_carries_the_verdict_with_its_figures(built_report):
     p_first = next(fig["value"] for fig in composite[0]["figures"] if fig["name"] == "p_rank_first")
     assert f"{p_first * 100:.0f}%" in composite[0]["text"]
     assert any(t.startswith("What should you focus on?") for t in texts)
-    assert any("Theil–Sen, 95% interval" in t for t in texts)
+    assert any("95% Newey–West interval" in t for t in texts)
     assert all(f["figures"] for f in summary["findings"])
 
 
