@@ -152,6 +152,8 @@ class Answer:
     lead_lag_statement: Statement | None = None
     composite: Statement | None = None         # the field-independent composite; never in the headline
     method_notes: tuple[str, ...] = ()
+    survey_changes: tuple[dict, ...] = ()      # every survey question and population: first -> latest year
+
 
     def as_section(self) -> dict:
         """The results.json `headline` section."""
@@ -166,7 +168,8 @@ class Answer:
         return {"id": "headline", "report_date": self.report_date.isoformat(), "leader": self.leader,
                 "findings": findings,
                 "tables": [{"name": "scoreboard", "rows": [r.as_dict() for r in self.scoreboard]},
-                           {"name": "lead_lag", "rows": [r.as_dict() for r in self.lead_lag]}],
+                           {"name": "lead_lag", "rows": [r.as_dict() for r in self.lead_lag]},
+                           {"name": "survey_changes", "rows": list(self.survey_changes)}],
                 "method_notes": list(self.method_notes)}
 
 
@@ -188,8 +191,9 @@ def answer_of(analysis, *, report_date, names=lambda key: key, weights: dict[str
     lead_lag, lead_lag_statement = wording.lead_lag(readings, pair, names) if pair else ((), None)
     composite = wording.composite(current, names, weights, draws)
     notes = wording.method_notes(readings, analysis, stale_after_years)
+    changes = wording.survey_change_rows(analysis.surveys, names)
     return Answer(day, leader, headline, sentences, focus, rows, through, lead_lag, lead_lag_statement, composite,
-                  notes)
+                  notes, changes)
 
 
 def build_answer(observations: pd.DataFrame, *, contenders: list[str], report_date, names=lambda key: key,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mindshare.analysis.trends import Trend, years_since
+from mindshare.analysis.trends import Trend, fit_points
 
 BRIDGES = ("split", "shares")
 BRIDGE_WORDS = {
@@ -30,19 +30,17 @@ def theil_sen_trend(dates, values, confidence: float = 0.95) -> Trend | None:
     """
     from scipy import stats
 
-    frame = pd.DataFrame({"t": pd.to_datetime(dates), "y": pd.to_numeric(values, errors="coerce")}).dropna()
-    if len(frame) < 3 or frame["t"].nunique() < 2:
+    points = fit_points(dates, values)
+    if points is None:
         return None
-    origin = frame["t"].min()
-    x = years_since(frame["t"], origin)
-    y = frame["y"].to_numpy(dtype="float64")
+    origin, x, y, start, end = points
     slope, intercept, low, high = stats.theilslopes(y, x, alpha=confidence)
     growth = growth_low = growth_high = None
     if (y > 0).all():
         g, _, g_low, g_high = stats.theilslopes(np.log(y), x, alpha=confidence)
         growth, growth_low, growth_high = (float(np.expm1(v) * 100) for v in (g, g_low, g_high))
     return Trend(slope_per_year=float(slope), ci_low=float(low), ci_high=float(high), intercept=float(intercept),
-                 origin=origin, n=len(frame), start=frame["t"].min(), end=frame["t"].max(), estimator="theil-sen",
+                 origin=origin, n=len(y), start=start, end=end, estimator="theil-sen",
                  growth_pct_per_year=growth, growth_ci_low=growth_low, growth_ci_high=growth_high)
 
 

@@ -24,7 +24,7 @@ from mindshare.analysis.flows import level_and_flow
 from mindshare.analysis.leads import Lead, counted_lead, pooled_count_lead, survey_lead
 from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, Measure, describe
 from mindshare.analysis.panels import compare_on_panel, fixed_members, panel_run
-from mindshare.analysis.trends import FLAT, MIN_READINGS, TOO_FEW, hac_slope_many, years_since
+from mindshare.analysis.trends import MIN_READINGS, TOO_FEW, hac_slope_many, years_since
 
 STALE_AFTER_YEARS = 3.0
 TREND_MONTHS = 36
@@ -362,5 +362,5 @@ def _trend_of_shares(frame: pd.DataFrame, members) -> TrendReading:
                         len(wide), start, end, members, clear=clear.reset_index(drop=True))
 
 
-__all__ = ["FLAT", "NO_CLEAR_CHANGE", "STALE_AFTER_YEARS", "SignalReading", "TrendReading", "age_in_years",
+__all__ = ["NO_CLEAR_CHANGE", "STALE_AFTER_YEARS", "SignalReading", "TrendReading", "age_in_years",
            "current_run", "share_trend", "signal_readings"]

@@ -62,7 +62,7 @@ def _number(text: str) -> float:
 
 def survey_readings(observations: pd.DataFrame, contenders: list[str] | None = None) -> pd.DataFrame:
     """One row per survey, question, population, year and contender (READING_COLUMNS), conflicts flagged."""
-    data = observations[observations["value"].notna()]
+    data = observations[observations["value"].notna()].reset_index(drop=True)
     keys = data["metric"].astype(str).str.extract(_SHARE)
     shares = data[keys["survey"].notna() & data["contender"].notna()].copy()
     if contenders:
@@ -147,7 +147,8 @@ def survey_changes(readings: pd.DataFrame, *, confidence: float = 0.95) -> pd.Da
 
 def latest_survey(readings: pd.DataFrame) -> pd.DataFrame:
     """The readings the usage signal is read from: the survey and question with the latest year that has two or more
-    contenders, and in it the broadest population (largest base; without bases, most contenders, then name)."""
+    contenders, preferring readings with a base and shares of those who answered (the published convention), and
+    in it the broadest population (largest base; without bases, most contenders, then name)."""
     if readings.empty:
         return readings
     sizes = readings.groupby(["survey", "question", "population", "year"]).agg(
@@ -155,9 +156,12 @@ def latest_survey(readings: pd.DataFrame) -> pd.DataFrame:
     sizes = sizes[sizes["contenders"] >= 2]
     if sizes.empty:
         return readings.iloc[0:0]
-    sizes = sizes.assign(has_n=sizes["n"].notna(), n=sizes["n"].fillna(0))
-    best = sizes.sort_values(["year", "has_n", "n", "contenders", "survey", "question", "population"],
-                             ascending=[False, False, False, False, True, True, True]).iloc[0]
+    # the published convention first (a share of those who answered the question), then the largest base
+    answered = readings.drop_duplicates("question").set_index("question")["base"] == "answered the question"
+    sizes = sizes.assign(has_n=sizes["n"].notna(), n=sizes["n"].fillna(0),
+                         answered=sizes["question"].map(answered))
+    best = sizes.sort_values(["year", "has_n", "answered", "n", "contenders", "survey", "question", "population"],
+                             ascending=[False, False, False, False, False, True, True, True]).iloc[0]
     keep = (readings["survey"] == best["survey"]) & (readings["question"] == best["question"]) \
         & (readings["population"] == best["population"]) & (readings["year"] == best["year"])
     return readings[keep]

@@ -83,11 +83,15 @@ class Trend:
 TrendFit = Trend   # the earlier name (OLS and Theil-Sen fits were two records with the same seven fields)
 
 
-def _clean(dates, values) -> pd.DataFrame | None:
+def fit_points(dates, values):
+    """(origin, x in years since it, y, first date, last date), sorted, without missing values; None with fewer
+    than 3 points or a single date."""
     frame = pd.DataFrame({"t": pd.to_datetime(dates), "y": pd.to_numeric(values, errors="coerce")}).dropna()
     if len(frame) < 3 or frame["t"].nunique() < 2:
         return None
-    return frame.sort_values("t")
+    frame = frame.sort_values("t")
+    origin = frame["t"].min()
+    return origin, years_since(frame["t"], origin), frame["y"].to_numpy(dtype="float64"), origin, frame["t"].max()
 
 
 def linear_trend(dates, values, confidence: float = 0.95) -> Trend | None:
@@ -97,41 +101,38 @@ def linear_trend(dates, values, confidence: float = 0.95) -> Trend | None:
     """
     from scipy import stats  # imported here: scipy.stats costs ~0.5 s at start-up and most reports never fit
 
-    frame = _clean(dates, values)
-    if frame is None:
+    points = fit_points(dates, values)
+    if points is None:
         return None
-    origin = frame["t"].min()
-    years = years_since(frame["t"], origin)
-    y = frame["y"].to_numpy(dtype="float64")
-    fit = stats.linregress(years, y)
-    dof = len(frame) - 2
+    origin, x, y, start, end = points
+    fit = stats.linregress(x, y)
+    dof = len(y) - 2
     half_width = stats.t.ppf(0.5 + confidence / 2, dof) * fit.stderr if dof > 0 else float("nan")
     slope = float(fit.slope)
     return Trend(slope_per_year=slope, ci_low=slope - half_width, ci_high=slope + half_width,
-                 intercept=float(fit.intercept), origin=origin, n=len(frame), start=frame["t"].min(),
-                 end=frame["t"].max(), estimator="ols",
+                 intercept=float(fit.intercept), origin=origin, n=len(y), start=start, end=end, estimator="ols",
                  r_squared=float(fit.rvalue ** 2) if np.isfinite(fit.rvalue) else float("nan"))
 
 
 def hac_trend(dates, values, confidence: float = 0.95, lags: int | None = None) -> Trend | None:
-    """OLS slope with the Newey–West (HAC) interval (statsmodels; Bartlett kernel, small-sample t).
+    """OLS slope with the Newey–West (HAC) interval (statsmodels; Bartlett kernel, small-sample factor and t).
 
     `lags` defaults to Newey–West's rule of thumb. None with fewer than 3 points.
     """
     import statsmodels.api as sm
 
-    frame = _clean(dates, values)
-    if frame is None:
+    points = fit_points(dates, values)
+    if points is None:
         return None
-    origin = frame["t"].min()
-    x = years_since(frame["t"], origin)
-    y = frame["y"].to_numpy(dtype="float64")
-    lags = lags or newey_west_lags(len(frame))
-    fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True)
+    origin, x, y, start, end = points
+    lags = lags or newey_west_lags(len(y))
+    # use_correction: the small-sample factor n / (n - 2), which widens the interval a little for short series
+    fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True},
+                                            use_t=True)
     low, high = fit.conf_int(1 - confidence)[1]
     return Trend(slope_per_year=float(fit.params[1]), ci_low=float(low), ci_high=float(high),
-                 intercept=float(fit.params[0]), origin=origin, n=len(frame), start=frame["t"].min(),
-                 end=frame["t"].max(), estimator="ols-hac", r_squared=float(fit.rsquared), lags=lags)
+                 intercept=float(fit.params[0]), origin=origin, n=len(y), start=start, end=end,
+                 estimator="ols-hac", r_squared=float(fit.rsquared), lags=lags)
 
 
 def hac_slope_many(x: np.ndarray, values: np.ndarray, confidence: float = 0.95,
@@ -141,7 +142,7 @@ def hac_slope_many(x: np.ndarray, values: np.ndarray, confidence: float = 0.95,
 
     Vectorised; gives what `hac_trend` (statsmodels) gives series by series (a test checks it): with centred x the
     slope's HAC variance is S / Sxx^2, where S = sum_l w_l sum_t u_t u_(t-l) (both directions for l > 0),
-    u_t = (x_t - mean x) e_t and w_l = 1 - l / (lags + 1), times statsmodels' small-sample factor n / (n - 2).
+    u_t = (x_t - mean x) e_t and w_l = 1 - l / (lags + 1), times the small-sample factor n / (n - 2).
     """
     from scipy import special
 

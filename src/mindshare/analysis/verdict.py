@@ -101,8 +101,21 @@ def signal_verdicts(standings: pd.DataFrame, trends: pd.DataFrame, names=lambda 
     return pd.DataFrame(rows)
 
 
+def _kinds(series: pd.DataFrame | None) -> dict[str, str]:
+    from mindshare.analysis.measures import describe
+
+    if series is None or series.empty:
+        return {}
+    return {row.signal: describe(row.metric, source=str(row.source)).kind for row in series.itertuples(index=False)}
+
+
 def verdict(analysis, names=lambda key: key) -> list[Sentence]:
+    from mindshare.analysis.measures import PAGE_COUNT, SHARE
+
     table = signal_verdicts(analysis.standings, analysis.trends, names, series=analysis.series)
+    kinds = _kinds(analysis.series)
+    values = analysis.standings.set_index(["signal", "contender"])["value_now"] if not analysis.standings.empty \
+        else pd.Series(dtype=float)
     out: list[Sentence] = []
     for row in table.itertuples(index=False):
         ratio = f", {row.lead_ratio:.1f}x {names(row.runner_up)}" if pd.notna(row.lead_ratio) else ""
@@ -112,6 +125,19 @@ def verdict(analysis, names=lambda key: key) -> list[Sentence]:
                         versus=row.runner_up)]
         text = (f"{row.signal}: {names(row.leader)} leads with {row.leader_share_pct:.0f}% of the contenders' total"
                 f"{ratio} ({pd.Timestamp(row.as_of):%Y-%m})")
+        if kinds.get(row.signal) == SHARE:
+            # shares of a multiple-choice question: each is a share of respondents, never summed into a total
+            a, b = values.get((row.signal, row.leader)), values.get((row.signal, row.runner_up))
+            figures = [_fig("survey_share_pct", a, "% of respondents", signal=row.signal, contender=row.leader,
+                            date=row.as_of),
+                       _fig("survey_share_pct", b, "% of respondents", signal=row.signal, contender=row.runner_up,
+                            date=row.as_of)]
+            text = (f"{row.signal}: {names(row.leader)} {a:.1f}% and {names(row.runner_up)} {b:.1f}% of the "
+                    f"respondents asked ({pd.Timestamp(row.as_of):%Y}; respondents could name several, so the shares "
+                    "are not added up)")
+        if kinds.get(row.signal) == PAGE_COUNT:
+            text = text.replace(f"{row.signal}: ", f"{row.signal} (Google result counts: web pages, not search "
+                                                   "interest): ", 1)
         if pd.notna(row.lead_p_value):
             verdict_words = "a significant lead" if row.lead_p_value < 0.05 else "a lead within chance"
             text += f", {verdict_words} for counts (exact Poisson test {_p(row.lead_p_value)})"

@@ -252,7 +252,7 @@ def _short(reading: SignalReading) -> str:
     if reading.measure.kind == CUMULATIVE and reading.levels is not None:
         return f"new {reading.measure.name}"
     if reading.measure.kind == SHARE:
-        return f"the {reading.survey_name}"
+        return f"{reading.population} in the {reading.survey_name}"
     return reading.measure.name
 
 
@@ -550,3 +550,25 @@ def method_notes(readings: list[SignalReading], analysis, stale_after_years: flo
         notes.append("Hale's 2018 power score and 2019 growth score are reproduced as a record of his method (min-max "
                      "scaling, which changes when a contender is added); they do not enter the answer.")
     return tuple(notes)
+
+
+def survey_change_rows(surveys: pd.DataFrame | None, names) -> tuple[dict, ...]:
+    """Every survey question and population, first year to latest, as plain rows naming the population."""
+    from mindshare.analysis.survey_readings import survey_changes
+
+    if surveys is None or surveys.empty:
+        return ()
+    changes = survey_changes(surveys)
+    rows = []
+    for row in changes.itertuples(index=False):
+        interval = (f"{row.ci_low:+.1f} to {row.ci_high:+.1f}" if row.ci_low is not None and not pd.isna(row.ci_low)
+                    else "no base published")
+        rows.append({"survey": row.survey_name, "population": row.population, "contender": row.contender,
+                     "name": names(row.contender), "from_year": row.first_year, "to_year": row.last_year,
+                     "from_pct": _plain(row.first_pct), "to_pct": _plain(row.last_pct),
+                     "change_pts": _plain(row.change_pts), "ci_low": _plain(row.ci_low),
+                     "ci_high": _plain(row.ci_high), "status": row.status,
+                     "text": f"{names(row.contender)} among {row.population} of the {row.survey_name}: "
+                             f"{row.first_pct:.1f}% ({row.first_year}) to {row.last_pct:.1f}% ({row.last_year}), "
+                             f"{row.change_pts:+.1f} points ({interval})"})
+    return tuple(rows)
