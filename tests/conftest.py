@@ -73,10 +73,10 @@ def isolated_environment(tmp_path, monkeypatch, tmp_path_factory):
 @pytest.fixture(scope="session")
 def bundled_store_path(tmp_path_factory) -> Path:
     """A store with the bundled dataset loaded once per session; tests that read only may share it."""
-    from mindshare.store import open_store
+    from mindshare.session import open_session
 
     path = tmp_path_factory.mktemp("store") / "bundled.duckdb"
-    open_store(path).close()
+    open_session(path).close()
     return path
 
 
@@ -89,7 +89,7 @@ def built_report(tmp_path_factory, bundled_store_path):
     from mindshare.fields import load_field
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
-    from mindshare.store import store_session
+    from mindshare.session import session as store_session
 
     out = tmp_path_factory.mktemp("report") / "report"
     with store_session(bundled_store_path) as store:

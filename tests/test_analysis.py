@@ -5,7 +5,7 @@ import statsmodels.api as sm
 
 from mindshare.analysis import first_crossing, linear_trend, share_among
 from mindshare.analysis.shares import leader_follower_ratio
-from mindshare.store import store_session
+from mindshare.session import session as store_session
 
 
 def _series(rows):

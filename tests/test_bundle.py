@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mindshare.bundle import bundle_folder, bundled_observations, parse_period, series_period
-from mindshare.store import store_session
+from mindshare.session import session as store_session
 from conftest import SHARED
 
 

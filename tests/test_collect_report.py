@@ -20,7 +20,7 @@ from mindshare.http import Http
 from mindshare.report.build import build_report
 from mindshare.report.render import results_document, render_html
 from mindshare.sources import SOURCES
-from mindshare.store import store_session
+from mindshare.session import session as store_session
 
 TODAY = datetime.now(UTC).date()
 SINCE = date(TODAY.year - 1, TODAY.month, 1)

@@ -149,7 +149,7 @@ def test_the_token_reaches_neither_the_cache_nor_the_store(tmp_path):
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes()
     db = tmp_path / "s.duckdb"
-    with store_session(db, bootstrap=False) as store:
+    with store_session(db) as store:
         store.add_snapshot(frame, kind="collect", source="pypi_bigquery")
     assert TOKEN.encode() not in db.read_bytes()
 

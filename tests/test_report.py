@@ -9,7 +9,7 @@ from mindshare.errors import ReportError
 from mindshare.fields import load_field
 from mindshare.report.build import build_report
 from mindshare.report.render import write_report
-from mindshare.store import store_session
+from mindshare.session import session as store_session
 
 REQUIRED_SECTIONS = ["jobs", "research", "search", "usage", "signals", "summary"]
 

@@ -21,7 +21,7 @@ from mindshare.sources import hn_hiring
 from mindshare.sources.google_trends import PARTIAL_NOTE, SOURCE as TRENDS
 from mindshare.sources.job_counts import read_job_counts
 from mindshare.sources.stackoverflow_survey import read_survey
-from mindshare.store import store_session
+from mindshare.session import session as store_session
 from survey_files import write_kaggle, write_survey
 
 FIXTURES = Path(__file__).parent / "fixtures"

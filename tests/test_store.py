@@ -6,7 +6,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mindshare.errors import StoreError, StoreLockedError
+from mindshare.errors import InputError, StoreError, StoreLockedError
+from mindshare.session import session
 from mindshare.store import SCHEMA_VERSION, open_store, store_session
 
 
@@ -19,7 +20,7 @@ def _frame(value=1.0, subject="torch", period="2024-01-01"):
 
 
 def test_new_store_has_schema_version_and_bundle(tmp_path):
-    with store_session(tmp_path / "s.duckdb") as store:
+    with session(tmp_path / "s.duckdb") as store:
         version = store.connection.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
         assert int(version) == SCHEMA_VERSION
         snapshots = store.snapshots()
@@ -29,15 +30,15 @@ def test_new_store_has_schema_version_and_bundle(tmp_path):
 
 def test_reopening_adds_nothing(tmp_path):
     path = tmp_path / "s.duckdb"
-    with store_session(path) as store:
+    with session(path) as store:
         first = store.connection.execute("SELECT count(*) FROM observations").fetchone()[0]
-    with store_session(path) as store:
+    with session(path) as store:
         assert store.connection.execute("SELECT count(*) FROM observations").fetchone()[0] == first
         assert len(store.snapshots()) == 1
 
 
 def test_identical_snapshot_is_not_stored_twice_but_new_values_are(tmp_path):
-    with store_session(tmp_path / "s.duckdb", bootstrap=False) as store:
+    with store_session(tmp_path / "s.duckdb") as store:
         first = store.add_snapshot(_frame(1.0), kind="collect", source="test")
         again = store.add_snapshot(_frame(1.0), kind="collect", source="test")
         newer = store.add_snapshot(_frame(2.0), kind="collect", source="test")
@@ -64,7 +65,7 @@ class _FailingObservationsInsert:
 
 
 def test_failed_write_leaves_no_partial_snapshot(tmp_path):
-    with store_session(tmp_path / "s.duckdb", bootstrap=False) as store:
+    with store_session(tmp_path / "s.duckdb") as store:
         real = store.connection
         store.connection = _FailingObservationsInsert(real)
         with pytest.raises(duckdb.IOException):
@@ -75,7 +76,7 @@ def test_failed_write_leaves_no_partial_snapshot(tmp_path):
 
 
 def test_observation_without_required_column_is_refused(tmp_path):
-    with store_session(tmp_path / "s.duckdb", bootstrap=False) as store:
+    with store_session(tmp_path / "s.duckdb") as store:
         with pytest.raises(StoreError, match="no signal"):
             store.add_snapshot(_frame().assign(signal=None), kind="collect", source="test")
         with pytest.raises(StoreError, match="neither a value nor"):
@@ -83,14 +84,14 @@ def test_observation_without_required_column_is_refused(tmp_path):
 
 
 def test_notes_are_kept_as_words(tmp_path):
-    with store_session(tmp_path / "s.duckdb", bootstrap=False) as store:
+    with store_session(tmp_path / "s.duckdb") as store:
         store.add_snapshot(_frame().assign(value=None, value_text="about 2"), kind="import", source="test")
         row = store.observations().iloc[0]
         assert pd.isna(row["value"]) and row["value_text"] == "about 2" and row["kind"] == "note"
 
 
 def test_as_of_hides_later_periods(tmp_path):
-    with store_session(tmp_path / "s.duckdb", bootstrap=False) as store:
+    with store_session(tmp_path / "s.duckdb") as store:
         store.add_snapshot(pd.concat([_frame(1.0, period="2020-01-01"), _frame(2.0, period="2023-01-01")]),
                            kind="import", source="test", )
         values = store.observations(as_of="2021-01-01")["value"].tolist()
@@ -100,7 +101,7 @@ def test_as_of_hides_later_periods(tmp_path):
 
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "s.duckdb"
-    open_store(path, bootstrap=False).close()
+    open_store(path).close()
     con = duckdb.connect(str(path))
     con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
     con.close()
@@ -126,7 +127,7 @@ def test_foreign_duckdb_file_is_refused(tmp_path):
 
 def test_store_held_by_another_process_gives_a_clear_error(tmp_path):
     path = tmp_path / "s.duckdb"
-    open_store(path, bootstrap=False).close()
+    open_store(path).close()
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import duckdb, sys, time
         con = duckdb.connect({str(path)!r})
@@ -140,3 +141,146 @@ def test_store_held_by_another_process_gives_a_clear_error(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+# -- the store alone, the session, and bad stores ---------------------------------------------------------------
+def test_the_store_opens_without_the_bundle_and_the_session_loads_it(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with store_session(path) as store:
+        assert store.snapshots().empty  # opening a store parses no bundled file
+    with session(path) as store:
+        assert list(store.snapshots()["kind"]) == ["bundled"]
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    from mindshare.observations import COLUMNS
+
+    v1 = {k: v for k, v in COLUMNS.items() if k != "published"}
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("CREATE TABLE snapshots (snapshot_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, source VARCHAR "
+                "NOT NULL, description VARCHAR, created_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL, "
+                "rows BIGINT NOT NULL, mindshare_version VARCHAR NOT NULL)")
+    con.execute(f"CREATE TABLE observations ({', '.join(f'{n} {t}' for n, t in v1.items())})")
+    con.execute("INSERT INTO snapshots VALUES ('import-1', 'import', 'test', '', '2024-01-01', 'h', 1, '0.1.0')")
+    con.execute("INSERT INTO observations (snapshot_id, signal, metric, source, subject, value, segment, method, kind)"
+                " VALUES ('import-1', 'downloads', 'downloads_30d', 'test', 'torch', 5, 'all', 'm', 'number')")
+    con.close()
+    with store_session(path) as store:
+        assert store.meta("schema_version") == str(SCHEMA_VERSION)
+        rows = store.observations()
+        assert rows["value"].tolist() == [5.0] and rows["published"].isna().all()
+
+
+def test_an_sqlite_file_is_named_as_such_and_nothing_is_downloaded(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "data.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(StoreError, match=r"data.sqlite is an SQLite file, not a mindshare store"):
+        open_store(path)
+
+
+def test_extensions_are_never_fetched(tmp_path):
+    with store_session(tmp_path / "s.duckdb") as store:
+        settings = dict(store.connection.execute(
+            "SELECT name, value FROM duckdb_settings() WHERE name LIKE '%known_extensions'").fetchall())
+    assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+
+
+def test_as_of_must_be_a_date_and_an_unknown_signal_names_the_known_ones(tmp_path):
+    with store_session(tmp_path / "s.duckdb") as store:
+        for bad in ("2020-13-01", "yesterday"):
+            with pytest.raises(InputError, match=r"is not a date; write it as YYYY-MM-DD"):
+                store.observations(as_of=bad)
+        with pytest.raises(InputError, match=r"unknown signal 'dowloads'; signals: .*downloads"):
+            store.observations(signal="dowloads")
+        assert store.observations(signal="search").empty  # known, just not collected yet
+
+
+def test_as_of_keeps_what_was_known_that_day(bundled_store_path):
+    """The 2020 article (2020-01-26) could cite Horace He's 2019-11 counts of NeurIPS 2019, not his 2021-10 ones."""
+    with store_session(bundled_store_path, read_only=True) as store:
+        then = store.observations(signal="research", source="Horace He, pytorch-vs-tensorflow", as_of="2020-01-26")
+        later = store.observations(signal="research", source="Horace He, pytorch-vs-tensorflow", as_of="2021-11-30")
+    neurips_2019 = lambda f: f[(f.segment == "NeurIPS") & (f.period_label == "2019")]  # noqa: E731
+    assert set(neurips_2019(then)["method"]) == {"horace-he-2019-11"}
+    assert set(neurips_2019(later)["method"]) == {"horace-he-2019-11", "horace-he-2021-10"}
+
+
+def test_delete_a_snapshot_in_one_transaction(tmp_path):
+    with store_session(tmp_path / "s.duckdb") as store:
+        kept = store.add_snapshot(_frame(1.0), kind="import", source="a").snapshot_id
+        gone = store.add_snapshot(_frame(2.0, subject="tensorflow"), kind="import", source="b").snapshot_id
+        assert store.delete_snapshot(gone) == 1
+        assert list(store.snapshots()["snapshot_id"]) == [kept]
+        assert store.observations()["value"].tolist() == [1.0]
+        with pytest.raises(InputError, match="has no snapshot 'nope'"):
+            store.delete_snapshot("nope")
+
+
+def test_the_bundled_snapshot_cannot_be_deleted(tmp_path):
+    with session(tmp_path / "s.duckdb") as store:
+        bundled = store.snapshots()["snapshot_id"].iloc[0]
+        with pytest.raises(InputError, match="bundled dataset"):
+            store.delete_snapshot(bundled)
+
+
+def test_the_same_numbers_fetched_again_are_the_same_content(tmp_path):
+    with store_session(tmp_path / "s.duckdb") as store:
+        first = store.add_snapshot(_frame(1.0), kind="collect", source="x").snapshot_id
+        again = _frame(1.0).assign(collected_at="2025-06-01")
+        assert store.same_content_as("collect", "x", again) == first
+        assert store.same_content_as("collect", "x", _frame(2.0)) is None
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 300 kB tmpfs: too small for the bundled dataset. Needs root (CI and this machine run as root)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_half_made_store(small_disk):
+    path = small_disk / "s.duckdb"
+    with pytest.raises(StoreError, match=rf"no space left on device writing {path}"):
+        session(path).__enter__()
+    assert list(small_disk.iterdir()) == []
+
+
+def test_a_full_disk_mid_snapshot_keeps_what_was_stored(small_disk):
+    path = small_disk / "s.duckdb"
+    with store_session(path) as store:
+        store.add_snapshot(_frame(1.0), kind="import", source="small")
+        big = pd.concat([_frame(float(i), subject=f"pkg-{i}-" + "x" * 200) for i in range(3000)])
+        with pytest.raises(StoreError, match="no space left on device"):
+            store.add_snapshot(big, kind="import", source="big")
+    with store_session(path, read_only=True) as store:
+        assert list(store.snapshots()["source"]) == ["small"]
+        assert store.observations()["value"].tolist() == [1.0]
+
+
+def test_a_store_that_cannot_be_written_is_read(tmp_path):
+    """A read-only file system (root can write any file, but not there): reading verbs still work."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        with session(mount / "s.duckdb") as store:
+            rows = len(store.observations())
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        with session(mount / "s.duckdb", read_only=None) as store:
+            assert store.read_only and len(store.observations()) == rows
+            with pytest.raises(StoreError, match="open read-only"):
+                store.add_snapshot(_frame(1.0), kind="import", source="x")
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

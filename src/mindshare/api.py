@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from mindshare.fields import Field, load_field
-from mindshare.store import store_session
+from mindshare.session import session as store_session
 
 
 def observations(signal: str | list[str] | None = None, contenders: list[str] | str | None = None, *,

@@ -18,10 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from mindshare.fields import Field, load_field
-from mindshare.store import MEASUREMENT_KEY, SnapshotResult, Store
+from mindshare.observations import MEASUREMENT_KEY, SnapshotKind, Sources, month_end
+from mindshare.store import SnapshotResult, Store
 
-BUNDLE_SOURCE = "mindshare bundled dataset"
-HORACE_HE_SOURCE = "Horace He, pytorch-vs-tensorflow"
+BUNDLE_SOURCE = Sources.BUNDLE
+HORACE_HE_SOURCE = Sources.HORACE_HE
 HORACE_HE_REFERENCE = "https://github.com/Chillee/pytorch-vs-tensorflow (data as of rules {rules})"
 
 # facts.csv `metric` -> signal. Anything not listed goes to 'other'.
@@ -84,11 +85,11 @@ def ensure_bundle(store: Store) -> SnapshotResult | None:
     store costs one query, not a re-parse of the files.
     """
     marker = f"bundle:{bundle_digest()}"
-    if store.connection.execute("SELECT 1 FROM meta WHERE key = ?", [marker]).fetchone():
+    if store.meta(marker) is not None:
         return None
-    result = store.add_snapshot(bundled_observations(), kind="bundled", source=BUNDLE_SOURCE,
+    result = store.add_snapshot(bundled_observations(), kind=SnapshotKind.BUNDLED, source=BUNDLE_SOURCE,
                                 description=f"bundled dataset {manifest()['version']}")
-    store.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [marker, result.snapshot_id])
+    store.set_meta(marker, result.snapshot_id)
     return result
 
 
@@ -157,6 +158,8 @@ def conference_observations(path: Path, field: Field) -> pd.DataFrame:
             "period_start": date(year, 1, 1), "period_end": date(year, 12, 31), "period_label": row["year"],
             "method": f"horace-he-{row['rules']}", "reference": HORACE_HE_REFERENCE.format(rules=row["rules"]),
             "unit": "papers",
+            # public once that version of his data was: the 2021-10 recount of 2019 was unknown in 2020
+            "published": month_end(date.fromisoformat(f"{row['rules']}-01")),
         }
         for column, subject, metric in (("pytorch_papers", "PyTorch", "papers_mentioning_only"),
                                         ("tensorflow_papers", "TensorFlow", "papers_mentioning_only"),
@@ -206,7 +209,7 @@ def series_period(kind: str, day: date, unit: str, note: str) -> tuple[date, dat
     if kind == "instant":
         return day, day
     if kind == "month":
-        return day.replace(day=1), _month_end(day)
+        return day.replace(day=1), month_end(day)
     if kind == "year":
         return date(day.year, 1, 1), date(day.year, 12, 31)
     # a download window ending on the snapshot date, or the full previous calendar month
@@ -237,13 +240,8 @@ def _token_end(token: tuple[str, str, str]) -> date:
     if day:
         return date(int(year), int(month), int(day))
     if month:
-        return _month_end(date(int(year), int(month), 1))
+        return month_end(date(int(year), int(month), 1))
     return date(int(year), 12, 31)
-
-
-def _month_end(day: date) -> date:
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
 
 
 def contender_of(name: str, field: Field) -> str | None:

@@ -10,59 +10,42 @@ one transaction, so a reader never sees half of one, and re-importing identical 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
 import pandas as pd
-import platformdirs
 
-from mindshare.errors import StoreError, StoreLockedError
+from mindshare import settings as settings_module
+from mindshare.errors import InputError, StoreError, StoreLockedError
+from mindshare.observations import (COLUMNS, IGNORED_FOR_IDENTITY, MEASUREMENT_KEY, NOTE, NUMBER, SIGNALS,
+                                    SnapshotKind)
 
-SCHEMA_VERSION = 1
-ENV_DB = "MINDSHARE_DB"
-LOCK_WAIT_SECONDS = float(os.environ.get("MINDSHARE_LOCK_WAIT", "3"))
+SCHEMA_VERSION = 2
 
-# The columns of one observation, in order. `kind` is 'number' or 'note' (a qualitative fact: value is null
-# and value_text holds the source's words; notes are never turned into numbers).
-OBSERVATION_COLUMNS: dict[str, str] = {
-    "snapshot_id": "VARCHAR NOT NULL",
-    "signal": "VARCHAR NOT NULL",       # jobs, research, search, usage, downloads, github, qa, ...
-    "metric": "VARCHAR NOT NULL",       # what was counted: downloads_30d, pct_of_posts, survey_share, ...
-    "source": "VARCHAR NOT NULL",       # who published or served the number
-    "contender": "VARCHAR",             # contender id in the field, or null when the subject is not one
-    "subject": "VARCHAR NOT NULL",      # the name as the source gives it (a package, a tag, 'Torch/PyTorch')
-    "period_start": "DATE",
-    "period_end": "DATE",
-    "period_label": "VARCHAR",          # the source's own words for the period
-    "value": "DOUBLE",
-    "value_text": "VARCHAR",
-    "unit": "VARCHAR",
-    "segment": "VARCHAR NOT NULL",      # who or where: 'professional developers', a venue, a country, 'all'
-    "method": "VARCHAR NOT NULL",       # method or rules version; a change of method breaks a series
-    "reference": "VARCHAR",             # URL, repository path or file the number came from
-    "query": "VARCHAR",                 # the query or request that produced it
-    "note": "VARCHAR",
-    "collected_at": "TIMESTAMP",        # when the number was fetched from its source
-    "kind": "VARCHAR NOT NULL",
-}
+# Kept under these names for the modules that read them from here.
+OBSERVATION_COLUMNS = COLUMNS
 
-# A measurement is the same measurement in two snapshots when these agree; the newest snapshot wins.
-MEASUREMENT_KEY = ("signal", "metric", "source", "subject", "segment", "method", "period_start", "period_end",
-                   "period_label")
+_LATEST_VIEW = f"""
+CREATE OR REPLACE VIEW latest_observations AS
+SELECT o.* FROM observations o JOIN snapshots s USING (snapshot_id)
+QUALIFY row_number() OVER (
+    PARTITION BY {", ".join(f"o.{k}" for k in MEASUREMENT_KEY)}
+    ORDER BY s.created_at DESC, o.snapshot_id DESC) = 1;
+"""
 
+# The whole schema of a new store, at SCHEMA_VERSION.
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshots (
     snapshot_id VARCHAR PRIMARY KEY,
-    kind VARCHAR NOT NULL,              -- bundled, collect, import, scan
+    kind VARCHAR NOT NULL,              -- bundled, collect, import, scan (observations.SnapshotKind)
     source VARCHAR NOT NULL,
     description VARCHAR,
     created_at TIMESTAMP NOT NULL,
@@ -71,21 +54,23 @@ CREATE TABLE IF NOT EXISTS snapshots (
     mindshare_version VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS observations (
-    {", ".join(f"{name} {kind}" for name, kind in OBSERVATION_COLUMNS.items())}
+    {", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())}
 );
-CREATE OR REPLACE VIEW latest_observations AS
-SELECT o.* FROM observations o JOIN snapshots s USING (snapshot_id)
-QUALIFY row_number() OVER (
-    PARTITION BY {", ".join(f"o.{k}" for k in MEASUREMENT_KEY)}
-    ORDER BY s.created_at DESC, o.snapshot_id DESC) = 1;
+{_LATEST_VIEW}
 """
+
+# How a store of an older schema version is brought to the next one, in one transaction each.
+_MIGRATIONS: dict[int, str] = {
+    # 1 -> 2: `published` (when a figure became public, for --as-of); appended, as COLUMNS lists it last.
+    1: "ALTER TABLE observations ADD COLUMN published DATE;" + _LATEST_VIEW,
+}
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def default_path() -> Path:
     """`MINDSHARE_DB` if set, else `mindshare.duckdb` in the user's data directory."""
-    if os.environ.get(ENV_DB):
-        return Path(os.environ[ENV_DB]).expanduser()
-    return Path(platformdirs.user_data_dir("mindshare")) / "mindshare.duckdb"
+    return settings_module.load().store_path
 
 
 @dataclass(frozen=True)
@@ -98,9 +83,10 @@ class SnapshotResult:
 class Store:
     """An open store. Use `open_store()` rather than building one directly."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path):
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path, read_only: bool = False):
         self.connection = connection
         self.path = path
+        self.read_only = read_only
 
     # -- writing -------------------------------------------------------------------------------------------
     def add_snapshot(self, frame: pd.DataFrame, *, kind: str, source: str, description: str = "",
@@ -109,6 +95,7 @@ class Store:
 
         Identical content (same kind, source and rows) already stored is not stored again.
         """
+        self._require_writable("add a snapshot")
         frame = normalise_observations(frame)
         content_hash = content_hash_of(frame, kind, source)
         existing = self.connection.execute(
@@ -117,7 +104,7 @@ class Store:
             return SnapshotResult(existing[0], int(existing[1]), added=False)
         created_at = created_at or datetime.now(UTC).replace(tzinfo=None)
         snapshot_id = f"{kind}-{created_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-        frame = frame.assign(snapshot_id=snapshot_id)[list(OBSERVATION_COLUMNS)]
+        frame = frame.assign(snapshot_id=snapshot_id)[list(COLUMNS)]
         from mindshare import __version__
 
         with self.transaction():
@@ -127,33 +114,86 @@ class Store:
             self.connection.register("incoming_observations", frame)
             try:
                 self.connection.execute(
-                    f"INSERT INTO observations SELECT {', '.join(OBSERVATION_COLUMNS)} FROM incoming_observations")
+                    f"INSERT INTO observations SELECT {', '.join(COLUMNS)} FROM incoming_observations")
             finally:
                 self.connection.unregister("incoming_observations")
         return SnapshotResult(snapshot_id, len(frame), added=True)
 
+    def delete_snapshot(self, snapshot_id: str) -> int:
+        """Remove one snapshot and its observations, in one transaction; returns the rows removed.
+
+        The bundled dataset is refused: it is loaded again on the next run, so deleting it would change nothing.
+        """
+        self._require_writable("delete a snapshot")
+        found = self.connection.execute("SELECT kind, rows FROM snapshots WHERE snapshot_id = ?",
+                                        [snapshot_id]).fetchone()
+        if found is None:
+            raise InputError(f"store {self.path.name} has no snapshot {snapshot_id!r}; "
+                             f"`mindshare snapshots` lists them")
+        if found[0] == SnapshotKind.BUNDLED:
+            raise InputError(f"{snapshot_id} is the bundled dataset; it is loaded again on every run and "
+                             f"cannot be deleted")
+        with self.transaction():
+            removed = self.connection.execute("DELETE FROM observations WHERE snapshot_id = ?",
+                                              [snapshot_id]).fetchone()[0]
+            self.connection.execute("DELETE FROM snapshots WHERE snapshot_id = ?", [snapshot_id])
+        return int(removed)
+
+    def same_content_as(self, kind: str, source: str, frame: pd.DataFrame) -> str | None:
+        """The newest snapshot of this kind and source if every row of `frame` is already in the store's latest
+        view of that source's snapshots, ignoring when the rows were fetched; else None.
+
+        This is what "no duplicates" means for a collection: the same numbers for the same measurements, fetched
+        again (a resumed run, a re-run the same day, a subset of contenders collected again), add nothing.
+        """
+        stored = self.connection.execute(
+            "SELECT * FROM latest_observations WHERE snapshot_id IN "
+            "(SELECT snapshot_id FROM snapshots WHERE kind = ? AND source = ?)", [kind, source]).df()
+        if stored.empty:
+            return None
+        if not content_rows(frame) <= content_rows(stored.drop(columns=["snapshot_id"])):
+            return None
+        return str(self.connection.execute(
+            "SELECT snapshot_id FROM snapshots WHERE kind = ? AND source = ? ORDER BY created_at DESC LIMIT 1",
+            [kind, source]).fetchone()[0])
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One transaction; a full disk or any failure rolls it back and leaves the store as it was."""
         self.connection.execute("BEGIN TRANSACTION")
         try:
             yield
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        else:
             self.connection.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                self.connection.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # a failed COMMIT has already ended the transaction
+            if isinstance(exc, duckdb.Error) and _is_disk_full(exc):
+                raise StoreError(f"no space left on device writing {self.path}; nothing of this run was "
+                                 f"stored") from None
+            raise
+
+    def _require_writable(self, doing: str) -> None:
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only (it cannot be written here); "
+                             f"cannot {doing}")
 
     # -- reading -------------------------------------------------------------------------------------------
     def observations(self, *, signal: str | list[str] | None = None, contenders: list[str] | None = None,
                      metric: str | list[str] | None = None, source: str | None = None,
-                     as_of: str | None = None, include_notes: bool = True,
-                     all_snapshots: bool = False) -> pd.DataFrame:
+                     as_of: str | date | None = None, include_notes: bool = True,
+                     all_snapshots: bool = False, snapshot_kind: str | list[str] | None = None) -> pd.DataFrame:
         """Observations as a DataFrame, newest snapshot per measurement unless `all_snapshots`.
 
-        `as_of` (YYYY-MM-DD) keeps the figures whose period had ended by that day.
+        `as_of` (YYYY-MM-DD) keeps what was known on that day: figures that had become public by then (their
+        `published` day, or else the end of the period they measure). An unknown `signal` is an InputError.
+        `snapshot_kind` keeps rows of snapshots of that kind (observations.SnapshotKind).
         """
         table = "observations" if all_snapshots else "latest_observations"
         where, params = [], []
+        if signal:
+            self._check_signals([signal] if isinstance(signal, str) else list(signal))
         for column, wanted in (("signal", signal), ("metric", metric)):
             if wanted:
                 values = [wanted] if isinstance(wanted, str) else list(wanted)
@@ -166,22 +206,41 @@ class Store:
             where.append("source = ?")
             params.append(source)
         if not include_notes:
-            where.append("kind = 'number'")
+            where.append(f"kind = '{NUMBER}'")
+        if snapshot_kind:
+            kinds = [snapshot_kind] if isinstance(snapshot_kind, str) else list(snapshot_kind)
+            where.append(f"snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE kind IN "
+                         f"({', '.join('?' * len(kinds))}))")
+            params += kinds
         if as_of:
-            # A figure is dated by the period it measures, not by when it was imported: hand-gathered 2020
-            # counts typed in today still belong to a report "as of 2020". A period still running on that
-            # day was not known yet.
-            where.append("(coalesce(period_end, period_start) IS NULL "
-                         "OR coalesce(period_end, period_start) <= CAST(? AS DATE))")
-            params.append(as_of)
+            # What was known that day: a figure is known once public. A dataset compiled later (Horace He's
+            # 2021-10 recount of 2019 papers) carries the day it became public; otherwise a figure is known
+            # when the period it measures has ended (a period still running on that day was not known yet).
+            where.append("(coalesce(published, period_end, period_start) IS NULL "
+                         "OR coalesce(published, period_end, period_start) <= ?)")
+            params.append(parse_day(as_of, "as_of"))
         sql = f"SELECT * FROM {table}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY signal, metric, subject, segment, period_start NULLS FIRST"
         frame = self.connection.execute(sql, params).df()
-        for column in ("period_start", "period_end"):
+        for column in ("period_start", "period_end", "published"):
             frame[column] = pd.to_datetime(frame[column])
         return frame
+
+    def signals(self) -> list[str]:
+        """The signals the store holds observations of, sorted."""
+        return [row[0] for row in self.connection.execute(
+            "SELECT DISTINCT signal FROM observations ORDER BY signal").fetchall()]
+
+    def _check_signals(self, wanted: list[str]) -> None:
+        """A signal that is neither one mindshare knows nor one in this store is a typo: name the known ones."""
+        unknown = [s for s in wanted if s not in SIGNALS]
+        if unknown:
+            known = sorted(set(SIGNALS) | set(self.signals()))
+            missing = [s for s in unknown if s not in known]
+            if missing:
+                raise InputError(f"unknown signal {missing[0]!r}; signals: {', '.join(known)}")
 
     def snapshots(self) -> pd.DataFrame:
         return self.connection.execute("SELECT * FROM snapshots ORDER BY created_at").df()
@@ -193,24 +252,44 @@ class Store:
             params.append(source)
         return bool(self.connection.execute(sql, params).fetchone()[0])
 
+    def meta(self, key: str) -> str | None:
+        row = self.connection.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._require_writable("record its state")
+        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
     def close(self) -> None:
         self.connection.close()
+
+
+def parse_day(text: str | date, what: str = "date") -> date:
+    """A day given as YYYY-MM-DD (or a date), or an InputError saying how to write it."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2020-01-26") from None
 
 
 def normalise_observations(frame: pd.DataFrame) -> pd.DataFrame:
     """Give `frame` every observation column with the right type; refuse rows that break the schema."""
     frame = frame.copy()
-    for column in OBSERVATION_COLUMNS:
+    for column in COLUMNS:
         if column not in frame.columns:
             frame[column] = None
-    frame["kind"] = frame["value"].isna().map({True: "note", False: "number"})
+    frame["kind"] = frame["value"].isna().map({True: NOTE, False: NUMBER})
     frame["segment"] = frame["segment"].fillna("all")
     frame["method"] = frame["method"].fillna("as published")
-    for column in ("period_start", "period_end"):
+    for column in ("period_start", "period_end", "published"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     frame["collected_at"] = pd.to_datetime(frame["collected_at"])
     frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype("float64")
-    for column, kind in OBSERVATION_COLUMNS.items():
+    for column, kind in COLUMNS.items():
         if "NOT NULL" in kind and column != "snapshot_id" and frame[column].isna().any():
             row = int(frame[column].isna().to_numpy().nonzero()[0][0])
             raise StoreError(f"observation {row} has no {column}; every observation needs one")
@@ -228,43 +307,79 @@ def content_hash_of(frame: pd.DataFrame, kind: str, source: str) -> str:
     return digest.hexdigest()
 
 
+def content_rows(frame: pd.DataFrame) -> set[tuple]:
+    """The rows of `frame` as comparable tuples of every column that makes content (IGNORED_FOR_IDENTITY aside)."""
+    columns = [c for c in COLUMNS if c not in IGNORED_FOR_IDENTITY]
+    return set(map(tuple, normalise_observations(frame)[columns].astype(str).to_numpy().tolist()))
+
+
 # -- opening ---------------------------------------------------------------------------------------------------
 _LOCK_HOLDER = re.compile(r"PID (\d+)")
+# Never fetch DuckDB extensions from the internet: a store is a plain DuckDB file, and opening something else
+# (an SQLite file) must fail here, not trigger a download of sqlite_scanner.
+_DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False, bootstrap: bool = True) -> Store:
-    """Open (creating if needed) the store at `path`; load the bundled dataset into a new store.
+def open_store(path: str | Path | None = None, *, read_only: bool | None = False,
+               lock_wait: float | None = None) -> Store:
+    """Open (creating if needed) the store at `path` (default: settings' store path). The bundled dataset is not
+    loaded here: `mindshare.session` joins the store and the bundle for the CLI and the API.
 
-    Raises StoreError with one line naming the problem: not a DuckDB file, written by a newer mindshare,
-    or held by another process (after waiting briefly for it).
+    `read_only=None` opens for writing when the file can be written, else read-only (a store the user may
+    read but not write still serves `snapshots`, `observations` and `report`).
+    Raises StoreError with one line naming the problem: not a DuckDB file (an SQLite file is named as such),
+    written by a newer mindshare, held by another process (after waiting briefly for it), no space left.
     """
-    path = Path(path).expanduser() if path else default_path()
+    config = settings_module.load()
+    path = Path(path).expanduser() if path else config.store_path
+    wait = config.lock_wait_seconds if lock_wait is None else lock_wait
     if path.is_dir():
         raise StoreError(f"store {path} is a folder; give the path of a .duckdb file")
+    _refuse_foreign_file(path)
+    if read_only is None:
+        read_only = path.exists() and not _writable(path)
+    created = not read_only and not path.exists()
     if not read_only:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for store {path}: {exc.strerror}") from None
-    connection = _connect(path, read_only)
-    store = Store(connection, path)
+    connection = _connect(path, read_only, wait)
+    store = Store(connection, path, read_only=read_only)
     try:
         _check_or_create_schema(store, read_only)
-        if bootstrap and not read_only:
-            from mindshare.bundle import ensure_bundle
-
-            ensure_bundle(store)
     except BaseException:
         connection.close()
+        if created:  # never leave a half-made store (schema only, or less) behind
+            for leftover in (path, path.with_name(path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
         raise
     return store
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot read store {path}: {exc.strerror}") from None
+    if head == _SQLITE_MAGIC:
+        raise StoreError(f"{path} is an SQLite file, not a mindshare store; give a .duckdb path with --db")
+
+
+def _connect(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + lock_wait
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=_DUCKDB_CONFIG)
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" in message.lower():
@@ -276,6 +391,8 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 raise StoreLockedError(
                     f"store {path} is in use by another process{by}; wait for it to finish, "
                     f"or use --db to choose another store") from None
+            if _is_disk_full(exc):
+                raise StoreError(f"no space left on device writing {path}") from None
             raise StoreError(f"cannot open store {path}: {_first_line(message)}") from None
         except duckdb.Error as exc:
             raise StoreError(f"store {path} is not a mindshare store (not a readable DuckDB file): "
@@ -303,9 +420,21 @@ def _check_or_create_schema(store: Store, read_only: bool) -> None:
     if version > SCHEMA_VERSION:
         raise StoreError(f"store {store.path} has schema version {version}, newer than this mindshare "
                          f"understands ({SCHEMA_VERSION}); upgrade mindshare")
-    if version < SCHEMA_VERSION:
-        raise StoreError(f"store {store.path} has schema version {version}; this mindshare needs "
-                         f"{SCHEMA_VERSION} and has no migration for it yet")
+    while version < SCHEMA_VERSION:
+        if version not in _MIGRATIONS:
+            raise StoreError(f"store {store.path} has schema version {version}; this mindshare needs "
+                             f"{SCHEMA_VERSION} and has no migration for it")
+        if read_only:
+            raise StoreError(f"store {store.path} has schema version {version} and is open read-only; open it "
+                             f"once where it can be written to bring it to version {SCHEMA_VERSION}")
+        with store.transaction():
+            con.execute(_MIGRATIONS[version])
+            version += 1
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    return "no space left on device" in str(exc).lower()
 
 
 def _first_line(message: str) -> str:
@@ -314,6 +443,7 @@ def _first_line(message: str) -> str:
 
 @contextmanager
 def store_session(path: str | Path | None = None, **kwargs) -> Iterator[Store]:
+    """An open store (no bundle: see mindshare.session), closed afterwards."""
     store = open_store(path, **kwargs)
     try:
         yield store

@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mindshare.store import Store, store_session
+from mindshare.session import session
+from mindshare.store import Store
 
 # Piped output is not folded at 80 columns: tables stay greppable.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -27,8 +28,9 @@ class Format(str, Enum):
 
 @contextmanager
 def store_from(ctx: typer.Context, **kwargs) -> Iterator[Store]:
+    """The store of this command (--db or MINDSHARE_DB), with the bundled dataset (see mindshare.session)."""
     db = ctx.obj.db if ctx.obj else None
-    with store_session(db, **kwargs) as store:
+    with session(db, **kwargs) as store:
         yield store
 
 

@@ -19,14 +19,11 @@ from mindshare.commands._common import out, store_from
 from mindshare.errors import InputError, MindshareError, SourceError
 from mindshare.fields import Field, load_field
 from mindshare.http import PROVIDERS, Http
-from mindshare.store import OBSERVATION_COLUMNS, Store, normalise_observations
+from mindshare.observations import SnapshotKind
+from mindshare.store import Store
 from mindshare.sources import SOURCES, Run, Source
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-# What makes two collections "the same content": everything but when the responses were fetched.
-IGNORED_FOR_IDENTITY = ("snapshot_id", "collected_at", "kind")
-
 
 def make_http(cache: bool = True) -> Http:
     """The client a collection uses (tests replace this with one on recorded responses)."""
@@ -168,7 +165,7 @@ def _store(store: Store, source: Source, frame: pd.DataFrame, outcome: Outcome, 
     field_name = chosen_field.name if chosen_field else "?"
     description = (f"{source.title}: {len(source.eligible(contenders))} contenders of field {field_name}, "
                    f"since {since:%Y-%m-%d}, method {source.method}")
-    result = store.add_snapshot(frame, kind="collect", source=source.name, description=description)
+    result = store.add_snapshot(frame, kind=SnapshotKind.COLLECT, source=source.name, description=description)
     outcome.snapshot, outcome.rows = result.snapshot_id, result.rows
     if result.added:
         outcome.status = "added"
@@ -179,27 +176,8 @@ def _store(store: Store, source: Source, frame: pd.DataFrame, outcome: Outcome, 
 
 
 def already_stored(store: Store, source_name: str, frame: pd.DataFrame) -> str | None:
-    """The newest collect snapshot of this source, if every row of `frame` is already in the store's latest view
-    of this source's collections, ignoring when the rows were fetched; else None.
-
-    This is what "no duplicates" means here: the same numbers for the same measurements, fetched again (a
-    resumed run, a re-run the same day, a subset of contenders collected again), add nothing.
-    """
-    stored = store.connection.execute(
-        "SELECT * FROM latest_observations WHERE snapshot_id IN "
-        "(SELECT snapshot_id FROM snapshots WHERE kind = 'collect' AND source = ?)", [source_name]).df()
-    if stored.empty:
-        return None
-    columns = [c for c in OBSERVATION_COLUMNS if c not in IGNORED_FOR_IDENTITY]
-
-    def canonical(f: pd.DataFrame) -> set:
-        return set(map(tuple, normalise_observations(f)[columns].astype(str).to_numpy().tolist()))
-
-    if not canonical(frame) <= canonical(stored.drop(columns=["snapshot_id"])):
-        return None
-    return str(store.connection.execute(
-        "SELECT snapshot_id FROM snapshots WHERE kind = 'collect' AND source = ? ORDER BY created_at DESC LIMIT 1",
-        [source_name]).fetchone()[0])
+    """The newest collect snapshot of this source if it already holds every row of `frame` (Store.same_content_as)."""
+    return store.same_content_as(SnapshotKind.COLLECT, source_name, frame)
 
 
 def _sources(names: list[str] | None) -> list[Source]:

@@ -19,11 +19,10 @@ same month supersedes it in the store's latest view.
 
 from __future__ import annotations
 
-import calendar
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import pandas as pd
@@ -31,12 +30,10 @@ import pandas as pd
 from mindshare.errors import SourceError
 from mindshare.fields import Contender
 from mindshare.http import Http, build_url, redact_url
+from mindshare.observations import PARTIAL, month_label, months_between, observation, partial_note  # noqa: F401
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-PARTIAL = "PARTIAL"
-
 
 @dataclass(frozen=True)
 class Call:
@@ -112,23 +109,17 @@ class Source:
                     period_start: date, period_end: date, period_label: str, unit: str, reference: str,
                     query: str, collected_at: datetime, segment: str = "all", note: str | None = None,
                     value_text: str | None = None) -> dict:
-        return {
-            "signal": self.signal, "metric": metric, "source": self.source,
-            "contender": contender.id if contender else None, "subject": subject,
-            "period_start": period_start, "period_end": period_end, "period_label": period_label,
-            "value": None if value is None else float(value),
-            "value_text": value_text if value_text is not None else (None if value is None else _number_text(value)),
-            "unit": unit, "segment": segment, "method": self.method, "reference": redact_url(reference),
-            "query": query, "note": note, "collected_at": collected_at,
-        }
+        """One row of this source, through the one row builder (mindshare.observations.observation)."""
+        return observation(
+            signal=self.signal, metric=metric, source=self.source, method=self.method,
+            contender=contender.id if contender else None, subject=subject, value=value, value_text=value_text,
+            period_start=period_start, period_end=period_end, period_label=period_label, unit=unit,
+            segment=segment, reference=redact_url(reference), query=query, note=note, collected_at=collected_at,
+            published=collected_at.date() if collected_at else None)
 
     def schema_error(self, what: str, url: str) -> SourceError:
         return SourceError(f"{self.name}: the response from GET {redact_url(url)} has no {what} "
                            f"(the provider's format may have changed); mindshare {self.method} cannot read it")
-
-
-def frame_of(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows)
 
 
 def require(data: Any, key: str, source: Source, url: str, kind: type | tuple[type, ...] = object) -> Any:
@@ -138,48 +129,9 @@ def require(data: Any, key: str, source: Source, url: str, kind: type | tuple[ty
     return data[key]
 
 
-def months_between(since: date, today: date) -> list[tuple[date, date]]:
-    """Calendar months from the month of `since` to the month of `today`, as (first day, last day)."""
-    months, current = [], since.replace(day=1)
-    while current <= today:
-        last = current.replace(day=calendar.monthrange(current.year, current.month)[1])
-        months.append((current, last))
-        current = last + timedelta(days=1)
-    return months
-
-
-def month_label(first: date) -> str:
-    return f"{first:%Y-%m}"
-
-
-def partial_note(first: date, last: date, through: date | None = None, *, counted_on: date | None = None,
-                 window_start: date | None = None, extra: str = "") -> str | None:
-    """The flag for a period not complete when counted, or whose start the provider's window cut off.
-
-    Give `through`, the last whole day the count covers (a provider's daily data ending at its last complete
-    day), or `counted_on`, the day the count was made: that day is itself still running, so a period ending on
-    it (a month counted on its last day) is partial too.
-    """
-    parts = []
-    if counted_on is not None:
-        through = counted_on - timedelta(days=1)
-    if through is not None and through < last:
-        parts.append(f"{PARTIAL}: counted through {through:%Y-%m-%d} of a period ending {last:%Y-%m-%d}; "
-                     f"not a drop")
-    if window_start and window_start > first:
-        parts.append(f"{PARTIAL}: the provider's data starts {window_start:%Y-%m-%d}, after the period began")
-    if extra:
-        parts.append(extra)
-    return "; ".join(parts) or None
-
-
 def iter_chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def _number_text(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

@@ -31,10 +31,11 @@ import pandas as pd
 from mindshare.errors import SourceError
 from mindshare.fields import Contender, Field
 from mindshare.http import PROVIDERS, Http, Limit, Provider
+from mindshare.observations import Methods, Sources
 from mindshare.sources.base import Call, Run, Source, partial_note
 
-SOURCE = "Hacker News 'Who is hiring?' (HN Algolia API)"
-METHOD = "mindshare hn-hiring v1: whole word, any case; ambiguous names need ML context"
+SOURCE = Sources.HN_ALGOLIA
+METHOD = Methods.HN_ALGOLIA
 API = "https://hn.algolia.com/api/v1"
 THREAD_URL = "https://news.ycombinator.com/item?id={id}"
 ML_CONTEXT = ("machine learning", "deep learning", "ML", "AI", "neural network", "neural networks",

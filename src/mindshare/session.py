@@ -1,0 +1,49 @@
+"""A session: the store, with the bundled dataset in it. The one way the CLI and the Python API open a store.
+
+The store itself knows nothing of the bundle (`mindshare.store` opens a DuckDB file; `mindshare.bundle` reads
+the shipped CSVs); this joins them. The bundle is loaded on first use and again only when the shipped files
+change (one query tells). A store opened read-only is served as it is: a read-only store that predates the
+current bundle still answers, with the bundle it has.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from mindshare import settings
+from mindshare.store import Store, open_store
+
+
+def open_session(db: str | Path | None = None, *, read_only: bool | None = False, bundle: bool = True) -> Store:
+    """The store at `db` (default: the settings' store), with the bundled dataset loaded unless `bundle=False`.
+
+    `read_only=None`: write when the file can be written, else read what is there. A store created by this call
+    whose bundle could not be loaded (a full disk) is removed again: a first run leaves a whole store or none.
+    """
+    path = Path(db).expanduser() if db else settings.load().store_path
+    existed = path.exists()
+    store = open_store(path, read_only=read_only)
+    if bundle and not store.read_only:
+        from mindshare.bundle import ensure_bundle
+
+        try:
+            ensure_bundle(store)
+        except BaseException:
+            store.close()
+            if not existed:
+                for leftover in (path, path.with_name(path.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+            raise
+    return store
+
+
+@contextmanager
+def session(db: str | Path | None = None, **kwargs) -> Iterator[Store]:
+    """`open_session` as a context manager: the store is closed afterwards."""
+    store = open_session(db, **kwargs)
+    try:
+        yield store
+    finally:
+        store.close()
