@@ -56,13 +56,13 @@ def main() -> None:
     parser.add_argument("--dates", type=int, default=10_000)
     args = parser.parse_args()
     from mindshare.analysis.pipeline import analyse, analyse_frame
-    from mindshare.store import open_store
+    from mindshare.session import open_session
 
     import mindshare.analysis.verdict  # noqa: F401  (import costs out of the timings)
     import scipy.stats  # noqa: F401
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
-        store = open_store(Path(scratch) / "bundled.duckdb")
+        store = open_session(Path(scratch) / "bundled.duckdb")
         read_time, observations = timed(lambda: store.observations(), args.runs)
         bundled_time, result = timed(lambda: analyse_frame(observations, report_date=REPORT_DATE), args.runs)
         store.close()

@@ -431,7 +431,7 @@ def test_the_answer_reads_no_clock():
 def bundled_answer(bundled_store_path):
     from mindshare.analysis.answer import build_answer
     from mindshare.fields import load_field
-    from mindshare.store import store_session
+    from mindshare.session import session as store_session
 
     field = load_field()
     names = {c.id: c.name for c in field.contenders}
@@ -450,8 +450,8 @@ def test_bundled_answer_strikes_the_claims_of_issue_12(bundled_answer):
     assert github.leader == "pytorch" and {f.contender: f.value for f in github.figures
                                           if f.name == "all_time_level"}["tensorflow"] > 190000
     research = rows["research"]                            # ICLR 2022 alone, said so, and too old to count
-    assert research.label.endswith("(ICLR)") and not research.current and "one venue only" in \
-        research.confidence.reason
+    assert research.label.endswith("(ICLR)") and research.venues == 1 and not research.current
+    assert "one venue only" in research.confidence.reason
     search = rows["search"]                                # Google result counts: a fact, never search interest
     assert search.kind == PAGE_COUNT and not search.current and "not search interest" in search.label
     for signal in ("qa", "research", "articles"):          # complete counts: no test
@@ -475,7 +475,7 @@ def test_bundled_answer_is_json_with_figures_on_every_sentence(bundled_answer):
 
 def test_the_old_verdict_tests_no_complete_count(bundled_store_path):
     from mindshare.analysis.pipeline import analyse_frame
-    from mindshare.store import store_session
+    from mindshare.session import session as store_session
 
     with store_session(bundled_store_path) as store:
         observations = store.observations()

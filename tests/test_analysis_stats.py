@@ -387,7 +387,7 @@ def test_comparison_sentence_hand_checked():
 
 def test_bundled_verdict_is_checkable(bundled_store_path):
     from mindshare.analysis.pipeline import analyse_frame
-    from mindshare.store import store_session
+    from mindshare.session import session as store_session
 
     with store_session(bundled_store_path) as store:
         observations = store.observations()
@@ -501,7 +501,7 @@ def test_summary_statistics_are_cached_by_content(bundled_store_path, monkeypatc
     from mindshare.fields import load_field
     from mindshare.report.build import SectionInputs
     from mindshare.report.model import Provenance, Section
-    from mindshare.store import store_session
+    from mindshare.session import session as store_session
 
     monkeypatch.setenv("MINDSHARE_CACHE", str(tmp_path / "cache"))
     with store_session(bundled_store_path) as store:

@@ -106,6 +106,8 @@ class ScoreRow:
     kind: str                  # measures kind
     method_note: str
     figures: tuple[Figure, ...] = ()
+    venues: int | None = None  # signals summed over venues: how many venues the period is read on
+    population: str = ""       # surveys: who was asked
 
     def as_dict(self) -> dict:
         out = {k: v for k, v in asdict(self).items() if k not in ("confidence", "figures")}

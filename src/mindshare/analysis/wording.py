@@ -239,7 +239,8 @@ def score_row(reading: SignalReading, names) -> ScoreRow:
         trend=trend_words(reading, names), trend_status=trend.status if trend else TOO_FEW,
         confidence=confidence(reading), age=age_words(reading.age_years), age_years=_plain(reading.age_years),
         current=reading.current, not_current_reason=reading.not_current_reason, sampled=reading.measure.sampled,
-        kind=reading.measure.kind, method_note=row_method_note(reading), figures=lead_figures(reading))
+        kind=reading.measure.kind, method_note=row_method_note(reading), figures=lead_figures(reading),
+        venues=len(reading.venues) or None, population=reading.population)
 
 
 # -- headline and sentences -------------------------------------------------------------------------------------
