@@ -365,7 +365,7 @@ def test_lead_lag_gives_each_signals_crossing_side_by_side():
     assert pass_from_venues("research", pd.concat([early, venues]), "pt", "tf").date == pd.Timestamp("2020")
 
 
-# -- the answer: any field, dated by the report date --------------------------------------------------------------------
+# -- the answer: any field, dated by the report date ------------------------------------------------------------
 def _answer(frame, report_date=REPORT_DATE, names=None):
     from mindshare.analysis.answer import build_answer
 
@@ -426,7 +426,7 @@ def test_the_answer_reads_no_clock():
     assert first == second
 
 
-# -- the bundled data ------------------------------------------------------------------------------------------------------
+# -- the bundled data ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def bundled_answer(bundled_store_path):
     from mindshare.analysis.answer import build_answer

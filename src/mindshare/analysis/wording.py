@@ -266,6 +266,9 @@ def _join(items: list[str]) -> str:
 
 def headline(current: list[SignalReading], names, readings: list[SignalReading]) -> tuple[str | None, Statement]:
     """One sentence: who is ahead on how many current measures, who leads the rest, which are too close to call."""
+    if not readings:
+        return None, Statement("These data hold no measure that compares two or more contenders.", (),
+                               "a measure needs readings of at least two contenders")
     if not current:
         return None, Statement("No measure in these data is recent enough to say who is ahead now.",
                                (), "every signal's latest data are older than the limit for a current signal")
@@ -389,52 +392,54 @@ def sentences(current: list[SignalReading], readings: list[SignalReading], names
 
 # -- advice per reader --------------------------------------------------------------------------------------------
 def focus(readings: list[SignalReading], names) -> list[Focus]:
+    """'What should you focus on?' for each audience, from the measures that speak to it (current ones first; old
+    ones only when nothing current does, and then saying how old)."""
     out = []
     for audience, signals in AUDIENCES:
         mine = [r for r in readings if r.signal in signals and r.lead is not None]
-        current = [r for r in mine if r.current]
-        used = current or mine
+        used = [r for r in mine if r.current] or mine
         if not used:
             out.append(Focus(audience, Statement(
                 f"For {audience}: no measure in these data speaks to this directly.", (), "", ())))
             continue
-        claimed = _claimed(used)
-        leaders = sorted({r.lead.leader for r in claimed})
-        figures = tuple(f for r in used for f in lead_figures(r))
-        when = "" if current else f" (the latest of these data are from {max(pd.Timestamp(r.period_end) for r in used).year})"
-        if len(leaders) == 1 and len(claimed) == len(used):
-            x = leaders[0]
-            text = f"For {audience}: {names(x)}, which leads {_join([_short(r) for r in used])}{when}."
-        elif claimed:
-            parts = [f"{names(r.lead.leader)} leads {_short(r)}" for r in claimed]
-            close = [r for r in used if r not in claimed]
-            text = f"For {audience}: {_join(parts)}"
-            if close:
-                text += (f", while {_join([_short(r) for r in close])} "
-                         f"{'does' if len(close) == 1 else 'do'} not separate the leaders")
-            text += f"{when}; both are worth knowing."
-        else:
-            pair = {names(r.lead.leader) for r in used} | {names(r.lead.runner_up) for r in used}
-            text = (f"For {audience}: {_join(sorted(pair))} are too close to call on "
-                    f"{_join([_short(r) for r in used])}{when}; either is a sound choice.")
-        out.append(Focus(audience, Statement(text, figures, "; ".join(row_method_note(r) for r in used),
+        when = "" if used[0].current else \
+            f" (the latest of these data are from {max(pd.Timestamp(r.period_end) for r in used).year})"
+        text = f"For {audience}: {_advice(used, names, when)}"
+        out.append(Focus(audience, Statement(text, tuple(f for r in used for f in lead_figures(r)),
+                                             "; ".join(row_method_note(r) for r in used),
                                              tuple(r.signal for r in used))))
     return out
+
+
+def _advice(used: list[SignalReading], names, when: str) -> str:
+    claimed = _claimed(used)
+    leaders = sorted({r.lead.leader for r in claimed})
+    if len(leaders) == 1 and len(claimed) == len(used):
+        return f"{names(leaders[0])}, which leads {_join([_short(r) for r in used])}{when}."
+    if claimed:
+        text = _join([f"{names(r.lead.leader)} leads {_short(r)}" for r in claimed])
+        close = [r for r in used if r not in claimed]
+        if close:
+            text += (f", while {_join([_short(r) for r in close])} "
+                     f"{'does' if len(close) == 1 else 'do'} not separate the leaders")
+        return text + f"{when}; both are worth knowing."
+    pair = {names(r.lead.leader) for r in used} | {names(r.lead.runner_up) for r in used}
+    return (f"{_join(sorted(pair))} are too close to call on {_join([_short(r) for r in used])}{when}; "
+            "either is a sound choice.")
 
 
 def data_through(readings: list[SignalReading], day, stale_after_years: float) -> Statement:
     ends = [(pd.Timestamp(r.period_end), r) for r in readings if r.period_end is not None]
     if not ends:
         return Statement(f"No dated readings; report date {day.isoformat()}.")
-    newest = max(e for e, _ in ends)
+    newest, latest = max(ends, key=lambda x: x[0])
     current = [(e, r) for e, r in ends if r.current]
     text = f"Data through {newest:%Y-%m}; report date {day.isoformat()}."
-    figures = [Figure("data_through", month(newest), "month"), Figure("report_date", day.isoformat(), "date")]
+    figures = [_figure(latest, "data_through", month(newest), "month"), Figure("report_date", day.isoformat(), "date")]
     if current:
         oldest, r = min(current, key=lambda x: x[0])
         text = text[:-1] + f"; the oldest measure counted ({_short(r)}) ends {oldest:%Y-%m}."
-        figures.append(Figure("oldest_current", month(oldest), "month", signal=r.signal, metric=r.metric,
-                              source=r.source))
+        figures.append(_figure(r, "oldest_current", month(oldest), "month"))
     return Statement(text, tuple(figures), f"a measure is counted when its data end within {stale_after_years:g} "
                      "years of the report date; ages on the scoreboard are measured against the report date, not "
                      "against the newest reading")
@@ -461,7 +466,7 @@ def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tup
     from mindshare.analysis.leadlag import pass_from_history, pass_from_venues
 
     a, b = pair
-    rows = []
+    rows, figures = [], []
     for r in readings:
         if r.measure.kind == "page count":
             continue
@@ -475,13 +480,18 @@ def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tup
             continue
         when = found.status
         if found.date is not None:
-            yearly = r.measure.kind == SHARE or bool(r.venues) or found.date.month == 1 and r.readings_in_series < 24
+            yearly = r.measure.kind == SHARE or bool(r.venues) or \
+                len(period_words(r.period_start, r.period_end)) == 4          # readings of calendar years
             when = f"{found.date.year}" if yearly else month(found.date)
         if found.date is None and found.last is not None:
             when += f" (to {found.last.year})"
         rows.append(LeadLagRow(r.signal, _short(r), a, b, when, found.status,
                                found.date.date() if found.date is not None else None))
-    rows.sort(key=lambda x: (x.date is None, x.date or pd.Timestamp.max.date(), x.signal))
+        figures.append(_figure(r, "passed_on", when, "date or status", a, versus=b, first=month(found.first),
+                               last=month(found.last)))
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].date is None, rows[i].date or pd.Timestamp.max.date(),
+                                                    rows[i].signal))
+    rows, figures = [rows[i] for i in order], [figures[i] for i in order]
     if not rows:
         return (), None
     crossed = [x for x in rows if x.date is not None]
@@ -490,11 +500,9 @@ def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tup
     rest = [x for x in rows if x.date is None]
     if rest:
         text += "; " + "; ".join(f"{x.label}: {x.when}" for x in rest)
-    figures = tuple(Figure("passed_on", x.when, "date or status", signal=x.signal, contender=a,
-                           detail={"versus": b}) for x in rows)
     note = ("a pass is read between consecutive readings of one method, on the series each measure is read from: "
             "trailing 12-month sums for small counts, the flow of a cumulative total, venues both periods share")
-    return tuple(rows), Statement(text + ".", figures, note, tuple(x.signal for x in rows))
+    return tuple(rows), Statement(text + ".", tuple(figures), note, tuple(x.signal for x in rows))
 
 
 # -- the composite, out of the headline ------------------------------------------------------------------------------
@@ -521,7 +529,8 @@ def composite(current: list[SignalReading], names, weights, draws: int) -> State
         text += (f"; {names(second['contender'])} would need {flip.data_factor:.1f} times its "
                  f"{_short(moved)} to draw level")
     figures = [Figure("p_first", _plain(top["p_first"]), "probability", contender=str(top["contender"]),
-                      detail={"draws": result.draws, "kappa": result.kappa}),
+                      detail={"draws": result.draws, "kappa": result.kappa, "signals": ", ".join(result.weights),
+                              "weights": ", ".join(f"{k} {v:.2f}" for k, v in result.weights.items())}),
                Figure("index", _plain(second["index"]), "% of the leader", contender=str(second["contender"]))]
     if flip is not None:
         figures.append(Figure("flip_data_factor", _plain(flip.data_factor), "times", signal=flip.data_signal or "",
