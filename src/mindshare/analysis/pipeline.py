@@ -160,7 +160,7 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
     leaders = standings.dropna(subset=["value_now"]).groupby("signal").head(2)
     pairs = leaders.groupby("signal")["contender"].apply(list)
     pairs = pairs[pairs.str.len() == 2]
-    crossovers = _crossovers(con, pairs, names)
+    crossovers = _crossovers(months, pairs, names)
     analysis = Analysis(series=chosen, standings=standings, trends=trends, crossovers=crossovers, excluded=excluded,
                         months=months, venues=_venue_readings(con), surveys=_survey_rows(con, relation, contenders))
     newest = pd.to_datetime(standings["d_now"]).max() if not standings.empty else None
@@ -314,7 +314,9 @@ def _share_trends(monthly: pd.DataFrame) -> pd.DataFrame:
     return trends[columns].sort_values(["signal", "contender"]).reset_index(drop=True)
 
 
-def _crossovers(con, pairs: pd.Series, names) -> pd.DataFrame:
+def _crossovers(months: pd.DataFrame, pairs: pd.Series, names) -> pd.DataFrame:
+    """Observed and projected crossover of each signal's two leaders, on their monthly readings side by side (every
+    method: crossings are read within a method)."""
     from mindshare.analysis.projection import crossover_from_wide
 
     columns = ["signal", "leader", "trailing", "latest", "ratio_now", "observed", "observed_method", "status",
@@ -322,16 +324,16 @@ def _crossovers(con, pairs: pd.Series, names) -> pd.DataFrame:
                "sentence"]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
-    wanted = pd.DataFrame([(s, pair[0], pair[1]) for s, pair in pairs.items()], columns=["signal", "a", "b"])
-    con.register("ms_pairs", wanted)
-    # the full history of the two leaders side by side (every method: crossings are read within a method)
-    frame = con.execute("""
-        SELECT r.signal, r.d AS period_start, r.method,
-               sum(r.value) FILTER (WHERE r.contender = p.a) AS a, sum(r.value) FILTER (WHERE r.contender = p.b) AS b
-        FROM ms_rows r JOIN ms_pairs p ON r.signal = p.signal AND (r.contender = p.a OR r.contender = p.b)
-        JOIN ms_dates t ON t.signal = r.signal AND t.d = r.d AND t.method = r.method
-        WHERE NOT r.partial GROUP BY ALL HAVING a IS NOT NULL AND b IS NOT NULL""").df()
-    con.unregister("ms_pairs")
+    read = months[months["last_in_month"]]
+    read = read[read["signal"].isin(pairs.index)]
+    sides = []
+    for signal, pair in pairs.items():
+        own = read[(read["signal"] == signal) & read["contender"].isin(pair)]
+        wide = own.groupby(["month", "method", "contender"])["value"].sum().unstack()
+        if set(pair) <= set(wide.columns):
+            sides.append(wide[list(pair)].set_axis(["a", "b"], axis=1).dropna().reset_index().assign(signal=signal))
+    frame = pd.concat(sides) if sides else pd.DataFrame(columns=["signal", "month", "method", "a", "b"])
+    frame = frame.assign(period_start=pd.to_datetime(frame["month"]))[["signal", "period_start", "method", "a", "b"]]
     rows = []
     for signal, group in frame.groupby("signal"):
         a, b = pairs[signal]
