@@ -484,3 +484,16 @@ def test_the_old_verdict_tests_no_complete_count(bundled_store_path):
         if sentence.text.startswith(("qa:", "research:", "articles:")):
             assert "Poisson test" not in sentence.text
     assert any(s.text.startswith("jobs:") and "within chance" in s.text for s in verdict)
+
+
+def test_a_month_read_by_two_methods_is_one_method_for_every_contender():
+    from mindshare.analysis.pipeline import analyse_frame
+
+    early = _months([("2024-10", c, v) for c, v in (("a", 5), ("b", 3), ("c", 1))], metric="downloads_30d",
+                    signal="downloads", method="pip only")
+    late = _months([("2024-10", c, v) for c, v in (("a", 6), ("b", 4))], metric="downloads_30d",
+                   signal="downloads", method="all installers").assign(period_start=pd.Timestamp("2024-10-27"))
+    months = analyse_frame(pd.concat([early, late]), presets=()).months.set_index(["contender", "method"])
+    assert months["last_in_month"].to_dict() == {
+        ("a", "all installers"): True, ("a", "pip only"): False, ("b", "all installers"): True,
+        ("b", "pip only"): False, ("c", "pip only"): False}          # c was not read by the month's method

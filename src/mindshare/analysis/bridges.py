@@ -41,31 +41,36 @@ class MethodChange:
     reason: str
 
 
-def method_changes(shares: pd.DataFrame, *, at: str = "month", limit: float = LIMIT,
-                   floor_pts: float = FLOOR_PTS, min_steps: int = MIN_STEPS) -> list[MethodChange]:
+def method_changes(shares: pd.DataFrame, *, at: str = "month", **options) -> list[MethodChange]:
     """Every change of method in a share series, with its continuity test.
 
     `shares`: contender, `at`, method, share (percent), one method per date.
     """
     data = shares.dropna(subset=["share"]).sort_values(at)
     dates = data[[at, "method"]].drop_duplicates(at).sort_values(at).reset_index(drop=True)
-    if len(dates) < 2:
-        return []
     wide = data.groupby([at, "contender"])["share"].last().unstack().reindex(dates[at])
+    return changes_in(wide, dates["method"].to_numpy(), **options)
+
+
+def changes_in(wide: pd.DataFrame, methods, *, limit: float = LIMIT, floor_pts: float = FLOOR_PTS,
+               min_steps: int = MIN_STEPS) -> list[MethodChange]:
+    """`method_changes` on shares already side by side: one row per reading in date order (its date the index),
+    one column per contender; `methods` gives each row's method."""
+    methods = np.asarray(methods)
+    if len(wide) < 2:
+        return []
     steps = wide.diff()
-    same = (dates["method"] == dates["method"].shift()).to_numpy()
+    same = np.r_[False, methods[1:] == methods[:-1]]
     ordinary = steps[same]
     spread = (1.4826 * (ordinary - ordinary.median()).abs().median()).clip(lower=floor_pts)
     counted = ordinary.notna().sum()
     changes = []
-    for i in np.nonzero(~same)[0]:
-        if i == 0:
-            continue
-        before, after = dates.loc[i - 1], dates.loc[i]
+    for i in np.nonzero(~same)[0][1:]:
+        before, after = (methods[i - 1], wide.index[i - 1]), (methods[i], wide.index[i])
         step = steps.iloc[i].dropna()
         step = step[counted.reindex(step.index).fillna(0) >= min_steps]   # contenders whose steps can be judged
         if len(step) < 2:
-            changes.append(MethodChange(before["method"], after["method"], before[at], after[at], None, None, None,
+            changes.append(MethodChange(before[0], after[0], before[1], after[1], None, None, None,
                                         int(counted.max()) if len(counted) else 0, False,
                                         f"fewer than {min_steps} ordinary steps to compare the change with"))
             continue
@@ -74,23 +79,28 @@ def method_changes(shares: pd.DataFrame, *, at: str = "month", limit: float = LI
         ok = bool(z.max() <= limit)
         reason = (f"every share moved by at most {z.max():.1f} times its ordinary spread" if ok else
                   f"{worst}'s share moved {step[worst]:+.1f} points, {z.max():.1f} times its ordinary spread")
-        changes.append(MethodChange(before["method"], after["method"], before[at], after[at], str(worst),
-                                    float(step[worst]), float(z.max()), int(counted[step.index].min()), ok, reason))
+        changes.append(MethodChange(before[0], after[0], before[1], after[1], str(worst), float(step[worst]),
+                                    float(z.max()), int(counted[step.index].min()), ok, reason))
     return changes
 
 
-def bridged_run_start(shares: pd.DataFrame, *, at: str = "month", **options) -> tuple[pd.Timestamp | None,
-                                                                                      list[MethodChange]]:
-    """The first date of the latest stretch whose method changes are all continuous, with the changes tested.
+def bridged_start(first, changes: list[MethodChange]):
+    """The first date of the latest stretch whose method changes are all continuous.
 
     Shares before the latest discontinuous change are not comparable with those after it; everything after it can be
     read as one share series.
     """
-    changes = method_changes(shares, at=at, **options)
-    if shares.empty:
-        return None, changes
-    start = pd.Timestamp(shares[at].min())
+    start = first
     for change in changes:
         if not change.continuous:
-            start = pd.Timestamp(change.first_after)
-    return start, changes
+            start = change.first_after
+    return start
+
+
+def bridged_run_start(shares: pd.DataFrame, *, at: str = "month", **options) -> tuple[pd.Timestamp | None,
+                                                                                      list[MethodChange]]:
+    """`bridged_start` of a long share frame (contender, `at`, method, share), with the changes tested."""
+    if shares.empty:
+        return None, []
+    changes = method_changes(shares, at=at, **options)
+    return pd.Timestamp(bridged_start(shares[at].min(), changes)), changes

@@ -202,8 +202,9 @@ def _monthly_readings(con) -> pd.DataFrame:
     periods add up), and the contender's last reading of the month otherwise (stars, 30-day downloads: two
     readings in one month are two looks at one level, never added). A contender's several subjects (packages,
     repositories) and a research signal's venues are summed first. Where a month holds two methods, each keeps its
-    own row and `last_in_month` marks the one read last: series use that one (a month never mixes methods), and
-    the test of continuity at a method change (analysis.bridges) uses both.
+    own row and `last_in_month` marks the method read last that month, the same for every contender: series use
+    that one (a month never mixes methods, and a contender read only by the other method that month is missing
+    from it), and the test of continuity at a method change (analysis.bridges) uses both.
     """
     return con.execute("""
         WITH per_subject AS (
@@ -220,13 +221,13 @@ def _monthly_readings(con) -> pd.DataFrame:
         -- of a method covering the same dates: the version read most recently, as in ms_dates)
         chosen AS (SELECT p.* FROM per_method p JOIN ms_dates t ON t.signal = p.signal AND t.d = p.d
                                                                 AND t.method = p.method),
-        picked AS (
-            SELECT *, row_number() OVER (PARTITION BY signal, contender, month ORDER BY d DESC, method) AS k
-            FROM chosen)
+        -- the month's method is the one read last that month, for every contender alike
+        month_method AS (SELECT signal, month, arg_max(method, d) AS method FROM chosen GROUP BY ALL)
         SELECT p.signal, p.contender, CAST(p.month AS DATE) AS month, p.method, p.d, p.e,
-               CASE WHEN c.additive THEN p.summed ELSE p.last_value END AS value, p.k = 1 AS last_in_month
-        FROM picked p JOIN (SELECT signal, any_value(additive) AS additive FROM ms_chosen GROUP BY signal) c
-          USING (signal)
+               CASE WHEN c.additive THEN p.summed ELSE p.last_value END AS value,
+               p.method = m.method AS last_in_month
+        FROM chosen p JOIN month_method m USING (signal, month)
+        JOIN (SELECT signal, any_value(additive) AS additive FROM ms_chosen GROUP BY signal) c USING (signal)
         ORDER BY p.signal, p.contender, p.month, p.d""").df()
 
 

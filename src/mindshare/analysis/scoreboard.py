@@ -15,15 +15,16 @@ Every age is measured against the report date, which is passed in: nothing here 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from mindshare.analysis.bridges import MethodChange, bridged_run_start
+from mindshare.analysis.bridges import MethodChange, bridged_start, changes_in
 from mindshare.analysis.flows import level_and_flow
 from mindshare.analysis.leads import Lead, counted_lead, pooled_count_lead, survey_lead
 from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, Measure, describe
-from mindshare.analysis.panels import compare_on_panel, fixed_members, panel_run
+from mindshare.analysis.panels import compare_on_panel, panel_run
 from mindshare.analysis.trends import MIN_READINGS, TOO_FEW, hac_slope_many, years_since
 
 STALE_AFTER_YEARS = 3.0
@@ -74,7 +75,8 @@ class SignalReading:
     bridges: list[MethodChange] = field(default_factory=list)
     method: str = ""
     readings_in_series: int = 0
-    history: pd.DataFrame | None = None        # date, contender, value, method: the comparable series, for lead-lag
+    history_of: Callable[[list[str]], pd.DataFrame] | None = None   # contenders -> their comparable series
+                                               # (date, contender, value, method), for lead-lag
     venue_frame: pd.DataFrame | None = None    # summed over segments: segment, period, contender, value
     notes: list[str] = field(default_factory=list)
 
@@ -87,13 +89,18 @@ def age_in_years(end, report_date) -> float | None:
 
 def current_run(months: pd.DataFrame) -> pd.DataFrame:
     """The rows of the latest uninterrupted run of one method, by month (the last method read in each month)."""
-    months = months[months["last_in_month"]] if "last_in_month" in months else months
+    if "last_in_month" in months:
+        months = months[months["last_in_month"].to_numpy()]
     if months.empty:
         return months
-    order = months[["month", "method"]].drop_duplicates("month").sort_values("month")
-    run = (order["method"] != order["method"].shift()).cumsum()
-    last = order[run == run.iloc[-1]]
-    return months[months["month"].isin(last["month"]) & (months["method"] == last["method"].iloc[-1])]
+    by_month = months.groupby("month", sort=True)["method"].first()    # one method per month (last_in_month)
+    run = (by_month != by_month.shift()).cumsum()
+    first = by_month.index[(run == run.iloc[-1]).to_numpy()].min()
+    return months[(months["month"] >= first).to_numpy() & (months["method"] == by_month.iloc[-1]).to_numpy()]
+
+
+def _of(frame: pd.DataFrame, who) -> pd.DataFrame:
+    return frame[frame["contender"].isin(who).to_numpy()]
 
 
 def signal_readings(analysis, report_date, *, stale_after_years: float = STALE_AFTER_YEARS) -> list[SignalReading]:
@@ -155,10 +162,10 @@ def _events_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
     if lead is None:
         return None
     log_sd = 1 / np.sqrt(lead.values + 0.5) if base["measure"].sampled else lead.values * 0.0
-    history = _rolling_sums(run) if base["measure"].sampled else _history(months)
+    sampled = base["measure"].sampled
     reading = _blank(base, lead=lead, period_start=lead.start, period_end=lead.end, log_sd=log_sd,
                      method=str(run["method"].iloc[0]), readings_in_series=months["month"].nunique(),
-                     history=history)
+                     history_of=lambda who: _rolling_sums(_of(run, who)) if sampled else _history(_of(months, who)))
     reading.trend, reading.bridges = share_trend(months)
     if base["measure"].sampled:
         reading.notes.append(f"{lead.readings} months pooled ({lead.start:%Y-%m} to {lead.end:%Y-%m}) so that the "
@@ -178,7 +185,8 @@ def _latest_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
     start = _period_start_of(latest)
     reading = _blank(base, lead=lead, period_start=start, period_end=pd.Timestamp(latest["e"].max()),
                      log_sd=lead.values * 0.0, method=str(latest["method"].iloc[0]),
-                     readings_in_series=months["month"].nunique(), history=_history(months))
+                     readings_in_series=months["month"].nunique(),
+                     history_of=lambda who: _history(_of(months, who)))
     reading.trend, reading.bridges = share_trend(months)
     return reading
 
@@ -196,7 +204,8 @@ def _cumulative_reading(base: dict, months: pd.DataFrame) -> SignalReading | Non
     end_rows = run[run["month"] == flow.end]
     reading = _blank(base, lead=lead, period_start=flow.start, period_end=pd.Timestamp(end_rows["e"].max()),
                      log_sd=lead.values * 0.0, levels=flow.levels, method=str(run["method"].iloc[0]),
-                     readings_in_series=months["month"].nunique(), history=_flows_history(run, flow.months))
+                     readings_in_series=months["month"].nunique(),
+                     history_of=lambda who: _flows_history(_of(run, who), flow.months))
     reading.trend, reading.bridges = share_trend(months)
     reading.notes.append(f"read from the new {base['measure'].unit} over the {flow.months} months to "
                          f"{flow.end:%Y-%m} (level at the end minus level at the start, for the "
@@ -218,9 +227,7 @@ def _venue_reading(base: dict, venues: pd.DataFrame) -> SignalReading | None:
                      method=str(now["method"].iloc[0]), readings_in_series=frame["period"].nunique(),
                      venue_frame=frame[["segment", "period", "contender", "value"]])
     on_panel = frame[frame["period"].isin(panel_periods) & frame["segment"].isin(panel)]
-    yearly = on_panel.groupby(["period", "contender"], as_index=False)["value"].sum().rename(
-        columns={"period": "month"}).assign(method="panel")
-    reading.trend = _trend_of_shares(yearly, members=None)
+    reading.trend = _trend_of_shares(on_panel.rename(columns={"period": "month"}), members=None)
     reading.notes.append(f"the latest period is read on its own {len(reading.venues)} venue"
                          f"{'s' if len(reading.venues) != 1 else ''}; trends only on the {len(panel)} venue"
                          f"{'s' if len(panel) != 1 else ''} present in every period compared "
@@ -256,7 +263,8 @@ def _survey_reading(base: dict, surveys: pd.DataFrame) -> SignalReading | None:
                      period_end=pd.Timestamp(latest["period_end"].max()), log_sd=log_sd,
                      population=str(top["population"]), survey_name=str(top["survey_name"]),
                      conflict="; ".join(f"{c}: {v}" for c, v in zip(latest["contender"], latest["conflict"]) if v),
-                     method=str(top["question"]), readings_in_series=series["year"].nunique(), history=history)
+                     method=str(top["question"]), readings_in_series=series["year"].nunique(),
+                     history_of=lambda who: _of(history, who))
     reading.trend = _survey_trend(changes, lead)
     if reading.conflict:
         reading.notes.append(f"sources disagree on the same reading ({reading.conflict}); the one with a published "
@@ -318,38 +326,44 @@ def share_trend(months: pd.DataFrame, *, window_months: int = TREND_MONTHS) -> t
     """
     if months.empty:
         return TrendReading(TOO_FEW), []
-    data = months.assign(month=pd.to_datetime(months["month"]), d=pd.to_datetime(months["d"]))
-    if "last_in_month" not in data:
-        data = data.assign(last_in_month=True)
-    last = data["month"].max()
-    data = data[data["month"] > last - pd.DateOffset(months=window_months)]
-    members = fixed_members(data[data["last_in_month"]], at="month")
+    when = pd.to_datetime(months["month"])
+    recent = months[(when > when.max() - pd.DateOffset(months=window_months)).to_numpy()]
+    last = recent["last_in_month"] if "last_in_month" in recent else pd.Series(True, index=recent.index)
+    # one row per reading (month, method), a month's last reading after its earlier one
+    wide = recent.assign(last=last.to_numpy()).groupby(["month", "last", "method", "contender"])["value"] \
+        .sum().unstack().sort_index()
+    final = wide.xs(True, level="last").droplevel("method")
+    members = [c for c in final.columns if final[c].notna().all()]
     if len(members) < 2:
         return TrendReading(TOO_FEW), []
-    data = data[data["contender"].isin(members)]
-    reading = data.groupby(["month", "method"])["d"].transform("max")
-    total = data.groupby(["month", "method"])["value"].transform("sum")
-    data = data.assign(reading=reading, share=100 * data["value"] / total.where(total != 0))
-    start, changes = bridged_run_start(data[["contender", "reading", "method", "share"]], at="reading")
-    kept = data[data["last_in_month"] & (data["reading"] >= start)]
-    return _trend_of_shares(kept, members=members), changes
+    values = wide[members]
+    shares = values.div(values.sum(axis=1).where(lambda t: t != 0), axis=0) * 100
+    keys = shares.index.to_frame(index=False)
+    changes = changes_in(shares.set_axis(pd.to_datetime(keys["month"]), axis=0), keys["method"].to_numpy())
+    start = bridged_start(pd.to_datetime(keys["month"]).min(), changes)
+    kept = shares.xs(True, level="last").droplevel("method")
+    kept.index = pd.to_datetime(kept.index)
+    return _trend_of_wide(kept[kept.index >= start], members), changes
 
 
 def _trend_of_shares(frame: pd.DataFrame, members) -> TrendReading:
-    """HAC trend of each contender's share (`share`, or shares computed from `value`) by month; the clearest one."""
-    if "share" not in frame:
-        total = frame.groupby("month")["value"].transform("sum")
-        frame = frame.assign(share=100 * frame["value"] / total.where(total != 0))
-    wide = frame.groupby(["month", "contender"])["share"].last().unstack().sort_index()
+    """`_trend_of_wide` for a long frame of month, contender and value (shares computed among those present)."""
+    wide = frame.groupby(["month", "contender"])["value"].sum().unstack().sort_index()
     wide = wide.dropna(axis=1)
-    members = tuple(members) if members is not None else tuple(wide.columns)
+    shares = wide.div(wide.sum(axis=1).where(lambda t: t != 0), axis=0) * 100
+    return _trend_of_wide(shares, members if members is not None else list(shares.columns))
+
+
+def _trend_of_wide(wide: pd.DataFrame, members) -> TrendReading:
+    """HAC trend of each column (a contender's share by month); the clearest one, or why there is none."""
+    wide = wide.dropna(axis=1)
+    members = tuple(members)
     start = pd.Timestamp(wide.index.min()) if len(wide) else None
     end = pd.Timestamp(wide.index.max()) if len(wide) else None
     if len(wide) < MIN_READINGS or wide.shape[1] < 2:
         return TrendReading(TOO_FEW, n=len(wide), start=start, end=end, members=members)
     x = years_since(pd.DatetimeIndex(wide.index), pd.Timestamp(wide.index[0]))
-    values = wide.to_numpy(float).T
-    hac = hac_slope_many(x, values)
+    hac = hac_slope_many(x, wide.to_numpy(float).T)
     table = pd.DataFrame({"contender": wide.columns, "slope": hac["slope"], "low": hac["ci_low"],
                           "high": hac["ci_high"], "naive_low": hac["ols_ci_low"], "naive_high": hac["ols_ci_high"]})
     clear = table[(table["low"] > 0) | (table["high"] < 0)]

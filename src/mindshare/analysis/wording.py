@@ -472,8 +472,8 @@ def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tup
             continue
         if r.venue_frame is not None:
             found = pass_from_venues(r.signal, r.venue_frame, a, b)
-        elif r.history is not None and not r.history.empty:
-            found = pass_from_history(r.signal, r.history, a, b)
+        elif r.history_of is not None:
+            found = pass_from_history(r.signal, r.history_of([a, b]), a, b)
         else:
             continue
         if found.status == "no common readings":
