@@ -81,10 +81,12 @@ def main() -> None:
         count_time, _ = timed(lambda: con.execute("SELECT sum(value) FROM observations").fetchall(), args.runs)
         synthetic_time, result = timed(lambda: analyse(con, "observations", facts=None, report_date=SYNTHETIC_DATE),
                                        args.runs)
+        without_time, _ = timed(lambda: analyse(con, "observations", facts=None), args.runs)
         con.close()
         print(f"synthetic store ({rows:,} observations: 50 contenders x 20 signals x {args.dates:,} dates; "
               f"generated in {generated:.1f} s):")
         print(f"  full analysis, median of {args.runs}:        {synthetic_time:6.2f} s   (goal < {GOAL_SECONDS:.0f} s)")
+        print(f"  anchor: the same analysis without answer:  {without_time:6.2f} s")
         print(f"  anchor: bare scan sum(value):              {count_time:6.2f} s")
         print(f"  anchor: scan grouped by signal, contender: {scan_time:6.2f} s")
         print(f"  result: {len(result.standings)} standings, {len(result.trends)} trends, "

@@ -325,11 +325,12 @@ def _crossovers(months: pd.DataFrame, pairs: pd.Series, names) -> pd.DataFrame:
                "sentence"]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
-    read = months[months["last_in_month"]]
-    read = read[read["signal"].isin(pairs.index)]
+    read = months[months["last_in_month"].to_numpy()]
+    by_signal = dict(tuple(read[read["signal"].isin(pairs.index).to_numpy()].groupby("signal")))
     sides = []
     for signal, pair in pairs.items():
-        own = read[(read["signal"] == signal) & read["contender"].isin(pair)]
+        own = by_signal.get(signal, read.iloc[0:0])
+        own = own[own["contender"].isin(pair).to_numpy()]
         wide = own.groupby(["month", "method", "contender"])["value"].sum().unstack()
         if set(pair) <= set(wide.columns):
             sides.append(wide[list(pair)].set_axis(["a", "b"], axis=1).dropna().reset_index().assign(signal=signal))
