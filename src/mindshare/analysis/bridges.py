@@ -57,7 +57,7 @@ def changes_in(wide: pd.DataFrame, methods, *, limit: float = LIMIT, floor_pts: 
     """`method_changes` on shares already side by side: one row per reading in date order (its date the index),
     one column per contender; `methods` gives each row's method."""
     methods = np.asarray(methods)
-    if len(wide) < 2:
+    if len(wide) < 2 or (methods == methods[0]).all():
         return []
     steps = wide.diff()
     same = np.r_[False, methods[1:] == methods[:-1]]

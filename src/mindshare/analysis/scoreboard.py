@@ -328,30 +328,35 @@ def share_trend(months: pd.DataFrame, *, window_months: int = TREND_MONTHS) -> t
         return TrendReading(TOO_FEW), []
     when = pd.to_datetime(months["month"])
     recent = months[(when > when.max() - pd.DateOffset(months=window_months)).to_numpy()]
-    last = recent["last_in_month"] if "last_in_month" in recent else pd.Series(True, index=recent.index)
-    # one row per reading (month, method), a month's last reading after its earlier one
-    wide = recent.assign(last=last.to_numpy()).groupby(["month", "last", "method", "contender"])["value"] \
-        .sum().unstack().sort_index()
-    final = wide.xs(True, level="last").droplevel("method")
+    last = recent["last_in_month"].to_numpy() if "last_in_month" in recent else np.ones(len(recent), bool)
+    final = recent[last].pivot(index="month", columns="contender", values="value").sort_index()
+    final.index = pd.to_datetime(final.index)
     members = [c for c in final.columns if final[c].notna().all()]
     if len(members) < 2:
         return TrendReading(TOO_FEW), []
-    values = wide[members]
-    shares = values.div(values.sum(axis=1).where(lambda t: t != 0), axis=0) * 100
-    keys = shares.index.to_frame(index=False)
-    changes = changes_in(shares.set_axis(pd.to_datetime(keys["month"]), axis=0), keys["method"].to_numpy())
-    start = bridged_start(pd.to_datetime(keys["month"]).min(), changes)
-    kept = shares.xs(True, level="last").droplevel("method")
-    kept.index = pd.to_datetime(kept.index)
-    return _trend_of_wide(kept[kept.index >= start], members), changes
+    shares = _shares(final[members])
+    changes = []
+    if recent["method"].nunique() > 1:
+        # every reading, a month's earlier method before its last one, for the continuity test
+        inside = recent["contender"].isin(members).to_numpy()
+        every = recent[inside].assign(last=last[inside])
+        wide = every.groupby(["month", "last", "method", "contender"])["value"].sum().unstack().sort_index()
+        keys = wide.index.to_frame(index=False)
+        changes = changes_in(_shares(wide).set_axis(pd.to_datetime(keys["month"]), axis=0), keys["method"].to_numpy())
+        shares = shares[shares.index >= bridged_start(shares.index.min(), changes)]
+    return _trend_of_wide(shares, members), changes
+
+
+def _shares(values: pd.DataFrame) -> pd.DataFrame:
+    """Each column's share (%) of its row's total; a row that sums to 0 has no shares."""
+    total = values.sum(axis=1)
+    return values.div(total.where(total != 0), axis=0) * 100
 
 
 def _trend_of_shares(frame: pd.DataFrame, members) -> TrendReading:
     """`_trend_of_wide` for a long frame of month, contender and value (shares computed among those present)."""
-    wide = frame.groupby(["month", "contender"])["value"].sum().unstack().sort_index()
-    wide = wide.dropna(axis=1)
-    shares = wide.div(wide.sum(axis=1).where(lambda t: t != 0), axis=0) * 100
-    return _trend_of_wide(shares, members if members is not None else list(shares.columns))
+    wide = frame.groupby(["month", "contender"])["value"].sum().unstack().sort_index().dropna(axis=1)
+    return _trend_of_wide(_shares(wide), members if members is not None else list(wide.columns))
 
 
 def _trend_of_wide(wide: pd.DataFrame, members) -> TrendReading:
