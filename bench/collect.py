@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from mindshare.commands.collect import run_collection  # noqa: E402
 from mindshare.fields import parse_field  # noqa: E402
-from mindshare.http import PROVIDERS, Http, Limit  # noqa: E402
+from mindshare.http import Http, Limit  # noqa: E402
 from mindshare.sources import SOURCES  # noqa: E402
 
 BENCH_SOURCES = ["github", "pypistats", "stackexchange", "huggingface", "wikipedia", "arxiv"]
@@ -202,15 +202,16 @@ def main() -> int:
     args = parser.parse_args()
 
     env = {"GITHUB_TOKEN": "bench-token", "STACKEXCHANGE_KEY": "bench-key", "HF_TOKEN": "bench-token"}
-    limits = {}
+    limits, hosts = {}, {}
     for name in BENCH_SOURCES:
-        spec = PROVIDERS[SOURCES[name].provider]
-        base = spec.limit_for(bool(env.get(spec.credential_env or "")))
+        spec = SOURCES[name].provider
+        base = spec.limit_for(spec.credential is not None and all(env.get(n) for n in spec.credential.names))
         limits[spec.name] = Limit(per_second=base.per_second / args.scale, burst=base.burst,
                                   concurrency=base.concurrency)
+        hosts[spec.name] = spec.host
     today = datetime.now(UTC).date()
     since = (today.replace(day=1) - timedelta(days=28 * (args.months - 1))).replace(day=1)
-    server_limits = ServerLimits({PROVIDERS[p].host: lim for p, lim in limits.items()}, slack=0.05)
+    server_limits = ServerLimits({hosts[p]: lim for p, lim in limits.items()}, slack=0.05)
     server = make_server(args.latency, server_limits, today)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 

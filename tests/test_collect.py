@@ -407,10 +407,11 @@ def cli(tmp_path, monkeypatch):
         state["urls"].append(str(request.url))
         return state["handler"](request)
 
-    def make(cache: bool = True) -> Http:
+    def make(cache: bool = True, verbose: bool = False, settings=None) -> Http:
         clock = FakeClock()
         return Http(transport=httpx.MockTransport(counting), cache=cache, cache_dir=tmp_path / "http-cache",
-                    env={"GITHUB_TOKEN": "t"}, clock=clock, sleep=clock.sleep)
+                    env={"GITHUB_TOKEN": "t", **state.get("env", {})}, clock=clock, sleep=clock.sleep,
+                    on_request=collect_command.print_request if verbose else None)
 
     monkeypatch.setattr(collect_command, "make_http", make)
 
@@ -563,10 +564,231 @@ def test_a_subset_collected_again_adds_nothing(cli):
 @pytest.mark.parametrize("counted_on, partial", [(date(2026, 12, 30), True), (date(2026, 12, 31), True),
                                                  (date(2027, 1, 1), False)])
 def test_a_month_counted_on_its_last_day_is_partial(counted_on, partial):
-    from mindshare.sources.base import partial_note
+    from mindshare.observations import partial_note
 
     note = partial_note(date(2026, 12, 1), date(2026, 12, 31), counted_on=counted_on)
     assert (note is not None and note.startswith("PARTIAL")) is partial
     # a provider's daily data that ends at its last whole day: complete once that day is the period's last
     assert partial_note(date(2026, 12, 1), date(2026, 12, 31), date(2026, 12, 31)) is None
     assert partial_note(date(2026, 12, 1), date(2026, 12, 31), date(2026, 12, 30)).startswith("PARTIAL")
+
+
+# -- issue 13: what the real services answer in 2026 -------------------------------------------------------------
+SE_TAG = json.loads((FIXTURES / "stackexchange" / "tags_inname_openshift_v2.2.json").read_text())["items"][0]
+SE_STRIPE = json.loads((FIXTURES / "stackexchange" / "tags_info_stripe-payments_curl.json").read_text())
+ABOUT_BLANK = json.loads((FIXTURES / "wikimedia" / "aqs2_404_about_blank.json").read_text())
+RESTBASE_404 = json.loads((FIXTURES / "wikimedia" / "restbase_404_hyperswitch_imitation.json").read_text())
+NICKMAD = json.loads((FIXTURES / "wikimedia" / "nickmad_per_article_monthly_user.json").read_text())
+
+
+def many_tags(tmp_path, n: int) -> list[Contender]:
+    text = "".join(f'[[contender]]\nid = "c{i}"\nname = "C{i}"\nstackoverflow_tag = "tag-{i}"\n' for i in range(n))
+    return list(parse_field('name = "many"\n' + text, tmp_path / "many.toml").contenders)
+
+
+def tag_server(honour_pagesize: bool = True):
+    """/tags/{tags}/info as documented: a page of `pagesize` items (default 30) and `has_more`; items in the
+    real Tag shape (tests/fixtures/stackexchange), one per tag asked."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if "/tags/" not in request.url.path:
+            return httpx.Response(200, json={"total": 1})
+        tags = request.url.path.split("/tags/")[1].split("/")[0].split(";")
+        size = int(request.url.params.get("pagesize", 30)) if honour_pagesize else 30
+        items = [{**SE_TAG, "name": t, "count": 1000 + i} for i, t in enumerate(tags)]
+        return httpx.Response(200, json={"items": items[:size], "has_more": len(items) > size,
+                                         "quota_max": 300, "quota_remaining": 290})
+
+    return handler, seen
+
+
+def test_stackexchange_sends_pagesize_so_tags_31_and_up_are_counted(tmp_path):
+    """On main the request had no pagesize: the API's default page of 30 left tags 31-35 'not found'."""
+    handler, seen = tag_server()
+    frame, run, _ = collect_one("stackexchange", many_tags(tmp_path, 35), handler)
+    totals = frame[frame.metric == "questions_total"].set_index("subject")["value"]
+    assert len(totals) == 35 and totals.notna().all() and totals["tag-34"] == 1034
+    assert seen[0].url.params["pagesize"] == "100"
+    assert not any("not found" in n or "unknown" in n for n in run.notes)
+
+
+def test_a_tag_missing_from_a_full_page_is_unknown_not_absent(tmp_path):
+    handler, _ = tag_server(honour_pagesize=False)        # a server that still pages by 30
+    frame, run, _ = collect_one("stackexchange", many_tags(tmp_path, 35), handler)
+    totals = frame[frame.metric == "questions_total"].set_index("subject")
+    assert totals.loc["tag-29", "value"] == 1029
+    missing = totals.loc[[f"tag-{i}" for i in range(30, 35)]]
+    assert missing["value"].isna().all() and missing["value_text"].str.startswith("unknown:").all()
+    assert not any("not found" in n for n in run.notes) and sum("unknown" in n for n in run.notes) == 5
+
+
+def test_stackexchange_real_tag_info_answer(tmp_path):
+    field = parse_field('name = "s"\n[[contender]]\nid = "stripe"\nname = "Stripe"\n'
+                        'stackoverflow_tag = "stripe-payments"\n', tmp_path / "s.toml")
+    total = json.loads((FIXTURES / "stackexchange" / "questions_filter_total_stripe-payments_curl.json").read_text())
+
+    def handler(request):
+        return httpx.Response(200, json=SE_STRIPE if "/tags/" in request.url.path else total)
+
+    frame, _, _ = collect_one("stackexchange", list(field.contenders), handler)
+    assert frame[frame.metric == "questions_total"]["value"].tolist() == [12549.0]
+    assert set(frame[frame.metric == "questions_month"]["value"]) == {13163.0}
+
+
+def wikimedia(answers: dict[str, tuple[int, dict]]):
+    def handler(request):
+        if request.url.host != "wikimedia.org":
+            return normal(request)
+        article = request.url.path.split("/user/")[1].split("/")[0]
+        status, body = answers.get(article, (200, {"items": wikimedia_items(article)}))
+        return httpx.Response(status, json=body, headers={"content-type": "application/problem+json"}
+                              if status == 404 else {})
+
+    return handler
+
+
+@pytest.mark.parametrize("body", [ABOUT_BLANK, RESTBASE_404], ids=["aqs2-about-blank", "restbase-not-found"])
+def test_wikipedia_404_no_data_is_a_note_for_that_article_not_a_failed_source(contenders, body):
+    """On main only the old `.../not_found` type was 'no data': today's about:blank failed the whole source."""
+    frame, run, _ = collect_one("wikipedia", contenders, wikimedia({"Beta": (404, body)}))
+    assert set(frame["contender"]) == {"alpha"} and len(frame) == 4
+    note = next(n for n in run.notes if n.startswith("beta:"))
+    assert "no pageviews for article 'Beta'" in note and "check the title" in note
+
+
+def test_wikipedia_404_without_the_no_data_answer_is_still_an_error(contenders):
+    with pytest.raises(SourceError, match="wikipedia: the response from GET .* has no pageviews"):
+        collect_one("wikipedia", contenders, wikimedia({"Beta": (404, {"message": "something else"})}))
+
+
+def test_wikipedia_months_the_api_omits_are_missing_not_zero(tmp_path):
+    """The recorded pl.wikipedia answer (nick-mad/wikipedia-pageviews-skill) omits the months without views."""
+    recorded = NICKMAD[1]["body"]
+    field = parse_field('name = "w"\n[[contender]]\nid = "g"\nname = "G"\nwikipedia = "Glodowka"\n',
+                        tmp_path / "w.toml")
+    http, _ = make_http(lambda r: httpx.Response(200, json=recorded))
+    with http:
+        run = Run(http, list(field.contenders), date(2024, 9, 1), date(2026, 9, 15))
+        frame = SOURCES["wikipedia"].collect(run)
+    numbers = frame[frame.value.notna()].set_index("period_label")["value"]
+    listed = {item["timestamp"][:4] + "-" + item["timestamp"][4:6]: item["views"] for item in recorded["items"]}
+    assert numbers.to_dict() == {k: float(v) for k, v in listed.items()}       # real zeros stay zeros
+    assert numbers["2024-09"] == 0.0
+    gaps = frame[frame.value.isna()]
+    assert list(gaps.period_label) == ["2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-11",
+                                       "2026-02", "2026-04", "2026-07", "2026-08"]
+    assert gaps["value_text"].str.contains("missing, not zero").all()
+    assert any("2024-10..2025-03, 2025-11, 2026-02, 2026-04, 2026-07..2026-08" in n for n in run.notes)
+
+
+def test_huggingface_sends_withcount_and_reads_a_missing_count_honestly(contenders):
+    seen = []
+
+    def without_count(models: int, per_page: int = 30):
+        def handler(request):
+            seen.append(request)
+            return httpx.Response(200, json={"models": [{"id": f"m{i}"} for i in range(models)],
+                                             "numItemsPerPage": per_page, "pageIndex": 0})
+        return handler
+
+    frame, _, _ = collect_one("huggingface", contenders)
+    frame, _, _ = collect_one("huggingface", contenders, without_count(7))
+    assert all(r.url.params["withCount"] == "true" for r in seen)
+    assert set(frame["value"]) == {7.0} and frame["note"].str.contains("no numTotalItems").all()
+    for models in (30, 0):   # a full page, or an empty one: the count cannot be known, and 0 is not it
+        with pytest.raises(SourceError, match="numTotalItems"):
+            collect_one("huggingface", contenders, without_count(models))
+
+
+def test_github_last_page_is_read_from_real_link_headers():
+    from mindshare.sources.github import last_page
+
+    headers = (FIXTURES / "github" / "link_headers_real.txt").read_text().splitlines()
+    assert [last_page(httpx.Response(200, headers={"link": h})) for h in headers] == [400, 359, 400]
+    assert last_page(httpx.Response(200)) is None
+
+
+def test_github_contributors_too_large_is_a_note(contenders):
+    too_large = json.loads((FIXTURES / "github" / "contributors_too_large_403.json").read_text())
+
+    def handler(request):
+        if request.url.path.endswith("/contributors"):
+            return httpx.Response(403, json=too_large)
+        return normal(request)
+
+    frame, _, _ = collect_one("github", contenders, handler)
+    notes = frame[frame.metric == "contributors"]
+    assert notes["value"].isna().all() and notes["value_text"].str.contains("too large").all()
+
+
+def test_zero_rows_where_the_last_snapshot_had_many_is_an_error_unless_allowed(cli):
+    invoke, db, state = cli
+    assert invoke("wikipedia").exit_code == 0
+    before = collect_snapshots(db)
+    state["handler"] = wikimedia({"Alpha_(software)": (404, ABOUT_BLANK), "Beta": (404, ABOUT_BLANK)})
+    result = invoke("wikipedia", "--no-cache")
+    assert result.exit_code == 7
+    assert "wikipedia: returned 0 rows where the previous snapshot" in result.output and "--allow-empty" in result.output
+    assert len(collect_snapshots(db)) == len(before)
+    allowed = invoke("wikipedia", "--no-cache", "--allow-empty")
+    assert allowed.exit_code == 0 and "skipped" in allowed.output
+    assert len(collect_snapshots(db)) == len(before)
+
+
+def test_verbose_prints_each_url_and_status_with_keys_masked(cli):
+    invoke, db, state = cli
+    state["env"] = {"STACKEXCHANGE_KEY": "SEKEY-0123456789"}
+    result = invoke("stackexchange", "huggingface", "--verbose")
+    assert result.exit_code == 0, result.output
+    assert "GET https://api.stackexchange.com/2.3/tags/alpha-tag;beta-tag/info?site=stackoverflow&pagesize=100" \
+           "&key=***" in result.output
+    assert "GET https://huggingface.co/models-json?library=alphalib&withCount=true -> 200" in result.output
+    assert "SEKEY-0123456789" not in result.output
+
+
+def test_quiet_prints_nothing_and_format_json_gives_the_summary(cli):
+    invoke, db, state = cli
+    quiet = invoke("huggingface", "--quiet")
+    assert quiet.exit_code == 0 and quiet.output.strip() == ""
+    shown = invoke("huggingface", "--format=json")
+    assert "[" in shown.output, shown.output
+    summary = json.loads(shown.output[shown.output.index("["):])
+    assert summary[0]["source"] == "huggingface" and summary[0]["status"] == "unchanged"
+
+
+def hn_routes(request: httpx.Request) -> httpx.Response:
+    import gzip
+
+    thread = json.loads(gzip.decompress((FIXTURES / "hn_algolia" / "items_2396027_whoishiring_april2011.json.gz")
+                                        .read_bytes()))
+    if request.url.path == "/api/v1/search_by_date":
+        hit = {"title": thread["title"], "objectID": str(thread["id"]), "created_at": thread["created_at"]}
+        return httpx.Response(200, json={"hits": [hit], "nbPages": 1, "page": 0})
+    if request.url.path == f"/api/v1/items/{thread['id']}":
+        return httpx.Response(200, json=thread)
+    return normal(request)
+
+
+def test_jobs_collect_goes_through_the_one_path_and_collect_sees_its_snapshot(cli):
+    invoke, db, state = cli
+    state["handler"] = hn_routes
+    field = str(db.parent / "test-field.toml")
+    jobs = run_cli("--db", str(db), "jobs", "collect", "-s", "hn", "--since", "2011-04", "--field", field,
+                   "--verbose")
+    assert jobs.exit_code == 0, jobs.output
+    assert "GET https://hn.algolia.com/api/v1/items/2396027 -> 200" in jobs.output
+    assert list(collect_snapshots(db)["source"]) == ["hn_hiring"]
+    again = run_cli("--db", str(db), "collect", "hn_hiring", "--since", "2011-04-01", "--field", field, "--no-cache")
+    assert again.exit_code == 0 and "unchanged" in again.output
+    assert len(collect_snapshots(db)) == 1
+
+
+def test_jobs_collect_adzuna_without_keys_says_what_to_set_and_exits_non_zero(cli):
+    invoke, db, state = cli
+    field = str(db.parent / "test-field.toml")
+    result = run_cli("--db", str(db), "jobs", "collect", "-s", "adzuna", "--field", field)
+    assert result.exit_code == 7
+    assert "adzuna did not run: ADZUNA_APP_ID and ADZUNA_APP_KEY are not set" in result.output
+    assert state["requests"] == 0 and not db.exists()

@@ -14,7 +14,8 @@ import pytest
 from mindshare.errors import SourceError
 from mindshare.fields import load_field
 from mindshare.http import Http
-from mindshare.sources import hn_hiring
+from mindshare.sources import Run, hn_hiring
+from mindshare.sources.hn_hiring import HnHiringSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hn_algolia"
 # hiringtrends' 2024 dictionary entries for the terms in the bundled series ("term/alias[a|b]")
@@ -92,7 +93,12 @@ def mock_http(routes):
                 return httpx.Response(200, json=body)
         return httpx.Response(404, json={"error": "not found"})
 
-    return Http(transport=httpx.MockTransport(handler), cache=False)
+    return Http(transport=httpx.MockTransport(handler), cache=False, env={})
+
+
+def collect(routes, since: date, today: date):
+    with mock_http(routes) as http:
+        return HnHiringSource().collect(Run(http, list(load_field().contenders), since, today)), http
 
 
 def test_collect_end_to_end(april_2011):
@@ -101,18 +107,21 @@ def test_collect_end_to_end(april_2011):
            "author": "whoishiring"}
     routes = {("/api/v1/search_by_date", "0"): {"hits": [hit], "nbPages": 1, "page": 0},
               (f"/api/v1/items/{april_2011['id']}", None): april_2011}
-    with mock_http(routes) as http:
-        frame = hn_hiring.collect(load_field(), since="2011-01", http=http, today=date(2026, 11, 1))
+    frame, http = collect(routes, date(2011, 1, 1), date(2026, 11, 1))
     assert frame[frame.metric == "job_posts"]["value"].tolist() == [219.0]
     assert frame["reference"].str.contains("2396027").all()
     assert frame["note"].fillna("").str.startswith("PARTIAL").sum() == 0
-    with mock_http(routes) as http:
-        current = hn_hiring.collect(load_field(), since="2011-01", http=http, today=date(2011, 4, 15))
+    # when the thread was fetched comes from the HTTP layer: one time for the thread's rows, never None
+    # (on main the live source passed collected_at=None and the row builder put the clock in its place)
+    assert frame["collected_at"].notna().all() and frame["collected_at"].nunique() == 1
+    assert frame["published"].notna().all()
+    assert http.requests[-1].url.endswith("/items/2396027")
+    current, _ = collect(routes, date(2011, 1, 1), date(2011, 4, 15))
     assert current["note"].fillna("").str.contains("PARTIAL").all()
 
 
 def test_no_threads_is_an_error():
     routes = {("/api/v1/search_by_date", "0"): json.loads(
         (FIXTURES / "search_by_date_whoishiring_page8_last.json").read_text(encoding="utf-8"))}
-    with mock_http(routes) as http, pytest.raises(SourceError, match="no 'Ask HN: Who is hiring\\?' threads"):
-        hn_hiring.collect(load_field(), http=http)
+    with pytest.raises(SourceError, match="no 'Ask HN: Who is hiring\\?' threads"):
+        collect(routes, date(2011, 4, 1), date(2026, 11, 1))

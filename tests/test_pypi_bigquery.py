@@ -17,12 +17,12 @@ import stamina
 from mindshare.errors import SourceError
 from mindshare.fields import load_field
 from mindshare.http import Http, Limit
-from mindshare.sources.base import Run
-from mindshare.sources.pypi_bigquery import PypiBigQuerySource
+from mindshare.sources.base import Run, SourceSkipped
+from mindshare.sources.pypi_bigquery import PypiBigQuerySource, query_body
 from mindshare.store import store_session
 
 TOKEN = "ya29.secret-oauth-token"
-ENV = {"BIGQUERY_TOKEN": TOKEN}
+ENV = {"BIGQUERY_TOKEN": TOKEN, "BIGQUERY_PROJECT": "proj"}
 FAST = {"bigquery": Limit(per_second=1e6, burst=1000, concurrency=1)}
 SCHEMA = {"fields": [{"name": "month", "type": "STRING"}, {"name": "package", "type": "STRING"},
                      {"name": "downloads", "type": "INTEGER"}]}
@@ -34,8 +34,7 @@ def rows(*values):
 
 
 @pytest.fixture(autouse=True)
-def project(monkeypatch):
-    monkeypatch.setenv("BIGQUERY_PROJECT", "proj")
+def no_stamina_waits():
     with stamina.set_testing(True, attempts=3):
         yield
 
@@ -88,11 +87,22 @@ def test_waits_for_the_job_and_reads_every_page(tmp_path):
     assert all(TOKEN not in str(v) for v in frame.astype(str).to_numpy().ravel())
 
 
-def test_without_credentials_it_is_skipped_with_a_note(tmp_path, monkeypatch):
-    monkeypatch.delenv("BIGQUERY_PROJECT")
-    frame, seen, run = collect(lambda r: httpx.Response(500), tmp_path, env={})
-    assert frame.empty and seen == []
-    assert any("BIGQUERY_PROJECT" in note for note in run.notes)
+@pytest.mark.parametrize("env", [{}, {"BIGQUERY_TOKEN": TOKEN}, {"BIGQUERY_PROJECT": "proj"}])
+def test_without_credentials_it_is_skipped_and_says_what_to_set(tmp_path, env):
+    seen = []
+    with pytest.raises(SourceSkipped, match="BIGQUERY_PROJECT and BIGQUERY_TOKEN are not both set"):
+        collect(lambda r: seen.append(r) or httpx.Response(500), tmp_path, env=env)
+    assert seen == []
+
+
+def test_the_byte_cap_comes_from_the_settings():
+    from mindshare.settings import SettingsError, load
+
+    assert load({"MINDSHARE_BIGQUERY_MAX_GB": "2.5"}).bigquery_max_gb == 2.5
+    body = query_body(["torch"], date(2024, 1, 1), date(2024, 1, 31), load({}).bigquery_max_gb)
+    assert body["maximumBytesBilled"] == str(300 * 10**9)
+    with pytest.raises(SettingsError, match="MINDSHARE_BIGQUERY_MAX_GB='lots' is not a number of GB"):
+        load({"MINDSHARE_BIGQUERY_MAX_GB": "lots"})
 
 
 @pytest.mark.parametrize("status, payload, expected", [

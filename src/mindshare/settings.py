@@ -10,13 +10,16 @@ the settings object's repr, so printing it cannot leak a token.
 | MINDSHARE_CACHE | the cache root (HTTP responses, rendered charts, the JS bundle) | the user cache folder |
 | MINDSHARE_LOCK_WAIT | seconds to wait for a store another process holds | 3 |
 | MINDSHARE_CONTACT | an e-mail or URL for the User-Agent (Wikimedia and arXiv ask for one) | none |
-| GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN, ADZUNA_APP_ID, ADZUNA_APP_KEY, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD, BIGQUERY_PROJECT | credentials, read only by the HTTP layer | none |
+| BIGQUERY_PROJECT | the Google Cloud project `collect pypi_bigquery` bills | none (the source is skipped) |
+| MINDSHARE_BIGQUERY_MAX_GB | the most one BigQuery run may scan, in GB | 300 |
+| MINDSHARE_ADZUNA_COUNTRIES | Adzuna countries for `collect adzuna`, comma-separated | gb,us |
+| GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN, ADZUNA_APP_ID, ADZUNA_APP_KEY, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD, BIGQUERY_TOKEN | credentials, read only by the HTTP layer | none |
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -29,6 +32,9 @@ ENV_DB = "MINDSHARE_DB"
 ENV_CACHE = "MINDSHARE_CACHE"
 ENV_LOCK_WAIT = "MINDSHARE_LOCK_WAIT"
 ENV_CONTACT = "MINDSHARE_CONTACT"
+ENV_BIGQUERY_PROJECT = "BIGQUERY_PROJECT"
+ENV_BIGQUERY_MAX_GB = "MINDSHARE_BIGQUERY_MAX_GB"
+ENV_ADZUNA_COUNTRIES = "MINDSHARE_ADZUNA_COUNTRIES"
 DEFAULT_LOCK_WAIT = 3.0
 STORE_FILE = "mindshare.duckdb"
 
@@ -47,6 +53,9 @@ class Settings:
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT
     contact: str = ""
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    bigquery_project: str = ""
+    bigquery_max_gb: float = 300.0
+    adzuna_countries: tuple[str, ...] = ("gb", "us")
 
     # -- folders under the cache root ------------------------------------------------------------------------
     @property
@@ -71,15 +80,13 @@ class Settings:
         """The same settings with another store (`--db PATH`)."""
         if path is None:
             return self
-        return Settings(Path(path).expanduser(), self.cache_root, self.config_dir, self.lock_wait_seconds,
-                        self.contact, self.env)
+        return replace(self, store_path=Path(path).expanduser())
 
     def with_cache(self, path: str | Path | None) -> "Settings":
         """The same settings with another cache root (`--cache-dir PATH`)."""
         if path is None:
             return self
-        return Settings(self.store_path, Path(path).expanduser(), self.config_dir, self.lock_wait_seconds,
-                        self.contact, self.env)
+        return replace(self, cache_root=Path(path).expanduser())
 
 
 def load(env: Mapping[str, str] | None = None) -> Settings:
@@ -94,17 +101,25 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         lock_wait_seconds=_seconds(env, ENV_LOCK_WAIT, DEFAULT_LOCK_WAIT),
         contact=env.get(ENV_CONTACT, "").strip(),
         env=env,
+        bigquery_project=env.get(ENV_BIGQUERY_PROJECT, "").strip(),
+        bigquery_max_gb=_number(env, ENV_BIGQUERY_MAX_GB, 300.0, "GB"),
+        adzuna_countries=tuple(c.strip().lower() for c in env.get(ENV_ADZUNA_COUNTRIES, "").split(",")
+                               if c.strip()) or ("gb", "us"),
     )
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, "seconds")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, unit: str) -> float:
     text = env.get(name, "").strip()
     if not text:
         return default
     try:
-        seconds = float(text)
+        number = float(text)
     except ValueError:
-        raise SettingsError(f"{name}={text!r} is not a number of seconds") from None
-    if not (0 <= seconds < float("inf")):
-        raise SettingsError(f"{name}={text!r} must be zero or more seconds")
-    return seconds
+        raise SettingsError(f"{name}={text!r} is not a number of {unit}") from None
+    if not (0 <= number < float("inf")):
+        raise SettingsError(f"{name}={text!r} must be zero or more {unit}")
+    return number

@@ -1,13 +1,20 @@
-"""`mindshare collect`: fetch today's numbers from the live sources into the store, one snapshot per source."""
+"""`mindshare collect`: fetch today's numbers from the live sources into the store, one snapshot per source.
+
+`run_collection` is the one way in for every live collector: `collect`, `trends collect` and `jobs collect`
+all call it, so each stores under its source's name (`already_stored` sees the others' snapshots), every
+request goes through one shared `Http` (and is counted), and the same rules hold: a source that fails or
+returns nothing where it used to return rows stores nothing and makes the exit code non-zero.
+"""
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import List, Optional
+from typing import Callable, ContextManager, List, Optional
 
 import pandas as pd
 import typer
@@ -15,19 +22,51 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mindshare.commands._common import out, store_from
+from mindshare import settings as settings_module
+from mindshare.commands._common import Format, out, print_frame, store_from
 from mindshare.errors import InputError, MindshareError, SourceError
 from mindshare.fields import Field, load_field
-from mindshare.http import PROVIDERS, Http
+from mindshare.http import Http, RequestRecord
 from mindshare.observations import SnapshotKind
+from mindshare.settings import Settings
+from mindshare.sources import SOURCES, Run, Source, SourceSkipped
 from mindshare.store import Store
-from mindshare.sources import SOURCES, Run, Source
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-def make_http(cache: bool = True) -> Http:
+
+def make_http(cache: bool = True, verbose: bool = False, settings: Settings | None = None) -> Http:
     """The client a collection uses (tests replace this with one on recorded responses)."""
-    return Http(cache=cache)
+    return Http(cache=cache, settings=settings, on_request=print_request if verbose else None)
+
+
+def print_request(record: RequestRecord) -> None:
+    """`--verbose`: each URL asked (secret values masked) and its status, as it happens (on stderr)."""
+    err.print(f"  {record.provider}: {record.line()}", markup=False, soft_wrap=True)
+
+
+# -- the options these verbs share (declared the same way in each) ---------------------------------------------
+def field_option():
+    return typer.Option(None, "--field", "-f", metavar="FIELD",
+                        help="Field name or path to a field TOML (default: deep-learning).")
+
+
+def verbose_option():
+    return typer.Option(False, "--verbose", "-v", help="Print each URL asked (keys masked) and its status.")
+
+
+def quiet_option():
+    return typer.Option(False, "--quiet", "-q", help="No progress and no summary; errors only.")
+
+
+def format_option():
+    return typer.Option(Format.table, "--format", help="The summary as table, csv or json.")
+
+
+def allow_empty_option():
+    return typer.Option(False, "--allow-empty",
+                        help="A source that returns nothing where its last snapshot had rows is expected "
+                             "(otherwise that is an error and nothing is stored).")
 
 
 def register(app: typer.Typer) -> None:
@@ -38,11 +77,17 @@ def collect(
     ctx: typer.Context,
     sources: Optional[List[str]] = typer.Argument(
         None, metavar="[SOURCE]...", help=f"Which sources (default: all): {', '.join(SOURCES)}.", show_default=False),
-    field_name: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML (default: deep-learning)."),
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", help="Only this contender (repeatable)."),
-    since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="Start of monthly series (default: the same month a year ago)."),
+    field_name: Optional[str] = field_option(),
+    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", metavar="ID",
+                                                  help="Only this contender (repeatable)."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="DATE",
+                                        help="Start of monthly series, YYYY-MM-DD (default: the same month a year ago)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the requests it would make, and change nothing."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the providers again even if a response is cached (cache: 12 h)."),
+    allow_empty: bool = allow_empty_option(),
+    verbose: bool = verbose_option(),
+    quiet: bool = quiet_option(),
+    fmt: Format = format_option(),
 ) -> None:
     """Fetch today's numbers from the live sources: GitHub, PyPI downloads, Stack Overflow, Hugging Face, ... (list below).
 
@@ -58,23 +103,20 @@ def collect(
     contenders = chosen_field.select(contender)
     today = datetime.now(UTC).date()
     start = _since(since, today)
+    settings = settings_module.load()
     if dry_run:
-        _print_plan(chosen_sources, contenders, start, today)
+        _print_plan(chosen_sources, contenders, start, today, settings)
         return
-    results = run_collection(chosen_sources, contenders, start, today, make_http(cache=not no_cache),
-                             lambda: store_from(ctx), chosen_field)
-    _print_summary(results)
-    failed = [r for r in results if r.status == "failed"]
-    if failed:
-        raise SourceError(f"{len(failed)} of {len(results)} sources failed ({', '.join(r.source for r in failed)}); "
-                          + ("the store is unchanged" if all(r.status in ("failed", "skipped") for r in results)
-                             else "the others' results are stored") + "; run again to retry the failed ones")
+    results = run_collection(chosen_sources, contenders, start, today,
+                             make_http(cache=not no_cache, verbose=verbose, settings=settings),
+                             lambda: store_from(ctx), chosen_field, progress=not quiet, allow_empty=allow_empty)
+    finish(results, fmt, quiet, named=bool(sources))
 
 
 @dataclass
 class Outcome:
     source: str
-    status: str = "pending"        # added, unchanged, skipped, failed
+    status: str = "pending"        # added, unchanged, skipped, failed (collected: store=False)
     rows: int = 0
     snapshot: str = ""
     why: str = ""
@@ -82,77 +124,125 @@ class Outcome:
     requests: int = 0
     from_cache: int = 0
     notes: list[str] = field(default_factory=list)
+    not_configured: bool = False   # skipped because a credential or setting is missing
 
 
-def run_collection(sources: list[Source], contenders, since: date, today: date, http: Http, open_store,
-                   chosen_field: Field | None = None, progress: bool = True, store: bool = True) -> list[Outcome]:
-    """Run every source in its own thread (different hosts in parallel; each host's limits are the HTTP layer's),
-    and store each result, in this thread, as soon as it is ready (`store=False`: collect only, for benchmarks).
-    `open_store()` returns a context manager giving the Store; it is entered only when a first result is ready,
-    so a run where every source fails leaves the store as it was (not even created)."""
-    keep = store
+@dataclass
+class _Result:
+    """What one source's worker hands back to the thread that stores."""
+
+    source: Source
+    run: Run
+    seconds: float
+    frame: pd.DataFrame | None = None
+    error: MindshareError | None = None
+    skipped: str = ""
+
+
+def run_collection(sources: list[Source], contenders, since: date, today: date, http: Http,
+                   open_store: Callable[[], ContextManager[Store]] | None,
+                   chosen_field: Field | None = None, progress: bool = True, store: bool = True, *,
+                   allow_empty: bool = False) -> list[Outcome]:
+    """Run every source in its own worker (different hosts in parallel; each host's limits are the HTTP
+    layer's), and store each result, in this thread, as soon as it is ready (`store=False`: collect only, for
+    benchmarks). `open_store()` gives a context manager for the Store; it is entered only when a result needs
+    it, so a run where every source fails leaves the store as it was (not even created).
+
+    A source that returns no rows where its previous snapshot had some fails (nothing stored), unless
+    `allow_empty`: an empty answer is far more often a broken provider than a real zero."""
     outcomes = {s.name: Outcome(s.name) for s in sources}
-    done: queue.Queue = queue.Queue()
     bar = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=err, disable=not progress, transient=False)
     tasks = {s.name: bar.add_task(s.title, total=None) for s in sources}
+    opened: list[Store] = []
+    stopping = threading.Event()   # set when the run is interrupted: workers stop at their next step
 
-    def work(source: Source) -> None:
+    def work(source: Source) -> _Result:
         started = time.perf_counter()
-        run = Run(http, source.eligible(contenders), since, today,
-                  advance=lambda n: bar.advance(tasks[source.name], n),
+
+        def advance(n: float) -> None:
+            if stopping.is_set():
+                raise SourceError(f"{source.name}: interrupted")
+            bar.advance(tasks[source.name], n)
+
+        run = Run(http, source.eligible(contenders), since, today, advance=advance,
                   set_total=lambda n: bar.update(tasks[source.name], total=n))
+        result = _Result(source, run, 0.0)
         try:
             if not run.contenders:
-                done.put((source, run, None, None, time.perf_counter() - started))
-                return
-            frame = source.collect(run)
-            done.put((source, run, frame, None, time.perf_counter() - started))
+                result.skipped = f"no contender has a {source.identifier}"
+            else:
+                result.frame = source.collect(run)
+        except SourceSkipped as exc:
+            result.skipped = str(exc)
         except MindshareError as exc:
-            done.put((source, run, None, exc, time.perf_counter() - started))
+            result.error = exc
         except Exception as exc:  # a bug in one source must not lose the others' work
-            done.put((source, run, None, SourceError(f"{source.name}: unexpected {type(exc).__name__}: {exc}"),
-                      time.perf_counter() - started))
+            result.error = SourceError(f"{source.name}: unexpected {type(exc).__name__}: {exc}")
+        result.seconds = time.perf_counter() - started
+        return result
 
-    store_cm = None
-    store: Store | None = None
-    try:
-        with bar:
-            for source in sources:
-                threading.Thread(target=work, args=(source,), name=f"collect-{source.name}", daemon=True).start()
-            for _ in sources:
-                source, run, frame, error, seconds = done.get()
-                outcome = outcomes[source.name]
-                outcome.seconds, outcome.notes = seconds, run.notes
-                if error is not None:
-                    outcome.status, outcome.why = "failed", str(error)
-                    err.print(f"failed: {error}", markup=False)
-                elif frame is None or frame.empty:
-                    outcome.status = "skipped"
-                    outcome.why = (f"no contender has a {source.identifier}" if not run.contenders
-                                   else "; ".join(run.notes) or "nothing returned")
-                elif not keep:
-                    outcome.status, outcome.rows = "collected", len(frame)
-                else:
-                    if store is None:
-                        store_cm = open_store()
-                        store = store_cm.__enter__()
-                    try:
-                        _store(store, source, frame, outcome, contenders, since, chosen_field)
-                    except MindshareError as exc:
-                        outcome.status, outcome.why = "failed", f"{source.name}: not stored: {exc}"
-                        err.print(f"failed: {outcome.why}", markup=False)
-                bar.update(tasks[source.name], description=f"{source.title} ({outcome.status})")
-    finally:
-        if store_cm is not None:
-            store_cm.__exit__(None, None, None)
-        http.close()
-    by_provider = {s.provider: outcomes[s.name] for s in sources}
+    with ExitStack() as stack:
+        stack.callback(http.close)
+
+        def the_store() -> Store:
+            if not opened:
+                opened.append(stack.enter_context(open_store()))
+            return opened[0]
+
+        stack.enter_context(bar)
+        pool = ThreadPoolExecutor(max_workers=max(1, len(sources)), thread_name_prefix="collect")
+        # on the way out (normally, every future is done): an interrupted run does not wait for the workers
+        stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        stack.callback(stopping.set)
+        pending: set[Future] = {pool.submit(work, source) for source in sources}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                outcome = outcomes[result.source.name]
+                outcome.seconds, outcome.notes = result.seconds, result.run.notes
+                _settle(result, outcome, the_store if store else None, contenders, since, chosen_field, allow_empty)
+                if outcome.status == "failed":
+                    err.print(f"failed: {outcome.why}", markup=False)
+                bar.update(tasks[result.source.name], description=f"{result.source.title} ({outcome.status})")
     for record in list(http.requests):
-        if record.provider in by_provider:
-            by_provider[record.provider].requests += 1
-            by_provider[record.provider].from_cache += record.from_cache
+        for source in sources:
+            if record.provider == source.provider.name:
+                outcomes[source.name].requests += 1
+                outcomes[source.name].from_cache += record.from_cache
     return [outcomes[s.name] for s in sources]
+
+
+def _settle(result: _Result, outcome: Outcome, the_store: Callable[[], Store] | None, contenders, since: date,
+            chosen_field: Field | None, allow_empty: bool) -> None:
+    """Decide what one source's result is, and store it if it is to be stored."""
+    source, frame = result.source, result.frame
+    if result.error is not None:
+        outcome.status, outcome.why = "failed", str(result.error)
+        return
+    if result.skipped:
+        outcome.status, outcome.why = "skipped", result.skipped
+        outcome.not_configured = bool(result.run.contenders)
+        return
+    if frame is None or frame.empty:
+        previous = previous_snapshot(the_store(), source.name) if the_store else None
+        if previous and previous[1] and not allow_empty:
+            outcome.status = "failed"
+            outcome.why = (f"{source.name}: returned 0 rows where the previous snapshot {previous[0]} had "
+                           f"{previous[1]}; nothing stored (if that is expected, run again with --allow-empty)"
+                           + (f"; {'; '.join(result.run.notes)}" if result.run.notes else ""))
+        else:
+            outcome.status = "skipped"
+            outcome.why = "; ".join(result.run.notes) or "nothing returned"
+        return
+    if the_store is None:
+        outcome.status, outcome.rows = "collected", len(frame)
+        return
+    try:
+        _store(the_store(), source, frame, outcome, contenders, since, chosen_field)
+    except MindshareError as exc:
+        outcome.status, outcome.why = "failed", f"{source.name}: not stored: {exc}"
 
 
 def _store(store: Store, source: Source, frame: pd.DataFrame, outcome: Outcome, contenders, since: date,
@@ -164,7 +254,7 @@ def _store(store: Store, source: Source, frame: pd.DataFrame, outcome: Outcome, 
         return
     field_name = chosen_field.name if chosen_field else "?"
     description = (f"{source.title}: {len(source.eligible(contenders))} contenders of field {field_name}, "
-                   f"since {since:%Y-%m-%d}, method {source.method}")
+                   f"{source.window(since)}, method {source.method}")
     result = store.add_snapshot(frame, kind=SnapshotKind.COLLECT, source=source.name, description=description)
     outcome.snapshot, outcome.rows = result.snapshot_id, result.rows
     if result.added:
@@ -178,6 +268,35 @@ def _store(store: Store, source: Source, frame: pd.DataFrame, outcome: Outcome, 
 def already_stored(store: Store, source_name: str, frame: pd.DataFrame) -> str | None:
     """The newest collect snapshot of this source if it already holds every row of `frame` (Store.same_content_as)."""
     return store.same_content_as(SnapshotKind.COLLECT, source_name, frame)
+
+
+def previous_snapshot(store: Store, source_name: str) -> tuple[str, int] | None:
+    """The newest collect snapshot of this source: (id, rows), or None."""
+    snapshots = store.snapshots()
+    mine = snapshots[(snapshots["kind"] == SnapshotKind.COLLECT) & (snapshots["source"] == source_name)]
+    if mine.empty:
+        return None
+    last = mine.sort_values("created_at").iloc[-1]
+    return str(last["snapshot_id"]), int(last["rows"])
+
+
+def finish(results: list[Outcome], fmt: Format, quiet: bool, named: bool) -> None:
+    """The summary (unless --quiet), then the exit: non-zero when a source failed, or when a source the user
+    named could not run for want of a credential or setting."""
+    if not quiet:
+        _print_summary(results, fmt)
+    failed = [r for r in results if r.status == "failed"]
+    unconfigured = [r for r in results if named and r.not_configured]
+    if failed or unconfigured:
+        nothing = all(r.status in ("failed", "skipped") for r in results)
+        parts = []
+        if failed:
+            parts.append(f"{len(failed)} of {len(results)} sources failed ({', '.join(r.source for r in failed)})")
+        if unconfigured:
+            parts.append("; ".join(f"{r.source} did not run: {r.why}" for r in unconfigured))
+        raise SourceError("; ".join(parts) + "; " + ("the store is unchanged" if nothing else
+                                                     "the others' results are stored")
+                          + ("; run again to retry the failed ones" if failed else ""))
 
 
 def _sources(names: list[str] | None) -> list[Source]:
@@ -201,22 +320,26 @@ def _since(text: str | None, today: date) -> date:
     return day
 
 
-def _print_plan(sources: list[Source], contenders, since: date, today: date) -> None:
-    import os
-
+def _print_plan(sources: list[Source], contenders, since: date, today: date, settings: Settings) -> None:
     for source in sources:
-        calls = source.plan(contenders, since, today)
-        spec = PROVIDERS[source.provider]
+        calls = source.plan(source.eligible(contenders), since, today, settings)
+        spec = source.provider
         credential = ""
-        if spec.credential_env:
-            credential = f"; {spec.credential_env} {'is set' if os.environ.get(spec.credential_env) else 'not set'}"
+        if spec.credential:
+            is_set = all(settings.credential(n) for n in spec.credential.names)
+            credential = f"; {spec.credential_names} {'set' if is_set else 'not set'}"
         out.print(f"[bold]{source.name}[/bold]: {len(calls)} requests to {spec.host}{credential}")
         for call in calls:
-            out.print(f"  GET {call.full_url}", markup=False, soft_wrap=True)
+            out.print(f"  {call.verb} {call.full_url}", markup=False, soft_wrap=True)
     out.print(f"dry run: nothing fetched, the store is unchanged (window {since:%Y-%m-%d}..{today:%Y-%m-%d})")
 
 
-def _print_summary(results: list[Outcome]) -> None:
+def _print_summary(results: list[Outcome], fmt: Format = Format.table) -> None:
+    if fmt is not Format.table:
+        rows = [{k: v for k, v in asdict(r).items() if k != "not_configured"} | {"notes": "; ".join(r.notes)}
+                for r in results]
+        print_frame(pd.DataFrame(rows), fmt)
+        return
     table = Table(title="mindshare collect", header_style="bold")
     for column in ("source", "status", "rows", "requests", "seconds", "snapshot / why"):
         table.add_column(column, overflow="fold")

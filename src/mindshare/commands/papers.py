@@ -7,7 +7,10 @@ from typing import Optional
 
 import typer
 
+from mindshare import settings as settings_module
 from mindshare.commands._common import out
+from mindshare.commands import collect as collecting
+from mindshare.commands.collect import allow_empty_option, err, quiet_option, verbose_option
 
 
 def register(app: typer.Typer) -> None:
@@ -19,27 +22,38 @@ def register(app: typer.Typer) -> None:
 
 
 def fetch(
-    venue: str = typer.Option(..., "--venue", help="Venue: see `mindshare papers venues`."),
-    year: int = typer.Option(..., "--year", help="Year."),
-    to: Path = typer.Option(..., "--to", help="Folder for the PDFs (created; existing files are kept)."),
-    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many papers."),
+    venue: str = typer.Option(..., "--venue", metavar="VENUE", help="Venue: see `mindshare papers venues`."),
+    year: int = typer.Option(..., "--year", metavar="YEAR", help="Year."),
+    to: Path = typer.Option(..., "--to", metavar="DIR", help="Folder for the PDFs (created; existing files are kept)."),
+    limit: Optional[int] = typer.Option(None, "--limit", metavar="N", help="At most this many papers."),
     list_only: bool = typer.Option(False, "--list", help="Write the paper list (papers.csv) but no PDFs."),
+    allow_empty: bool = typer.Option(False, "--allow-empty",
+                                     help="A venue-year that lists 0 papers is expected (otherwise that is an "
+                                          "error and nothing is written)."),
+    verbose: bool = verbose_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Download every paper of a venue-year into a folder, politely and resumably.
 
     The list of papers is written to DIR/papers.csv first; PDFs already in DIR are not fetched again, so an
-    interrupted fetch resumes. Then: `mindshare scan DIR --venue V --year Y`.
+    interrupted fetch resumes. Then: `mindshare scan DIR --venue V --year Y`. ICLR (OpenReview) needs
+    OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD in the environment: OpenReview no longer lists anonymously.
     """
-    from mindshare.http import Http
     from mindshare.scan.venues import fetch_venue
 
+    settings = settings_module.load()
     # index pages go through the HTTP cache; PDFs do not (they are kept in DIR instead)
-    with Http() as http, Http(cache=False) as pdf_http:
-        result = fetch_venue(http, venue, year, to, limit=limit, download=not list_only, pdf_http=pdf_http)
-    out.print(f"{result.listed} papers listed for {result.venue} {year}; {result.downloaded} downloaded, "
-              f"{result.skipped} already there, {len(result.failed)} failed -> {to}")
+    with collecting.make_http(verbose=verbose, settings=settings) as http, \
+            collecting.make_http(cache=False, verbose=verbose, settings=settings) as pdf_http:
+        result = fetch_venue(http, venue, year, to, limit=limit, download=not list_only, pdf_http=pdf_http,
+                             allow_empty=allow_empty)
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False)
+    if not quiet:
+        out.print(f"{result.listed} papers listed for {result.venue} {year}; {result.downloaded} downloaded, "
+                  f"{result.skipped} already there, {len(result.failed)} failed -> {to}")
     for url, reason in result.failed[:10]:
-        out.print(f"  failed: {url}: {reason}")
+        err.print(f"  failed: {url}: {reason}", markup=False)
 
 
 def venues() -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import List, Optional
 
 import typer
 
-from mindshare.commands._common import Format, out, print_frame, store_from
+from mindshare import settings as settings_module
+from mindshare.commands._common import Format, print_frame, store_from
+from mindshare.commands import collect as collecting
+from mindshare.commands.collect import (allow_empty_option, field_option, finish, format_option, quiet_option,
+                                        run_collection, verbose_option)
 from mindshare.fields import load_field
 
 
@@ -19,30 +24,43 @@ def register(app: typer.Typer) -> None:
 
 def trends_collect(
     ctx: typer.Context,
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", help="Only these (repeatable)."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
-    timeframe: str = typer.Option("today 5-y", "--timeframe", help="Trends time: 'today 5-y' or 'YYYY-MM-DD YYYY-MM-DD'."),
-    geo: str = typer.Option("", "--geo", help="Country code (US, GB, ...); empty for worldwide."),
-    anchor: Optional[str] = typer.Option(None, "--anchor", help="Term shared by every request when there are more "
-                                                                  "than five contenders (default: the first contender)."),
+    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", metavar="ID",
+                                                  help="Only these (repeatable)."),
+    field: Optional[str] = field_option(),
+    timeframe: str = typer.Option("today 5-y", "--timeframe", metavar="TIME",
+                                  help="Trends time: 'today 5-y' or 'YYYY-MM-DD YYYY-MM-DD'."),
+    geo: Optional[List[str]] = typer.Option(None, "--geo", metavar="REGION",
+                                            help="Country or region code (US, GB, US-NY, ...; repeatable: the "
+                                                 "regions share one scale); none for worldwide."),
+    search_property: str = typer.Option("", "--property", metavar="SEARCH",
+                                        help="Which search: web (default), images, news, youtube, froogle."),
+    anchor: Optional[str] = typer.Option(None, "--anchor", metavar="TERM",
+                                         help="Term shared by every request when there are more than five "
+                                              "(default: the first contender)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ask Google again even if a response is cached."),
+    allow_empty: bool = allow_empty_option(),
+    verbose: bool = verbose_option(),
+    quiet: bool = quiet_option(),
+    fmt: Format = format_option(),
 ) -> None:
-    """Pull weekly search interest for each contender and store the pull as one snapshot.
+    """Pull weekly search interest for each contender and store the pull as one snapshot (source google_trends).
 
     Google compares at most five terms at a time; with more contenders every request repeats an anchor term
     and is rescaled to the first request through it. Pulling the same window again adds another sample
-    (Google samples its data); `mindshare trends samples` shows their spread.
+    (Google samples its data); `mindshare trends samples` shows their spread. The same path as
+    `mindshare collect google_trends`, which pulls from --since to today.
     """
-    from mindshare.sources import google_trends
+    from mindshare.sources.google_trends import GoogleTrendsSource
 
     chosen = load_field(field)
-    frame = google_trends.collect(chosen, contenders=chosen.select(contender) if contender else None,
-                                  timeframe=timeframe, geo=geo, anchor=anchor)
-    with store_from(ctx) as store:
-        stored = store.add_snapshot(frame, kind="collect", source=google_trends.SOURCE,
-                                    description=f"time={timeframe} geo={geo or 'worldwide'}")
-    partial = int(frame["note"].fillna("").str.startswith("PARTIAL").sum())
-    out.print(f"{google_trends.SOURCE}: {len(frame)} weekly values ({partial} in the partial last week) "
-              f"as snapshot {stored.snapshot_id}")
+    source = GoogleTrendsSource(timeframe=timeframe, geos=tuple(geo or ("",)), anchor=anchor,
+                                search_property="" if search_property == "web" else search_property)
+    today = datetime.now(UTC).date()
+    settings = settings_module.load()
+    results = run_collection([source], chosen.select(contender), date(today.year - 5, today.month, 1), today,
+                             collecting.make_http(cache=not no_cache, verbose=verbose, settings=settings),
+                             lambda: store_from(ctx), chosen, progress=not quiet, allow_empty=allow_empty)
+    finish(results, fmt, quiet, named=True)
 
 
 def trends_samples(

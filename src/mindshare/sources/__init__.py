@@ -1,31 +1,46 @@
-"""Live sources: one module per provider, each a `Source` (see `base.py`) registered in `SOURCES`.
+"""Live sources: one module per provider, each ONE `Source` class (see `base.py`) with its `Provider` (host,
+limits, credential, retry rules: `mindshare.http.Provider`) as a class attribute, registered here explicitly.
 
-`mindshare collect` runs them; a notebook can too::
+`mindshare collect`, `trends collect` and `jobs collect` all run them through one path
+(`mindshare.commands.collect.run_collection`); a notebook can too::
 
     from mindshare.http import Http
     from mindshare.sources import SOURCES, Run
     with Http() as http:
         frame = SOURCES["wikipedia"].collect(Run(http, contenders, since, today))
+
+File importers (surveys, hand-gathered job counts) are not live sources and live elsewhere.
 """
 
 from __future__ import annotations
 
+from mindshare.sources.adzuna import AdzunaSource
 from mindshare.sources.arxiv import ArxivSource
-from mindshare.sources.base import PARTIAL, Call, Run, Source
+from mindshare.sources.base import Call, Run, Source, SourceSkipped
 from mindshare.sources.github import GitHubSource
+from mindshare.sources.google_trends import GoogleTrendsSource
+from mindshare.sources.hn_hiring import HnHiringSource
 from mindshare.sources.huggingface import HuggingFaceSource
+from mindshare.sources.pypi_bigquery import PypiBigQuerySource
 from mindshare.sources.pypistats import PypistatsSource
 from mindshare.sources.stackexchange import StackExchangeSource
 from mindshare.sources.wikipedia import WikipediaSource
-from mindshare.sources.hn_hiring import HnHiringSource
-from mindshare.sources.adzuna import AdzunaSource
-from mindshare.sources.google_trends import GoogleTrendsSource
-from mindshare.sources.pypi_bigquery import PypiBigQuerySource
+
+
+def registry(*sources: Source) -> dict[str, Source]:
+    """Sources by name, in the order given; a name given twice is a bug."""
+    found: dict[str, Source] = {}
+    for source in sources:
+        if source.name in found:
+            raise ValueError(f"two sources named {source.name!r}")
+        found[source.name] = source
+    return found
+
 
 # In the order `mindshare collect` lists them.
-SOURCES: dict[str, Source] = {s.name: s for s in (
+SOURCES: dict[str, Source] = registry(
     GitHubSource(), PypistatsSource(), StackExchangeSource(), HuggingFaceSource(), WikipediaSource(),
     ArxivSource(), HnHiringSource(), AdzunaSource(), GoogleTrendsSource(), PypiBigQuerySource(),
-)}
+)
 
-__all__ = ["PARTIAL", "SOURCES", "Call", "Run", "Source"]
+__all__ = ["SOURCES", "Call", "Run", "Source", "SourceSkipped", "registry"]

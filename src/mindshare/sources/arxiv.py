@@ -20,7 +20,10 @@ from datetime import date
 import pandas as pd
 
 from mindshare.fields import Contender
-from mindshare.sources.base import Call, Run, Source, month_label, months_between, partial_note
+from mindshare.http import Limit, Provider
+from mindshare.observations import month_label, months_between, partial_note
+from mindshare.settings import Settings
+from mindshare.sources.base import Call, Run, Source
 
 API = "https://export.arxiv.org/api/query"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -48,7 +51,12 @@ def total_results(feed: str) -> int | None:
 class ArxivSource(Source):
     name = "arxiv"
     title = "arXiv"
-    provider = "arxiv"
+    provider = Provider(
+        "arxiv", "arXiv API", "export.arxiv.org",
+        # "no more than one request every three seconds, and ... a single connection at a time".
+        limit=Limit(per_second=1 / 3, burst=1, concurrency=1),
+        limits_doc="https://info.arxiv.org/help/api/tou.html",
+        hint="arXiv allows one request every 3 seconds; try again later or narrow --since")
     signal = "research"
     source = "export.arxiv.org"
     method = "arxiv-api-ti-abs-v1"
@@ -62,7 +70,7 @@ class ArxivSource(Source):
                     "start": 0, "max_results": 0}, f"{c.id}: papers in {month_label(first)}"))
                 for c in self.eligible(contenders) for first, last in months_between(since, today)]
 
-    def plan(self, contenders: list[Contender], since: date, today: date) -> list[Call]:
+    def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:
         return [call for *_, call in self._calls(contenders, since, today)]
 
     def collect(self, run: Run) -> pd.DataFrame:

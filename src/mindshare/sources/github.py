@@ -19,33 +19,63 @@ Per contender with a `github` repository (owner/name):
 from __future__ import annotations
 
 import math
-import re
+import time
 from collections import Counter
 from datetime import date, datetime
 
+import httpx
 import pandas as pd
 
 from mindshare.errors import SourceError
 from mindshare.fields import Contender
-from mindshare.sources.base import Call, Run, Source, month_label, months_between, partial_note, require
+from mindshare.http import DEFAULT_RETRY_RULES, BearerToken, Limit, Provider, Retry
+from mindshare.observations import month_label, months_between, partial_note
+from mindshare.settings import Settings
+from mindshare.sources.base import Call, Run, Source, require
 
 API = "https://api.github.com"
 STAR_PAGE_CAP = 400          # pages of 100 the stargazers endpoint will serve: 40,000 stars
 STAR_ACCEPT = "application/vnd.github.star+json"
-_LAST_PAGE = re.compile(r'[?&]page=(\d+)[^>]*>;\s*rel="last"')
+
+
+def rate_limit_reset(response: httpx.Response) -> Retry | None:
+    """GitHub's exhausted quota: 403/429 with `x-ratelimit-remaining: 0`; `x-ratelimit-reset` (epoch seconds)
+    says when it refills."""
+    if response.status_code not in (403, 429) or response.headers.get("x-ratelimit-remaining") != "0":
+        return None
+    reset = response.headers.get("x-ratelimit-reset", "")
+    wait = max(0.0, int(reset) - time.time()) if reset.isdigit() else 60.0
+    return Retry(wait, "rate limit exhausted")
+
+
+def last_page(response: httpx.Response) -> int | None:
+    """The page number of the `Link` header's rel="last" (httpx parses the header: `response.links`)."""
+    last = response.links.get("last", {}).get("url")
+    if not last:
+        return None
+    page = httpx.URL(last).params.get("page", "")
+    return int(page) if page.isdigit() else None
 
 
 class GitHubSource(Source):
     name = "github"
     title = "GitHub"
-    provider = "github"
+    provider = Provider(
+        "github", "GitHub REST API", "api.github.com",
+        # 60 requests/hour without a token, 5,000 with one; GitHub asks for serial, not concurrent, requests.
+        limit=Limit(per_second=60 / 3600, burst=60, concurrency=1),
+        limit_with_credentials=Limit(per_second=5000 / 3600, burst=5000, concurrency=1),
+        credential=BearerToken("GITHUB_TOKEN"),
+        retry_rules=(rate_limit_reset, *DEFAULT_RETRY_RULES),
+        limits_doc="https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api",
+        hint="set GITHUB_TOKEN (a token with no scopes is enough) for 5,000 requests an hour")
     signal = "github"
     source = "api.github.com"
     method = "github-rest-v1"
     identifier = "github"
     measures = "stars, forks, watchers, contributors, open issues, releases; monthly new stars (≤40k stars)"
 
-    def plan(self, contenders: list[Contender], since: date, today: date) -> list[Call]:
+    def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:
         calls = []
         for c in self.eligible(contenders):
             calls += [
@@ -107,10 +137,8 @@ class GitHubSource(Source):
                                     value_text=f"not available: GitHub says {detail!r}", **common)
         if response.status_code == 204:
             return self.observation(metric=metric, value=0, unit=metric, query=query, **common)
-        found = _LAST_PAGE.search(response.headers.get("link", ""))
-        if found:
-            count = int(found.group(1))
-        else:
+        count = last_page(response)
+        if count is None:
             items = _json(response, self, url)
             if not isinstance(items, list):
                 raise self.schema_error(f"list of {path}", url)
@@ -130,7 +158,7 @@ class GitHubSource(Source):
                 metric="stars_new_month", value=None,
                 value_text=f"not available: {stars:,} stars, and the stargazers API lists only the first 40,000",
                 **common)]
-        if not run.http.credential(self.provider):
+        if not run.http.has_credentials(self.provider):
             run.skip(f"{c.id}: no star history without GITHUB_TOKEN")
             return []
         last_page = max(1, math.ceil(stars / 100))

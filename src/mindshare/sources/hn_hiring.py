@@ -23,16 +23,17 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Iterable, Sequence
 
 import pandas as pd
 
 from mindshare.errors import SourceError
 from mindshare.fields import Contender, Field
-from mindshare.http import PROVIDERS, Http, Limit, Provider
-from mindshare.observations import Methods, Sources
-from mindshare.sources.base import Call, Run, Source, partial_note
+from mindshare.http import Http, Limit, Provider
+from mindshare.observations import Methods, Sources, month_period, partial_note
+from mindshare.settings import Settings
+from mindshare.sources.base import Call, Run, Source
 
 SOURCE = Sources.HN_ALGOLIA
 METHOD = Methods.HN_ALGOLIA
@@ -44,13 +45,7 @@ _TITLE = re.compile(r"ask hn:\s*who is hiring\?\s*\((?P<month>[a-z]+)\.?\s+(?P<y
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _TAG = re.compile(r"<[^>]+>")
-
-# HN Search (Algolia) allows 10,000 requests an hour per IP (https://hn.algolia.com/api).
-PROVIDERS.setdefault("hn", Provider(
-    "hn", "HN Search API (Algolia)", "hn.algolia.com",
-    limit=Limit(per_second=10000 / 3600, burst=10, concurrency=2),
-    limits_doc="https://hn.algolia.com/api (10,000 requests per hour per IP)",
-    hint="HN Search allows 10,000 requests an hour; wait and run `mindshare jobs collect -s hn` again"))
+FIRST_THREAD = date(2011, 4, 1)   # the whoishiring account's first monthly thread
 
 
 @dataclass(frozen=True)
@@ -87,7 +82,7 @@ def find_threads(http: Http, since: date | None = None) -> list[Thread]:
     pages = []
     page = 0
     while True:
-        data = http.get_json("hn", f"{API}/search_by_date",
+        data = http.get_json(HnHiringSource.provider, f"{API}/search_by_date",
                              {"tags": "story,author_whoishiring", "query": "who is hiring", "page": page,
                               "hitsPerPage": 100})
         pages.append(data)
@@ -168,74 +163,70 @@ def count_terms(posts: list[str], terms: dict[str, list[str]]) -> dict[str, int]
 
 def thread_observations(thread: dict, field: Field | Sequence[Contender], *, month: date | None = None,
                         collected_at: datetime | None = None, today: date | None = None) -> pd.DataFrame:
-    """Observations for one thread: posts, and posts naming / % of posts naming each contender."""
+    """Observations for one thread: posts, and posts naming / % of posts naming each contender.
+
+    `collected_at` is when the thread was fetched (`Http.fetched_at` of its items/{id} answer); a thread read
+    from elsewhere has none."""
     month = month or thread_month(thread.get("title", ""))
     if month is None:
         raise SourceError(f"hn: item {thread.get('id')} ({thread.get('title')!r}) is not a 'Who is hiring?' thread")
     posts = job_posts(thread)
-    end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+    first, last, label = month_period(month)
     # a thread whose month is not over still gathers posts: flagged, and superseded by a later run
-    partial = partial_note(month, end, counted_on=today) if today else None
-    common = {"signal": "jobs", "source": SOURCE, "period_start": month, "period_end": end,
-              "period_label": month.strftime("%Y-%m"), "segment": "all", "method": METHOD,
-              "reference": THREAD_URL.format(id=thread.get("id")), "query": f"{API}/items/{thread.get('id')}",
-              "collected_at": collected_at or datetime.now(UTC).replace(tzinfo=None), "note": partial}
-    rows = [{**common, "metric": "job_posts", "contender": None, "subject": "_all_posts",
-             "value": float(len(posts)), "unit": "job_posts",
-             "note": "; ".join(filter(None, [thread.get("title"), partial]))}]
-    names = {c.id: c.name for c in _contenders(field)}
-    for contender_id, count in count_mentions(posts, field).items():
-        name = names[contender_id]
-        rows.append({**common, "metric": "posts_mentioning", "contender": contender_id, "subject": name,
-                     "value": float(count), "unit": "posts_mentioning"})
-        rows.append({**common, "metric": "pct_of_posts", "contender": contender_id, "subject": name,
-                     "value": round(100 * count / len(posts), 2) if posts else None,
-                     "value_text": None if posts else "thread has no posts", "unit": "pct_of_posts"})
+    partial = partial_note(first, last, counted_on=today) if today else None
+    source = HnHiringSource()
+    common = dict(period_start=first, period_end=last, period_label=label,
+                  reference=THREAD_URL.format(id=thread.get("id")), query=f"{API}/items/{thread.get('id')}",
+                  collected_at=collected_at)
+    rows = [source.observation(contender=None, subject="_all_posts", metric="job_posts", value=len(posts),
+                               unit="job_posts", note="; ".join(filter(None, [thread.get("title"), partial])),
+                               **common)]
+    counts = count_mentions(posts, field)
+    for contender in _contenders(field):
+        count = counts[contender.id]
+        rows.append(source.observation(contender=contender, subject=contender.name, metric="posts_mentioning",
+                                       value=count, unit="posts_mentioning", note=partial, **common))
+        rows.append(source.observation(
+            contender=contender, subject=contender.name, metric="pct_of_posts",
+            value=round(100 * count / len(posts), 2) if posts else None,
+            value_text=None if posts else "thread has no posts", unit="pct_of_posts", note=partial, **common))
     return pd.DataFrame(rows)
 
 
-def collect(field: Field | Sequence[Contender], *, since: str | None = None, http: Http | None = None,
-            today: date | None = None) -> pd.DataFrame:
-    """Every monthly thread since `since` (YYYY-MM), counted; one frame, stored by the caller in one snapshot."""
-    start = None
-    if since:
-        try:
-            start = date.fromisoformat(f"{since}-01" if len(since) == 7 else since).replace(day=1)
-        except ValueError:
-            raise SourceError(f"hn: --since {since!r} is not a month as YYYY-MM") from None
-    own = http is None
-    http = http or Http()
-    try:
-        threads = find_threads(http, start)
-        if not threads:
-            raise SourceError("hn: no 'Ask HN: Who is hiring?' threads found"
-                              + (f" since {since}" if since else "") + "; the search API may have changed")
-        frames = []
-        for thread in threads:
-            item = http.get_json("hn", f"{API}/items/{thread.id}")
-            frames.append(thread_observations(item, field, month=thread.month,
-                                              collected_at=None, today=today or datetime.now(UTC).date()))
-        return pd.concat(frames, ignore_index=True)
-    finally:
-        if own:
-            http.close()
-
-
 class HnHiringSource(Source):
-    """`mindshare collect hn_hiring`: the monthly threads since --since, counted as above."""
+    """`mindshare collect hn_hiring` / `mindshare jobs collect -s hn`: the monthly threads since --since."""
 
     name = "hn_hiring"
     title = "Hacker News 'Who is hiring?'"
-    provider = "hn"
+    # HN Search (Algolia) allows 10,000 requests an hour per IP (https://hn.algolia.com/api).
+    provider = Provider(
+        "hn", "HN Search API (Algolia)", "hn.algolia.com",
+        limit=Limit(per_second=10000 / 3600, burst=10, concurrency=2),
+        limits_doc="https://hn.algolia.com/api (10,000 requests per hour per IP)",
+        hint="HN Search allows 10,000 requests an hour; wait and run `mindshare jobs collect -s hn` again")
     signal = "jobs"
     source = SOURCE
     method = METHOD
     identifier = ""
     measures = "job posts per monthly 'Who is hiring?' thread, and the posts naming each contender"
 
-    def plan(self, contenders, since, today):
-        return [Call("hn", f"{API}/search_by_date", {"tags": "story,author_whoishiring", "query": "who is hiring",
-                                                     "page": 0, "hitsPerPage": 100}, "find the monthly threads")]
+    def plan(self, contenders, since, today, settings: Settings) -> list[Call]:
+        return [Call(self.provider, f"{API}/search_by_date", {"tags": "story,author_whoishiring",
+                                                              "query": "who is hiring", "page": 0,
+                                                              "hitsPerPage": 100}, "find the monthly threads")]
 
     def collect(self, run: Run) -> pd.DataFrame:
-        return collect(run.contenders, since=run.since.strftime("%Y-%m"), http=run.http, today=run.today)
+        start = max(run.since.replace(day=1), FIRST_THREAD)
+        threads = find_threads(run.http, start)
+        if not threads:
+            raise SourceError(f"hn: no 'Ask HN: Who is hiring?' threads found since {start:%Y-%m}; "
+                              f"the search API may have changed")
+        run.set_total(len(threads))
+
+        def fetch(thread: Thread) -> pd.DataFrame:
+            item, fetched = run.http.fetch_json(self.provider, f"{API}/items/{thread.id}")
+            run.advance(1)
+            return thread_observations(item, run.contenders, month=thread.month, collected_at=fetched,
+                                       today=run.today)
+
+        return pd.concat(run.map(self.provider, fetch, threads), ignore_index=True)

@@ -28,19 +28,18 @@ table records them), contender from the field's `pypi` lists, and `downloads_mon
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 import pandas as pd
 
 from mindshare.errors import SourceError
 from mindshare.fields import Contender
-from mindshare.http import PROVIDERS, Limit, Provider
-from mindshare.sources.base import Call, Run, Source, month_label, months_between, partial_note, require
+from mindshare.http import BearerToken, Limit, Provider
+from mindshare.observations import month_label, months_between, partial_note
+from mindshare.settings import Settings
+from mindshare.sources.base import Call, Run, Source, SourceSkipped, require
 
 API = "https://bigquery.googleapis.com/bigquery/v2/projects/{project}/queries"
-ENV_PROJECT = "BIGQUERY_PROJECT"
-ENV_MAX_GB = "MINDSHARE_BIGQUERY_MAX_GB"
 TABLE = "bigquery-public-data.pypi.file_downloads"
 QUERY = f"""SELECT FORMAT_DATE('%Y-%m', DATE(timestamp)) AS month, file.project AS package, COUNT(*) AS downloads
 FROM `{TABLE}`
@@ -51,45 +50,43 @@ ORDER BY month, package"""
 WAIT_MS = 60_000
 MAX_POLLS = 30
 
-# BigQuery's API quotas are per user and generous (https://cloud.google.com/bigquery/quotas); one query and a few
-# polls a run need no more than a polite pace.
-PROVIDERS.setdefault("bigquery", Provider(
-    "bigquery", "Google BigQuery API", "bigquery.googleapis.com",
-    limit=Limit(per_second=5.0, burst=5, concurrency=1),
-    credential_env="BIGQUERY_TOKEN", credential_in="header",
-    limits_doc="https://cloud.google.com/bigquery/quotas#api_request_quotas",
-    hint="set BIGQUERY_TOKEN to a fresh OAuth access token (`gcloud auth print-access-token`, valid one hour) "
-         "and BIGQUERY_PROJECT to a project with BigQuery enabled"))
 
 
 class PypiBigQuerySource(Source):
     name = "pypi_bigquery"
     title = "PyPI downloads (BigQuery)"
-    provider = "bigquery"
+    # BigQuery's API quotas are per user and generous (https://cloud.google.com/bigquery/quotas); one query and
+    # a few polls a run need no more than a polite pace.
+    provider = Provider(
+        "bigquery", "Google BigQuery API", "bigquery.googleapis.com",
+        limit=Limit(per_second=5.0, burst=5, concurrency=1),
+        credential=BearerToken("BIGQUERY_TOKEN"),
+        limits_doc="https://cloud.google.com/bigquery/quotas#api_request_quotas",
+        hint="set BIGQUERY_TOKEN to a fresh OAuth access token (`gcloud auth print-access-token`, valid one hour) "
+             "and BIGQUERY_PROJECT to a project with BigQuery enabled")
     signal = "downloads"
     source = f"Google BigQuery {TABLE}"
     method = "bigquery file_downloads monthly count v1 (all installers, mirrors included)"
     identifier = "pypi"
     measures = "monthly PyPI downloads per package for any period, from BigQuery (needs BIGQUERY_TOKEN, BIGQUERY_PROJECT)"
 
-    def plan(self, contenders: list[Contender], since: date, today: date) -> list[Call]:
-        project = os.environ.get(ENV_PROJECT) or "<BIGQUERY_PROJECT>"
+    def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:
+        project = settings.bigquery_project or "<BIGQUERY_PROJECT>"
         packages = _packages(self.eligible(contenders))
-        return [Call(self.provider, API.format(project=project),
-                     purpose=f"POST jobs.query: monthly downloads of {', '.join(packages)} from {since} to {today}")]
+        return [Call(self.provider, API.format(project=project), verb="POST",
+                     purpose=f"jobs.query: monthly downloads of {', '.join(packages)} from {since} to {today}")]
 
     def collect(self, run: Run) -> pd.DataFrame:
-        project = (os.environ.get(ENV_PROJECT) or "").strip()
-        if not project or not run.http.credential(self.provider):
-            run.skip(f"{ENV_PROJECT} and BIGQUERY_TOKEN are not both set (BigQuery bills your own project)")
-            return pd.DataFrame()
+        project = run.settings.bigquery_project
+        if not project or not run.http.has_credentials(self.provider):
+            raise SourceSkipped("BIGQUERY_PROJECT and BIGQUERY_TOKEN are not both set "
+                                "(BigQuery bills your own project)")
         contenders = self.eligible(run.contenders)
         packages = _packages(contenders)
-        if not packages:
-            return pd.DataFrame()
         url = API.format(project=project)
         run.set_total(1)
-        data, fetched = run.http.post_json(self.provider, url, query_body(packages, run.since, run.today))
+        data, fetched = run.http.post_json(self.provider, url,
+                                           query_body(packages, run.since, run.today, run.settings.bigquery_max_gb))
         rows = self._all_rows(run, project, data, url)
         run.advance(1)
         return pd.DataFrame(self._observations(rows, contenders, run, url, fetched))
@@ -164,8 +161,8 @@ class PypiBigQuerySource(Source):
         return out
 
 
-def query_body(packages: list[str], since: date, until: date) -> dict:
-    max_gb = float(os.environ.get(ENV_MAX_GB) or 300)
+def query_body(packages: list[str], since: date, until: date, max_gb: float) -> dict:
+    """The jobs.query request; `max_gb` caps the bytes billed (MINDSHARE_BIGQUERY_MAX_GB)."""
     return {
         "query": QUERY, "useLegacySql": False, "parameterMode": "NAMED", "timeoutMs": WAIT_MS,
         "maximumBytesBilled": str(int(max_gb * 1e9)),

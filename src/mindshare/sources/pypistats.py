@@ -28,7 +28,10 @@ from datetime import date, timedelta
 import pandas as pd
 
 from mindshare.fields import Contender
-from mindshare.sources.base import Call, Run, Source, month_label, months_between, partial_note, require
+from mindshare.http import Limit, Provider
+from mindshare.observations import month_label, months_between, partial_note
+from mindshare.settings import Settings
+from mindshare.sources.base import Call, Run, Source, require
 
 API = "https://pypistats.org/api/packages"
 SEGMENTS = {"without_mirrors": "without mirrors", "with_mirrors": "with mirrors"}
@@ -37,14 +40,19 @@ SEGMENTS = {"without_mirrors": "without mirrors", "with_mirrors": "with mirrors"
 class PypistatsSource(Source):
     name = "pypistats"
     title = "PyPI downloads"
-    provider = "pypistats"
+    provider = Provider(
+        "pypistats", "pypistats.org API", "pypistats.org",
+        # No published number; it throttles by IP and fails on a handful of concurrent uncached requests.
+        limit=Limit(per_second=1.0, burst=1, concurrency=1),
+        limits_doc="https://pypistats.org/api/ (no published limit; one request a second is our choice)",
+        hint="pypistats.org throttles by IP; wait a few minutes and run `mindshare collect pypistats` again")
     signal = "downloads"
     source = "pypistats.org"
     method = "pypistats-overall-v1"
     identifier = "pypi"
     measures = "daily PyPI downloads for 180 days, with and without mirrors, per package and summed"
 
-    def plan(self, contenders: list[Contender], since: date, today: date) -> list[Call]:
+    def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:
         return [Call(self.provider, f"{API}/{package}/overall", purpose=f"{c.id}: {package}")
                 for c in self.eligible(contenders) for package in c.pypi]
 
