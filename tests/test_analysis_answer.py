@@ -177,6 +177,28 @@ def test_survey_change_2019_to_2024_on_the_real_figures_with_newcombe():
     assert changes.loc[("professional developers", "tensorflow"), "first_pct"] == pytest.approx(9.4102)
 
 
+def test_kaggle_2019_to_2021_per_population_from_the_real_raw_file_figures():
+    published = pd.read_csv(FIXTURES / "kaggle_frameworks_2019_2021.csv")
+    published = published[published["framework"].isin(["PyTorch", "TensorFlow"])]
+    rows = []
+    for population, count, n in (("all respondents", "count_all", "n_answered"),
+                                 ("data scientists", "count_data_scientists", "n_ds_answered")):
+        rows.append(pd.DataFrame({
+            "signal": "usage", "metric": "kaggle_survey_share", "source": "Kaggle Machine Learning & Data Science "
+            "Survey " + published["year"].astype(str), "contender": published["framework"].str.lower(),
+            "subject": published["framework"], "segment": population,
+            "period_start": pd.to_datetime(published["year"].astype(str) + "-01-01"), "method": "raw file",
+            "value": 100 * published[count] / published[n], "kind": "number",
+            "note": published[count].astype(str) + " of n=" + published[n].astype(str)}))
+    changes = survey_changes(survey_readings(pd.concat(rows))).set_index(["population", "contender"])
+    everyone = changes.loc[("all respondents", "pytorch")]
+    assert (round(everyone["first_pct"], 2), round(everyone["last_pct"], 2)) == (24.81, 31.02)   # as published
+    assert everyone["status"] == CLEAR and everyone["ci_low"] > 0
+    scientists = changes.loc[("data scientists", "pytorch")]
+    assert (scientists["first_year"], scientists["last_year"]) == (2019, 2021)
+    assert scientists["first_pct"] != everyone["first_pct"]           # never pooled across populations
+
+
 def test_survey_rows_are_matched_by_question_and_population_not_by_the_source_text():
     rows = _stack_overflow_rows()
     rows = rows[rows["period_start"].dt.year.isin([2019, 2022]) & (rows["segment"] == "professional developers")]

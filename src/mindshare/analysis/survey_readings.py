@@ -77,6 +77,8 @@ def survey_readings(observations: pd.DataFrame, contenders: list[str] | None = N
     shares["year"] = pd.to_datetime(shares["period_start"]).dt.year
     shares["survey_name"] = shares["source"].map(survey_name)
     shares["share_pct"] = shares["value"].astype(float)
+    if "period_end" not in shares:
+        shares["period_end"] = shares["period_start"]
     shares = _attach_counts(shares, data)
     return _resolve_conflicts(shares)
 
