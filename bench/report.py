@@ -1,13 +1,17 @@
-"""Time `mindshare report` on the bundled data: cold (new store, empty render cache) and warm.
+"""Time `mindshare report` on the bundled data: cold (new store, empty render cache) and warm; then weigh the page.
 
 Prints each figure beside its anchor: the goal (a warm build under 3 s on a 2-core machine) and the cost of
-starting Python and importing mindshare, which every command pays.
+starting Python and importing mindshare, which every command pays; the size of index.html and its height at
+1366 px wide in a real Chromium (goals: under 1 MB, under 15,000 px), with the pages beside it.
 
 Warm means what a user's second run is: Python's bytecode cache written. Where the environment sets
 PYTHONDONTWRITEBYTECODE (this workplace's sandbox does), every run would compile mindshare's sources again
 (~0.5 s), so the variable is removed for the timed commands; `--keep-env` keeps it.
 
-    .venv/bin/python bench/report.py [--runs 5]
+    .venv/bin/python bench/report.py [--runs 5] [--ref main]
+
+`--ref REF` times the code at that git ref instead (taken with `git archive`, first on PYTHONPATH), for a
+before/after pair measured minutes apart on the same machine.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ import time
 from pathlib import Path
 
 GOAL_WARM_SECONDS = 3.0
+GOAL_PAGE_BYTES = 1_000_000
+GOAL_PAGE_HEIGHT = 15_000
+CHROMIUM = "/usr/bin/chromium"
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
@@ -34,11 +41,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep-env", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if it is set")
+    parser.add_argument("--ref", help="time the code at this git ref instead of this worktree's")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         scratch_path = Path(scratch)
         env = {**os.environ, "MINDSHARE_DB": str(scratch_path / "bench.duckdb"),
                "MINDSHARE_CACHE": str(scratch_path / "cache")}
+        if args.ref:
+            sys.path.insert(0, str(Path(__file__).parent))
+            from report_identity import code_at
+
+            env["PYTHONPATH"] = str(code_at(args.ref, scratch_path / "ref"))
         if not args.keep_env:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
         report = [sys.executable, "-m", "mindshare", "report", "--out", str(scratch_path / "report")]
@@ -46,12 +59,40 @@ def main() -> None:
         cold = timed(report, env)
         warm = [timed(report, env) for _ in range(args.runs)]
         imports = [timed(startup, env) for _ in range(args.runs)]
-    print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}  "
+        folder = scratch_path / "report"
+        sizes = {name: (folder / name).stat().st_size for name in ("index.html", "sources.html", "vega.js")
+                 if (folder / name).exists()}
+        height = page_height(folder / "index.html")
+    print(f"code: {args.ref or 'this worktree'}  cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}  "
           f"bytecode cache: {'off' if 'PYTHONDONTWRITEBYTECODE' in env else 'on'}")
     print(f"cold report (new store, bundle import, empty chart cache): {cold:6.2f} s")
     print(f"warm report, median of {args.runs}:                          {statistics.median(warm):6.2f} s"
           f"   (goal < {GOAL_WARM_SECONDS:.1f} s; min {min(warm):.2f} s, max {max(warm):.2f} s)")
     print(f"anchor: python start + import mindshare.cli, median:      {statistics.median(imports):6.2f} s")
+    print(f"index.html: {sizes['index.html'] / 1e6:.2f} MB (goal < {GOAL_PAGE_BYTES / 1e6:.0f} MB); beside it "
+          + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in sizes.items() if name != "index.html"))
+    print(f"index.html height at 1366 px: {height:,} px (goal < {GOAL_PAGE_HEIGHT:,} px)" if height else
+          "index.html height: not measured (no Chromium or Playwright)")
+
+
+def page_height(page: Path) -> int | None:
+    """The page's height at 1366 x 768 once every chart has drawn, in a real Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path(CHROMIUM).exists():
+        return None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            tab = browser.new_page(viewport={"width": 1366, "height": 768})
+            tab.goto(page.as_uri())
+            tab.wait_for_function("document.querySelectorAll('[data-rendered], [data-error]').length"
+                                  " === document.querySelectorAll('[data-spec]').length", timeout=120_000)
+            return int(tab.evaluate("document.documentElement.scrollHeight"))
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def test_a_jump_across_a_method_change_is_not_a_crossing():
 
 
 def test_torch_passes_tensorflow_in_the_2024_04_pypi_snapshot(bundled_store_path):
-    from mindshare.report.build import _snapshot_date
+    from mindshare.report.sections.signals import snapshot_date as _snapshot_date
 
     with store_session(bundled_store_path) as store:
         raw = store.observations(signal="downloads", metric="downloads_30d", include_notes=False)

@@ -467,23 +467,6 @@ def test_report_compare_to_and_weights_from_the_cli(tmp_path, bundled_store_path
     assert bad.exit_code != 0 and "--weights 'jobs'" in str(bad.exception)
 
 
-def test_field_score_weights(tmp_path):
-    from mindshare.errors import FieldError
-    from mindshare.fields import load_field
-    from mindshare.report.analysis_summary import field_weights
-
-    source = load_field("deep-learning").path.read_text(encoding="utf-8")
-    good = tmp_path / "f.toml"
-    head, rest = source.split("\n[[contender]]", 1)
-    good.write_text(head + "\n[score_weights]\njobs = 0.6\nresearch = 0.4\n\n[[contender]]" + rest, encoding="utf-8")
-    field = load_field(str(good))
-    assert field_weights(field) == {"jobs": 0.6, "research": 0.4}
-    bad = tmp_path / "g.toml"
-    bad.write_text(good.read_text(encoding="utf-8").replace("jobs = 0.6", "jobs = -1"), encoding="utf-8")
-    with pytest.raises(FieldError):
-        field_weights(load_field(str(bad)))
-
-
 def test_two_versions_of_a_method_on_the_same_dates_never_mix():
     from mindshare.analysis.pipeline import analyse_frame
 
@@ -496,29 +479,3 @@ def test_two_versions_of_a_method_on_the_same_dates_never_mix():
     assert standing.loc["pt", "share_now"] == pytest.approx(40.0)       # not (40 + 10) / 200
     assert standing.loc["pt", "share_before"] == pytest.approx(40.0)    # 2019 read with the newer rules only
     assert set(standing["method"]) == {"rules-2021"} and standing["since"].iloc[0] == pd.Timestamp("2017-01-01")
-
-
-def test_summary_statistics_are_cached_by_content(bundled_store_path, monkeypatch, tmp_path):
-    import mindshare.report.analysis_summary as summary
-    from mindshare.fields import load_field
-    from mindshare.report.build import SectionInputs
-    from mindshare.report.model import Provenance, Section
-    from mindshare.session import session as store_session
-
-    monkeypatch.setenv("MINDSHARE_CACHE", str(tmp_path / "cache"))
-    with store_session(bundled_store_path) as store:
-        observations = store.observations()
-    inputs = SectionInputs(observations=observations, field=load_field("deep-learning"), provenance=Provenance(),
-                           as_of=None)
-    first, second = Section(id="summary", title=""), Section(id="summary", title="")
-    summary.add_analysis(inputs, first)
-    assert len(list((tmp_path / "cache" / "analysis").glob("*.pickle"))) == 1
-    calls = []
-    monkeypatch.setattr(summary, "_compute", lambda *a: calls.append(a))
-    shuffled = SectionInputs(observations=observations.sample(frac=1, random_state=1), field=inputs.field,
-                             provenance=Provenance(), as_of=None)
-    summary.add_analysis(shuffled, second)            # same content in another order: a cache hit
-    assert not calls and [f.text for f in second.findings] == [f.text for f in first.findings]
-    changed = SectionInputs(observations=observations.iloc[:-1], field=inputs.field, provenance=Provenance(), as_of=None)
-    summary.add_analysis(changed, Section(id="summary", title=""))
-    assert len(calls) == 1                            # different content: recomputed

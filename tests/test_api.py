@@ -1,11 +1,18 @@
 """The Python API a notebook uses."""
 
+import inspect
+import subprocess
+import sys
+import textwrap
+
 import altair as alt
+import duckdb
 import pandas as pd
 import pytest
 
 import mindshare
-from mindshare.errors import UnknownContenderError
+from mindshare import settings
+from mindshare.errors import InputError, UnknownContenderError
 
 
 def test_observations_is_a_dataframe_with_provenance(bundled_store_path):
@@ -36,3 +43,50 @@ def test_results_and_contenders(bundled_store_path):
     contenders = mindshare.contenders()
     assert "pytorch" in set(contenders["id"])
     assert len(mindshare.snapshots(db=bundled_store_path)) >= 1
+
+
+def test_bad_input_raises_mindshares_errors_not_duckdbs(bundled_store_path):
+    for call in (lambda: mindshare.observations(as_of="yesterday", db=bundled_store_path),
+                 lambda: mindshare.observations(as_of="2020-13-01", db=bundled_store_path),
+                 lambda: mindshare.results(as_of="yesterday", db=bundled_store_path)):
+        with pytest.raises(InputError, match=r"as_of '.*' is not a date; write it as YYYY-MM-DD") as caught:
+            call()
+        assert not isinstance(caught.value, duckdb.Error)
+    with pytest.raises(InputError, match=r"unknown signal 'dowloads'; signals: .*downloads"):
+        mindshare.observations("dowloads", db=bundled_store_path)
+
+
+def test_report_works_before_and_after_chart_in_one_process(tmp_path, bundled_store_path):
+    """`mindshare.chart()` imports the mindshare.report subpackage, which used to replace `mindshare.report()`
+    (TypeError: 'module' object is not callable). A fresh process, so no earlier import hides it."""
+    script = textwrap.dedent("""
+        import sys
+        import mindshare
+        out, db = sys.argv[1], sys.argv[2]
+        first = mindshare.report(out=out + "/before", db=db, png=False)
+        mindshare.chart("research", db=db)
+        second = mindshare.report(out=out + "/after", db=db, png=False)
+        import mindshare.report.render as render            # a submodule, as a notebook may import it
+        from mindshare import report
+        third = report(out=out + "/imported", db=db, png=False)
+        print(first.name, second.name, third.name, render.__name__)
+    """)
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path), str(bundled_store_path)],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["before", "after", "imported", "mindshare.report.render"]
+    assert all((tmp_path / name / "results.json").exists() for name in ("before", "after", "imported"))
+    assert str(inspect.signature(mindshare.report)).startswith("(out: 'str | Path' = 'mindshare-report'")
+
+
+def test_one_settings_per_call(tmp_path, monkeypatch):
+    """A call (or a CLI command) makes its Settings the ones code below it reads; the environment is read when
+    the call is made, not when mindshare is imported."""
+    chosen = settings.read().with_store(tmp_path / "x.duckdb")
+    with settings.using(chosen):
+        assert settings.load() is chosen
+        assert settings.load(env={}).store_path != chosen.store_path  # an explicit environment is read as given
+    assert settings.load() is not chosen
+    monkeypatch.setenv("MINDSHARE_LOCK_WAIT", "soon")
+    with pytest.raises(settings.SettingsError, match="MINDSHARE_LOCK_WAIT='soon' is not a number of seconds"):
+        mindshare.snapshots(db=tmp_path / "s.duckdb")

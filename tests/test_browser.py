@@ -1,4 +1,5 @@
-"""The report in a real headless Chromium (Debian's), driven by Playwright, from a file, offline."""
+"""The report in a real headless Chromium (Debian's), driven by Playwright, from a file, offline: index.html (the
+sections and their charts) and sources.html (the source list every figure links to)."""
 
 import shutil
 from pathlib import Path
@@ -25,13 +26,13 @@ def browser():
         instance.close()
 
 
-def _open(browser, folder: Path, width: int, height: int = 900):
+def _open(browser, folder: Path, width: int, height: int = 900, name: str = "index.html"):
     page = browser.new_page(viewport={"width": width, "height": height})
     errors, requests = [], []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: requests.append(request.url))
-    page.goto((folder / "index.html").as_uri())
+    page.goto((folder / name).as_uri())
     page.wait_for_function(
         "document.querySelectorAll('[data-rendered], [data-error]').length"
         " === document.querySelectorAll('[data-spec]').length", timeout=60_000)
@@ -67,9 +68,69 @@ def test_readable_on_a_phone(browser, built_report):
 def test_source_links_jump_to_the_source(browser, built_report):
     folder, _ = built_report
     page, _, _ = _open(browser, folder, 1280)
-    link = page.query_selector("#research .findings a[href^='#S']")
-    target = link.get_attribute("href")
+    link = page.query_selector("#research .findings a[href^='sources.html#S']")
+    target = link.get_attribute("href").split("#")[1]
     link.click()
-    assert page.evaluate("location.hash") == target
-    assert page.is_visible(f"tr{target}")
+    page.wait_for_load_state()
+    assert page.url.endswith(f"sources.html#{target}")
+    row = page.query_selector(f"tr:has(> td > a#{target})")
+    assert row.is_visible()
+    box = row.bounding_box()
+    assert 0 <= box["y"] < 900, "the linked source is not on screen"
+    assert page.evaluate("el => getComputedStyle(el).backgroundColor", row) != "rgba(0, 0, 0, 0)"   # highlighted
+    page.close()
+
+
+def test_an_old_link_to_a_source_on_index_html_goes_on_to_the_sources_page(browser, built_report):
+    folder, _ = built_report
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((folder / "index.html").as_uri() + "#S3")
+    page.wait_for_url("**/sources.html#S3")
+    assert page.query_selector("a#S3").is_visible()
+    page.close()
+
+
+def test_every_source_reference_resolves_on_the_sources_page(browser, built_report):
+    folder, results = built_report
+    page, errors, _ = _open(browser, folder, 1280, name="sources.html")
+    anchors = set(page.eval_on_selector_all("a[id^='S']", "els => els.map(e => e.id)"))
+    index, _, _ = _open(browser, folder, 1280)
+    cited = set(index.eval_on_selector_all("a[href^='sources.html#']", "els => els.map(e => e.hash.slice(1))"))
+    assert cited and cited <= anchors
+    listed = {r["ref"] for s in results["sections"] if s["id"] == "sources" for t in s["tables"] for r in t["rows"]}
+    assert anchors == listed
+    width = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert width <= 1 and errors == []
+    page.close()
+    index.close()
+
+
+def test_the_page_is_light_enough(browser, built_report):
+    """Under 1 MB and under 15,000 px tall at 1366 px wide: the source list is its own page, the chart library a
+    file beside it."""
+    folder, _ = built_report
+    assert (folder / "index.html").stat().st_size < 1_000_000
+    page, errors, _ = _open(browser, folder, 1366, 768)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 15_000, f"index.html is {height} px tall at 1366 px"
+    assert errors == []
+    page.close()
+
+
+def test_hostile_names_draw_in_the_browser(browser, tmp_path, bundled_store_path):
+    from mindshare.fields import load_field
+    from mindshare.report.build import build_report
+    from mindshare.report.render import write_report
+    from mindshare.session import session
+
+    from test_report_defects import hostile_field
+
+    with session(bundled_store_path) as store:
+        report = build_report(store, load_field(str(hostile_field(tmp_path))))
+    folder = write_report(report, tmp_path / "out", render_images=False)
+    page, errors, _ = _open(browser, folder, 1280)
+    assert page.eval_on_selector_all("[data-error]", "els => els.map(e => e.dataset.error)") == []
+    assert page.eval_on_selector_all("[data-rendered] svg.marks", "els => els.length") == \
+        sum(len(s.charts) for s in report.sections)
+    assert errors == []
     page.close()

@@ -1,16 +1,29 @@
 """The command line as a user runs it: a real process, its exit code and what it prints."""
 
+import csv
+import io
 import json
 import os
+import re
+import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pytest
 
+import mindshare
+from mindshare.commands._common import AS_OF_HELP
+from mindshare.commands.report import parse_weights
 from mindshare.store import SCHEMA_VERSION
+from mounts import make_read_only, tmpfs
 
 MINDSHARE = [sys.executable, "-m", "mindshare"]
+REPORT_TIMEOUT = 600  # a report on a machine shared by several people at once
 
 
 def run(*args, env=None, timeout=120):
@@ -39,7 +52,7 @@ def test_help_reads_like_docs():
 
 def test_report_command_writes_everything(tmp_path):
     db = tmp_path / "s.duckdb"
-    result = run("--db", str(db), "report", "--out", str(tmp_path / "r"))
+    result = run("--db", str(db), "report", "--out", str(tmp_path / "r"), timeout=REPORT_TIMEOUT)
     assert result.returncode == 0, result.stderr
     assert str((tmp_path / "r").resolve()) in result.stdout
     results = json.loads((tmp_path / "r" / "results.json").read_text())
@@ -140,3 +153,268 @@ def test_unknown_verb_is_a_usage_error_not_a_traceback():
     result = run("nosuchverb")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "No such command" in result.stderr
+
+
+# -- issue 10: bad input is one line, a closed pipe is quiet, CSV is safe ----------------------------------------
+@pytest.mark.parametrize("weights, reason", [
+    ("jobs=inf", "the weight of jobs is inf; a weight is a finite number, 0 or more"),
+    ("jobs=nan", "the weight of jobs is nan; a weight is a finite number, 0 or more"),
+    ("jobs=-1", "the weight of jobs is -1"),
+    ("nonsense=1", "unknown signal 'nonsense'; signals: jobs, research,"),
+    ("jobs=1,jobs=2", "jobs is given twice"),
+    ("jobs=0,qa=0", "every weight is 0"),
+    ("jobs=much", "the weight of jobs, 'much', is not a number"),
+    ("jobs", "'jobs' is not SIGNAL=WEIGHT"),
+])
+def test_bad_weights_are_refused_with_the_reason(tmp_path, weights, reason):
+    result = run("--db", str(tmp_path / "s.duckdb"), "report", "--weights", weights, "--out", str(tmp_path / "r"))
+    assert_one_clear_line(result, f"--weights {weights!r}: {reason}")
+    assert "RuntimeWarning" not in result.stderr
+    assert not (tmp_path / "r").exists() and not (tmp_path / "s.duckdb").exists()
+
+
+def test_good_weights_are_read_as_given():
+    assert parse_weights("jobs=0.5, downloads=0.3,research=0.2,") == {"jobs": 0.5, "downloads": 0.3, "research": 0.2}
+    assert parse_weights("jobs=0,qa=1") == {"jobs": 0.0, "qa": 1.0}
+
+
+def test_observations_bad_date_and_unknown_signal_are_one_line(tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert_one_clear_line(run("--db", str(db), "observations", "--as-of", "2020-13-01"),
+                          "--as-of '2020-13-01' is not a date; write it as YYYY-MM-DD")
+    assert_one_clear_line(run("--db", str(db), "report", "--compare-to", "yesterday", "--out", str(tmp_path / "r")),
+                          "--compare-to 'yesterday' is not a date")
+    result = run("--db", str(db), "observations", "-s", "dowloads")
+    assert_one_clear_line(result, "unknown signal 'dowloads'; signals: ", "downloads")
+    assert "0 observations" not in result.stdout
+
+
+def _help_text(*verb) -> str:
+    """`mindshare VERB --help`, in this process (quicker than a process per verb)."""
+    from typer.testing import CliRunner
+
+    from mindshare.cli import app
+
+    result = CliRunner().invoke(app, [*verb, "--help"], prog_name="mindshare")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _help(*verb) -> str:
+    return " ".join(_help_text(*verb).split())
+
+
+def test_as_of_says_what_it_filters_by_everywhere():
+    """--as-of keeps the figures published by a day (Store.observations filters by `published`): every option
+    and doc that mentions it says exactly that."""
+    rule = " ".join(AS_OF_HELP.split())
+    assert "published by then" in rule
+    assert rule in _help("report") and rule in _help("observations")
+    assert "known as for --as-of: published by then" in _help("report")
+    import mindshare.api
+
+    assert "the figures published by then" in " ".join(mindshare.api.__doc__.split())
+    assert "What was known on that day" not in _help("observations")
+
+
+def _closed_pipe_run(*args, db):
+    """Run with stdout a pipe whose reader has already gone (as `| head` leaves it after its lines)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run([*MINDSHARE, "--db", str(db), *args], stdout=writer, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize("args", [
+    ["observations"], ["observations", "--format", "csv"], ["observations", "--format", "json"],
+    ["snapshots"], ["snapshots", "--format", "csv"], ["fields"], ["fields", "deep-learning"], ["--help"],
+    ["report", "--help"], ["--version"],
+])
+def test_a_closed_pipe_ends_quietly_like_other_tools(bundled_store_path, args):
+    """Killed by SIGPIPE, as `cat` or `git log` are there (a shell reports 141); no traceback, no message."""
+    result = _closed_pipe_run(*args, db=bundled_store_path)
+    assert result.returncode == -signal.SIGPIPE, result.stderr
+    assert result.stderr == ""
+
+
+def _store_with(db, **row):
+    from mindshare.store import store_session
+
+    frame = pd.DataFrame([{"signal": "downloads", "metric": "downloads_30d", "source": "test", "contender": None,
+                           "subject": "torch", "period_start": "2024-01-01", "period_end": "2024-01-31",
+                           "value": -5.0, "value_text": "-5", "unit": "downloads", "reference": "file.csv",
+                           "collected_at": "2024-02-01", **row}])
+    with store_session(db) as store:
+        return store.add_snapshot(frame, kind="import", source="test", description="@SUM(1+1)*cmd|' /C calc'!A0")
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_made_text(tmp_path):
+    db = tmp_path / "s.duckdb"
+    hostile = '=HYPERLINK("http://evil.example","x")'
+    _store_with(db, subject=hostile, note="+1+1", query="-2+3", reference="\tcmd")
+    result = run("--db", str(db), "observations", "-s", "downloads", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    [row] = [r for r in rows if r["source"] == "test"]
+    assert row["subject"] == "'" + hostile
+    assert (row["note"], row["query"], row["reference"]) == ("'+1+1", "'-2+3", "'\tcmd")
+    assert row["value"] == "-5.0" and row["value_text"] == "'-5"  # numbers stay numbers; text that looks so is text
+    snapshots = list(csv.DictReader(io.StringIO(run("--db", str(db), "snapshots", "--format", "csv").stdout)))
+    assert [s["description"] for s in snapshots if s["source"] == "test"] == ["'@SUM(1+1)*cmd|' /C calc'!A0"]
+    as_json = json.loads(run("--db", str(db), "observations", "-s", "downloads", "--format", "json").stdout)
+    assert [r["subject"] for r in as_json if r["source"] == "test"] == [hostile]  # JSON is data, left as it is
+
+
+def test_table_cells_are_shown_as_they_are_not_read_as_markup(tmp_path):
+    db = tmp_path / "s.duckdb"
+    _store_with(db, subject="[i]x")  # short: a table may fold a long cell across lines
+    result = run("--db", str(db), "observations", "-s", "downloads", "--limit", "0")
+    assert result.returncode == 0, result.stderr
+    assert "[i]x" in result.stdout
+
+
+# -- issue 10: the store's own defects, as the CLI shows them -----------------------------------------------------
+def test_a_store_the_user_may_read_but_not_write(tmp_path):
+    with tmpfs(tmp_path / "ro", "20m") as mount:
+        db = mount / "s.duckdb"
+        assert run("--db", str(db), "snapshots").returncode == 0
+        counts = tmp_path / "counts.csv"
+        counts.write_text("site,country,date,query,contender,count\nIndeed,us,2020-02-01,pytorch,pytorch,4167\n")
+        make_read_only(mount)
+        listed = run("--db", str(db), "snapshots", "--format", "json")
+        assert listed.returncode == 0, listed.stderr
+        assert [s["kind"] for s in json.loads(listed.stdout)] == ["bundled"]
+        found = run("--db", str(db), "observations", "-s", "research", "-c", "pytorch", "--format", "csv")
+        assert found.returncode == 0 and found.stdout.count("\n") > 10, found.stderr
+        report = run("--db", str(db), "report", "--no-png", "--out", str(tmp_path / "r"), timeout=REPORT_TIMEOUT)
+        assert report.returncode == 0, report.stderr
+        assert (tmp_path / "r" / "results.json").exists()
+        for refused in (run("--db", str(db), "import", str(counts)),
+                        run("--db", str(db), "snapshots", "delete", json.loads(listed.stdout)[0]["snapshot_id"])):
+            assert_one_clear_line(refused, f"store {db} cannot be written here", "read-only file system")
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path):
+    with tmpfs(tmp_path / "disk", "300k") as disk:
+        assert_one_clear_line(run("--db", str(disk / "s.duckdb"), "snapshots"),
+                              f"no space left on device writing {disk / 's.duckdb'}")
+        assert list(disk.iterdir()) == []
+
+
+def test_an_sqlite_file_is_named_and_left_alone(tmp_path):
+    path = tmp_path / "data.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    before = path.read_bytes()
+    result = run("--db", str(path), "observations", timeout=30)  # no extension fetched from the internet
+    assert_one_clear_line(result, f"{path} is an SQLite file, not a mindshare store")
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["data.sqlite"]
+
+
+# -- issue 16: one front door ---------------------------------------------------------------------------------------
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout == f"mindshare {mindshare.__version__}\n"
+
+
+def test_shell_completion_is_on():
+    shown = run("--show-completion", "bash")
+    assert shown.returncode == 0 and "_MINDSHARE_COMPLETE=complete_bash" in shown.stdout
+    completed = run(env={"_MINDSHARE_COMPLETE": "complete_bash", "COMP_WORDS": "mindshare report --field deep",
+                         "COMP_CWORD": "3"})
+    assert completed.stdout.split() == ["deep-learning"]
+
+
+def test_verbs_are_listed_in_the_order_they_are_registered():
+    from mindshare.cli import HELP_ORDER
+
+    listing = _help_text().split("Commands:")[1]
+    listed = [line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line.split()]
+    assert listed[:len(HELP_ORDER)] == HELP_ORDER
+    assert HELP_ORDER[:2] == ["report", "collect"] and HELP_ORDER[-3:] == ["observations", "fields", "snapshots"]
+
+
+def test_each_global_option_names_its_environment_variable():
+    text = _help()
+    assert "--db PATH The store (a DuckDB file). Default: $MINDSHARE_DB" in text
+    assert "--cache-dir PATH The cache folder (HTTP responses, rendered charts). Default: $MINDSHARE_CACHE" in text
+    assert "MINDSHARE_LOCK_WAIT:" in text and "MINDSHARE_CONTACT:" in text
+
+
+def test_a_bad_environment_variable_is_one_line():
+    result = run("snapshots", env={"MINDSHARE_LOCK_WAIT": "soon"})
+    assert_one_clear_line(result, "MINDSHARE_LOCK_WAIT='soon' is not a number of seconds")
+    assert result.returncode == 2
+
+
+def test_a_quiet_report_under_its_own_cache_dir(tmp_path, bundled_store_path):
+    """--quiet: nothing on stdout or stderr. --cache-dir: the command's one Settings reaches the code deep below
+    that asks `settings.load()` for the cache (the report's), instead of MINDSHARE_CACHE."""
+    cache, elsewhere = tmp_path / "my-cache", tmp_path / "not-this"
+    result = run("--db", str(bundled_store_path), "--cache-dir", str(cache), "report", "--no-png", "--quiet",
+                 "--out", str(tmp_path / "r"), env={"MINDSHARE_CACHE": str(elsewhere)}, timeout=REPORT_TIMEOUT)
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == "", result.stderr
+    assert (tmp_path / "r" / "index.html").exists()
+    assert any(p.is_file() for p in cache.rglob("*")) and not elsewhere.exists()
+
+
+def test_verbose_says_which_store_and_quiet_with_verbose_is_a_usage_error(bundled_store_path):
+    verbose = run("--db", str(bundled_store_path), "observations", "-s", "qa", "--verbose", "--format", "csv")
+    assert verbose.returncode == 0 and f"store {bundled_store_path}" in verbose.stderr
+    assert verbose.stdout.startswith("snapshot_id,")
+    both = run("observations", "-q", "-v")
+    assert both.returncode == 2 and "--quiet and --verbose contradict each other" in both.stderr
+
+
+def test_delete_a_snapshot(tmp_path):
+    db = tmp_path / "s.duckdb"
+    added = _store_with(db)
+    deleted = run("--db", str(db), "snapshots", "delete", added.snapshot_id)
+    assert deleted.returncode == 0, deleted.stderr
+    assert f"deleted snapshot {added.snapshot_id} (1 observations)" in deleted.stderr
+    listed = json.loads(run("--db", str(db), "snapshots", "--format", "json").stdout)
+    assert [s["kind"] for s in listed] == ["bundled"]
+    assert_one_clear_line(run("--db", str(db), "snapshots", "delete", listed[0]["snapshot_id"]), "bundled dataset")
+    assert_one_clear_line(run("--db", str(db), "snapshots", "delete", "nope"), "has no snapshot 'nope'")
+    assert len(json.loads(run("--db", str(db), "snapshots", "--format", "json").stdout)) == 1
+
+
+def _every_command():
+    """(path, click command) for every verb and group, from the app itself."""
+    import typer.main
+
+    from mindshare.cli import app
+
+    def walk(command, path):
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    yield from walk(typer.main.get_command(app), [])
+
+
+def test_help_placeholders_are_words_not_python_types():
+    for path, _ in _every_command():
+        text = _help_text(*path)
+        usage = text.splitlines()[0]
+        for python_type in ("<bool>", "<str>", "<int>", "<path>", "<float>", "<list[", "<Path>"):
+            assert python_type not in text, (path, python_type)
+        assert "{" not in usage, (path, usage)
+    assert "Usage: mindshare import [OPTIONS] FILE" in _help_text("import")
+    assert "data/surveys/<source>.toml" in _help("survey", "import")  # no markup eats it
+
+
+def test_shared_options_and_the_console_pair_are_defined_once():
+    """--field, --format, --verbose, --quiet are spelled in commands/_common.py only; rich Consoles are made in
+    mindshare/console.py only (one for data, one for messages), and no verb prints past them."""
+    package = Path(mindshare.__file__).parent
+    for flag in ('"--field"', '"--format"', '"--verbose"', '"--quiet"'):
+        declared = [p.name for p in (package / "commands").glob("*.py") if flag in p.read_text()]
+        assert declared == ["_common.py"], (flag, declared)
+    makers = [str(p.relative_to(package)) for p in package.rglob("*.py") if "Console(" in p.read_text()]
+    assert makers == ["console.py"]
+    raw_prints = [str(p.relative_to(package)) for p in [*(package / "commands").glob("*.py"), package / "cli.py"]
+                  if re.search(r"(?<![.\w])print\(", p.read_text())]
+    assert raw_prints == []

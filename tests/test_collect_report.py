@@ -27,13 +27,14 @@ SINCE = date(TODAY.year - 1, TODAY.month, 1)
 STARS = {"pytorch/pytorch": 30_000, "tensorflow/tensorflow": 190_000}
 
 
-def provider(request: httpx.Request) -> httpx.Response:
+def provider(request: httpx.Request, stars: dict[str, int] = STARS) -> httpx.Response:
+    """Answers in the providers' documented formats; `stars` per repository (owner/name)."""
     host, path = request.url.host, request.url.path
     if host == "api.github.com":
         parts = path.strip("/").split("/")
         repo = f"{parts[1]}/{parts[2]}"
         if len(parts) == 3:
-            return httpx.Response(200, json={"full_name": repo, "stargazers_count": STARS[repo], "forks_count": 10,
+            return httpx.Response(200, json={"full_name": repo, "stargazers_count": stars[repo], "forks_count": 10,
                                              "subscribers_count": 5, "open_issues_count": 3})
         if parts[3] == "stargazers":  # oldest first; the newest page is asked first
             return httpx.Response(200, json=[{"starred_at": f"{TODAY:%Y-%m}-01T00:00:00Z"}] * 3

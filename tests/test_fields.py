@@ -79,3 +79,54 @@ def test_field_errors_name_file_line_and_problem(tmp_path, text, line, message):
 def test_field_without_contenders_is_refused(tmp_path):
     with pytest.raises(FieldError, match="at least one"):
         parse_field('name = "empty"\n', Path("empty.toml"))
+
+
+def test_score_weights_are_kept_on_the_field_and_checked_where_they_are_written(tmp_path):
+    head = 'name = "web"\n'
+    good = tmp_path / "good.toml"
+    good.write_text(head + "[score_weights]\njobs = 0.6\nresearch = 0.4\n" + MINIMAL.split("\n", 2)[2])
+    assert load_field(str(good)).score_weights == {"jobs": 0.6, "research": 0.4}
+    assert load_field("deep-learning").score_weights is None
+    for bad in ("jobs = -1", "jobs = nan", "jobs = inf", 'jobs = "high"', "jobs = 0"):
+        path = tmp_path / "bad.toml"
+        path.write_text(head + f"[score_weights]\n{bad}\n" + MINIMAL.split("\n", 2)[2])
+        with pytest.raises(FieldError, match=r"bad.toml, line 2: \[score_weights\] must map signals"):
+            load_field(str(path))
+
+
+def test_a_field_declares_the_article_it_reproduces(tmp_path):
+    assert load_field("deep-learning").reference == "hale-2020"
+    assert load_field("web-frameworks").reference is None
+    path = tmp_path / "f.toml"
+    path.write_text('reference = "someone-2031"\n' + MINIMAL)
+    with pytest.raises(FieldError, match="line 1: unknown reference 'someone-2031'; known: hale-2020"):
+        load_field(str(path))
+
+
+def test_control_characters_in_a_name_are_refused(tmp_path):
+    path = tmp_path / "f.toml"
+    path.write_text(MINIMAL.replace('name = "Flask"', 'name = "Fla\\u0000sk"'))
+    with pytest.raises(FieldError, match="'name' must not contain control characters"):
+        load_field(str(path))
+    path.write_text(MINIMAL.replace('name = "Flask"', 'name = "Fla\\u2028sk"'))   # a line separator is text
+    assert load_field(str(path)).contender("flask").name == "Fla\u2028sk"
+
+
+def test_the_shipped_web_frameworks_field():
+    field = load_field("web-frameworks")
+    assert field.title == "Web frameworks"
+    django, rails = field.contender("django"), field.contender("Rails")
+    assert (django.pypi, django.github, django.stackoverflow_tag) == (("django",), "django/django", "django")
+    assert (rails.github, rails.stackoverflow_tag, rails.wikipedia) == ("rails/rails", "ruby-on-rails", "Ruby on Rails")
+    assert "express" not in field.contender("express").patterns     # an ordinary word in a job post
+
+
+def test_fields_keys_documents_the_field_keys_too():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "mindshare", "fields", "--keys"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0
+    assert "reference (field)" in result.stdout and "hale-2020" in result.stdout
+    assert "score_weights (field)" in result.stdout and "pypi (contender)" in result.stdout

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from mindshare.cli import app
 from mindshare.errors import InputError
 from mindshare.fields import load_field
-from mindshare.sources.job_counts import read_job_counts
+from mindshare.importers.job_counts import read_job_counts
 
 runner = CliRunner()
 GOOD = """site,country,date,query,contender,count
@@ -109,3 +109,19 @@ def test_empty_header_only_wrong_header_and_non_utf8(tmp_path):
     latin.write_bytes((GOOD + "Indeed,Côte d'Ivoire,2020-02-01,pytorch,pytorch,3\n").encode("latin-1"))
     with pytest.raises(InputError, match="line 6: bytes that are not UTF-8"):
         read_job_counts(latin, field)
+
+
+def test_a_folder_and_utf16_are_said_as_such(tmp_path):
+    """Issue 10: given a folder, `import` said "no such file"; a UTF-16 export (Excel's "Unicode text") reached
+    the CSV reader as garbage."""
+    db = tmp_path / "s.duckdb"
+    folder = run("--db", str(db), "import", str(tmp_path))
+    assert folder.exit_code != 0 and "is a folder, not a file" in str(folder.exception)
+    assert "no such file" not in str(folder.exception)
+    wide = tmp_path / "utf16.csv"
+    wide.write_bytes(GOOD.encode("utf-16"))
+    utf16 = run("--db", str(db), "import", str(wide))
+    assert utf16.exit_code != 0 and "UTF-16 text, not UTF-8" in str(utf16.exception)
+    missing = run("--db", str(db), "import", str(tmp_path / "nope.csv"))
+    assert missing.exit_code != 0 and "no such file" in str(missing.exception)
+    assert job_rows(db) == 0

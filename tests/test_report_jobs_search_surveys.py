@@ -19,8 +19,8 @@ from mindshare.report.build import build_report
 from mindshare.report.render import results_document
 from mindshare.sources import hn_hiring
 from mindshare.sources.google_trends import PARTIAL_NOTE, SOURCE as TRENDS
-from mindshare.sources.job_counts import read_job_counts
-from mindshare.sources.stackoverflow_survey import read_survey
+from mindshare.importers.job_counts import read_job_counts
+from mindshare.importers.stackoverflow_survey import read_survey
 from mindshare.session import session as store_session
 from survey_files import write_kaggle, write_survey
 
@@ -59,7 +59,7 @@ def report(tmp_path_factory):
             path = write_survey(folder / f"{year}.csv", year, 800, seed=year)
             store.add_snapshot(read_survey(path, year=year, field=field).observations, kind="import", source=str(year))
         kaggle = write_kaggle(folder / "kaggle_2021.csv", 2021, 500)
-        from mindshare.sources.kaggle_survey import read_kaggle
+        from mindshare.importers.kaggle_survey import read_kaggle
 
         store.add_snapshot(read_kaggle(kaggle, year=2021, field=field).observations, kind="import", source="kaggle")
         store.add_snapshot(read_job_counts(counts, field), kind="import", source="counts")
@@ -120,7 +120,13 @@ def test_survey_bars_with_intervals_every_year_both_segments(report):
 
 
 def test_kaggle_bars_with_intervals(report):
+    """The file imported here (2021, 500 built respondents) supersedes the bundle's real 2021 figures; the
+    bundle's real 2019 ones (all respondents and data scientists, from Kaggle's raw file) stay beside it."""
     rows = pd.DataFrame(table(section(report, "usage"), "kaggle_survey_intervals")["rows"])
-    assert set(rows["year"]) == {"2021"} and set(rows["segment"]) == {"all respondents"}
-    assert {"PyTorch", "TensorFlow", "Keras", "JAX", "MXNet"} <= set(rows["framework"])
+    assert set(rows["year"]) == {"2019", "2021"}
+    imported = rows[(rows["year"] == "2021") & (rows["segment"] == "all respondents")]
+    assert len(imported) and (imported["n"] <= 500).all()
+    assert {"PyTorch", "TensorFlow", "Keras", "JAX", "MXNet"} <= set(imported["framework"])
+    bundled = rows[rows["year"] == "2019"]
+    assert {"all respondents", "data scientists"} <= set(bundled["segment"]) and (bundled["n"] > 10_000).any()
     assert (rows["ci_low"] < rows["ci_high"]).all()

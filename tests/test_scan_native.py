@@ -1,6 +1,7 @@
 """The native matcher (`mindshare.scan._native`, hyperscan's C API with whole-word checks in C) gives exactly the
-offsets of the hyperscan Python binding and of Python's `re`, and counts matching lines as the Python code does.
-Its speed is measured in bench/scan.py, not here."""
+offsets of the hyperscan Python binding and of Python's `re`, counts matching lines as the Python code does, and
+its one-pass tally (places, the References heading, the repair signs) and repair check answer as the Python
+reference code does. Its speed is measured in bench/scan.py, not here."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mindshare.fields import load_field
-from mindshare.scan import match
+from mindshare.scan import extract, match
 from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher
 from mindshare.scan.rules import (
+    HEADING_WORDS,
     MindshareRules,
     line_count_in_python,
     line_count_of_matches,
+    references_from_hits,
+    references_start,
 )
 
 needs_native = pytest.mark.skipif(not HAVE_NATIVE, reason="the native matcher was not built (no libhs headers)")
@@ -161,3 +165,49 @@ def test_unknown_or_missing_engine_is_a_clear_error(monkeypatch):
     with pytest.raises(RuntimeError, match="libhyperscan-dev"):
         Matcher([Keyword("pytorch")], "native")
     assert Matcher([Keyword("pytorch")]).engine in ("hyperscan", "python")
+
+
+# ---------------------------------------------------------------- one pass in C: places, headings, repair signs
+
+PLACE_PIECES = ["pytorch", "PyTorch", "tensorflow", "keras2", "jax", "fairseq", "pytorch lightning",
+                "PyTorch\n  Lightning", " ", "\n", "\t", "\x0b", "/", "://", "https", "www.", ".com", ".io", ".ai",
+                "github", ".", "-", "_", "x", "ab", "1", ":", "*", "# ", "2.", "IV.", "iv", "References",
+                "REFERENCES", "Bibliography", "Literature Cited", "Works  cited", "é", "Tensor-\nFlow", "\r",
+                "\x02", "- \n"]
+place_texts = st.lists(st.sampled_from(PLACE_PIECES), max_size=60).map(lambda parts: "".join(parts).encode())
+
+
+@needs_native
+@settings(max_examples=600, deadline=None)
+@given(place_texts)
+def test_the_native_tally_equals_the_python_placing(data):
+    # counts per contender, URL / references / body, and the repair signs: C in one pass, Python from offsets
+    native, python = MindshareRules(load_field(), "native"), MindshareRules(load_field(), "python")
+    assert tuple(native._tally(data)) == tuple(python._tally(data))
+    assert native.evaluate(data) == python.evaluate(data)
+
+
+@needs_native
+@settings(max_examples=600, deadline=None)
+@given(place_texts)
+def test_the_native_heading_is_the_last_references_line(data):
+    rules = MindshareRules(load_field(), "native")
+    count = len(rules.keywords)
+    *_, last, _ = rules.matcher.native.tally(data, rules._first_words, rules._spans, rules._owners,
+                                             len(rules.ids), count, count + len(HEADING_WORDS))
+    assert (None if last < 0 else last) == references_start(data)
+    hits = [end for ends in Matcher([Keyword(w, "substring") for w in HEADING_WORDS], "python").scan(data)
+            for end in ends]
+    assert references_from_hits(data, hits) == references_start(data)
+
+
+@needs_native
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"-", b"\n", b" ", b"\t", b"\r", b"\x02", "é".encode(), b"x" * 9,
+                                 b"- \n", b"-\t\t\n"]), max_size=40).map(b"".join))
+def test_repair_signs_agree_everywhere(data):
+    # the C check, the Python check, and the signs every engine reports in its matching pass
+    assert extract.needs_repair(data) == extract.needs_repair_in_python(data)
+    for engine in ["python", "native"] + (["hyperscan"] if HAVE_HYPERSCAN else []):
+        ends = Matcher([Keyword("pytorch")], engine, repair_signs=True).scan(data)
+        assert any(ends[1:]) == extract.needs_repair_in_python(data), engine

@@ -9,6 +9,7 @@ import pytest
 from mindshare.errors import InputError, StoreError, StoreLockedError
 from mindshare.session import session
 from mindshare.store import SCHEMA_VERSION, open_store, store_session
+from mounts import make_read_only, tmpfs
 
 
 def _frame(value=1.0, subject="torch", period="2024-01-01"):
@@ -238,14 +239,9 @@ def test_the_same_numbers_fetched_again_are_the_same_content(tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 300 kB tmpfs: too small for the bundled dataset. Needs root (CI and this machine run as root)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    """A 300 kB tmpfs: too small for the bundled dataset."""
+    with tmpfs(tmp_path / "disk", "300k") as mount:
+        yield mount
 
 
 def test_a_full_disk_is_one_line_and_leaves_no_half_made_store(small_disk):
@@ -269,18 +265,22 @@ def test_a_full_disk_mid_snapshot_keeps_what_was_stored(small_disk):
 
 def test_a_store_that_cannot_be_written_is_read(tmp_path):
     """A read-only file system (root can write any file, but not there): reading verbs still work."""
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "ro", "20m") as mount:
         with session(mount / "s.duckdb") as store:
             rows = len(store.observations())
-        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        make_read_only(mount)
         with session(mount / "s.duckdb", read_only=None) as store:
             assert store.read_only and len(store.observations()) == rows
             with pytest.raises(StoreError, match="open read-only"):
                 store.add_snapshot(_frame(1.0), kind="import", source="x")
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_asked_to_write_a_store_it_cannot_write_says_so(tmp_path):
+    with tmpfs(tmp_path / "ro", "20m") as mount:
+        with session(mount / "s.duckdb"):
+            pass
+        make_read_only(mount)
+        with pytest.raises(StoreError, match=r"s.duckdb cannot be written here .*read-only file system"):
+            open_store(mount / "s.duckdb")
+        with pytest.raises(StoreError, match=r"new.duckdb cannot be written here"):
+            open_store(mount / "new.duckdb")

@@ -1,13 +1,25 @@
-"""The Python API, for notebooks: DataFrames in, charts that display inline."""
+"""The Python API, for notebooks: DataFrames in, charts that display inline.
+
+Each call reads the settings once (the environment, with `db` as the store when given) and uses them throughout,
+as one CLI command does. Bad input raises a `mindshare.errors.MindshareError` naming what is wrong (an unknown
+contender or signal, a date that is not YYYY-MM-DD), never a DuckDB error.
+
+`as_of="YYYY-MM-DD"` keeps only what was known on that day: the figures published by then (by each figure's
+publication day, or, for a figure without one, the end of the period it measures).
+"""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
+from mindshare import settings as settings_module
 from mindshare.fields import Field, load_field
-from mindshare.session import session as store_session
+from mindshare.session import session
+from mindshare.store import Store
 
 
 def observations(signal: str | list[str] | None = None, contenders: list[str] | str | None = None, *,
@@ -17,19 +29,20 @@ def observations(signal: str | list[str] | None = None, contenders: list[str] | 
     """Observations from the store (the bundled dataset is loaded on first use).
 
     `contenders` are ids or names from the field ("pytorch", "TensorFlow"); unknown names raise.
-    Each row keeps its provenance: source, reference, method, collected_at, snapshot_id.
+    `as_of`: only what was known on that day (see the module's docstring).
+    Each row keeps its provenance: source, reference, method, collected_at, published, snapshot_id.
     """
     chosen = _field(field)
     ids = [c.id for c in chosen.select([contenders] if isinstance(contenders, str) else contenders)] \
         if contenders else None
-    with store_session(db) as store:
+    with _store(db, read_only=None) as store:
         return store.observations(signal=signal, contenders=ids, metric=metric, source=source, as_of=as_of,
                                   all_snapshots=all_snapshots, include_notes=include_notes)
 
 
 def snapshots(db: str | Path | None = None) -> pd.DataFrame:
     """Every import and collection run in the store, oldest first."""
-    with store_session(db) as store:
+    with _store(db, read_only=None) as store:
         return store.snapshots()
 
 
@@ -44,8 +57,8 @@ def results(field: str | None = None, as_of: str | None = None, db: str | Path |
     from mindshare.report.build import build_report
     from mindshare.report.render import results_document
 
-    with store_session(db) as store:
-        return results_document(build_report(store, _field(field), as_of=as_of))
+    with _store(db, read_only=None) as store:
+        return results_document(build_report(store, _field(field), as_of=_day(as_of)))
 
 
 def chart(section: str, name: str | None = None, field: str | None = None, as_of: str | None = None,
@@ -55,8 +68,8 @@ def chart(section: str, name: str | None = None, field: str | None = None, as_of
 
     from mindshare.report.build import build_report
 
-    with store_session(db) as store:
-        built = build_report(store, _field(field), as_of=as_of)
+    with _store(db, read_only=None) as store:
+        built = build_report(store, _field(field), as_of=_day(as_of))
     for candidate in built.sections:
         if candidate.id == section:
             for item in candidate.charts:
@@ -68,14 +81,41 @@ def chart(section: str, name: str | None = None, field: str | None = None, as_of
 
 
 def report(out: str | Path = "mindshare-report", field: str | None = None, as_of: str | None = None,
-           db: str | Path | None = None) -> Path:
-    """Write the report (index.html, report.md, results.json, charts/) to `out`; returns the folder."""
+           db: str | Path | None = None, png: bool = True) -> Path:
+    """Write the report (index.html, report.md, results.json, charts/) to `out`; returns the folder.
+
+    `png=False` leaves out the PNG and SVG copies of the charts (as `mindshare report --no-png`).
+    """
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
 
-    with store_session(db) as store:
-        built = build_report(store, _field(field), as_of=as_of)
-    return write_report(built, Path(out))
+    with _settings(db) as chosen:
+        with session(settings=chosen, read_only=None) as store:
+            built = build_report(store, _field(field), as_of=_day(as_of))
+        return write_report(built, Path(out), render_images=png)
+
+
+@contextmanager
+def _settings(db: str | Path | None) -> Iterator[settings_module.Settings]:
+    """The call's one Settings (the environment, with `db` as the store); code below that asks
+    `mindshare.settings.load()` gets these until the call returns."""
+    chosen = settings_module.read().with_store(db)
+    with settings_module.using(chosen):
+        yield chosen
+
+
+@contextmanager
+def _store(db: str | Path | None, **kwargs) -> Iterator[Store]:
+    """The store for one call, with the bundled dataset, under the call's settings."""
+    with _settings(db) as chosen, session(settings=chosen, **kwargs) as store:
+        yield store
+
+
+def _day(as_of: str | None) -> str | None:
+    """`as_of` checked: YYYY-MM-DD, else an InputError (the report would otherwise fail deep inside)."""
+    from mindshare.store import parse_day
+
+    return parse_day(as_of, "as_of").isoformat() if as_of else None
 
 
 def _field(name: str | None) -> Field:

@@ -1,8 +1,35 @@
 """The bundled dataset: real historical figures that ship with mindshare and load into a new store.
 
-Files under `data/bundle/` are copies of published figures (see `data/bundle/MANIFEST.toml` for where each
-came from). Each row becomes an observation that keeps its source, reference and the source's own note.
-Figures given only in words ("nearly 3", "about half") are kept as notes: value null, value_text the words.
+Files under `data/bundle/` are copies of published figures (`data/bundle/MANIFEST.toml` says where each came from,
+when it became public, and what was decided about it). Each row becomes an observation that keeps its source,
+reference and the source's own note. Figures given only in words ("nearly 3", "about half") are kept as notes:
+value null, value_text the words. A figure known only from someone else's report says so at the start of its
+reference ("Second-hand: ...", `data/bundle/second_hand.toml`).
+
+What the newer datasets look like in the store (the analysis and the report select by these):
+
+- Stack Overflow survey 2019-2024, "Other frameworks and libraries" (Stack Overflow's own published results):
+  signal `usage`, source "Stack Overflow Developer Survey <year> (published results)" (a file recounted by
+  `mindshare survey import` is "Stack Overflow Developer Survey <year>", method SURVEY_IMPORT), method "as
+  published", the shape of `importers.surveys` — `so_survey_share` (% of those who answered, as published), `so_survey_count`, `so_survey_n`
+  (the share's base) per option (subject "Torch/PyTorch", contender from the field's labels; NumPy, Pandas, ... kept
+  with contender null) and segment ('all respondents', 'professional developers', and for 2023-2024 'learning to
+  code', 'other coders'); `so_survey_respondents` `_answered` per segment. Period the fielding window, label the
+  year, `published` the results day. Caveats are data: 2019-2020 counts are derived (round(% x n / 100)), 2021-2022
+  bases are implied (count / %: the published total is not the base; `_total_respondents_field` keeps it), every
+  note says which; 2022's professional figures disagree with the June 2022 live-site reading in facts.csv, and both
+  rows' notes start with CONFLICT; 2025 is a `so_survey_note` ("no ML-frameworks question").
+- Kaggle ML & DS survey 2019 and 2021, recounted from the raw files: the same shape with prefix `kaggle_survey`
+  (segments 'all respondents' and 'data scientists'; `kaggle_survey_share_of_all` too), method
+  `Methods.SURVEY_IMPORT` — exactly what `mindshare survey import` of the raw zip stores — reference the raw file.
+- Hacker News "Who is hiring?" to 2026-07 (controlarm/hn-hiring-analysis): signal `jobs`, source
+  "controlarm/hn-hiring-analysis", method HN_REGEX_METHOD, monthly: `job_posts` (subject `_posts`), and per term
+  (PyTorch, TensorFlow, Deep learning, Machine learning, Transformer, LLM) `posts_matching` and
+  `pct_of_posts_matching` — the quantities the ryanwi series (method HN_DICTIONARY_METHOD, to 2024-05) stores as
+  `job_posts`/`_all_posts`, `posts_mentioning`, `pct_of_posts` (named apart: see hn_regex_observations).
+  `published`: 2026-08-15 for the regex series, 2024-06-02 for ryanwi's (its recount of every month). How far
+  the two may be joined is data: notes of metric `series_bridge` (subjects `_tensorflow_pytorch_ratio`,
+  `_share_of_posts`, `_monthly_counts`) whose words start with BRIDGED or NOT BRIDGED.
 """
 
 from __future__ import annotations
@@ -10,15 +37,22 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import statistics
 import tomllib
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from mindshare.fields import Field, load_field
-from mindshare.observations import MEASUREMENT_KEY, SnapshotKind, Sources, month_end
+from mindshare.importers import surveys
+from mindshare.importers.surveys import KAGGLE, STACKOVERFLOW, SegmentTotals, ShareRow
+from mindshare.observations import (DEFAULT_METHOD, MEASUREMENT_KEY, PARTIAL, Methods, SnapshotKind, Sources,
+                                    observation)
+from mindshare.observations import month_end as _month_end
+from mindshare.observations import month_period as _month_period
 from mindshare.store import SnapshotResult, Store
 
 BUNDLE_SOURCE = Sources.BUNDLE
@@ -66,8 +100,21 @@ SERIES_FILES = {
     "so_questions_yearly.csv": ("qa", "year"),
 }
 
+# Notes of figures that two published readings give differently start with this (both readings are kept).
+CONFLICT = "CONFLICT"
+BRIDGE_METRIC = "series_bridge"
+HN_DICTIONARY_METHOD = "hiringtrends 2024 dictionary, whole word"
+HN_REGEX_METHOD = "hn-hiring-analysis: word-boundary regex on lower-cased, HTML-stripped posts"
+STACKOVERFLOW_SEGMENTS = {"All Respondents": surveys.ALL, "Professional Developers": surveys.PROFESSIONAL,
+                          "Learning to Code": surveys.LEARNING, "Other Coders": surveys.OTHER_CODERS}
+
 _DATE_TOKEN = re.compile(r"(?<!\d)(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?!\d)")
 _WINDOW_DAYS = re.compile(r"--days (\d+)")
+
+
+# The bundle asks for the same few hundred months thousands of times; the periods are the house's (observations).
+month_end = lru_cache(maxsize=4096)(_month_end)
+month_period = lru_cache(maxsize=4096)(_month_period)
 
 
 def bundle_folder() -> Path:
@@ -76,6 +123,11 @@ def bundle_folder() -> Path:
 
 def manifest() -> dict:
     return tomllib.loads((bundle_folder() / "MANIFEST.toml").read_text(encoding="utf-8"))
+
+
+def second_hand() -> dict[str, str]:
+    """facts.csv `source` -> the words that start its reference: how the figure is known second-hand."""
+    return tomllib.loads((bundle_folder() / "second_hand.toml").read_text(encoding="utf-8"))["sources"]
 
 
 def ensure_bundle(store: Store) -> SnapshotResult | None:
@@ -96,12 +148,20 @@ def ensure_bundle(store: Store) -> SnapshotResult | None:
 def bundled_observations(field: Field | None = None) -> pd.DataFrame:
     field = field or load_field("deep-learning")
     folder = bundle_folder()
-    compiled_at = datetime.fromisoformat(manifest()["compiled_at"])
+    about = manifest()
+    compiled_at = datetime.fromisoformat(about["compiled_at"])
     frames = [
         facts_observations(folder / "facts.csv", field),
         conference_observations(folder / "conference_mentions.csv", field),
-        *(series_observations(folder / "series" / name, field) for name in SERIES_FILES),
+        *(series_observations(folder / "series" / name, field, about["series_published"].get(f"series/{name}"))
+          for name in SERIES_FILES),
+        kaggle_observations(folder / "surveys" / "kaggle_frameworks_2019_2021.csv", about["kaggle_raw"], field),
+        hn_regex_observations(folder, about["hn_hiring_regex"], field),
+        bridge_observations(about["hn_hiring_bridge"]),
     ]
+    # the survey shares two publications give for one figure: facts.csv's readings and Stack Overflow's own
+    frames[0] = flag_conflicting_readings(pd.concat(
+        [frames[0], stackoverflow_observations(folder, about["stackoverflow_archive"], field)], ignore_index=True))
     frame = pd.concat(frames, ignore_index=True)
     frame["collected_at"] = compiled_at
     # The source repositories sometimes hold the same snapshot under several commits of one day: the same
@@ -109,19 +169,23 @@ def bundled_observations(field: Field | None = None) -> pd.DataFrame:
     return frame.drop_duplicates(subset=[k for k in MEASUREMENT_KEY], keep="first", ignore_index=True)
 
 
-def read_csv_rows(path: Path) -> list[dict[str, str]]:
+def read_csv_rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return list(csv.DictReader(handle, delimiter=delimiter))
 
 
 def facts_observations(path: Path, field: Field) -> pd.DataFrame:
     rows = []
     previous: dict[str, str] = {}
+    relayed = second_hand()
     for row in read_csv_rows(path):
         row = _resolve_same_as_above(row, previous)
         previous = row
         start, end = parse_period(row["period"])
         value = float(row["value"]) if row["value"].strip() else None
+        reference = row["reference"] or row["source"]
+        if row["source"] in relayed:
+            reference = f"{relayed[row['source']]}. {reference}"
         rows.append({
             "signal": FACT_SIGNALS.get(row["metric"], "other"),
             "metric": row["metric"],
@@ -131,8 +195,8 @@ def facts_observations(path: Path, field: Field) -> pd.DataFrame:
             "period_start": start, "period_end": end, "period_label": row["period"],
             "value": value, "value_text": row["value_text"] or None,
             "unit": row["unit"], "segment": row["segment"] or "all",
-            "method": "as published",
-            "reference": row["reference"] or row["source"],
+            "method": DEFAULT_METHOD,
+            "reference": reference,
             "note": row["note"] or None,
         })
     return pd.DataFrame(rows)
@@ -170,28 +234,32 @@ def conference_observations(path: Path, field: Field) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def series_observations(path: Path, field: Field) -> pd.DataFrame:
+def series_observations(path: Path, field: Field, published: date | None = None) -> pd.DataFrame:
     signal, period_kind = SERIES_FILES[path.name]
+    find = contender_of_package if signal == "downloads" else contender_of
+    contenders: dict[str, str | None] = {}   # a few names, thousands of rows
     rows = []
     for row in read_csv_rows(path):
         day = date.fromisoformat(row["date"])
-        note = row["note"]
+        # a year its source says was still running ("2020 is partial") is flagged the way every partial is
+        note = f"{PARTIAL}: {row['note']}" if f"{day.year} is partial" in row["note"] else row["note"]
         method = series_method(path.name, note)
         start, end = series_period(period_kind, day, row["unit"], note)
-        by_package = signal == "downloads"
         value = float(row["value"]) if row["value"].strip() else None
+        name = row["framework"]
+        if name not in contenders:
+            contenders[name] = find(name, field)
         rows.append({
             "signal": signal, "metric": row["unit"], "source": row["source_repo"],
-            "contender": (contender_of_package(row["framework"], field) if by_package
-                          else contender_of(row["framework"], field)),
-            "subject": row["framework"],
+            "contender": contenders[name],
+            "subject": name,
             "period_start": start, "period_end": end, "period_label": row["date"],
             "value": value,
             # a missing value is a fact in words ("absent from top 500"), never a zero
             "value_text": row["value"] if value is not None else note.split(";")[0],
             "unit": row["unit"], "segment": "all", "method": method,
             "reference": f"https://github.com/{row['source_repo']}/blob/{row['commit']}/{row['source_path']}",
-            "note": note,
+            "note": note, "published": published,
         })
     return pd.DataFrame(rows)
 
@@ -201,7 +269,7 @@ def series_method(file_name: str, note: str) -> str:
     if file_name.startswith("pypi_downloads"):
         return note.rsplit("; ", 1)[-1].strip()
     if file_name.startswith("hn_hiring"):
-        return "hiringtrends 2024 dictionary, whole word"
+        return HN_DICTIONARY_METHOD
     return "as published"
 
 
@@ -262,3 +330,242 @@ def bundle_digest() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+# -- Stack Overflow's published results, 2019-2024 -------------------------------------------------------------
+def stackoverflow_observations(folder: Path, archive: dict, field: Field) -> pd.DataFrame:
+    """The ML rows of "Other frameworks and libraries" (the year's `options` in the column map), every segment,
+    with count and base; the caveats of each year in the rows' notes; the year the question was dropped."""
+    from mindshare.importers.stackoverflow_survey import load_survey_map
+
+    survey_map = load_survey_map()
+    rows: list[dict] = []
+    tables: dict[str, list[dict[str, str]]] = {}
+    for key, relative in archive["files"].items():
+        year = int(key)
+        if relative not in tables:
+            tables[relative] = read_csv_rows(folder / relative, delimiter="\t")
+        year_map = survey_map.year(year)
+        common = _stackoverflow_common(year_map, survey_map, archive)
+        shares, totals = _stackoverflow_year(year, tables[relative], year_map.options, field)
+        rows += surveys.share_observations(STACKOVERFLOW, shares, totals, common)
+        offered = {r.contender for r in shares}
+        rows += surveys.not_an_option(STACKOVERFLOW, [c for c in field.contenders if c.id not in offered],
+                                      "'Other frameworks and libraries'", year, common)
+        rows += [observation(metric=STACKOVERFLOW.respondents, subject="_total_respondents_field", segment=segment,
+                             value=n, unit="respondents", note="published as the block's total_respondents, but not "
+                             "the base of its percentages (see _answered)", **common)
+                 for segment, n in _total_fields(tables[relative], year).items()]
+    dropped = survey_map.year(archive["dropped"])
+    rows.append(surveys.survey_note(
+        STACKOVERFLOW, "_question", f"{surveys_no_question(dropped.year)}: Stack Overflow dropped 'Other frameworks "
+        f"and libraries', so its series of ML-framework shares ends in {dropped.year - 1}",
+        {**_stackoverflow_common(dropped, survey_map, archive), "reference": archive["dropped_reference"]}))
+    return pd.DataFrame(rows)
+
+
+def surveys_no_question(year: int) -> str:
+    from mindshare.importers.stackoverflow_survey import NO_QUESTION
+
+    return NO_QUESTION.format(year=year)
+
+
+def stackoverflow_published_source(year: int) -> str:
+    """The source of Stack Overflow's own published figures: the survey, qualified as its results (a file
+    recounted by `mindshare survey import` is the plain survey name)."""
+    from mindshare.importers.stackoverflow_survey import load_survey_map
+
+    return f"{load_survey_map().source.format(year=year)} (published results)"
+
+
+def _stackoverflow_common(year_map, survey_map, archive: dict) -> dict:
+    year = year_map.year
+    commit = archive["commits"].get(str(year))
+    path = archive["path"].format(year=year)
+    reference = (f"https://github.com/{archive['repository']}/blob/{commit}/{path}" if commit
+                 else f"https://github.com/{archive['repository']} {path}")
+    start, end = year_map.period
+    return {"signal": "usage", "source": stackoverflow_published_source(year), "period_start": start,
+            "period_end": end, "period_label": str(year), "method": DEFAULT_METHOD, "reference": reference,
+            "query": "'Other frameworks and libraries' (MiscTech), select all that apply",
+            "published": year_map.released}
+
+
+def _stackoverflow_year(year: int, table: list[dict[str, str]], options: tuple[str, ...],
+                        field: Field) -> tuple[list[ShareRow], list[SegmentTotals]]:
+    """One year's ML rows as ShareRows, and each segment's base, from whichever layout its file has."""
+    wanted = set(options)
+    shares, bases = [], {}
+    for row in table:
+        if row.get("year", str(year)) != str(year):
+            continue
+        segment = STACKOVERFLOW_SEGMENTS[row.get("name") or row["graph"]]
+        option = row["response"].strip()
+        if "percent_0_100" in row:   # 2019-2020: % and n published, the count derived
+            n = int(row["responses_in_subtext"])
+            share, count = float(row["percent_0_100"]), int(row["implied_count_rounded"])
+            note = (f"published: the % and n ({n:,} responses); the count is derived as round(% x n / 100)")
+            bases[segment] = (n, f"published: '{n:,} responses; select all that apply'")
+        elif "implied_percent_base" in row:   # 2021-2022: count and % published, the base only implied
+            n = int(row["implied_percent_base"])
+            share, count = round(100 * float(row["percent"]), 4), int(row["frequency"])
+            note = (f"published: the count and the % (to 4 digits); the %'s base is implied, n = count / % = {n:,}, "
+                    f"not the published total_respondents {int(row['total_respondents_field']):,}")
+            bases.setdefault(segment, []).append(n)
+        else:   # 2023-2024: count, % and n published, % = count / n
+            n = int(row["total_respondents"])
+            share, count = round(100 * float(row["percent"]), 4), int(row["frequency"])
+            note = "published: the count, the % and n (% = count / n)"
+            bases[segment] = (n, "published: total_respondents of the block")
+        if option not in wanted:
+            continue
+        contender = surveys.contender_for(option, field, "stackoverflow", year)
+        shares.append(ShareRow(subject=option, contender=contender.id if contender else None, segment=segment,
+                               share_pct=share, count=count, n=n, note=note))
+    totals = []
+    for segment, base in bases.items():
+        if isinstance(base, list):   # the implied bases differ by rounding: their median stands for the segment
+            median = int(statistics.median(base))
+            totals.append(SegmentTotals(segment, n_answered=median, note=(
+                f"implied: the median of count / % over the block's {len(base)} rows "
+                f"({min(base):,}-{max(base):,}; they differ by the rounding of the %)")))
+        else:
+            totals.append(SegmentTotals(segment, n_answered=base[0], note=base[1]))
+    return shares, totals
+
+
+def _total_fields(table: list[dict[str, str]], year: int) -> dict[str, int]:
+    """2021-2022: the total_respondents each block was published with (not its percentages' base)."""
+    return {STACKOVERFLOW_SEGMENTS[row["name"]]: int(row["total_respondents_field"])
+            for row in table if row.get("year") == str(year) and "total_respondents_field" in row}
+
+
+def flag_conflicting_readings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Two published readings of one survey figure (the same year, contender and segment, from different
+    sources): where they disagree beyond the coarser one's rounding, each row's note starts with CONFLICT and
+    names the other; where they agree, the note says so. Both rows stay."""
+    shares = frame[(frame["metric"] == STACKOVERFLOW.share) & frame["value"].notna() & frame["contender"].notna()
+                   & (frame["method"] == DEFAULT_METHOD)]
+    if shares.empty:
+        return frame
+    who = shares["segment"].str.split(";").str[0].str.strip().str.lower()
+    frame = frame.copy()
+    for _, group in shares.groupby([shares["period_label"].str[:4], shares["contender"], who]):
+        if len(group) < 2:
+            continue
+        digits = group["value_text"].map(_decimals)
+        coarse = int(digits.min())
+        for index, row in group.iterrows():
+            others = group.drop(index)
+            differ = any(round(o.value, coarse) != round(row["value"], coarse) for o in others.itertuples())
+            said = "; ".join(f"{o.source}: {o.value_text}" for o in others.itertuples())
+            words = (f"{CONFLICT}: two published readings disagree ({said}); both are kept" if differ
+                     else f"the same figure as {said}, to {coarse} decimal(s)")
+            frame.at[index, "note"] = f"{words}; {row['note']}" if pd.notna(row["note"]) else words
+    return frame
+
+
+def _decimals(text: str) -> int:
+    text = str(text)
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+# -- Kaggle, recounted from the raw files ------------------------------------------------------------------------
+def kaggle_observations(path: Path, raw: dict, field: Field) -> pd.DataFrame:
+    """The shape `mindshare survey import --source kaggle` stores, from the counts recounted from the raw files;
+    reference: the raw file (name, sha256, where it was published)."""
+    from mindshare.importers.kaggle_survey import load_kaggle_map
+
+    kaggle_map = load_kaggle_map()
+    by_year: dict[int, list[dict[str, str]]] = {}
+    for row in read_csv_rows(path):
+        by_year.setdefault(int(row["year"]), []).append(row)
+    rows: list[dict] = []
+    for year, table in sorted(by_year.items()):
+        spec, origin = kaggle_map.year(year), raw[str(year)]
+        first = table[0]
+        segments = [(surveys.ALL, "count_all", int(first["n_answered"]), int(first["n_all_respondents"])),
+                    (surveys.DATA_SCIENTISTS, "count_data_scientists", int(first["n_ds_answered"]),
+                     int(first["n_data_scientists"]))]
+        shares = []
+        for row in table:
+            contender = surveys.contender_for(row["framework"], field, "kaggle", year)
+            for segment, column, n, n_all in segments:
+                count = int(row[column])
+                shares.append(ShareRow(subject=row["framework"], contender=contender.id if contender else None,
+                                       segment=segment, share_pct=round(100 * count / n, 4), count=count, n=n,
+                                       n_all=n_all, note=f"{count} of n={n}"))
+        place = origin.get("commit") or origin.get("blob")
+        common = {"signal": "usage", "source": kaggle_map.source.format(year=year), "period_start": date(year, 1, 1),
+                  "period_end": date(year, 12, 31), "period_label": str(year), "method": Methods.SURVEY_IMPORT,
+                  "reference": (f"{origin['file']} sha256:{origin['sha256']} ({origin['answers']}), from "
+                                f"github.com/{origin['repository']} @ {place} {origin['path']}"),
+                  "query": _kaggle_query(spec, [r["question_col"] for r in table])}
+        totals = [SegmentTotals(segment, n_answered=n, n_all=n_all,
+                                note="ticked any option, None and Other included")
+                  for segment, _, n, n_all in segments]
+        rows += surveys.share_observations(KAGGLE, shares, totals, common)
+        offered = {r.contender for r in shares}
+        rows += surveys.not_an_option(KAGGLE, [c for c in field.contenders if c.id not in offered],
+                                      spec.question, year, common)
+    return pd.DataFrame(rows)
+
+
+def _kaggle_query(spec, columns: list[str]) -> str:
+    query = f"{spec.prefix}N (one column per option)" + "".join(f" and {c}" for c in columns
+                                                                if c in spec.other_columns)
+    return query + (f"; data scientists: {spec.job_title} = {spec.data_scientist!r}" if spec.job_title else "")
+
+
+# -- Hacker News 'Who is hiring?', the regex series to 2026 ------------------------------------------------------
+HN_REGEX_POSTS, HN_REGEX_TOTAL = "job_posts", "_posts"
+HN_REGEX_MATCHING, HN_REGEX_PCT = "posts_matching", "pct_of_posts_matching"
+
+
+def hn_regex_observations(folder: Path, about: dict, field: Field) -> pd.DataFrame:
+    """Posts per month (`job_posts`, subject `_posts`) and posts matching each term (`posts_matching`,
+    `pct_of_posts_matching`), under the regex method; a month the source got wrong is a note saying so.
+
+    The names differ from the ryanwi series' `_all_posts` / `posts_mentioning` / `pct_of_posts` on purpose: the
+    report picks one Hacker News value per month and contender without looking at the method, and would mix the
+    two methods (and stop at contenders ryanwi counts but this series does not, Keras). Same quantities, told
+    apart by method and by name until the report selects by method.
+    """
+    reference = f"https://github.com/{about['repository']}/blob/{about['commit']}/{about['path']}"
+    published = about["published"]
+    contenders = {term: contender_of(term, field) for term in about["terms"]}
+    rows = []
+    for row in read_csv_rows(folder / about["file"]):
+        start, end, label = month_period(date.fromisoformat(row["month"] + "-01"))
+        common = {"signal": "jobs", "source": about["repository"], "period_start": start, "period_end": end,
+                  "period_label": label, "method": HN_REGEX_METHOD, "reference": reference, "published": published}
+        if label in about["dropped"]:
+            rows.append(observation(metric=HN_REGEX_POSTS, subject=HN_REGEX_TOTAL, unit="job_posts",
+                                    value_text=f"left out: {about['dropped'][label]}", **common))
+            continue
+        rows.append(observation(metric=HN_REGEX_POSTS, subject=HN_REGEX_TOTAL, value=float(row["posts"]),
+                                unit="job_posts", note=about["posts"], **common))
+        for term, pattern in about["terms"].items():
+            contender = contenders[term]
+            said = f"posts whose lower-cased, HTML-stripped text matches {pattern}"
+            rows.append(observation(metric=HN_REGEX_MATCHING, subject=term, contender=contender,
+                                    value=float(row[f"{term}_count"]), unit="posts", note=said, **common))
+            rows.append(observation(metric=HN_REGEX_PCT, subject=term, contender=contender,
+                                    value=float(row[f"{term}_pct"]), unit="% of posts",
+                                    note=f"{said}, % of the month's posts", **common))
+    return pd.DataFrame(rows)
+
+
+def bridge_observations(bridge: dict) -> pd.DataFrame:
+    """The decision how far the two HN series may be joined, one note per quantity (its words start with BRIDGED
+    or NOT BRIDGED), over the months both cover."""
+    first, last = bridge["common"]
+    start = date.fromisoformat(f"{first}-01")
+    end = month_end(date.fromisoformat(f"{last}-01"))
+    method = " -> ".join(bridge["methods"])
+    return pd.DataFrame([observation(
+        signal="jobs", metric=BRIDGE_METRIC, source=BUNDLE_SOURCE, subject=subject, value_text=words,
+        period_start=start, period_end=end, period_label=f"{first}..{last}", method=method,
+        reference="mindshare bundle MANIFEST.toml [hn_hiring_bridge], checked by tests/test_bundle.py",
+        query="regex series against dictionary series over their common months")
+        for subject, words in bridge["decisions"].items()])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field as dataclass_field
 from importlib import resources
 from pathlib import Path
@@ -41,8 +42,27 @@ CONTENDER_KEYS: dict[str, tuple[type, str]] = {
     "google_trends": (str, "Google Trends topic id or search term"),
     "adzuna_query": (str, "job-search query; defaults to the name"),
     "arxiv_query": (str, "arXiv search expression; defaults to the patterns"),
+    "stackoverflow_survey": (dict, "its option label in each year's Stack Overflow survey, year = label "
+                                   "(e.g. 2024 = \"Torch/PyTorch\"); a year not listed did not offer it"),
+    "kaggle_survey": (dict, "its option label in each year's Kaggle ML & DS survey, year = label; a year not "
+                            "listed did not offer it"),
 }
-FIELD_KEYS = {"name", "title", "description", "contender", "score_weights"}  # score_weights: report.analysis_summary
+# The published articles a field may reproduce (`reference = "..."`): the report then shows that article's own
+# figures and sets its findings beside them (mindshare.report.article holds them).
+HALE_2020 = "hale-2020"
+REFERENCES = {HALE_2020: "Jeff Hale, \"Is PyTorch catching TensorFlow?\" (January 2020), and the figures it quoted"}
+
+# Top-level keys of a field file -> (type, meaning), printed by `mindshare fields --keys` beside the contender keys.
+FIELD_KEYS: dict[str, tuple[type, str]] = {
+    "name": (str, "the field's identifier (lower case, digits, - and _); defaults to the file name"),
+    "title": (str, "the report's title"),
+    "description": (str, "one sentence saying what is compared"),
+    "reference": (str, "a published article the field reproduces, whose own figures the report then shows: "
+                       + "; ".join(f"{key} = {meaning}" for key, meaning in REFERENCES.items())),
+    "score_weights": (dict, "a table of signal = weight (non-negative, not all zero): the field's own composite "
+                            "score, e.g. jobs = 0.5"),
+    "contender": (list, "the contenders, one array-of-tables entry each, with the keys below"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,8 @@ class Contender:
     google_trends: str | None = None
     adzuna_query: str | None = None
     arxiv_query: str | None = None
+    stackoverflow_survey: tuple[tuple[str, str], ...] = ()   # (year, option label) pairs
+    kaggle_survey: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -76,6 +98,8 @@ class Field:
     path: Path
     description: str = ""
     contenders: tuple[Contender, ...] = dataclass_field(default_factory=tuple)
+    reference: str | None = None                      # a key of REFERENCES
+    score_weights: dict[str, float] | None = None     # signal -> weight of the field's composite score
 
     @property
     def ids(self) -> list[str]:
@@ -159,7 +183,7 @@ def parse_field(text: str, path: Path) -> Field:
         raise FieldError(f"{path}: {exc}") from None
     locate = _Locator(text, path)
 
-    unknown = sorted(set(data) - FIELD_KEYS)
+    unknown = sorted(set(data) - set(FIELD_KEYS))
     if unknown:
         raise locate.error(unknown[0], f"unknown key {unknown[0]!r}; a field has {', '.join(sorted(FIELD_KEYS))}")
     name = data.get("name") or path.stem
@@ -168,6 +192,11 @@ def parse_field(text: str, path: Path) -> Field:
     raw = data.get("contender")
     if not isinstance(raw, list) or not raw:
         raise locate.error("contender", "a field needs at least one [[contender]] table")
+
+    reference = data.get("reference")
+    if reference is not None and reference not in REFERENCES:
+        raise locate.error("reference", f"unknown reference {reference!r}; known: {', '.join(REFERENCES)}")
+    score_weights = _parse_score_weights(data.get("score_weights"), locate)
 
     contenders: list[Contender] = []
     seen: set[str] = set()
@@ -183,7 +212,19 @@ def parse_field(text: str, path: Path) -> Field:
         description=str(data.get("description") or ""),
         path=path,
         contenders=tuple(contenders),
+        reference=reference,
+        score_weights=score_weights,
     )
+
+
+def _parse_score_weights(raw: object, locate: "_Locator") -> dict[str, float] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < float("inf") for v in raw.values()) \
+            or sum(raw.values()) <= 0:
+        raise locate.error("score_weights", "[score_weights] must map signals to non-negative numbers, not all zero")
+    return {str(k): float(v) for k, v in raw.items()}
 
 
 def _parse_contender(table: dict, index: int, locate: "_Locator") -> Contender:
@@ -201,10 +242,18 @@ def _parse_contender(table: dict, index: int, locate: "_Locator") -> Contender:
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise locate.key_error(index, key, f"{label}: {key!r} must be a list of non-empty strings")
             values[key] = tuple(value)
+        elif kind is dict:
+            if not isinstance(value, dict) or not value or not all(
+                    re.fullmatch(r"\d{4}", str(k)) and isinstance(v, str) and v.strip() for k, v in value.items()):
+                raise locate.key_error(index, key, f"{label}: {key!r} must be a table of year = \"option label\"")
+            values[key] = tuple(sorted((str(k), v) for k, v in value.items()))
         else:
             if not isinstance(value, str) or not value.strip():
                 raise locate.key_error(index, key, f"{label}: {key!r} must be a non-empty string")
             values[key] = value
+        if any(_control(text) for text in ([value] if isinstance(value, str) else value)):
+            # a NUL or a line break in a name breaks every chart renderer; nothing legitimate needs one
+            raise locate.key_error(index, key, f"{label}: {key!r} must not contain control characters")
     if not _ID_PATTERN.match(str(values["id"])):
         raise locate.key_error(index, "id", f"{label}: id must be lower case letters, digits, - or _")
     if "color" in values and not _COLOR_PATTERN.match(str(values["color"])):
@@ -212,6 +261,10 @@ def _parse_contender(table: dict, index: int, locate: "_Locator") -> Contender:
     if "github" in values and str(values["github"]).count("/") != 1:
         raise locate.key_error(index, "github", f"{label}: github must be owner/name")
     return Contender(**values)  # type: ignore[arg-type]
+
+
+def _control(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 class _Locator:

@@ -12,19 +12,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from mindshare import settings
+from mindshare import settings as settings_module
+from mindshare.settings import Settings
 from mindshare.store import Store, open_store
 
 
-def open_session(db: str | Path | None = None, *, read_only: bool | None = False, bundle: bool = True) -> Store:
+def open_session(db: str | Path | None = None, *, settings: Settings | None = None, read_only: bool | None = False,
+                 bundle: bool = True) -> Store:
     """The store at `db` (default: the settings' store), with the bundled dataset loaded unless `bundle=False`.
 
+    `settings`: the command's or call's one Settings (default: `mindshare.settings.load()`); it gives the store
+    path when `db` is not given, and how long to wait for a store another process holds.
     `read_only=None`: write when the file can be written, else read what is there. A store created by this call
     whose bundle could not be loaded (a full disk) is removed again: a first run leaves a whole store or none.
     """
-    path = Path(db).expanduser() if db else settings.load().store_path
+    config = settings or settings_module.load()
+    path = Path(db).expanduser() if db else config.store_path
     existed = path.exists()
-    store = open_store(path, read_only=read_only)
+    store = open_store(path, read_only=read_only, settings=config)
     if bundle and not store.read_only:
         from mindshare.bundle import ensure_bundle
 

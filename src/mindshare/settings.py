@@ -1,8 +1,12 @@
 """Where mindshare keeps things, and every environment variable it reads: here, and nowhere else.
 
-`load()` reads the environment once into a frozen `Settings`; the CLI builds one per command and passes it on,
-the Python API one per call. Credentials are read through `Settings.credential(name)` and are never stored in
-the settings object's repr, so printing it cannot leak a token.
+`read()` reads the environment into a frozen `Settings`. The CLI builds one per command (the environment, then
+`--db` and `--cache-dir`) and hands it to each verb in its application object; the Python API builds one per
+call. Either makes it the *active* settings for as long as the command or call runs (`using(settings)`), so code
+deep below that asks `load()` for a folder gets the same one Settings, not a second reading of the environment
+(that is how `--cache-dir` reaches the HTTP and report caches). Outside a command or call, `load()` is `read()`.
+Credentials are read through `Settings.credential(name)` and are never stored in the settings object's repr, so
+printing it cannot leak a token.
 
 | variable | what it sets | default |
 |---|---|---|
@@ -19,9 +23,11 @@ the settings object's repr, so printing it cannot leak a token.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import platformdirs
 
@@ -37,6 +43,17 @@ ENV_BIGQUERY_MAX_GB = "MINDSHARE_BIGQUERY_MAX_GB"
 ENV_ADZUNA_COUNTRIES = "MINDSHARE_ADZUNA_COUNTRIES"
 DEFAULT_LOCK_WAIT = 3.0
 STORE_FILE = "mindshare.duckdb"
+
+# What each variable sets, for `mindshare --help` and docs/cli.md (the credentials are the HTTP layer's).
+VARIABLES: dict[str, str] = {
+    ENV_DB: "the store (a DuckDB file); default: mindshare.duckdb in your user data folder",
+    ENV_CACHE: "the cache folder (HTTP responses, rendered charts); default: your user cache folder",
+    ENV_LOCK_WAIT: f"seconds to wait for a store another process holds; default: {DEFAULT_LOCK_WAIT:g}",
+    ENV_CONTACT: "an e-mail or URL sent in the User-Agent (Wikimedia and arXiv ask for one)",
+    ENV_BIGQUERY_PROJECT: "the Google Cloud project `collect pypi_bigquery` bills; unset: that source is skipped",
+    ENV_BIGQUERY_MAX_GB: "the most one BigQuery run may scan, in GB; default: 300",
+    ENV_ADZUNA_COUNTRIES: "Adzuna countries for `collect adzuna`, comma-separated; default: gb,us",
+}
 
 
 class SettingsError(MindshareError):
@@ -89,7 +106,32 @@ class Settings:
         return replace(self, cache_root=Path(path).expanduser())
 
 
+_ACTIVE: ContextVar[Settings | None] = ContextVar("mindshare_settings", default=None)
+
+
+@contextmanager
+def using(active: Settings) -> Iterator[Settings]:
+    """Make `active` the settings `load()` returns while the block runs (one CLI command, one API call)."""
+    token = _ACTIVE.set(active)
+    try:
+        yield active
+    finally:
+        _ACTIVE.reset(token)
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings of the command or API call in progress (see `using`); outside one, `read(env)`.
+
+    Given `env`, always `read(env)`: a caller that names its environment (a test) gets exactly that.
+    """
+    if env is None:
+        active = _ACTIVE.get()
+        if active is not None:
+            return active
+    return read(env)
+
+
+def read(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (default `os.environ`), each variable read here once."""
     env = os.environ if env is None else env
     store = env.get(ENV_DB, "").strip()

@@ -27,7 +27,7 @@ from mindshare.errors import InputError, StoreError, StoreLockedError
 from mindshare.observations import (COLUMNS, IGNORED_FOR_IDENTITY, MEASUREMENT_KEY, NOTE, NUMBER, SIGNALS,
                                     SnapshotKind)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Kept under these names for the modules that read them from here.
 OBSERVATION_COLUMNS = COLUMNS
@@ -38,6 +38,27 @@ SELECT o.* FROM observations o JOIN snapshots s USING (snapshot_id)
 QUALIFY row_number() OVER (
     PARTITION BY {", ".join(f"o.{k}" for k in MEASUREMENT_KEY)}
     ORDER BY s.created_at DESC, o.snapshot_id DESC) = 1;
+"""
+
+# The scanner's side table (mindshare.scan.state reads and writes it): one row per document scanned under a key
+# (rules version, venue, year, field), keyed by the document's sha256.
+_SCAN_DOCUMENTS = """
+CREATE TABLE IF NOT EXISTS scan_documents (
+    sha256 VARCHAR NOT NULL,
+    method VARCHAR NOT NULL,
+    venue VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    field VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    pages INTEGER,
+    mentions VARCHAR NOT NULL,
+    detail VARCHAR,
+    error VARCHAR,
+    scanned_at TIMESTAMP NOT NULL,
+    size BIGINT,
+    mtime_ns BIGINT,
+    PRIMARY KEY (sha256, method, venue, year, field)
+);
 """
 
 # The whole schema of a new store, at SCHEMA_VERSION.
@@ -57,12 +78,16 @@ CREATE TABLE IF NOT EXISTS observations (
     {", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())}
 );
 {_LATEST_VIEW}
+{_SCAN_DOCUMENTS}
 """
 
 # How a store of an older schema version is brought to the next one, in one transaction each.
 _MIGRATIONS: dict[int, str] = {
     # 1 -> 2: `published` (when a figure became public, for --as-of); appended, as COLUMNS lists it last.
     1: "ALTER TABLE observations ADD COLUMN published DATE;" + _LATEST_VIEW,
+    # 2 -> 3: the scan table joins the schema (a scan before this created it itself, without size and mtime_ns).
+    2: _SCAN_DOCUMENTS + "ALTER TABLE scan_documents ADD COLUMN IF NOT EXISTS size BIGINT;"
+                         "ALTER TABLE scan_documents ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;",
 }
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -321,16 +346,18 @@ _DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensi
 
 
 def open_store(path: str | Path | None = None, *, read_only: bool | None = False,
-               lock_wait: float | None = None) -> Store:
-    """Open (creating if needed) the store at `path` (default: settings' store path). The bundled dataset is not
-    loaded here: `mindshare.session` joins the store and the bundle for the CLI and the API.
+               lock_wait: float | None = None, settings: settings_module.Settings | None = None) -> Store:
+    """Open (creating if needed) the store at `path` (default: the settings' store path). The bundled dataset is
+    not loaded here: `mindshare.session` joins the store and the bundle for the CLI and the API.
 
+    `settings`: where the default path and the lock wait come from (default: `mindshare.settings.load()`).
     `read_only=None` opens for writing when the file can be written, else read-only (a store the user may
     read but not write still serves `snapshots`, `observations` and `report`).
     Raises StoreError with one line naming the problem: not a DuckDB file (an SQLite file is named as such),
-    written by a newer mindshare, held by another process (after waiting briefly for it), no space left.
+    written by a newer mindshare, held by another process (after waiting briefly for it), no space left, cannot
+    be written here (asked to write a store the user may only read).
     """
-    config = settings_module.load()
+    config = settings or settings_module.load()
     path = Path(path).expanduser() if path else config.store_path
     wait = config.lock_wait_seconds if lock_wait is None else lock_wait
     if path.is_dir():
@@ -338,6 +365,9 @@ def open_store(path: str | Path | None = None, *, read_only: bool | None = False
     _refuse_foreign_file(path)
     if read_only is None:
         read_only = path.exists() and not _writable(path)
+    elif not read_only and not _writable(path):
+        raise StoreError(f"store {path} cannot be written here (no write permission, or a read-only file "
+                         f"system); the verbs that only read it (snapshots, observations, report) still work")
     created = not read_only and not path.exists()
     if not read_only:
         try:
@@ -358,9 +388,16 @@ def open_store(path: str | Path | None = None, *, read_only: bool | None = False
 
 
 def _writable(path: Path) -> bool:
+    """The file (or, for a new store, the nearest folder that exists) and its folder may be written: DuckDB
+    writes a .wal file beside the store."""
     import os
 
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _refuse_foreign_file(path: Path) -> None:

@@ -1,56 +1,204 @@
-"""Helpers shared by the CLI verbs: the store from the context, and one way to print a table."""
+"""What the CLI verbs share: the application object, the store, the options every verb spells the same way, and
+one way to print a table.
+
+The application object (`Application`, in `ctx.obj`) carries the command's one `Settings` (the environment, then
+`--db` and `--cache-dir`), built once by `mindshare.cli`. A verb opens the store with `store_from(ctx)`
+(`read_only=None` for a verb that only reads: a store the user may read but not write is then read).
+
+Shared options are Annotated types, declared once here. A verb adopts one by annotating a parameter with it and
+giving the default; the option's flags, placeholder, help and checks come along::
+
+    from mindshare.commands._common import FieldOption, FormatOption, JsonOption, QuietOption, VerboseOption
+
+    def my_verb(ctx: typer.Context, field: FieldOption = None, fmt: FormatOption = Format.table,
+                as_json: JsonOption = False, verbose: VerboseOption = False, quiet: QuietOption = False):
+        fmt = output_format(fmt, as_json)          # --json, kept where a verb had it, means --format json
+        ...
+        print_frame(frame, fmt)                    # table, CSV (spreadsheet-safe) or JSON, on stdout
+
+- `FieldOption`: `--field/-f FIELD`, a field name or a .toml path (completes the known names).
+- `FormatOption`: `--format table|csv|json`; `JsonOption`: `--json`, the alias of `--format json`.
+- `VerboseOption` (`--verbose/-v`) and `QuietOption` (`--quiet/-q`) set how much `mindshare.console.err` says for
+  the command: say things with `console.say` (hidden by --quiet), `console.detail` (shown by --verbose).
+- `AsOfOption`: `--as-of DATE`, what was known on a day; `check_day`, the callback of any other DATE option
+  (one line naming the option when the value is not YYYY-MM-DD).
+- `SignalOption`, `ContenderOption`: the repeatable `--signal/-s SIGNAL` and `--contender/-c CONTENDER`.
+Placeholders are words, never Python types: an option's `metavar` (FIELD, DATE, PATH), else its long name in
+capitals (see `Verb`).
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import Enum
-from typing import Iterator
+from typing import Annotated, Iterator, List, Optional
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperCommand
 
+from mindshare import console
+from mindshare.console import Verbosity, out
+from mindshare.observations import SIGNALS
 from mindshare.session import session
-from mindshare.store import Store
-
-# Piped output is not folded at 80 columns: tables stay greppable.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+from mindshare.settings import Settings
+from mindshare.store import Store, parse_day
 
 
+# -- the application object ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Application:
+    """What every verb is handed in `ctx.obj`: the command's one Settings."""
+
+    settings: Settings
+
+    @contextmanager
+    def store(self, **kwargs) -> Iterator[Store]:
+        """The store of these settings, with the bundled dataset (see mindshare.session)."""
+        with session(settings=self.settings, **kwargs) as store:
+            yield store
+
+
+def application(ctx: typer.Context) -> Application:
+    """The command's application object (built by mindshare.cli; a verb invoked on its own gets one from the
+    environment)."""
+    app = ctx.find_object(Application)
+    if app is None:
+        from mindshare import settings
+
+        app = Application(settings.load())
+    return app
+
+
+@contextmanager
+def store_from(ctx: typer.Context, **kwargs) -> Iterator[Store]:
+    """The store of this command (--db, else MINDSHARE_DB, else the default), with the bundled dataset.
+
+    `read_only=None` for a verb that only reads; a verb that writes keeps the default and, on a store it may not
+    write, stops with one line saying so."""
+    with application(ctx).store(**kwargs) as store:
+        yield store
+
+
+# -- shared options --------------------------------------------------------------------------------------------
 class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
 
 
-@contextmanager
-def store_from(ctx: typer.Context, **kwargs) -> Iterator[Store]:
-    """The store of this command (--db or MINDSHARE_DB), with the bundled dataset (see mindshare.session)."""
-    db = ctx.obj.db if ctx.obj else None
-    with session(db, **kwargs) as store:
-        yield store
+def _complete_field(incomplete: str) -> list[str]:
+    from mindshare.fields import available_fields
+
+    return [name for name in available_fields() if name.startswith(incomplete)]
 
 
+def _complete_signal(incomplete: str) -> list[str]:
+    return [name for name in SIGNALS if name.startswith(incomplete)]
+
+
+def _set_verbose(ctx: typer.Context, value: bool) -> bool:
+    if value:
+        _refuse_both(ctx, Verbosity.QUIET)
+        console.set_verbosity(Verbosity.VERBOSE)
+    return value
+
+
+def _set_quiet(ctx: typer.Context, value: bool) -> bool:
+    if value:
+        _refuse_both(ctx, Verbosity.VERBOSE)
+        console.set_verbosity(Verbosity.QUIET)
+    return value
+
+
+def _refuse_both(ctx: typer.Context, other: Verbosity) -> None:
+    if console.verbosity() is other:
+        raise typer.BadParameter("--quiet and --verbose contradict each other; give one of them", ctx=ctx)
+
+
+def check_day(ctx: typer.Context, param: typer.CallbackParam, value: Optional[str]) -> Optional[str]:
+    """The callback of an option that takes a DATE: YYYY-MM-DD, else one line naming the option."""
+    if value is None:
+        return None
+    return parse_day(value, param.opts[0]).isoformat()
+
+
+# What --as-of does, in the words of every option and doc that mentions it (Store.observations filters so).
+AS_OF_HELP = ("Only what was known on DATE: the figures published by then (by each figure's publication day, or, "
+              "for a figure without one, the end of the period it measures).")
+
+FieldOption = Annotated[Optional[str], typer.Option(
+    "--field", "-f", metavar="FIELD", autocompletion=_complete_field,
+    help="The field to compare: a name `mindshare fields` lists, or the path of a field .toml "
+         "(default: deep-learning).")]
+FormatOption = Annotated[Format, typer.Option(
+    "--format", case_sensitive=False, help="Print a table, CSV or JSON.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="The same as --format json (kept for scripts).")]
+VerboseOption = Annotated[bool, typer.Option(
+    "--verbose", "-v", callback=_set_verbose,
+    help="Say more on stderr: which store, cache and field were used, what was asked, how long it took.")]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q", callback=_set_quiet,
+    help="Say nothing on stderr but errors: no progress, no messages; the data still goes to stdout.")]
+AsOfOption = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", callback=check_day, help=AS_OF_HELP)]
+SignalOption = Annotated[Optional[List[str]], typer.Option(
+    "--signal", "-s", metavar="SIGNAL", autocompletion=_complete_signal,
+    help=f"Only this signal (repeatable): {', '.join(SIGNALS)}.")]
+ContenderOption = Annotated[Optional[List[str]], typer.Option(
+    "--contender", "-c", metavar="CONTENDER", help="Only this contender: an id or a name (repeatable).")]
+
+
+def output_format(fmt: Format, as_json: bool = False) -> Format:
+    """The format asked for: `--json` is `--format json`."""
+    return Format.json if as_json else fmt
+
+
+# -- printing ----------------------------------------------------------------------------------------------------
 def print_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None, limit: int | None = None) -> None:
+    """`frame` on stdout as a table (at most `limit` rows), CSV or JSON (every row)."""
     if fmt is Format.csv:
-        frame.to_csv(sys.stdout, index=False)
+        console.write(spreadsheet_safe(frame).to_csv(index=False))
         return
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=1))
-        sys.stdout.write("\n")
+        console.write(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=1) + "\n")
         return
     shown = frame if limit is None else frame.head(limit)
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
     for column in shown.columns:
-        table.add_column(str(column), overflow="fold")
+        table.add_column(Text(str(column)), overflow="fold")
     for row in shown.itertuples(index=False):
-        table.add_row(*("" if pd.isna(v) else _cell(v) for v in row))
+        # Text, not str: a cell is shown as it is, never read as rich markup ("[red]" in a name stays).
+        table.add_row(*(Text("" if _missing(v) else _cell(v)) for v in row))
     out.print(table)
     if limit is not None and len(frame) > limit:
-        out.print(f"... {len(frame) - limit} more rows (use --limit 0 for all, or --format csv)")
+        out.print(f"... {len(frame) - limit} more rows (use --limit 0 for all, or --format csv)", markup=False)
+
+
+# A text cell starting with one of these is run as a formula by spreadsheets (CSV injection; OWASP's advice is to
+# start such a cell with an apostrophe, which the spreadsheet shows as text). Numbers are left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell that a spreadsheet would run as a formula prefixed by an apostrophe."""
+    safe = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        safe[column] = [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+                        for v in frame[column]]
+    return safe
+
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array cell
+        return False
 
 
 def _cell(value) -> str:
@@ -59,3 +207,59 @@ def _cell(value) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+# -- help in words -------------------------------------------------------------------------------------------------
+class Verb(TyperCommand):
+    """A verb whose help names every value in words, as click and argparse do: an argument by its metavar or its
+    name in capitals (`FILE`, `[SOURCE]...`), an option by its metavar or its long name in capitals
+    (`--year YEAR`), never typer's Python types (`{file}`, `<path>`, `<int>`, `<list[str]>`). Choices are listed
+    (`<table|csv|json>`). mindshare.cli makes every verb one of these."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                pieces.append(placeholder(param, usage=True))
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx, formatter) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((placeholder(param), record[1]))
+            elif param.is_flag or param.count:
+                options.append(record)
+            else:
+                flags = ", ".join(sorted(param.opts, key=lambda flag: len(flag) - len(flag.lstrip("-"))))  # -f, --field
+                options.append((f"{flags} {option_placeholder(param, ctx)}", record[1]))
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def placeholder(param, usage: bool = False) -> str:
+    """An argument's name in help: its metavar, else its name in capitals; `[NAME]` in the usage line when it
+    may be left out, and `...` when it takes several."""
+    name = param.metavar or param.name.upper()
+    if usage and not param.required and not name.startswith("["):
+        name = f"[{name}]"
+    if param.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    return name
+
+
+def option_placeholder(param, ctx) -> str:
+    """An option's value in help: its metavar; else its choices; else its long name in capitals (--year YEAR)."""
+    if param.metavar:
+        return param.metavar
+    if param.type_descriptor.is_choice:
+        return param.display_type_rich(ctx)
+    longest = max(param.opts, key=len).lstrip("-")
+    return longest.replace("-", "_").upper()

@@ -18,12 +18,13 @@ from typing import Callable, ContextManager, List, Optional
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mindshare import settings as settings_module
-from mindshare.commands._common import Format, out, print_frame, store_from
+from mindshare.commands._common import (ContenderOption, FieldOption, Format, FormatOption, QuietOption,
+                                        VerboseOption, out, print_frame, store_from)
+from mindshare.console import err
 from mindshare.errors import InputError, MindshareError, SourceError
 from mindshare.fields import Field, load_field
 from mindshare.http import Http, RequestRecord
@@ -31,8 +32,6 @@ from mindshare.observations import SnapshotKind
 from mindshare.settings import Settings
 from mindshare.sources import SOURCES, Run, Source, SourceSkipped
 from mindshare.store import Store
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def make_http(cache: bool = True, verbose: bool = False, settings: Settings | None = None) -> Http:
@@ -46,23 +45,6 @@ def print_request(record: RequestRecord) -> None:
 
 
 # -- the options these verbs share (declared the same way in each) ---------------------------------------------
-def field_option():
-    return typer.Option(None, "--field", "-f", metavar="FIELD",
-                        help="Field name or path to a field TOML (default: deep-learning).")
-
-
-def verbose_option():
-    return typer.Option(False, "--verbose", "-v", help="Print each URL asked (keys masked) and its status.")
-
-
-def quiet_option():
-    return typer.Option(False, "--quiet", "-q", help="No progress and no summary; errors only.")
-
-
-def format_option():
-    return typer.Option(Format.table, "--format", help="The summary as table, csv or json.")
-
-
 def allow_empty_option():
     return typer.Option(False, "--allow-empty",
                         help="A source that returns nothing where its last snapshot had rows is expected "
@@ -77,17 +59,16 @@ def collect(
     ctx: typer.Context,
     sources: Optional[List[str]] = typer.Argument(
         None, metavar="[SOURCE]...", help=f"Which sources (default: all): {', '.join(SOURCES)}.", show_default=False),
-    field_name: Optional[str] = field_option(),
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", metavar="ID",
-                                                  help="Only this contender (repeatable)."),
+    field_name: FieldOption = None,
+    contender: ContenderOption = None,
     since: Optional[str] = typer.Option(None, "--since", metavar="DATE",
                                         help="Start of monthly series, YYYY-MM-DD (default: the same month a year ago)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the requests it would make, and change nothing."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the providers again even if a response is cached (cache: 12 h)."),
     allow_empty: bool = allow_empty_option(),
-    verbose: bool = verbose_option(),
-    quiet: bool = quiet_option(),
-    fmt: Format = format_option(),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Fetch today's numbers from the live sources: GitHub, PyPI downloads, Stack Overflow, Hugging Face, ... (list below).
 

@@ -1,13 +1,15 @@
-"""Verbs that read the store and the fields: observations, snapshots, fields."""
+"""Verbs that read the store and the fields: observations, fields, snapshots (and snapshots delete)."""
 
 from __future__ import annotations
 
-from typing import List, Optional
-
+import pandas as pd
 import typer
+from rich.text import Text
 
-from mindshare.commands._common import Format, out, print_frame, store_from
-from mindshare.fields import CONTENDER_KEYS, available_fields, field_search_path, load_field
+from mindshare import console
+from mindshare.commands._common import (AsOfOption, ContenderOption, FieldOption, Format, FormatOption,
+                                        QuietOption, SignalOption, VerboseOption, print_frame, store_from)
+from mindshare.fields import CONTENDER_KEYS, FIELD_KEYS, available_fields, field_search_path, load_field
 
 BRIEF_COLUMNS = ["signal", "metric", "contender", "subject", "period_start", "value", "value_text", "unit",
                  "segment", "method", "source", "snapshot_id"]
@@ -15,29 +17,37 @@ BRIEF_COLUMNS = ["signal", "metric", "contender", "subject", "period_start", "va
 
 def register(app: typer.Typer) -> None:
     app.command("observations")(observations)
-    app.command("snapshots")(snapshots)
     app.command("fields")(fields)
+    group = typer.Typer(help="The store's snapshots: list them (the default), or delete one.")
+    group.callback(invoke_without_command=True)(snapshots)
+    group.command("delete")(delete_snapshot)
+    app.add_typer(group, name="snapshots")
 
 
 def observations(
     ctx: typer.Context,
-    signal: Optional[List[str]] = typer.Option(None, "--signal", "-s", help="jobs, research, search, usage, downloads, github, qa, ... (repeatable)"),
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", help="A contender id or name (repeatable)."),
-    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", help="Only this metric (repeatable)."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="What was known on that day."),
+    signal: SignalOption = None,
+    contender: ContenderOption = None,
+    metric: list[str] | None = typer.Option(None, "--metric", "-m", metavar="METRIC",
+                                            help="Only this metric (repeatable)."),
+    field: FieldOption = None,
+    as_of: AsOfOption = None,
     all_snapshots: bool = typer.Option(False, "--all-snapshots", help="Every snapshot's value, not only the newest."),
-    full: bool = typer.Option(False, "--full", help="Every provenance column (reference, query, note, collected_at)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
-    limit: int = typer.Option(40, "--limit", help="Rows shown in a table (0: all)."),
+    full: bool = typer.Option(False, "--full", help="Every provenance column in a table (reference, query, note, "
+                                                    "collected_at, published); CSV and JSON always have them."),
+    fmt: FormatOption = Format.table,
+    limit: int = typer.Option(40, "--limit", metavar="N", help="Rows shown in a table (0: all)."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Print observations from the store, each with its source, method and snapshot.
 
-    Example: `mindshare observations -s downloads -c pytorch -c tensorflow --format csv > downloads.csv`
+    Example: mindshare observations -s downloads -c pytorch -c tensorflow --format csv > downloads.csv
     """
     chosen = load_field(field)
     ids = [c.id for c in chosen.select(contender)] if contender else None
-    with store_from(ctx) as store:
+    with store_from(ctx, read_only=None) as store:
+        console.detail(f"store {store.path}{' (read-only)' if store.read_only else ''}; field {chosen.path}")
         frame = store.observations(signal=signal, contenders=ids, metric=metric, as_of=as_of,
                                    all_snapshots=all_snapshots)
     if not full and fmt is Format.table:
@@ -45,16 +55,49 @@ def observations(
     print_frame(frame, fmt, title=f"{len(frame)} observations", limit=(limit or None) if fmt is Format.table else None)
 
 
-def snapshots(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json.")) -> None:
-    """List the store's snapshots: every import and collection run, oldest first."""
-    with store_from(ctx) as store:
+def snapshots(
+    ctx: typer.Context,
+    fmt: FormatOption = Format.table,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """List the store's snapshots: every import and collection run, oldest first.
+
+    `mindshare snapshots delete ID` removes one of them.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with store_from(ctx, read_only=None) as store:
         frame = store.snapshots()
-    print_frame(frame, fmt, title=f"store {ctx.obj.db or 'default'}: {len(frame)} snapshots")
+        path = store.path
+    print_frame(frame, fmt, title=f"store {path}: {len(frame)} snapshots")
+
+
+def delete_snapshot(
+    ctx: typer.Context,
+    snapshot_id: str = typer.Argument(..., metavar="ID", help="The snapshot to delete, as `mindshare snapshots` "
+                                                              "lists it."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Delete one snapshot and its observations from the store, in one transaction.
+
+    The bundled dataset cannot be deleted (it is loaded again on every run). Afterwards each measurement shows
+    its newest value among the snapshots that remain.
+    """
+    with store_from(ctx) as store:
+        removed = store.delete_snapshot(snapshot_id)
+        console.detail(f"store {store.path}")
+    console.say(f"deleted snapshot {snapshot_id} ({removed} observations)")
 
 
 def fields(
-    name: Optional[str] = typer.Argument(None, help="Show this field's contenders (a name or a .toml path)."),
-    keys: bool = typer.Option(False, "--keys", help="List the keys a contender may have, with their meaning."),
+    name: str | None = typer.Argument(None, metavar="FIELD",
+                                      help="Show this field's contenders (a name or a .toml path)."),
+    keys: bool = typer.Option(False, "--keys", help="List the keys a field and its contenders may have, with their meaning."),
+    fmt: FormatOption = Format.table,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """List the fields you can compare, or one field's contenders and their identifiers.
 
@@ -62,19 +105,23 @@ def fields(
     and edit it; no code changes are needed.
     """
     if keys:
-        for key, (_, meaning) in CONTENDER_KEYS.items():
-            out.print(f"[bold]{key}[/]: {meaning}")
+        frame = pd.DataFrame([{"key": key, "of": where, "meaning": meaning}
+                              for where, known in (("field", FIELD_KEYS), ("contender", CONTENDER_KEYS))
+                              for key, (_, meaning) in known.items()])
+        if fmt is not Format.table:
+            print_frame(frame, fmt)
+            return
+        for row in frame.itertuples(index=False):  # a glossary reads better as lines than as a table
+            console.out.print(Text.assemble((row.key, "bold"), f" ({row.of}): {row.meaning}"))
         return
     if name is None:
-        for field_name, path in available_fields().items():
-            out.print(f"[bold]{field_name}[/]  {path}")
-        out.print("searched: " + ", ".join(str(p) for p in field_search_path()))
+        frame = pd.DataFrame([{"field": field_name, "path": str(path)}
+                              for field_name, path in available_fields().items()], columns=["field", "path"])
+        searched = ", ".join(str(p) for p in field_search_path())
+        print_frame(frame, fmt, title=f"fields (searched: {searched})")
         return
     chosen = load_field(name)
-    out.print(f"[bold]{chosen.title}[/] ({chosen.path})")
-    import pandas as pd
-
     rows = [{"id": c.id, "name": c.name, "pypi": ", ".join(c.pypi), "github": c.github or "",
              "stackoverflow": c.stackoverflow_tag or "", "wikipedia": c.wikipedia or "",
              "patterns": ", ".join(c.patterns)} for c in chosen.contenders]
-    print_frame(pd.DataFrame(rows), Format.table)
+    print_frame(pd.DataFrame(rows), fmt, title=f"{chosen.title} ({chosen.path})")

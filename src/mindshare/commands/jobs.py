@@ -1,4 +1,5 @@
-"""Job-listing verbs: `mindshare import FILE` for hand-gathered counts, `mindshare jobs collect` for live sources."""
+"""Job-listing verbs: `mindshare jobs collect` for live sources (`mindshare import FILE`, hand-gathered counts, is in
+commands/survey.py with the other file imports)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import List, Optional
 import typer
 
 from mindshare import settings as settings_module
-from mindshare.commands._common import Format, out, store_from
+from mindshare.commands._common import (ContenderOption, FieldOption, Format, FormatOption, QuietOption,
+                                        VerboseOption, out, store_from)
 from mindshare.commands import collect as collecting
-from mindshare.commands.collect import (allow_empty_option, field_option, finish, format_option, quiet_option,
-                                        run_collection, verbose_option)
+from mindshare.commands.collect import allow_empty_option, finish, run_collection
 from mindshare.errors import InputError
 from mindshare.fields import load_field
 
@@ -20,45 +21,18 @@ JOB_SOURCES = ("hn", "adzuna")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import")(import_counts)
     group = typer.Typer(help="Job listings: collect counts from Hacker News 'Who is hiring?' and Adzuna.",
                         no_args_is_help=True)
     group.command("collect")(jobs_collect)
     app.add_typer(group, name="jobs")
 
 
-def import_counts(
-    ctx: typer.Context,
-    file: Path = typer.Argument(..., help="CSV with the header site,country,date,query,contender,count."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
-) -> None:
-    """Import job-listing counts gathered by hand (Indeed, Monster, SimplyHired, LinkedIn, ...).
-
-    One row per search: the site, the country searched (a code or a name), the date (YYYY-MM-DD), the query
-    typed, the contender it counts for (id or name), and the count the site showed. Every row is checked first;
-    if any row is bad, the message lists the bad rows by line number and nothing from the file is stored.
-
-    Example row: `Indeed,us,2020-02-01,pytorch,pytorch,4167`
-    """
-    from mindshare.sources.job_counts import read_job_counts
-
-    chosen = load_field(field)
-    frame = read_job_counts(file, chosen)
-    with store_from(ctx) as store:
-        stored = store.add_snapshot(frame, kind="import", source=f"job counts {file.name}",
-                                    description=f"{file.name}: hand-gathered job-listing counts")
-    sites = ", ".join(sorted(frame["source"].unique()))
-    verb = "stored as" if stored.added else "already stored as"
-    out.print(f"{len(frame)} counts from {sites} {verb} snapshot {stored.snapshot_id}")
-
-
 def jobs_collect(
     ctx: typer.Context,
     source: List[str] = typer.Option(["hn"], "--source", "-s", metavar="SOURCE",
                                      help="hn (Hacker News 'Who is hiring?') or adzuna; repeatable."),
-    field: Optional[str] = field_option(),
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", metavar="ID",
-                                                  help="Only this contender (repeatable)."),
+    field: FieldOption = None,
+    contender: ContenderOption = None,
     since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM",
                                         help="HN: first month (default: every thread, from 2011-04)."),
     country: Optional[List[str]] = typer.Option(None, "--country", metavar="CODE",
@@ -66,9 +40,9 @@ def jobs_collect(
                                                      "MINDSHARE_ADZUNA_COUNTRIES, else gb and us)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the providers again even if a response is cached."),
     allow_empty: bool = allow_empty_option(),
-    verbose: bool = verbose_option(),
-    quiet: bool = quiet_option(),
-    fmt: Format = format_option(),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Collect job-listing counts from live sources and store each as one snapshot (sources hn_hiring, adzuna).
 

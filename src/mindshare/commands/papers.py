@@ -8,9 +8,10 @@ from typing import Optional
 import typer
 
 from mindshare import settings as settings_module
-from mindshare.commands._common import out
+from mindshare.commands._common import QuietOption, VerboseOption, out
 from mindshare.commands import collect as collecting
-from mindshare.commands.collect import allow_empty_option, err, quiet_option, verbose_option
+from mindshare.commands.collect import allow_empty_option
+from mindshare.console import err
 
 
 def register(app: typer.Typer) -> None:
@@ -30,8 +31,8 @@ def fetch(
     allow_empty: bool = typer.Option(False, "--allow-empty",
                                      help="A venue-year that lists 0 papers is expected (otherwise that is an "
                                           "error and nothing is written)."),
-    verbose: bool = verbose_option(),
-    quiet: bool = quiet_option(),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Download every paper of a venue-year into a folder, politely and resumably.
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from mindshare.commands._common import out, store_from
+from mindshare import console
+from mindshare.commands._common import (AsOfOption, FieldOption, QuietOption, VerboseOption,
+                                        application, check_day, store_from)
+from mindshare.errors import InputError
 from mindshare.fields import load_field
+from mindshare.observations import SIGNALS
 
 
 def register(app: typer.Typer) -> None:
@@ -18,57 +23,73 @@ def register(app: typer.Typer) -> None:
 
 def report(
     ctx: typer.Context,
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML (default: deep-learning)."),
-    out_dir: Path = typer.Option(Path("mindshare-report"), "--out", "-o", help="Folder to write the report to."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Report what was known on that day."),
+    field: FieldOption = None,
+    out_dir: Path = typer.Option(Path("mindshare-report"), "--out", "-o", metavar="FOLDER",
+                                 help="Folder to write the report to."),
+    as_of: AsOfOption = None,
     png: bool = typer.Option(True, "--png/--no-png", help="Also render every chart to PNG and SVG."),
-    compare_to: Optional[str] = typer.Option(None, "--compare-to", metavar="YYYY-MM-DD",
-                                             help="Set every headline figure beside its value as known on that day."),
-    weights: Optional[str] = typer.Option(None, "--weights", metavar="SIGNAL=W,...",
-                                          help="Weights of a custom composite score, e.g. 'jobs=0.5,downloads=0.3,"
-                                               "research=0.2' (default: the field's [score_weights], if any)."),
+    compare_to: Optional[str] = typer.Option(
+        None, "--compare-to", metavar="DATE", callback=check_day,
+        help="Set every headline figure beside its value as known on DATE (known as for --as-of: published "
+             "by then)."),
+    weights: Optional[str] = typer.Option(
+        None, "--weights", metavar="SIGNAL=WEIGHT,...",
+        help="Weights of a custom composite score, e.g. 'jobs=0.5,downloads=0.3,research=0.2': each a known "
+             "signal, once, with a finite weight of 0 or more, not all 0 (default: the field's "
+             "score_weights table, if any)."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Write the report: index.html (self-contained, interactive), report.md, results.json and charts/.
 
     Sections follow the 2020 article "Is PyTorch catching TensorFlow?" (job listings, research, search
     interest, reported usage) and add PyPI downloads, GitHub stars and Stack Overflow questions, a summary
-    of who leads and who is gaining, and the sources of every figure. The folder is replaced whole, only
-    once the new report is complete.
+    of who leads and who is gaining, and the sources of every figure. The folder must be new, empty or an
+    earlier report; the new report replaces mindshare's own files only once it is complete.
     """
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
 
     started = time.perf_counter()
     chosen = load_field(field)
-    if as_of:
-        _check_date(as_of)
-    if compare_to:
-        _check_date(compare_to, "--compare-to")
-    chosen_weights = _parse_weights(weights) if weights else None
-    with store_from(ctx) as store:
+    chosen_weights = parse_weights(weights) if weights else None
+    with store_from(ctx, read_only=None) as store:
+        console.detail(f"store {store.path}{' (read-only)' if store.read_only else ''}; field {chosen.path}; "
+                       f"cache {application(ctx).settings.cache_root}")
         built = build_report(store, chosen, as_of=as_of, compare_to=compare_to, weights=chosen_weights)
+    console.detail(f"built in {time.perf_counter() - started:.1f}s")
     folder = write_report(built, out_dir, render_images=png)
     elapsed = time.perf_counter() - started
-    out.print(f"report written to [bold]{folder.resolve()}[/] in {elapsed:.1f}s")
-    out.print(f"  open {(folder / 'index.html').resolve()}")
+    if console.verbosity() is not console.Verbosity.QUIET:
+        console.out.print(f"report written to {folder.resolve()} in {elapsed:.1f}s", markup=False)
+        console.out.print(f"  open {(folder / 'index.html').resolve()}", markup=False)
 
 
-def _parse_weights(text: str) -> dict[str, float]:
-    from mindshare.analysis.composite import parse_weights
-    from mindshare.errors import InputError
-
-    try:
-        return parse_weights(text)
-    except ValueError as exc:
-        raise InputError(f"--weights {text!r}: {exc}") from None
-
-
-def _check_date(text: str, option: str = "--as-of") -> None:
-    from datetime import date
-
-    from mindshare.errors import MindshareError
-
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        raise MindshareError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD") from None
+def parse_weights(text: str) -> dict[str, float]:
+    """'jobs=0.3,usage=0.2' -> {'jobs': 0.3, 'usage': 0.2}. Each part names a known signal (observations.SIGNALS)
+    once and gives it a finite weight of 0 or more; at least one weight is above 0. Else an InputError that says
+    which part is wrong and why."""
+    weights: dict[str, float] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        signal, sep, number = (piece.strip() for piece in part.partition("="))
+        if not sep or not signal or not number:
+            raise InputError(f"--weights {text!r}: {part!r} is not SIGNAL=WEIGHT")
+        if signal not in SIGNALS:
+            raise InputError(f"--weights {text!r}: unknown signal {signal!r}; signals: {', '.join(SIGNALS)}")
+        if signal in weights:
+            raise InputError(f"--weights {text!r}: {signal} is given twice; give each signal once")
+        try:
+            weight = float(number)
+        except ValueError:
+            raise InputError(f"--weights {text!r}: the weight of {signal}, {number!r}, is not a number") from None
+        if not math.isfinite(weight) or weight < 0:
+            raise InputError(f"--weights {text!r}: the weight of {signal} is {number}; a weight is a finite "
+                             f"number, 0 or more")
+        weights[signal] = weight
+    if not weights:
+        raise InputError(f"--weights {text!r}: no SIGNAL=WEIGHT in it")
+    if not any(weights.values()):
+        raise InputError(f"--weights {text!r}: every weight is 0; at least one must be more than 0")
+    return weights

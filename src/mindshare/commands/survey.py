@@ -1,4 +1,5 @@
-"""`mindshare survey import`: developer-survey files into the store."""
+"""File imports: `mindshare survey import` (a developer survey's answers file) and `mindshare import` (job-listing
+counts gathered by hand). Each file becomes one snapshot, or nothing is stored."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from mindshare.commands._common import out, store_from
+from mindshare.commands._common import FieldOption, out, store_from
 from mindshare.fields import load_field
+from mindshare.observations import SnapshotKind
 
 
 class SurveySource(str, Enum):
@@ -20,6 +21,7 @@ class SurveySource(str, Enum):
 
 
 def register(app: typer.Typer) -> None:
+    app.command("import")(import_counts)
     group = typer.Typer(help="Developer surveys: import a survey's public answers file.", no_args_is_help=True)
     group.command("import")(survey_import)
     app.add_typer(group, name="survey")
@@ -30,48 +32,79 @@ def survey_import(
     file: Path = typer.Argument(..., help="The survey file as downloaded: the zip, or the CSV in it."),
     source: SurveySource = typer.Option(..., "--source", help="Which survey: stackoverflow, or kaggle (the ML & DS "
                                                               "survey's multiple-choice file)."),
-    year: int = typer.Option(..., "--year", help="The survey's year (2017-2025 for stackoverflow, 2018-2022 for kaggle)."),
-    field: Optional[str] = typer.Option(None, "--field", "-f", help="Field name or path to a field TOML."),
+    year: int = typer.Option(..., "--year", help="The survey's year (2017-2024 for stackoverflow, 2018-2022 for "
+                                                 "kaggle; 2025 has no frameworks question)."),
+    field: FieldOption = None,
     as_json: bool = typer.Option(False, "--json", help='Print [{"contender", "segment", "share_pct", "ci_low", '
                                                        '"ci_high", "n", ...}] instead of a table.'),
     dry_run: bool = typer.Option(False, "--dry-run", help="Count and print, store nothing."),
 ) -> None:
-    """Import a developer-survey file: the share of respondents who worked with each contender.
+    """Import a developer-survey file: the share of respondents who ticked each option of its frameworks question.
 
     Shares are given two ways, each with a 95% Wilson interval and its n: of the respondents who answered the
-    framework question (the figure Stack Overflow publishes) and of all respondents; for all respondents and for
-    professional developers (Stack Overflow only). The year's column and option names come from
-    data/surveys/<source>.toml; a file whose columns do not match is refused. Everything is stored as one
-    snapshot, or nothing is.
+    question (the figure the surveys publish) and of all respondents; for all respondents and for professional
+    developers as Stack Overflow defined them that year (Stack Overflow), or data scientists (Kaggle). The year's
+    columns come from data/surveys/<source>.toml, each contender's option label from the field; a file whose
+    columns do not match its year is refused. Everything is stored as one snapshot, or nothing is.
 
     Example: `mindshare survey import stack-overflow-developer-survey-2019.zip --source stackoverflow --year 2019`
     """
-    from mindshare.sources.stackoverflow_survey import json_records, read_survey
+    from mindshare.importers.surveys import json_records, with_intervals
 
     chosen = load_field(field)
     if source is SurveySource.kaggle:
-        from mindshare.sources.kaggle_survey import read_kaggle
+        from mindshare.importers.kaggle_survey import read_kaggle
 
         result = read_kaggle(file, year=year, field=chosen)
     else:
-        result = read_survey(file, year=year, field=chosen, survey=source.value)
+        from mindshare.importers.stackoverflow_survey import read_survey
+
+        result = read_survey(file, year=year, field=chosen)
     stored = None
     if not dry_run:
         with store_from(ctx) as store:
-            stored = store.add_snapshot(result.observations, kind="import", source=result.source,
+            stored = store.add_snapshot(result.observations, kind=SnapshotKind.IMPORT, source=result.source,
                                         description=f"{result.file_name} sha256:{result.sha256}")
     if as_json:
         sys.stdout.write(json.dumps(json_records(result), indent=1) + "\n")
         return
-    counts = result.counts
-    out.print(f"{result.source}: {counts['n_all']:,} respondents, {counts['n_answered']:,} answered the question"
-              + (f"; professional developers {counts['n_all_pro']:,} ({counts['n_answered_pro']:,} answered)"
-                 if result.has_professional else "; no professional-developer question that year"))
-    for row in result.shares.itertuples(index=False):
+    out.print(f"{result.source}: " + "; ".join(
+        f"{t.segment} {t.n_all:,} ({t.n_answered:,} answered the question)" for t in result.totals))
+    for remark in result.remarks:
+        out.print(f"  note: {remark}")
+    for row in with_intervals(result.shares[result.shares["contender"].notna()]).itertuples(index=False):
         out.print(f"  {row.contender:<12} {row.segment:<24} of {row.base:<22} {row.share_pct:6.2f} %  "
                   f"[{row.ci_low:.2f}, {row.ci_high:.2f}]  {row.count:,} of n={row.n:,}")
+    others = result.shares[result.shares["contender"].isna()]["subject"].unique()
+    if len(others):
+        out.print(f"  also stored (no contender of the field): {', '.join(others)}")
     for contender in result.absent:
         out.print(f"  {contender.id:<12} not an option in {year}")
     if stored is not None:
         verb = "stored as" if stored.added else "already stored as"
         out.print(f"{verb} snapshot {stored.snapshot_id} ({stored.rows} observations)")
+
+
+def import_counts(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV with the header site,country,date,query,contender,count."),
+    field: FieldOption = None,
+) -> None:
+    """Import job-listing counts gathered by hand (Indeed, Monster, SimplyHired, LinkedIn, ...).
+
+    One row per search: the site, the country searched (a code or a name), the date (YYYY-MM-DD), the query
+    typed, the contender it counts for (id or name), and the count the site showed. Every row is checked first;
+    if any row is bad, the message lists the bad rows by line number and nothing from the file is stored.
+
+    Example row: `Indeed,us,2020-02-01,pytorch,pytorch,4167`
+    """
+    from mindshare.importers.job_counts import read_job_counts
+
+    chosen = load_field(field)
+    frame = read_job_counts(file, chosen)
+    with store_from(ctx) as store:
+        stored = store.add_snapshot(frame, kind=SnapshotKind.IMPORT, source=f"job counts {file.name}",
+                                    description=f"{file.name}: hand-gathered job-listing counts")
+    sites = ", ".join(sorted(frame["source"].unique()))
+    verb = "stored as" if stored.added else "already stored as"
+    out.print(f"{len(frame)} counts from {sites} {verb} snapshot {stored.snapshot_id}")

@@ -8,10 +8,10 @@ from typing import List, Optional
 import typer
 
 from mindshare import settings as settings_module
-from mindshare.commands._common import Format, print_frame, store_from
+from mindshare.commands._common import (ContenderOption, FieldOption, Format, FormatOption, QuietOption,
+                                        VerboseOption, print_frame, store_from)
 from mindshare.commands import collect as collecting
-from mindshare.commands.collect import (allow_empty_option, field_option, finish, format_option, quiet_option,
-                                        run_collection, verbose_option)
+from mindshare.commands.collect import allow_empty_option, finish, run_collection
 from mindshare.fields import load_field
 
 
@@ -24,9 +24,8 @@ def register(app: typer.Typer) -> None:
 
 def trends_collect(
     ctx: typer.Context,
-    contender: Optional[List[str]] = typer.Option(None, "--contender", "-c", metavar="ID",
-                                                  help="Only these (repeatable)."),
-    field: Optional[str] = field_option(),
+    contender: ContenderOption = None,
+    field: FieldOption = None,
     timeframe: str = typer.Option("today 5-y", "--timeframe", metavar="TIME",
                                   help="Trends time: 'today 5-y' or 'YYYY-MM-DD YYYY-MM-DD'."),
     geo: Optional[List[str]] = typer.Option(None, "--geo", metavar="REGION",
@@ -39,9 +38,9 @@ def trends_collect(
                                               "(default: the first contender)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask Google again even if a response is cached."),
     allow_empty: bool = allow_empty_option(),
-    verbose: bool = verbose_option(),
-    quiet: bool = quiet_option(),
-    fmt: Format = format_option(),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Pull weekly search interest for each contender and store the pull as one snapshot (source google_trends).
 
@@ -65,7 +64,7 @@ def trends_collect(
 
 def trends_samples(
     ctx: typer.Context,
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: FormatOption = Format.table,
     limit: int = typer.Option(40, "--limit", help="Rows shown in a table (0: all)."),
 ) -> None:
     """The spread of repeated Google Trends pulls: per contender and week, samples, mean, min, max, sd."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -102,7 +104,7 @@ class Report:
     field_title: str
     generated_at: str
     as_of: str | None
-    store_path: str
+    store_name: str           # the store's file name: a report is shared, the user's folders are not
     sections: list[Section]
     sources: list[SourceEntry]
     snapshots: pd.DataFrame
@@ -128,3 +130,25 @@ def _date_text(value) -> str:
         return pd.Timestamp(value).isoformat()
     except (ValueError, TypeError):
         return str(value)
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as plain JSON values: dates as YYYY-MM-DD (with the time only when it has one), NaN as null."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        midnight = (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+        return value.date().isoformat() if midnight else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if value is pd.NaT or value is pd.NA:
+        return None
+    return value

@@ -1,7 +1,8 @@
-"""Render a built report as files: index.html, report.md, results.json, charts/*.png and *.svg.
+"""Render a built report as files: index.html (the sections), sources.html (the source list every figure links
+to), vega.js (the chart library both pages load), report.md, results.json, charts/*.png and *.svg.
 
-Everything is written to a temporary folder beside the destination and moved into place only when complete,
-so a failed run never leaves half a report.
+Everything is written to a staging folder beside the destination and moved into place only when complete
+(report.folder), so a failed run never leaves half a report.
 """
 
 from __future__ import annotations
@@ -9,24 +10,24 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pandas as pd
-import platformdirs
 
-from mindshare import __version__
-from mindshare.errors import ReportError
-from mindshare.report.model import Report, Section, Table
+from mindshare import __version__, settings
+from mindshare.report.folder import ReportFolder
+from mindshare.report.model import Report, Section, Table, jsonable
+from mindshare.report.tables import MAX_ALIGNED_COLUMNS, html_table, markdown_table, md_escape
 
 STATIC_WIDTH = 640
+SOURCES_SECTION = "sources"
+VEGA_SCRIPT = "vega.js"   # Vega, Vega-Lite and vega-embed, beside the pages (no CDN)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("mindshare.report", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
@@ -39,41 +40,25 @@ MD_TEMPLATES = jinja2.Environment(
 
 
 def write_report(report: Report, out: Path, *, render_images: bool = True) -> Path:
-    out = Path(out)
-    parent = out.resolve().parent
+    """Write `report` to the folder `out` (see report.folder: a new, empty or report folder; files the user
+    added stay); return the folder."""
+    folder = ReportFolder(out)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+        with folder.staging() as staging:
+            (staging / "charts").mkdir()
+            document = results_document(report)
+            (staging / "results.json").write_text(json.dumps(document, indent=1, ensure_ascii=False),
+                                                  encoding="utf-8")
+            (staging / "index.html").write_text(render_html(report), encoding="utf-8")
+            (staging / "sources.html").write_text(render_sources_html(report), encoding="utf-8")
+            (staging / VEGA_SCRIPT).write_text(vega_bundle(), encoding="utf-8")
+            (staging / "report.md").write_text(render_markdown(report, with_images=render_images), encoding="utf-8")
+            if render_images:
+                write_chart_images(report, staging / "charts")
+            folder.publish(staging)
     except OSError as exc:
-        raise ReportError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
-    try:
-        (staging / "charts").mkdir()
-        document = results_document(report)
-        (staging / "results.json").write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
-        (staging / "index.html").write_text(render_html(report), encoding="utf-8")
-        (staging / "report.md").write_text(render_markdown(report, with_images=render_images), encoding="utf-8")
-        if render_images:
-            write_chart_images(report, staging / "charts")
-        _replace_folder(staging, out)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ReportError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
-
-
-def _replace_folder(staging: Path, out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise ReportError(f"cannot write the report to {out}: it is a file, not a folder")
-    if out.exists():
-        retired = staging.with_name(staging.name + ".old")
-        os.replace(out, retired)
-        os.replace(staging, out)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, out)
+        raise folder.error(exc.strerror or str(exc)) from None
+    return folder.path
 
 
 # -- JSON -----------------------------------------------------------------------------------------------------
@@ -87,7 +72,7 @@ def results_document(report: Report) -> dict[str, Any]:
         "sections": [{
             "id": s.id, "title": s.title, "intro": s.intro,
             "tables": [{"name": t.name, "caption": t.caption, "rows": _rows(t.frame)} for t in s.tables],
-            "findings": [{"text": f.text, "figures": _jsonable(f.figures)} for f in s.findings],
+            "findings": [{"text": f.text, "figures": jsonable(f.figures)} for f in s.findings],
             "charts": [{"name": c.name, "title": c.title, "table": c.table, "png": f"charts/{c.name}.png",
                         "svg": f"charts/{c.name}.svg"} for c in s.charts],
             "notes": s.notes,
@@ -107,79 +92,51 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
             text = values.dt.strftime("%Y-%m-%d") if midnight else values.map(lambda v: v.isoformat())
             out[column] = text.astype("object").where(values.notna(), None)
         elif out[column].dtype == object:
-            out[column] = out[column].map(_jsonable)
+            out[column] = out[column].map(jsonable)
     return json.loads(out.to_json(orient="records", default_handler=str, double_precision=15))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if value is pd.NaT:
-        return None
-    if isinstance(value, (pd.Timestamp, datetime)):
-        midnight = (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
-        return value.date().isoformat() if midnight else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if value is pd.NaT or value is pd.NA:
-        return None
-    return value
 
 
 # -- HTML -----------------------------------------------------------------------------------------------------
 def render_html(report: Report) -> str:
-    specs = {chart.name: _script_json(chart.spec) for section in report.sections for chart in section.charts}
+    """index.html: every section but the source list, which is sources.html."""
+    sections = [s for s in report.sections if s.id != SOURCES_SECTION]
+    specs = {chart.name: _script_json(chart.spec) for section in sections for chart in section.charts}
     return TEMPLATES.get_template("report.html.j2").render(
-        report=report, specs=specs, vega_bundle=vega_bundle(), table_html=table_html, version=__version__,
-        source_index={e.ref: e for e in report.sources})
+        report=report, sections=sections, sources_section=_sources_section(report), specs=specs,
+        vega_script=VEGA_SCRIPT, table_html=html_table, version=__version__, aligned=MAX_ALIGNED_COLUMNS)
+
+
+def render_sources_html(report: Report) -> str:
+    """sources.html: the source list, one row per S-number, each row the target of the links to it."""
+    section = _sources_section(report)
+    table = section.tables[0] if section and section.tables else None
+    return TEMPLATES.get_template("sources.html.j2").render(
+        report=report, section=section, table=table, version=__version__, aligned=MAX_ALIGNED_COLUMNS,
+        sources_table=lambda t: html_table(_with_anchors(t), links_to=""))
+
+
+def _sources_section(report: Report) -> Section | None:
+    return next((s for s in report.sections if s.id == SOURCES_SECTION), None)
+
+
+def _with_anchors(table: Table) -> Table:
+    """The source list with each ref the anchor its links jump to, and each URL a link."""
+    from markupsafe import Markup
+
+    frame = table.frame.copy()
+    if "ref" in frame:
+        frame["ref"] = pd.Series([Markup('<a id="{0}" href="#{0}">{0}</a>').format(ref) for ref in frame["ref"]],
+                                 index=frame.index, dtype=object)
+    if "reference" in frame:
+        frame["reference"] = pd.Series([Markup('<a href="{0}">{0}</a>').format(r)
+                                        if str(r).startswith(("http://", "https://")) else r
+                                        for r in frame["reference"]], index=frame.index, dtype=object)
+    return Table(table.name, table.caption, frame, table.collapsed)
 
 
 def _script_json(spec: dict) -> str:
     # Inside <script type="application/json"> only "</" could end the element early; escape every "<".
     return json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c")
-
-
-def table_html(table: Table, limit: int | None = None) -> "jinja2.utils.Markup":
-    """A table as escaped HTML; `source_ref` cells link to the Sources section."""
-    from markupsafe import Markup, escape
-
-    frame = table.frame if limit is None else table.frame.head(limit)
-    head = "".join(f"<th>{escape(_header(c))}</th>" for c in frame.columns)
-    body = []
-    for row in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, row):
-            text = _cell_text(value)
-            if column == "source_ref" and text:
-                cells.append(f'<td><a href="#{escape(text)}">{escape(text)}</a></td>')
-            else:
-                numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-                cells.append(f'<td{" class=num" if numeric else ""}>{escape(text)}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return Markup(f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
-
-
-def _header(column: str) -> str:
-    return "ref" if column == "source_ref" else column.replace("_", " ")
-
-
-def _cell_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1e4 and value == int(value) else f"{value:,.4g}" \
-            if abs(value) >= 1e4 else f"{value:g}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if abs(value) >= 1e4 else str(value)
-    return str(value)
 
 
 def vega_bundle() -> str:
@@ -198,23 +155,6 @@ def vega_bundle() -> str:
 def render_markdown(report: Report, *, with_images: bool = True) -> str:
     return MD_TEMPLATES.get_template("report.md.j2").render(
         report=report, md_table=markdown_table, md=md_escape, with_images=with_images)
-
-
-def md_escape(text: Any) -> str:
-    """Text safe inside Markdown: no raw HTML, no table breaks."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-            .replace("\n", " "))
-
-
-def markdown_table(table: Table, limit: int = 40) -> str:
-    frame = table.frame.head(limit)
-    lines = ["| " + " | ".join(md_escape(_header(c)) for c in frame.columns) + " |",
-             "|" + "|".join("---" for _ in frame.columns) + "|"]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(md_escape(_cell_text(v)) for v in row) + " |")
-    if len(table.frame) > limit:
-        lines.append(f"\n*{len(table.frame) - limit} more rows in results.json (table `{table.name}`).*")
-    return "\n".join(lines)
 
 
 # -- PNG and SVG ----------------------------------------------------------------------------------------------
@@ -259,7 +199,7 @@ def _static_spec(spec: dict) -> dict:
 
 
 def _cache_dir() -> Path:
-    path = Path(os.environ.get("MINDSHARE_CACHE") or platformdirs.user_cache_dir("mindshare")) / "report"
+    path = settings.load().report_cache_dir
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -272,4 +212,4 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-__all__ = ["write_report", "results_document", "render_html", "render_markdown", "Section"]
+__all__ = ["write_report", "results_document", "render_html", "render_sources_html", "render_markdown"]

@@ -1,4 +1,5 @@
-"""Text out of a document: PDF through pypdfium2 (default) or the pdftotext CLI, plain text as it is.
+"""Text out of a document, each file read and hashed once: PDF through pypdfium2 (default) or the pdftotext CLI,
+plain text as it is.
 
 Real PDFs need repairs before a whole-word match can be trusted; `repair_text` does them, in this order:
 
@@ -10,80 +11,345 @@ Real PDFs need repairs before a whole-word match can be trusted; `repair_text` d
    the hyphen is kept ('PyTorch-' LF 'based' -> 'PyTorch-based', not 'PyTorchbased');
 4. soft hyphens (U+00AD) and any remaining U+FFFE / U+0002 are removed.
 
+Text that needs none of them (pure ASCII, no CR, no U+0002, no hyphen at a line end: `needs_repair`) is left
+as bytes and never decoded; that is most plain-text corpora, and it is why a text scan runs at the matcher's
+speed. Large files (over `LARGE_FILE`) are memory-mapped and repaired in chunks cut at line ends where no repair
+can reach across, so memory stays near one copy of the document.
+
+pdfium is not thread-safe (a Dask worker runs tasks in threads): every pypdfium2 call holds `PDFIUM_LOCK`, one
+lock per process.
+
 Failures are per document and never stop a run: `extract` returns an `Extracted` whose `error` names the
-reason (not a PDF, encrypted, truncated or damaged, zero pages, over the size bound, unreadable).
+reason (not a PDF, encrypted, truncated or damaged, zero pages, over the size bound, not text, unreadable).
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
+import os
 import re
 import shutil
 import subprocess
+import threading
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable
+from functools import cached_property
+from typing import Callable, Iterable
+
+try:  # pragma: no cover - built by setup.py where libhs is installed
+    from mindshare.scan import _native
+except ImportError:
+    _native = None
 
 TEXT_SUFFIXES = {".txt", ".md", ".tex", ".text", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
 SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 BACKENDS = ("pdfium", "pdftotext")
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # 200 MiB: larger files are recorded as over the bound, not read
+LARGE_FILE = 32 * 1024 * 1024  # text files above this are memory-mapped and repaired chunk by chunk
+CHUNK = 8 * 1024 * 1024
+TEXT_PROBE = 64 * 1024  # how much of a text file is looked at to tell text from binary data
+
+PDFIUM_LOCK = threading.Lock()
 
 _HYPHEN_MARKS = "\ufffe\u0002"
-# 'Tensor-' + line end + 'Flow', or pdfium's 'Tensor' U+FFFE 'Flow' (line break already dropped)
-_BROKEN = re.compile(r"(\w+)(?:-[ \t]*\n[ \t]*|[\ufffe\u0002]\n?[ \t]*)(?=\w)")
+# a line-end hyphen ('Tensor-' LF 'Flow') or pdfium's mark ('Tensor' U+FFFE 'Flow'), before a word character;
+# the word before it is found by walking back (a regex starting with (\w+) would try every position of the text)
+_JOIN = re.compile(r"-[ \t]*\n[ \t]*(?=\w)|[\ufffe\u0002]\n?[ \t]*(?=\w)")
+_HYPHEN_EOL = re.compile(rb"-[ \t]*\n")
+_MARK_BYTES = ("\ufffe".encode(), b"\x02")
+
+OnBytes = Callable[[int], None]
+
+
+class NotText(Exception):
+    """A 'text' file that is binary data; its message is the reason recorded for the document."""
 
 
 @dataclass
 class Extracted:
+    """A document's text as UTF-8 bytes (`data`, repaired unless asked not to) or the reason it has none.
+    `unrepaired`: the bytes are as read, and whether they need repairing is left to the matcher's pass over them
+    (`Matcher(repair_signs=True)`, then `finish_repairs`): a clean text is then read by one pass, not two."""
+
     path: str
     sha256: str
     pages: int
-    text: str
+    data: bytes | bytearray | mmap.mmap = b""
     error: str | None = None
+    unrepaired: bool = False
 
+    @cached_property
+    def text(self) -> str:
+        return bytes(self.data).decode("utf-8", errors="replace")
+
+
+# ---------------------------------------------------------------- repairs
 
 def repair_text(text: str, keep: Iterable[str] = ()) -> str:
     """Apply the repairs listed in the module docstring (idempotent)."""
-    keep_set = {k.casefold() for k in keep}
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFKC", text)
-
-    def join(match: re.Match) -> str:
-        left = match.group(1)
-        return left + "-" if left.casefold() in keep_set else left
-
-    text = _BROKEN.sub(join, text)
+    text = _join_broken_words(text, {k.casefold() for k in keep})
     text = text.replace("\u00ad", "")
     for mark in _HYPHEN_MARKS:
         text = text.replace(mark, "")
     return text
 
 
+def _join_broken_words(text: str, keep: set[str]) -> str:
+    """Repair 3: the same as `re.sub(r"(\\w+)(?:-[ \\t]*\\n[ \\t]*|[\\ufffe\\u0002]\\n?[ \\t]*)(?=\\w)", ...)`, found
+    from the hyphens rather than from every word."""
+    pieces, done = [], 0
+    for match in _JOIN.finditer(text):
+        start = match.start()
+        word = start
+        while word > done and (text[word - 1].isalnum() or text[word - 1] == "_"):
+            word -= 1
+        if word == start:
+            continue  # no word before the hyphen: nothing to join
+        pieces.append(text[done:start])
+        if text[word:start].casefold() in keep:
+            pieces.append("-")
+        done = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def needs_repair(data) -> bool:
+    """False when `repair_text` would leave the text as it is: pure ASCII (NFKC and the soft-hyphen and U+FFFE
+    repairs are about non-ASCII characters), no CR, no U+0002 mark and no hyphen at a line end. In C (one pass,
+    eight bytes at a time) when the native matcher is built; tests/test_scan_native.py: the same answers."""
+    if _native is not None:
+        return _native.needs_repair(data)
+    return needs_repair_in_python(data)
+
+
+def needs_repair_in_python(data) -> bool:
+    if not data.isascii() or b"\r" in data or b"\x02" in data or b"-\n" in data:
+        return True
+    return (b" \n" in data or b"\t\n" in data) and _HYPHEN_EOL.search(data) is not None
+
+
+def repair_bytes(data: bytes, keep: Iterable[str] = ()) -> bytes:
+    """UTF-8 in, repaired UTF-8 out; the bytes themselves when nothing needs repairing."""
+    if not needs_repair(data):
+        return data
+    return repair_text(data.decode("utf-8", errors="replace"), keep).encode("utf-8")
+
+
+def _safe_cut(data, target: int) -> int:
+    """The first offset after `target` just past a line end that no repair reaches across (the line before it
+    does not end in a hyphen or a pdfium mark, CR and blanks aside), or len(data)."""
+    size = len(data)
+    position = target
+    while True:
+        newline = data.find(b"\n", position)
+        if newline < 0:
+            return size
+        last = newline
+        while last > 0 and data[last - 1:last] in (b" ", b"\t", b"\r"):
+            last -= 1
+        tail = data[max(0, last - 3):last]
+        if not tail.endswith(b"-") and not tail.endswith(_MARK_BYTES):
+            return newline + 1
+        position = newline + 1
+
+
+# ---------------------------------------------------------------- text and binary data
+
+def not_text_reason(data) -> str | None:
+    """Why these bytes are not a text document (NUL bytes, or mostly not UTF-8), from their first 64 KiB; None
+    when they are text."""
+    return binary_reason(data) or utf8_reason(data)
+
+
+def binary_reason(data) -> str | None:
+    """NUL bytes in the first 64 KiB: binary data (one memchr, no copy)."""
+    if data.find(b"\x00", 0, TEXT_PROBE) >= 0:
+        return "not text (binary data: NUL bytes in the first 64 KiB)"
+    return None
+
+
+def utf8_reason(data) -> str | None:
+    """More than 30% of the first 64 KiB is not UTF-8: binary data (Latin-1 text, a few percent, is kept)."""
+    head = bytes(data[:TEXT_PROBE])
+    if head.isascii():
+        return None
+    decoded = head.decode("utf-8", errors="replace")
+    # replacement characters that stand for undecodable bytes (not those the text itself holds)
+    bad = decoded.count("\ufffd") - head.decode("utf-8", errors="ignore").count("\ufffd")
+    if bad > 0.3 * len(decoded):
+        return f"not text (binary data: {100 * bad / len(decoded):.0f}% of the first 64 KiB is not UTF-8)"
+    return None
+
+
+def finish_repairs(data, keep: Iterable[str] = ()) -> bytes:
+    """The repairs of an `unrepaired` text whose matcher pass found a repair sign; raises NotText for binary
+    data (only a text that is not pure ASCII can be, and only such a text comes here)."""
+    reason = utf8_reason(data)
+    if reason:
+        raise NotText(reason)
+    return repair_text(bytes(data).decode("utf-8", errors="replace"), keep).encode("utf-8")
+
+
+def _text_document(data, keep: Iterable[str], repair: bool, on_bytes: OnBytes | None):
+    """The text to match: the bytes themselves where no repair is needed, else repaired chunk by chunk."""
+    if not repair:
+        return data
+    if len(data) <= CHUNK:
+        return repair_bytes(bytes(data) if not isinstance(data, bytes) else data, keep)
+    out: bytearray | None = None
+    start = 0
+    while start < len(data):
+        end = _safe_cut(data, start + CHUNK)
+        chunk = data[start:end]
+        if needs_repair(chunk):
+            if out is None:
+                out = bytearray(data[:start])
+            out += repair_text(chunk.decode("utf-8", errors="replace"), keep).encode("utf-8")
+        elif out is not None:
+            out += chunk
+        _release(data, start, end)
+        if on_bytes:
+            on_bytes(end - start)
+        start = end
+    return data if out is None else out
+
+
+def _release(data, start: int, end: int) -> None:
+    """Drop the pages of a mapped file already worked through from this process's memory (the page cache keeps
+    them), so a large document costs about one copy of itself."""
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        page = mmap.PAGESIZE
+        first = (start + page - 1) // page * page
+        if end - first >= page:
+            data.madvise(mmap.MADV_DONTNEED, first, (end - first) // page * page)
+
+
+# ---------------------------------------------------------------- reading
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def kind_of(path: str) -> str:
-    suffix = Path(path.split("?")[0]).suffix.lower()
+    suffix = os.path.splitext(path.split("?")[0])[1].lower()
     return "pdf" if suffix in PDF_SUFFIXES else "text"
+
+
+@dataclass
+class Loaded:
+    """A document's bytes (an mmap for a large local file) and their sha256, from one read."""
+
+    data: bytes | mmap.mmap
+    sha256: str
+    size: int
+    over_bound: bool = False
+
+
+def load(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+    """Read a local path or an fsspec URL (s3://, gs://, https://...) once and hash what was read. A file over
+    `max_bytes` is not kept: its sha256 is that of its first max_bytes + 1 bytes, read in chunks. Raises OSError."""
+    if "://" in path and not path.startswith("file://"):
+        import fsspec
+
+        with fsspec.open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            return Loaded(b"", sha256_bytes(data), len(data), over_bound=True)
+        return Loaded(data, sha256_bytes(data), len(data))
+    fd = os.open(path.removeprefix("file://"), os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if size > max_bytes:
+            return Loaded(b"", _hash_prefix(fd, max_bytes + 1), size, over_bound=True)
+        if size > LARGE_FILE:
+            mapped = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
+            digest = hashlib.sha256()
+            view = memoryview(mapped)
+            try:
+                for start in range(0, size, CHUNK):
+                    digest.update(view[start:start + CHUNK])
+                    _release(mapped, start, min(size, start + CHUNK))
+            finally:
+                view.release()
+            return Loaded(mapped, digest.hexdigest(), size)
+        data = _read_all(fd, size)
+        return Loaded(data, sha256_bytes(data), len(data))
+    finally:
+        os.close(fd)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    data = os.read(fd, size + 1)
+    if len(data) < size:  # a short read (a network file system): read the rest
+        parts = [data]
+        while True:
+            more = os.read(fd, 1 << 20)
+            if not more:
+                break
+            parts.append(more)
+        data = b"".join(parts)
+    return data
+
+
+def _hash_prefix(fd: int, limit: int) -> str:
+    digest = hashlib.sha256()
+    while limit > 0:
+        chunk = os.read(fd, min(CHUNK, limit))
+        if not chunk:
+            break
+        digest.update(chunk)
+        limit -= len(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- extraction
+
+def extract(path: str, *, backend: str = "pdfium", keep: Iterable[str] = (),
+            max_bytes: int = DEFAULT_MAX_BYTES, repair: bool = True, on_bytes: OnBytes | None = None,
+            defer_repairs: bool = False) -> Extracted:
+    """Read, hash and extract one document; never raises for a bad document. `defer_repairs`: a text file up to
+    CHUNK is returned `unrepaired`, for a matcher that looks for repair signs in its own pass."""
+    try:
+        loaded = load(path, max_bytes)
+    except OSError as exc:
+        return Extracted(path, "", 0, b"", f"cannot read it ({exc.strerror or exc})")
+    if loaded.over_bound:
+        return Extracted(path, loaded.sha256, 0, b"",
+                         f"over the size bound ({loaded.size:,} > {max_bytes:,} bytes)")
+    if defer_repairs and repair and kind_of(path) == "text" and loaded.size <= CHUNK:
+        reason = binary_reason(loaded.data)
+        if reason:
+            return Extracted(path, loaded.sha256, 0, b"", reason)
+        return Extracted(path, loaded.sha256, 0, loaded.data, unrepaired=True)
+    return _extract_loaded(loaded.data, loaded.sha256, path, backend, keep, repair, on_bytes)
 
 
 def extract_bytes(data: bytes, path: str, *, backend: str = "pdfium", keep: Iterable[str] = (),
                   max_bytes: int = DEFAULT_MAX_BYTES, repair: bool = True) -> Extracted:
     """Extract (and, unless `repair` is False, repair) the text of one document given as bytes; never raises
     for a bad document."""
-    fix = (lambda text: repair_text(text, keep)) if repair else (lambda text: text)
     digest = sha256_bytes(data)
     if len(data) > max_bytes:
-        return Extracted(path, digest, 0, "", f"over the size bound ({len(data):,} > {max_bytes:,} bytes)")
+        return Extracted(path, digest, 0, b"", f"over the size bound ({len(data):,} > {max_bytes:,} bytes)")
+    return _extract_loaded(data, digest, path, backend, keep, repair, None)
+
+
+def _extract_loaded(data, digest: str, path: str, backend: str, keep: Iterable[str], repair: bool,
+                    on_bytes: OnBytes | None) -> Extracted:
     if kind_of(path) == "text":
-        text = data.decode("utf-8", errors="replace")
-        return Extracted(path, digest, 0, fix(text))
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        return Extracted(path, digest, 0, "", "not a PDF (no %PDF header)")
+        reason = not_text_reason(data)
+        if reason:
+            return Extracted(path, digest, 0, b"", reason)
+        return Extracted(path, digest, 0, _text_document(data, keep, repair, on_bytes))
+    if not bytes(data[:1024]).lstrip()[:5].startswith(b"%PDF"):
+        return Extracted(path, digest, 0, b"", "not a PDF (no %PDF header)")
+    data = bytes(data) if not isinstance(data, bytes) else data
     try:
         if backend == "pdfium":
             pages, text = _pdfium(data)
@@ -92,10 +358,10 @@ def extract_bytes(data: bytes, path: str, *, backend: str = "pdfium", keep: Iter
         else:
             raise ValueError(f"unknown backend {backend!r}; known: {', '.join(BACKENDS)}")
     except _Failed as exc:
-        return Extracted(path, digest, 0, "", str(exc))
+        return Extracted(path, digest, 0, b"", str(exc))
     if pages == 0:
-        return Extracted(path, digest, 0, "", "zero pages")
-    return Extracted(path, digest, pages, fix(text))
+        return Extracted(path, digest, 0, b"", "zero pages")
+    return Extracted(path, digest, pages, (repair_text(text, keep) if repair else text).encode("utf-8"))
 
 
 _NO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*/Count\s+0\b|/Count\s+0\b[^>]*/Type\s*/Pages\b")
@@ -109,31 +375,32 @@ def _pdfium(data: bytes) -> tuple[int, str]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY):
-            raise _Failed("encrypted (needs a password)") from None
-        if b"%%EOF" not in data[-2048:]:
-            raise _Failed("truncated or damaged PDF (no %%EOF trailer; pdfium cannot open it)") from None
-        if _NO_PAGES.search(data):
-            raise _Failed("zero pages") from None
-        raise _Failed(f"damaged PDF (pdfium: {exc})") from None
-    try:
-        parts = []
-        count = len(pdf)
-        for index in range(count):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            parts.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-        return count, "\n".join(parts)
-    except pdfium.PdfiumError as exc:
-        raise _Failed(f"damaged PDF page (pdfium: {exc})") from None
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:  # pdfium is not thread-safe: one document at a time per process
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            code = getattr(exc, "err_code", None)
+            if code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY):
+                raise _Failed("encrypted (needs a password)") from None
+            if b"%%EOF" not in data[-2048:]:
+                raise _Failed("truncated or damaged PDF (no %%EOF trailer; pdfium cannot open it)") from None
+            if _NO_PAGES.search(data):
+                raise _Failed("zero pages") from None
+            raise _Failed(f"damaged PDF (pdfium: {exc})") from None
+        try:
+            parts = []
+            count = len(pdf)
+            for index in range(count):
+                page = pdf[index]
+                textpage = page.get_textpage()
+                parts.append(textpage.get_text_range())
+                textpage.close()
+                page.close()
+            return count, "\n".join(parts)
+        except pdfium.PdfiumError as exc:
+            raise _Failed(f"damaged PDF page (pdfium: {exc})") from None
+        finally:
+            pdf.close()
 
 
 def pdftotext_available() -> bool:
@@ -162,24 +429,3 @@ def _pdftotext(data: bytes) -> tuple[int, str]:
     if pages == 0 and b"/Encrypt" in data:
         raise _Failed("encrypted (copying text not permitted)")
     return pages, text.replace("\f", "\n")
-
-
-def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of a local path or an fsspec URL (s3://, gs://, https://...); reads at most max_bytes + 1."""
-    if "://" in path and not path.startswith("file://"):
-        import fsspec
-
-        with fsspec.open(path, "rb") as handle:
-            return handle.read(max_bytes + 1)
-    local = path[len("file://"):] if path.startswith("file://") else path
-    with open(local, "rb") as handle:
-        return handle.read(max_bytes + 1)
-
-
-def extract(path: str, *, backend: str = "pdfium", keep: Iterable[str] = (),
-            max_bytes: int = DEFAULT_MAX_BYTES, repair: bool = True) -> Extracted:
-    try:
-        data = read_source(path, max_bytes)
-    except OSError as exc:
-        return Extracted(path, "", 0, "", f"cannot read it ({exc.strerror or exc})")
-    return extract_bytes(data, path, backend=backend, keep=keep, max_bytes=max_bytes, repair=repair)

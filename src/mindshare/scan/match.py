@@ -88,11 +88,19 @@ def python_expression(keyword: Keyword) -> bytes:
     return rb"(?<![A-Za-z0-9_])" + body + rb"(?:[0-9]*[^a-zA-Z0-9_]|[0-9]*\Z)"
 
 
+# Signs that the text repairs (extract.repair_text) could change a text: a byte >= 0x80, CR, U+0002, a hyphen at
+# a line end (extract.needs_repair says the same). With `repair_signs`, a Matcher reports them in the same pass,
+# after the keywords, one list each holding at most one offset: a clean text costs no second pass over its bytes.
+REPAIR_SIGNS = (rb"[\x80-\xff]", rb"\r", rb"\x02", rb"-[ \t]*\n")
+
+
 class Matcher:
     """Compiled once per process; `scan` is thread-safe (hyperscan gets one scratch space per thread)."""
 
-    def __init__(self, keywords: Sequence[Keyword], engine: str = "auto"):
+    def __init__(self, keywords: Sequence[Keyword], engine: str = "auto", repair_signs: bool = False):
         self.keywords = list(keywords)
+        self.repair_signs = repair_signs
+        signs = list(REPAIR_SIGNS) if repair_signs else []
         for keyword in self.keywords:
             if not _PHRASE.match(keyword.phrase):
                 raise ValueError(f"keyword {keyword.phrase!r} must start with a letter or digit")
@@ -109,29 +117,37 @@ class Matcher:
         self.engine = engine
         if engine == "native":
             expressions, word_lengths = zip(*map(native_expression, self.keywords)) if self.keywords else ((), ())
-            self._scanner = _native.Scanner(list(expressions), list(word_lengths))
+            self._scanner = _native.Scanner(list(expressions) + signs, list(word_lengths) + [0] * len(signs),
+                                            len(signs))
+            self.native = self._scanner  # for callers that tally in C (rules.MindshareRules)
         elif engine == "hyperscan":
             self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            expressions = [hyperscan_expression(k) for k in self.keywords]
+            expressions = [hyperscan_expression(k) for k in self.keywords] + signs
+            flags = [_hs.HS_FLAG_CASELESS] * len(self.keywords) + [_hs.HS_FLAG_SINGLEMATCH] * len(signs)
             self._db.compile(expressions=expressions, ids=list(range(len(expressions))),
-                             elements=len(expressions), flags=[_hs.HS_FLAG_CASELESS] * len(expressions))
+                             elements=len(expressions), flags=flags)
             self._local = threading.local()  # hyperscan scratch space is per thread (Dask runs threads)
         elif engine == "python":
             self._regexes = [re.compile(python_expression(k), re.IGNORECASE) for k in self.keywords]
+            self._signs = [re.compile(sign) for sign in signs]
         else:
             raise ValueError(f"unknown engine {engine!r}; known: auto, {', '.join(ENGINES)}")
 
     def __getstate__(self):
-        return {"keywords": self.keywords, "engine": self.requested}
+        return {"keywords": self.keywords, "engine": self.requested, "repair_signs": self.repair_signs}
 
     def __setstate__(self, state):
-        self.__init__(state["keywords"], state["engine"])
+        self.__init__(state["keywords"], state["engine"], state.get("repair_signs", False))
 
-    def scan(self, data: bytes) -> list[list[int]]:
-        """End offsets of every match, per keyword (in keyword order)."""
+    def scan(self, data) -> list[list[int]]:
+        """End offsets of every match, per keyword (in keyword order); then, with `repair_signs`, one list per
+        sign, holding the end of its first occurrence or nothing."""
         if self.engine == "native":
-            return self._scanner.scan(data)
-        ends: list[list[int]] = [[] for _ in self.keywords]
+            return self._scanner.scan(data)  # any buffer: bytes, bytearray, a memory-mapped file
+        if not isinstance(data, bytes):
+            data = bytes(data)
+        count = len(self.keywords) + (len(REPAIR_SIGNS) if self.repair_signs else 0)
+        ends: list[list[int]] = [[] for _ in range(count)]
         if not data:
             return ends
         if self.engine == "hyperscan":
@@ -146,7 +162,10 @@ class Matcher:
             return ends
         for index, regex in enumerate(self._regexes):
             ends[index] = [m.end() for m in regex.finditer(data)]
+        for index, sign in enumerate(self._signs, len(self._regexes)):
+            found = sign.search(data)
+            ends[index] = [found.end()] if found else []
         return ends
 
     def counts(self, data: bytes) -> list[int]:
-        return [len(e) for e in self.scan(data)]
+        return [len(e) for e in self.scan(data)][:len(self.keywords)]

@@ -1,6 +1,9 @@
-"""Counting rules: which words count as a mention of which contender, and how papers are tallied.
+"""Counting rules: which words count as a mention of which contender, and what a paper counts as.
 
-Three rule sets, chosen with `mindshare scan --rules NAME` (docs/scan.md documents each rule and its test):
+Every rule set is a `RuleSet` (the Protocol below): it evaluates one document's text into a `DocMentions` and
+says what a stored document counts as in the tallies (`counted`); `mindshare.scan.tallies` adds the documents
+up the same way for all of them. Three rule sets, chosen with `mindshare scan --rules NAME` (`RULES`;
+docs/scan.md documents each rule and its test):
 
 ``mindshare`` (default; method string ``mindshare-1``)
     M1 keywords: each contender's `patterns` (or its name when it has none), plus its `aliases`; a word listed
@@ -35,12 +38,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Iterable
+from functools import cached_property
+from typing import Callable, Iterable, Protocol
 
 from mindshare.fields import Field
 from mindshare.scan.match import Keyword, Matcher, _native
 
-RULES = ("mindshare", "horace-he-2019", "horace-he-2021")
 WHERE = ("body", "url", "references")
 
 # Horace He's synonym lists (lower-cased by his code before use).
@@ -63,6 +66,28 @@ HORACE_2021 = {
 AFFILIATIONS = ("facebook", "google")
 
 
+class Text:
+    """A document's text as UTF-8 bytes, decoded only for the rules that read characters (Horace He's).
+    `unrepaired`: as read from a text file; rules that repair (`RuleSet.defers_repairs`) finish the repairs
+    when their matcher's pass finds a sign that they are needed."""
+
+    __slots__ = ("data", "unrepaired", "__dict__")
+
+    def __init__(self, data, unrepaired: bool = False):
+        self.data = data
+        self.unrepaired = unrepaired
+
+    @cached_property
+    def text(self) -> str:
+        return bytes(self.data).decode("utf-8", errors="replace")
+
+
+def as_text(value) -> Text:
+    if isinstance(value, Text):
+        return value
+    return Text(value.encode("utf-8") if isinstance(value, str) else value)
+
+
 @dataclass
 class DocMentions:
     mentions: dict[str, int]
@@ -70,11 +95,35 @@ class DocMentions:
     where: dict[str, dict[str, int]] = dc_field(default_factory=dict)
     affiliations: list[str] = dc_field(default_factory=list)
     counted_as: str | None = None  # horace rules: 'pytorch', 'tensorflow', 'both', 'excluded' or None
+    detail: dict = dc_field(default_factory=dict)  # what --json prints after the counts, and the store keeps
 
+
+class RuleSet(Protocol):
+    """What the scanner and the tallies need from a rule set."""
+
+    name: str                     # --rules NAME
+    method: str                   # the method version stored with every count
+    ids: list[str]                # the field's contender ids, in order
+    keep_words: set[str]          # counted words whose line-end hyphen is kept by the repairs
+    repairs_text: bool            # False: the raw extracted text (Horace He read pdftotext's output)
+    defers_repairs: bool          # True: evaluate() repairs an unrepaired Text itself, when its pass says so
+    pdf_backend: str              # the PDF backend the rules were written for
+    total_includes_failed: bool   # True: unreadable papers stay in the total (H6)
+
+    def evaluate(self, text: Text | str | bytes) -> DocMentions:
+        """One document's counts."""
+
+    def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
+        """What a scanned document counts as: (the one contender it is counted for, or None; several?)."""
+
+
+# ---------------------------------------------------------------- places (rule M5)
 
 _REFERENCES = re.compile(
     rb"^[ \t#*]*(?:[0-9]+\.?|[IVX]+\.)?[ \t]*(?:references|bibliography|literature cited|works cited)"
     rb"[ \t:*]*$", re.IGNORECASE | re.MULTILINE)
+_HEADING_LINE = re.compile(_REFERENCES.pattern[1:-1], re.IGNORECASE)
+HEADING_WORDS = ("references", "bibliography", "literature cited", "works cited")
 _URL_HINT = re.compile(rb"://|www\.|\.(?:com|org|io|net|edu|ai|dev|gov)(?:/|$)|^[\w.-]+\.[a-z]{2,}/",
                        re.IGNORECASE)
 
@@ -85,6 +134,21 @@ def references_start(data: bytes) -> int | None:
     for match in _REFERENCES.finditer(data):
         last = match.start()
     return last
+
+
+def references_from_hits(data, hits: Iterable[int]) -> int | None:
+    """`references_start`, from the end offsets of the heading words found by the document's one matcher pass
+    (every heading line holds one): the start of the last line that is a heading."""
+    checked = set()
+    for end in sorted(hits, reverse=True):
+        line_start = data.rfind(b"\n", 0, end - 1) + 1
+        if line_start in checked:
+            continue
+        checked.add(line_start)
+        line_end = data.find(b"\n", end - 1)
+        if _HEADING_LINE.fullmatch(data[line_start:line_end if line_end >= 0 else len(data)]):
+            return line_start
+    return None
 
 
 def _token_around(data: bytes, start: int, end: int) -> bytes:
@@ -113,9 +177,48 @@ def in_url(data: bytes, start: int, end: int) -> bool:
     return bool(_URL_HINT.search(_token_around(data, start, end)))
 
 
+def _match_start(data: bytes, end: int, first: bytes, span: int) -> int:
+    """Where a whole-word match that ended at `end` started (the match may include one trailing character):
+    the last `first` (the phrase's first word, lower case) in the span + 64 bytes before the end."""
+    low = max(0, end - span - 64)  # 64: room for the whitespace runs a phrase may span
+    found = data[low:end].lower().rfind(first)
+    return low + found if found >= 0 else low
+
+
+def places_in_python(data, ends: list[list[int]], first_words: list[bytes | None], spans: list[int],
+                     owners: list[int], owner_count: int, refs: int | None):
+    """Per contender (owner index): its direct matches, its ecosystem matches, and where the direct ones sit,
+    (body, url, references), or None without any. A keyword whose first word is None is an ecosystem term."""
+    direct, ecosystem = [0] * owner_count, [0] * owner_count
+    where: list[list[int] | None] = [None] * owner_count
+    for offsets, first, span, owner in zip(ends, first_words, spans, owners):
+        if not offsets:
+            continue
+        if first is None:
+            ecosystem[owner] += len(offsets)
+            continue
+        direct[owner] += len(offsets)
+        spots = where[owner] = where[owner] or [0, 0, 0]
+        for end in offsets:
+            start = _match_start(data, end, first, span)
+            if in_url(data, start, end):
+                spots[1] += 1
+            elif refs is not None and start > refs:
+                spots[2] += 1
+            else:
+                spots[0] += 1
+    return direct, ecosystem, [tuple(w) if w else None for w in where]
+
+
+# ---------------------------------------------------------------- the mindshare rules
+
 class MindshareRules:
     name = "mindshare"
     method = "mindshare-1"
+    repairs_text = True
+    defers_repairs = True
+    pdf_backend = "pdfium"
+    total_includes_failed = False
 
     def __init__(self, field: Field, engine: str = "auto"):
         self.field = field
@@ -139,45 +242,52 @@ class MindshareRules:
                 owners.append((contender.id, "ecosystem"))
         self.keywords = keywords
         self.owners = owners
-        self.matcher = Matcher(keywords, engine)
+        # the heading words ride along in the same pass, so finding the References heading costs no second scan
+        self.matcher = Matcher(keywords + [Keyword(w, "substring") for w in HEADING_WORDS], engine,
+                               repair_signs=True)
         self.keep_words = {k.phrase.casefold() for k, (_, kind) in zip(keywords, owners)
                            if kind == "direct" and " " not in k.phrase}
+        # per keyword, for `places`: the first word of a direct keyword (None: not placed) and its length
+        self._first_words = [k.phrase.split()[0].encode().lower() if kind == "direct" else None
+                             for k, (_, kind) in zip(keywords, owners)]
+        self._spans = [len(k.phrase) for k in keywords]
+        self._owners = [self.ids.index(cid) for cid, _ in owners]
 
-    def evaluate(self, text: str) -> DocMentions:
-        data = text.encode("utf-8")
+    def evaluate(self, text) -> DocMentions:
+        text = text if isinstance(text, Text) else as_text(text)
+        direct, eco, placed, dirty = self._tally(text.data)
+        if text.unrepaired:
+            text.unrepaired = False
+            if dirty:  # M4: a repair sign: repair, then count in the repaired text
+                from mindshare.scan.extract import finish_repairs
+
+                text.data = finish_repairs(text.data, self.keep_words)
+                direct, eco, placed, _ = self._tally(text.data)
+        ids = self.ids
+        mentions = dict(zip(ids, direct))
+        ecosystem = {ids[k]: n for k, n in enumerate(eco) if n}
+        where = {ids[k]: {"body": p[0], "url": p[1], "references": p[2]} for k, p in enumerate(placed) if p}
+        return DocMentions(mentions, ecosystem, where, detail={"ecosystem": ecosystem, "where": where})
+
+    def _tally(self, data):
+        """(direct and ecosystem counts per contender, where the direct ones sit, a repair sign seen?): one pass
+        in C with the native matcher (no list of offsets is built), else the matcher's offsets placed here."""
+        count, headings_end = len(self.keywords), len(self.keywords) + len(HEADING_WORDS)
+        if self.matcher.engine == "native":
+            direct, eco, placed, _, dirty = self.matcher.native.tally(
+                data, self._first_words, self._spans, self._owners, len(self.ids), count, headings_end)
+            return direct, eco, placed, dirty
         ends = self.matcher.scan(data)
-        mentions = {cid: 0 for cid in self.ids}
-        ecosystem = {cid: 0 for cid in self.ids}
-        where: dict[str, dict[str, int]] = {}
-        refs = references_start(data)
-        for keyword, (cid, kind), offsets in zip(self.keywords, self.owners, ends):
-            if not offsets:
-                continue
-            if kind == "ecosystem":
-                ecosystem[cid] += len(offsets)
-                continue
-            mentions[cid] += len(offsets)
-            places = where.setdefault(cid, {w: 0 for w in WHERE})
-            for end in offsets:
-                start = _match_start(data, end, keyword)
-                if in_url(data, start, end):
-                    places["url"] += 1
-                elif refs is not None and start > refs:
-                    places["references"] += 1
-                else:
-                    places["body"] += 1
-        return DocMentions(mentions, {k: v for k, v in ecosystem.items() if v}, where)
+        headings = ends[count:headings_end]
+        refs = references_from_hits(data, [e for hits in headings for e in hits]) if any(headings) else None
+        direct, eco, placed = places_in_python(data, ends[:count], self._first_words, self._spans, self._owners,
+                                               len(self.ids), refs)
+        return direct, eco, placed, any(ends[headings_end:])
 
-    def mentioned(self, doc: dict) -> set[str]:
-        return {cid for cid, n in (doc.get("mentions") or {}).items() if n}
-
-
-def _match_start(data: bytes, end: int, keyword: Keyword) -> int:
-    """Where a whole-word match that ended at `end` started (the match may include one trailing character)."""
-    first = keyword.phrase.split()[0].encode().lower()
-    low = max(0, end - len(keyword.phrase) - 64)  # 64: room for the whitespace runs a phrase may span
-    found = data[low:end].lower().rfind(first)
-    return low + found if found >= 0 else low
+    def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
+        # M6: one contender named: 'only' that one; two or more: several
+        named = [cid for cid in self.ids if mentions.get(cid)]
+        return (named[0] if len(named) == 1 else None), len(named) > 1
 
 
 def _usable(phrases: Iterable[str]) -> list[str]:
@@ -208,14 +318,21 @@ def _drop_subsumed(phrases: list[str]) -> list[str]:
     return unique
 
 
+# ---------------------------------------------------------------- Horace He's rules
+
 class HoraceRules:
     """Horace He's rules, exactly: lower-cased substring over the raw text (H1-H6 in the module docstring)."""
 
+    repairs_text = False  # H1
+    defers_repairs = False
+    pdf_backend = "pdftotext"  # H1: he ran pdftotext (pdfium where it is not installed)
+    total_includes_failed = True  # H6
+
     def __init__(self, field: Field, version: str):
-        if version not in ("2019", "2021"):
+        if version not in HORACE_METHODS:
             raise ValueError(version)
         self.name = f"horace-he-{version}"
-        self.method = "horace-he-2019-11" if version == "2019" else "horace-he-2021-10"
+        self.method = HORACE_METHODS[version]
         self.synonyms = HORACE_2019 if version == "2019" else HORACE_2021
         self.exclude_affiliated = version == "2019"
         self.jax_word = version == "2021"
@@ -228,8 +345,8 @@ class HoraceRules:
             return len(re.findall(r"\bjax\b", text))
         return text.count(word) if word in text else 0
 
-    def evaluate(self, text: str) -> DocMentions:
-        text = text.lower()
+    def evaluate(self, text) -> DocMentions:
+        text = as_text(text).text.lower()
         hits = {key: sum(self._found(w, text) for w in words) for key, words in self.synonyms.items()}
         mentions = {cid: 0 for cid in self.ids}
         for key, count in hits.items():
@@ -245,64 +362,39 @@ class HoraceRules:
             counted = "excluded"
         else:
             counted = "pytorch" if pt else "tensorflow"
-        return DocMentions(mentions, affiliations=affiliations, counted_as=counted)
+        return DocMentions(mentions, affiliations=affiliations, counted_as=counted,
+                           detail={"affiliations": affiliations, "counted_as": counted})
 
-    def mentioned(self, doc: dict) -> set[str]:
-        return {cid for cid, n in (doc.get("mentions") or {}).items() if n}
-
-
-def make_rules(name: str, field: Field, engine: str = "auto"):
-    if name == "mindshare":
-        return MindshareRules(field, engine)
-    if name == "horace-he-2019":
-        return HoraceRules(field, "2019")
-    if name == "horace-he-2021":
-        return HoraceRules(field, "2021")
-    raise ValueError(f"unknown rules {name!r}; known: {', '.join(RULES)}")
+    def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
+        # H4, H5: PyTorch-only or TensorFlow-only as his sets say; naming both is "several"
+        counted = detail.get("counted_as")
+        only = counted if counted in ("pytorch", "tensorflow") and counted in self.ids else None
+        return only, counted == "both"
 
 
-def aggregate(docs: list[dict], rules_name: str, ids: list[str]) -> dict[str, float]:
-    """Tallies over scanned documents (failed ones are counted apart and left out of the shares).
+HORACE_METHODS = {"2019": "horace-he-2019-11", "2021": "horace-he-2021-10"}
 
-    Keys: papers_scanned, papers_failed, papers_mentioning:<id>, papers_only:<id>, papers_several,
-    pct_mentioning:<id>, pct_only:<id>, pytorch_share (PyTorch-only / (PyTorch-only + TensorFlow-only)).
-    """
-    ok = [d for d in docs if not d.get("error")]
-    out: dict[str, float] = {"papers_scanned": len(ok), "papers_failed": len(docs) - len(ok)}
-    if rules_name.startswith("horace"):
-        # H6: his total is every paper of the venue; a paper whose text he could not read ("N/A") matched
-        # nothing but still counted in the total
-        ok = list(docs)
-        out["papers_scanned"] = len(docs)
-    several = 0
-    for cid in ids:
-        out[f"papers_mentioning:{cid}"] = 0
-        out[f"papers_only:{cid}"] = 0
-    for doc in ok:
-        named = {cid for cid, n in doc["mentions"].items() if n and cid in ids}
-        for cid in named:
-            out[f"papers_mentioning:{cid}"] += 1
-        if rules_name.startswith("horace"):
-            counted = doc.get("counted_as")
-            if counted in ("pytorch", "tensorflow") and counted in ids:
-                out[f"papers_only:{counted}"] += 1
-            if counted == "both":
-                several += 1
-        else:
-            if len(named) == 1:
-                out[f"papers_only:{next(iter(named))}"] += 1
-            elif len(named) > 1:
-                several += 1
-    out["papers_several"] = several
-    total = len(ok)
-    for cid in ids:
-        out[f"pct_mentioning:{cid}"] = 100.0 * out[f"papers_mentioning:{cid}"] / total if total else float("nan")
-        out[f"pct_only:{cid}"] = 100.0 * out[f"papers_only:{cid}"] / total if total else float("nan")
-    if "pytorch" in ids and "tensorflow" in ids:
-        pt, tf = out["papers_only:pytorch"], out["papers_only:tensorflow"]
-        out["pytorch_share"] = pt / (pt + tf) if pt + tf else float("nan")
-    return out
+# --rules NAME -> (method version, how to build it for a field and a matcher engine)
+RULES: dict[str, tuple[str, Callable[[Field, str], RuleSet]]] = {
+    "mindshare": (MindshareRules.method, lambda field, engine: MindshareRules(field, engine)),
+    "horace-he-2019": (HORACE_METHODS["2019"], lambda field, engine: HoraceRules(field, "2019")),
+    "horace-he-2021": (HORACE_METHODS["2021"], lambda field, engine: HoraceRules(field, "2021")),
+}
 
+
+def make_rules(name: str, field: Field, engine: str = "auto") -> RuleSet:
+    if name not in RULES:
+        raise ValueError(f"unknown rules {name!r}; known: {', '.join(RULES)}")
+    return RULES[name][1](field, engine)
+
+
+def method_of(name: str) -> str:
+    if name not in RULES:
+        raise ValueError(f"unknown rules {name!r}; known: {', '.join(RULES)}")
+    return RULES[name][0]
+
+
+# ---------------------------------------------------------------- the benchmark's line counts
 
 def line_count_of_matches(data: bytes, ends: list[list[int]]) -> int:
     """Lines holding at least one match (what `rg -c` counts): used by the benchmark to compare counts.

@@ -1,72 +1,67 @@
-"""Run a scan over many documents: a local process pool (default) or a dask.distributed cluster.
+"""Run a scan: documents found (corpus), skipped when already scanned (state), read, hashed, extracted and
+matched once each in batches (here, in a process pool or on a Dask cluster: pool), their rows written to the
+store off the matching thread (state.StateWriter) and their counts added up (tallies).
 
-* Documents are batched per task (`batch` paths each) so a worker pays the process hop once per batch; at most
-  2 x workers batches are in flight, so memory stays bounded whatever the corpus size (a worker holds one
-  document's text at a time; the parent holds only per-document counts).
-* Each worker builds the matcher once (hyperscan database compiled per process) and reads each path itself:
-  a local file, or any fsspec URL (s3://, gs://, https://) when running on a cluster.
-* Resumable: every finished batch is written to the side table `scan_documents` in the store, in one
-  transaction, keyed by (sha256, method, venue, year). Before a run, local files are hashed in the parent and
-  those already scanned with the same rules are skipped; remote URLs are skipped by path. Killing a run loses at
-  most the batches in flight; a re-run scans only what is missing and the totals come from the table.
+* A worker builds the rules (and its matcher) once per process and returns, per document, the row the store
+  keeps, its counts and, for --json, its line ready to print, so the parent does little per document.
+* Batches are sized by bytes (about 2 MiB of documents, at most 256): a 50 KB text and a 2 MB PDF both pay the
+  process hop once per batch, not once per document.
+* Resumable: see state.py. Killing a run loses at most the rows not yet committed; a re-run scans only what is
+  missing and the tallies, computed from the table, come out the same.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass, field as dc_field, replace
+from datetime import UTC, date, datetime
+from typing import Callable, Iterable, Iterator, NamedTuple, TextIO
 
 from mindshare.errors import InputError
-from mindshare.scan.extract import DEFAULT_MAX_BYTES, SUFFIXES, extract, sha256_bytes
+from mindshare.scan import corpus
+from mindshare.scan.extract import DEFAULT_MAX_BYTES, NotText, extract, pdftotext_available
+from mindshare.scan.rules import Text
+from mindshare.scan.state import NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter
+from mindshare.scan.tallies import Tally
 
-STATE_TABLE = "scan_documents"
-_STATE_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS {STATE_TABLE} (
-    sha256 VARCHAR NOT NULL,
-    method VARCHAR NOT NULL,
-    venue VARCHAR NOT NULL,
-    year INTEGER NOT NULL,
-    field VARCHAR NOT NULL,
-    path VARCHAR NOT NULL,
-    pages INTEGER,
-    mentions VARCHAR NOT NULL,
-    detail VARCHAR,
-    error VARCHAR,
-    scanned_at TIMESTAMP NOT NULL,
-    PRIMARY KEY (sha256, method, venue, year, field)
-)
-"""
-NO_VENUE = ""
-NO_YEAR = 0
+_json_string = json.encoder.encode_basestring_ascii  # what json.dumps does with a str, without its wrapper
+BATCH_BYTES = 2 * 1024 * 1024
+BATCH_DOCUMENTS = 256
+FIRST_YEAR = 1950  # no venue we count published papers before this
 
 
 @dataclass(frozen=True)
 class ScanConfig:
     rules: str = "mindshare"
     field: str = "deep-learning"
-    backend: str | None = None  # None: pdfium for mindshare; pdftotext (if installed) for horace-he-*
+    backend: str | None = None  # None: the rules' own (pdfium; pdftotext if installed for horace-he-*)
     engine: str = "auto"
     max_bytes: int = DEFAULT_MAX_BYTES
+    json_lines: bool = False  # build each document's --json line in the worker
 
-    def resolved_backend(self) -> str:
+    def backend_for(self, rules) -> str:
         if self.backend:
             return self.backend
-        if self.rules.startswith("horace"):
-            from mindshare.scan.extract import pdftotext_available
-            return "pdftotext" if pdftotext_available() else "pdfium"
-        return "pdfium"
+        if rules.pdf_backend == "pdftotext" and not pdftotext_available():
+            return "pdfium"
+        return rules.pdf_backend
 
+
+def check_year(year: int, today: date | None = None) -> None:
+    """Refuse a year no venue's papers can have: before FIRST_YEAR or after next year."""
+    today = today or date.today()
+    if not FIRST_YEAR <= year <= today.year + 1:
+        raise InputError(f"--year {year} is not a year papers can have (give {FIRST_YEAR}-{today.year + 1})")
+
+
+# ---------------------------------------------------------------- one document, in a worker
 
 _WORKER: dict = {}
 
 
-def _rules_for(config: ScanConfig):
+def rules_for(config: ScanConfig):
+    """The rules of `config`, built once per process (the matcher compiles its database once)."""
     key = (config.rules, config.field, config.engine)
     if _WORKER.get("key") != key:
         from mindshare.fields import load_field
@@ -76,253 +71,292 @@ def _rules_for(config: ScanConfig):
     return _WORKER["rules"]
 
 
-def scan_document(path: str, config: ScanConfig) -> dict:
-    """One document -> the JSON object of `mindshare scan --json` (never raises for a bad document)."""
-    rules = _rules_for(config)
-    horace = config.rules.startswith("horace")
-    # H1: Horace He read pdftotext's raw output, so his rules get the text without repairs
-    doc = extract(path, backend=config.resolved_backend(), keep=rules.keep_words, max_bytes=config.max_bytes,
-                  repair=not horace)
-    result = {"path": path, "sha256": doc.sha256, "pages": doc.pages,
-              "mentions": {cid: 0 for cid in rules.ids}, "error": doc.error}
-    if doc.error is None:
-        found = rules.evaluate(doc.text)
-        result["mentions"] = found.mentions
-        if horace:
-            result["affiliations"] = found.affiliations
-            result["counted_as"] = found.counted_as
-        else:
-            result["ecosystem"] = found.ecosystem
-            result["where"] = found.where
-    return result
+class DocResult(NamedTuple):
+    row: Row                    # what the store keeps
+    mentions: dict[str, int]
+    only: str | None            # what the document counts as (RuleSet.counted)
+    several: bool
+    line: str | None            # its --json line, when asked for
 
 
-def scan_batch(paths: list[str], config: ScanConfig) -> list[dict]:
-    return [scan_document(p, config) for p in paths]
-
-
-def discover(paths: Iterable[str]) -> list[str]:
-    """Files under the given paths (folders searched recursively for .pdf .txt .md .tex), URLs as given."""
-    found: list[str] = []
-    for raw in paths:
-        raw = str(raw)
-        if "://" in raw and not raw.startswith("file://"):
-            if raw.endswith("/"):
-                import fsspec
-                fs, root = fsspec.core.url_to_fs(raw)
-                protocol = raw.split("://", 1)[0]
-                found += [f"{protocol}://{p}" for p in sorted(fs.find(root))
-                          if Path(p).suffix.lower() in SUFFIXES]
-            else:
-                found.append(raw)
-            continue
-        path = Path(raw.removeprefix("file://"))
-        if path.is_dir():
-            found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUFFIXES]
-        elif path.is_file():
-            found.append(str(path))
-        else:
-            raise InputError(f"{raw}: no such file or folder")
-    seen, unique = set(), []
-    for p in found:
-        if p not in seen:
-            seen.add(p)
-            unique.append(p)
-    return unique
-
-
-# ---------------------------------------------------------------- state (side table in the store)
-
-def ensure_state(connection) -> None:
-    connection.execute(_STATE_SCHEMA)
-
-
-def done_keys(connection, config: ScanConfig, method: str, venue: str, year: int) -> tuple[set[str], set[str]]:
-    rows = connection.execute(
-        f"SELECT sha256, path FROM {STATE_TABLE} WHERE method = ? AND venue = ? AND year = ? AND field = ?",
-        [method, venue, year, config.field]).fetchall()
-    return {r[0] for r in rows}, {r[1] for r in rows}
-
-
-def save_results(connection, results: list[dict], config: ScanConfig, method: str, venue: str, year: int) -> None:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    rows = []
-    for r in results:
-        detail = {k: r[k] for k in ("ecosystem", "where", "affiliations", "counted_as") if k in r}
-        rows.append([r["sha256"] or sha256_bytes(r["path"].encode()), method, venue, year, config.field, r["path"],
-                     r["pages"], json.dumps(r["mentions"]), json.dumps(detail), r["error"], now])
-    connection.execute("BEGIN TRANSACTION")
+def scan_file(ref: FileRef, config: ScanConfig, on_bytes=None) -> DocResult:
+    """One document: read and hashed once, extracted, matched (never raises for a bad document)."""
+    rules = rules_for(config)
+    doc = extract(ref.path, backend=config.backend_for(rules), keep=rules.keep_words, max_bytes=config.max_bytes,
+                  repair=rules.repairs_text, on_bytes=on_bytes, defer_repairs=rules.defers_repairs)
+    error = doc.error
     try:
-        connection.executemany(
-            f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        connection.execute("COMMIT")
-    except Exception:
-        connection.execute("ROLLBACK")
-        raise
-
-
-def load_results(connection, config: ScanConfig, method: str, venue: str, year: int) -> list[dict]:
-    rows = connection.execute(
-        f"SELECT path, sha256, pages, mentions, detail, error FROM {STATE_TABLE} "
-        "WHERE method = ? AND venue = ? AND year = ? AND field = ? ORDER BY path",
-        [method, venue, year, config.field]).fetchall()
-    out = []
-    for path, digest, pages, mentions, detail, error in rows:
-        doc = {"path": path, "sha256": digest, "pages": pages, "mentions": json.loads(mentions), "error": error}
-        doc.update(json.loads(detail or "{}"))
-        out.append(doc)
-    return out
-
-
-def pending(paths: list[str], done_hashes: set[str], done_paths: set[str],
-            max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
-    """Paths not scanned yet: local files by sha256 (hashed here, streaming), URLs by path."""
-    todo = []
-    for path in paths:
-        if "://" in path and not path.startswith("file://"):
-            if path not in done_paths:
-                todo.append(path)
-            continue
-        try:
-            digest = _hash_file(path, max_bytes)
-        except OSError:
-            todo.append(path)
-            continue
-        if digest not in done_hashes:
-            todo.append(path)
-    return todo
-
-
-def _hash_file(path: str, max_bytes: int) -> str:
-    import hashlib
-    h = hashlib.sha256()
-    with open(path.removeprefix("file://"), "rb") as handle:
-        remaining = max_bytes + 1
-        while remaining > 0:
-            chunk = handle.read(min(1 << 20, remaining))
-            if not chunk:
-                break
-            h.update(chunk)
-            remaining -= len(chunk)
-    return h.hexdigest()
-
-
-# ---------------------------------------------------------------- executors
-
-def batches(paths: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(paths), size):
-        yield paths[i:i + size]
-
-
-def run_local(paths: list[str], config: ScanConfig, workers: int, batch: int,
-              on_batch: Callable[[list[dict]], None]) -> None:
-    """Scan with a process pool of `workers` (1: in this process), calling on_batch as batches finish."""
-    if workers <= 1:
-        for chunk in batches(paths, batch):
-            on_batch(scan_batch(chunk, config))
-        return
-    import multiprocessing
-
-    # forkserver: workers do not inherit the parent's threads or its open store; the server imports the scan
-    # modules once, so each worker starts warm
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    if os.name == "posix":
-        context.set_forkserver_preload(["mindshare.scan.runner", "mindshare.scan.rules", "pypdfium2"])
-    chunks = batches(paths, batch)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        in_flight = set()
-        for chunk in chunks:
-            in_flight.add(pool.submit(scan_batch, chunk, config))
-            if len(in_flight) >= 2 * workers:
-                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    on_batch(future.result())
-        for future in in_flight:
-            on_batch(future.result())
-
-
-def run_dask(paths: list[str], config: ScanConfig, scheduler: str, batch: int,
-             on_batch: Callable[[list[dict]], None]) -> None:
-    """Scan on a dask.distributed cluster; workers read paths or URLs through fsspec."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError:  # pragma: no cover
-        raise InputError("--scheduler needs dask.distributed: pip install 'mindshare[scan]'") from None
-    try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise InputError(f"cannot reach the dask scheduler at {scheduler} ({exc})") from None
-    try:
-        chunks = list(batches(paths, batch))
-        window = max(2 * sum(client.nthreads().values()), 2)
-        futures = [client.submit(scan_batch, c, config, pure=False) for c in chunks[:window]]
-        queue = as_completed(futures)
-        next_index = len(futures)
-        for future in queue:
-            on_batch(future.result())
-            future.release()
-            if next_index < len(chunks):
-                queue.add(client.submit(scan_batch, chunks[next_index], config, pure=False))
-                next_index += 1
+        if error is None:
+            found = rules.evaluate(Text(doc.data, doc.unrepaired))
+            mentions, detail = found.mentions, found.detail
+            only, several = rules.counted(mentions, detail)
+    except NotText as exc:
+        error = str(exc)
     finally:
-        client.close()
+        close = getattr(doc.data, "close", None)
+        if close:
+            close()  # a memory-mapped file
+    if error is not None:
+        mentions, detail, only, several = dict.fromkeys(rules.ids, 0), {}, None, False
+    mentions_json, detail_json = _counts_json(mentions), json.dumps(detail) if detail else "{}"
+    row = Row(doc.sha256, ref.path, doc.pages, mentions_json, detail_json, error, ref.size, ref.mtime_ns)
+    return DocResult(row, mentions, only, several, json_line(row) if config.json_lines else None)
 
 
-def progress_bar(total: int, enabled: bool):
-    from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
+def _counts_json(counts: dict[str, int]) -> str:
+    """json.dumps of a {contender id: count} dict (ids are plain words), at a third of its cost."""
+    return "{" + ", ".join([f"{_json_string(key)}: {value}" for key, value in counts.items()]) + "}"
 
-    return Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]} docs/s"), TimeElapsedColumn(), TextColumn("left"),
-                    TimeRemainingColumn(), console=Console(stderr=True), disable=not enabled, transient=False)
 
+def json_line(row: Row) -> str:
+    """The --json object of a document: path, sha256, pages, mentions, error, then the rules' detail (the same
+    text as json.dumps of the whole object, built from the JSON the store keeps)."""
+    error = "null" if row.error is None else _json_string(row.error)
+    head = (f'{{"path": {_json_string(row.path)}, "sha256": "{row.sha256}", "pages": {row.pages}, '
+            f'"mentions": {row.mentions}, "error": {error}')
+    return head + (", " + row.detail[1:] if len(row.detail) > 2 else "}")
+
+
+def scan_document(path: str, config: ScanConfig) -> dict:
+    """One document -> the JSON object of `mindshare scan --json`."""
+    return json.loads(json_line(scan_file(corpus._ref(path) if not corpus.is_url(path) else FileRef(path),
+                                          config).row))
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What a worker runs on one batch (picklable: it travels to pool workers and Dask)."""
+
+    config: ScanConfig
+
+    def __call__(self, refs: list[FileRef], on_bytes=None) -> list[DocResult]:
+        out = []
+        for ref in refs:
+            out.append(scan_file(ref, self.config, on_bytes))
+        return out
+
+
+def batches(refs: Iterable[FileRef], size: int | None = None) -> Iterator[list[FileRef]]:
+    """`size` documents per batch, or (None) about BATCH_BYTES of them, at most BATCH_DOCUMENTS."""
+    batch, held = [], 0
+    for ref in refs:
+        batch.append(ref)
+        held += ref.size or BATCH_BYTES // 8
+        if (size and len(batch) >= size) or (not size and (held >= BATCH_BYTES or len(batch) >= BATCH_DOCUMENTS)):
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
+# ---------------------------------------------------------------- a run
 
 @dataclass
 class RunSummary:
-    found: int
-    skipped: int
-    scanned: int
-    seconds: float
+    found: int = 0
+    skipped: int = 0           # scanned before (and unchanged)
+    left: int = 0              # --retry-failed: not scanned before, so not scanned now
+    scanned: int = 0           # read and matched in this run
+    duplicates: int = 0        # the same content as another document of the run
+    failures: int = 0          # this run's failed documents
+    failed: list[tuple[str, str]] = dc_field(default_factory=list)  # (path, reason) of the first 100 of them
+    unreadable: list[tuple[str, str]] = dc_field(default_factory=list)  # folders that could not be listed
+    seconds: float = 0.0
+    engine: str = ""
+    tally: Tally | None = None  # the run's documents (scanned or skipped), each content once
+
+    @property
+    def usable(self) -> int:
+        return self.tally.scanned if self.tally else 0
 
 
-def run(paths: list[str], config: ScanConfig, *, connection=None, venue: str = NO_VENUE, year: int = NO_YEAR,
-        workers: int = 1, scheduler: str | None = None, batch: int = 8, progress: bool = False,
-        on_result: Callable[[dict], None] | None = None) -> RunSummary:
-    """Scan paths, skipping those already in the state table (when a connection is given)."""
-    from mindshare.scan.rules import make_rules
-    from mindshare.fields import load_field
+def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str = NO_VENUE, year: int = NO_YEAR,
+        mode: str = "resume", workers: int = 1, scheduler: str | None = None, batch: int | None = None,
+        progress: bool = False, out: TextIO | None = None,
+        on_result: Callable[[dict], None] | None = None, on_progress: Callable[[int, int], None] | None = None
+        ) -> RunSummary:
+    """Scan the documents under `paths`, skipping (with a connection to the store) those already scanned.
 
-    method = make_rules(config.rules, load_field(config.field), "python" if config.rules == "mindshare" else
-                        config.engine).method
-    todo = paths
-    if connection is not None:
-        ensure_state(connection)
-        hashes, done_paths = done_keys(connection, config, method, venue, year)
-        if hashes or done_paths:
-            todo = pending(paths, hashes, done_paths, config.max_bytes)
+    `out`: a stream to write each document's --json line to (scanned and skipped alike); `on_result`: called with
+    each document as a dict (as --json prints it); `on_progress(documents, bytes)`: called as work advances.
+    """
+    from mindshare.scan.rules import method_of
+
     started = time.perf_counter()
-    with progress_bar(len(todo), progress) as bar:
-        task = bar.add_task("scan", total=len(todo), rate="-")
-        count = 0
+    rules = rules_for(config)
+    config = replace(config, json_lines=out is not None or on_result is not None)
+    summary = RunSummary(tally=Tally.for_rules(rules), engine=getattr(getattr(rules, "matcher", None), "engine", ""))
+    roots = corpus.check_roots(paths)
+    writer = StateWriter(connection, StateKey(method_of(config.rules), venue, year, config.field)) \
+        if connection is not None else None
+    seen: set[bytes] = set()  # the run's documents by content: a copy under another name is counted once
+    display = _Display(corpus.count(roots) if progress else None, progress, on_progress)
 
-        def on_batch(results: list[dict]) -> None:
-            nonlocal count
-            if connection is not None:
-                save_results(connection, results, config, method, venue, year)
-            count += len(results)
-            elapsed = time.perf_counter() - started
-            bar.update(task, advance=len(results), rate=f"{count / elapsed:,.1f}" if elapsed else "-")
-            if on_result:
-                for r in results:
-                    on_result(r)
+    def emit(line: str) -> None:
+        if out is not None:
+            out.write(line + "\n")
+        if on_result is not None:
+            on_result(json.loads(line))
 
-        if scheduler:
-            run_dask(todo, config, scheduler, batch, on_batch)
-        else:
-            run_local(todo, config, workers, batch, on_batch)
-    return RunSummary(len(paths), len(paths) - len(todo), len(todo), time.perf_counter() - started)
+    def on_batch(results: list[DocResult]) -> None:
+        rows = []
+        for result in results:
+            summary.scanned += 1
+            row = result.row
+            digest = bytes.fromhex(row.sha256) if row.sha256 else None  # 32 bytes a document, not 64 characters
+            if digest and digest in seen:
+                summary.duplicates += 1
+            else:
+                if digest:
+                    seen.add(digest)
+                summary.tally.add(result.mentions, result.only, result.several, row.error is not None)
+                rows.append(row)
+            if row.error:
+                summary.failures += 1
+                if len(summary.failed) < 100:
+                    summary.failed.append((row.path, row.error))
+            if result.line is not None:
+                emit(result.line)
+            display.done(1, row.size or 0)
+        if writer:
+            writer.save(rows)
+        if out is not None:
+            out.flush()
+        display.show()
+
+    def pending() -> Iterator[FileRef]:
+        for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why))),
+                             8192):
+            summary.found += len(chunk)
+            todo, skipped = writer.split(chunk, mode) if writer else (chunk, [])
+            for doc in skipped:
+                summary.skipped += 1
+                digest = bytes.fromhex(doc["sha256"])
+                if digest not in seen:
+                    seen.add(digest)
+                    summary.tally.add_document(rules, doc)
+                if config.json_lines:
+                    emit(json.dumps(doc))
+            if mode == "retry-failed":
+                summary.left += len(chunk) - len(todo) - len(skipped)
+            display.done(len(chunk) - len(todo), sum(r.size or 0 for r in chunk) - sum(r.size or 0 for r in todo))
+            yield from todo
+
+    job = BatchJob(config)
+    from mindshare.scan import pool
+
+    try:
+        with display:
+            work = batches(pending(), batch)
+            if scheduler:
+                pool.run_dask(work, job, scheduler, on_batch)
+            elif workers <= 1:
+                pool.run_here(work, job, on_batch, display.progress, display.show)
+            else:
+                pool.run_pool(work, job, workers, on_batch, display.attach, display.show)
+    finally:
+        if writer:
+            writer.close()
+    if summary.found == 0 and not summary.unreadable:
+        raise InputError(f"no .pdf, .txt, .md or .tex files under {', '.join(map(str, paths))}")
+    summary.seconds = time.perf_counter() - started
+    return summary
 
 
-def config_dict(config: ScanConfig) -> dict:
-    return asdict(config)
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Display:
+    """The progress bar (documents and bytes; a large file advances it while it is read), on stderr."""
+
+    def __init__(self, totals: tuple[int, int] | None, enabled: bool, on_progress):
+        from mindshare.scan.pool import Progress
+
+        self.totals = totals
+        self.enabled = enabled
+        self.on_progress = on_progress
+        self.progress = Progress() if (enabled or on_progress) else None
+        self.documents = self.bytes = 0
+        self._bar = self._task = None
+        self._shown = 0.0
+
+    def attach(self, progress) -> None:
+        if self.progress is not None:
+            self.progress = progress
+
+    def done(self, documents: int, size: int) -> None:
+        self.documents += documents
+        self.bytes += size
+
+    def show(self) -> None:
+        partial = self.progress.partial() if self.progress else 0
+        if self.on_progress:
+            self.on_progress(self.documents, self.bytes + partial)
+        now = time.monotonic()
+        if self._bar is not None and now - self._shown >= 0.1:
+            self._shown = now
+            self._bar.update(self._task, completed=self.bytes + partial, docs=self.documents)
+
+    def __enter__(self):
+        if self.enabled:
+            from mindshare.console import err
+            from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn, TransferSpeedColumn)
+
+            files, size = self.totals or (0, 0)
+            self._bar = Progress(TextColumn("scanning"), BarColumn(), TextColumn("{task.fields[docs]:,}/"
+                                 f"{files:,} documents"), DownloadColumn(), TransferSpeedColumn(),
+                                 TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                                 console=err, transient=False)
+            self._bar.__enter__()
+            self._task = self._bar.add_task("scan", total=size or None, docs=0)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._shown = 0.0
+        self.show()
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+# ---------------------------------------------------------------- what is stored
+
+def venue_tally(connection, config: ScanConfig, venue: str, year: int) -> tuple[Tally, datetime | None]:
+    """The tallies of every document stored for the venue-year (earlier runs and other folders included), and
+    when the newest of them was scanned."""
+    from mindshare.scan.rules import method_of
+
+    rules = rules_for(config)
+    table = ScanTable(connection, StateKey(method_of(config.rules), venue, year, config.field))
+    tally = Tally.for_rules(rules)
+    for doc in table.documents():
+        tally.add_document(rules, doc)
+    return tally, table.latest_scanned_at()
+
+
+def store_venue_tallies(store, config: ScanConfig, field, venue: str, year: int):
+    """Store the venue-year's tallies as one snapshot of research observations (nothing new when unchanged)."""
+    from mindshare.scan.rules import method_of
+    from mindshare.scan.tallies import SCAN_SOURCE, SNAPSHOT_KIND, observation_rows
+
+    tally, latest = venue_tally(store.connection, config, venue, year)
+    method = method_of(config.rules)
+    frame = observation_rows(tally, field, method, venue, year, latest or datetime.now(UTC).replace(tzinfo=None))
+    result = store.add_snapshot(frame, kind=SNAPSHOT_KIND, source=SCAN_SOURCE,
+                                description=f"{venue} {year}: {tally.documents} papers, rules {method}")
+    return tally, frame, result
+
+
+def load_results(connection, config: ScanConfig, venue: str = NO_VENUE, year: int = NO_YEAR) -> list[dict]:
+    """Every stored document of a key, as --json prints them (for tests and notebooks)."""
+    from mindshare.scan.rules import method_of
+
+    return list(ScanTable(connection, StateKey(method_of(config.rules), venue, year, config.field)).documents())

@@ -1,116 +1,109 @@
-"""The Summary section's statistics: the verdict, composite scores with their stability, trend intervals,
-crossovers, seasonality, survey differences, gaps, and (with --compare-to) every headline beside its earlier value.
+"""Section `summary`: who leads each signal at its latest comparable reading, who is gaining share, where the
+signals agree, a composite score tested against its weights, trend intervals, crossovers, seasonality, survey
+differences, gaps, and (with --compare-to) every headline beside its earlier value.
 
-Called from report.build.summary_section with one line; everything here is computed by mindshare.analysis (pure
-functions, DuckDB for the aggregation) and turned into Findings whose figures travel into results.json.
+The statistics are mindshare.analysis's (pure functions; the aggregation in DuckDB SQL, on the store's own
+connection). They are the slow part of a report (scipy and statsmodels to import, thousands of weight draws), so
+the section's content is cached by a digest of everything it depends on: the observations, the earlier ones, the
+options, the field and the code. The cache holds data only (report.cache).
 """
 
 from __future__ import annotations
 
-import pickle
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
+from mindshare.report import cache, figures
+from mindshare.report.evidence import Evidence, prefer_live_hn
 from mindshare.report.model import Finding, Section, Table
 
-
-def field_weights(field) -> dict[str, float] | None:
-    """[score_weights] of the field file (signal = weight), if it has one."""
-    import tomllib
-
-    from mindshare.errors import FieldError
-
-    try:
-        data = tomllib.loads(field.path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, AttributeError):
-        return None
-    weights = data.get("score_weights")
-    if weights is None:
-        return None
-    if not isinstance(weights, dict) or not all(isinstance(v, (int, float)) and v >= 0 for v in weights.values()) \
-            or sum(weights.values()) <= 0:
-        raise FieldError(f"{field.path}: [score_weights] must map signals to non-negative numbers, not all zero")
-    return {str(k): float(v) for k, v in weights.items()}
+INTRO = ("Who leads each signal at its latest comparable reading, who is gaining share (a trend whose 95% "
+         "interval is above zero), where the signals agree, and a composite score tested against its weights.")
 
 
-def add_analysis(inputs, section: Section) -> None:
-    """Add the statistics to the summary. The additions are cached by a digest of everything they depend on (the
-    observations, the earlier observations, the options, the field file and this code), so a warm report does not
-    pay for importing scipy/statsmodels or refitting anything."""
-    weights = getattr(inputs, "weights", None) or field_weights(inputs.field)
-    key = _digest(inputs, weights)
-    cached = _cache_path(key)
-    if cached is not None and cached.exists():
-        try:
-            additions = pickle.loads(cached.read_bytes())
-        except Exception:  # a stale or broken cache entry is recomputed, never fatal
-            additions = None
-        if isinstance(additions, Section):
-            _extend(section, additions)
-            return
-    additions = Section(id="summary", title="")
-    _compute(inputs, additions, weights)
-    if cached is not None:
-        try:
-            tmp = cached.with_suffix(".tmp")
-            tmp.write_bytes(pickle.dumps(additions))
-            tmp.replace(cached)
-        except OSError:
-            pass
-    _extend(section, additions)
+@dataclass(frozen=True, eq=False)
+class SummaryInput:
+    evidence: Evidence
+    connection: duckdb.DuckDBPyConnection   # the store's own: the analysis runs there
+    relation: str                           # the evidence's numbers, registered on that connection
+    weights: dict[str, float] | None = None           # --weights, else the field's score_weights
+    compare_to: str | None = None                     # --compare-to DATE
+    compare_relation: str | None = None               # the numbers as known on that day, on the same connection
+    compare_observations: pd.DataFrame | None = None  # the same rows as a frame (the cache's digest reads them)
+
+    @property
+    def presets(self) -> tuple[str, ...]:
+        """Hale's composite presets, for a field that reproduces his article; none otherwise."""
+        article = self.evidence.article
+        return article.composite_presets if article else ()
+
+    @property
+    def presets_words(self) -> str:
+        article = self.evidence.article
+        return article.composite_presets_words if article else ""
 
 
-def _extend(section: Section, additions: Section) -> None:
+def build(inputs: SummaryInput) -> Section:
+    """The verdict first, then the evidence sentence by sentence; every sentence carries the figures it states."""
+    section = Section(id="summary", title="Summary: what should you focus on?", intro=INTRO)
+    additions = _cached_statistics(inputs)
     section.findings.extend(additions.findings)
     section.tables.extend(additions.tables)
     section.charts.extend(additions.charts)
     section.notes.extend(additions.notes)
+    section.findings.sort(key=lambda finding: 0 if finding.text.startswith("What should you focus on?") else 1)
+    if not section.findings:
+        section.notes.append("No signal has enough data for a standing yet.")
+    return section
 
 
-def _cache_path(key: str):
-    import os
-    from pathlib import Path
+def _cached_statistics(inputs: SummaryInput) -> Section:
+    folder = cache.folder("analysis")
+    path = folder / f"{_digest(inputs)}.json" if folder else None
+    if path is not None:
+        cached = cache.load_section(path)
+        if cached is not None:
+            return cached
+    additions = Section(id="summary", title="")
+    _compute(inputs, additions)
+    if path is not None:
+        cache.save_section(path, additions)
+    return additions
 
-    import platformdirs
 
-    try:
-        folder = Path(os.environ.get("MINDSHARE_CACHE") or platformdirs.user_cache_dir("mindshare")) / "analysis"
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder / f"{key}.pickle"
-
-
-def _digest(inputs, weights) -> str:
-    import hashlib
-    from pathlib import Path
-
+def _digest(inputs: SummaryInput) -> str:
+    """Everything the statistics depend on. Rows are hashed in sorted order: the store returns tied rows in no
+    fixed order, and the analysis does not depend on it."""
     import mindshare.analysis
 
     h = hashlib.sha256()
-    for frame in (inputs.observations, getattr(inputs, "compare_observations", None)):
+    for frame in (inputs.evidence.observations, inputs.compare_observations):
         if frame is not None:
-            # row hashes sorted: the store returns tied rows in no fixed order, and the analysis does not depend on it
             rows = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
             h.update(np.sort(rows).tobytes())
         h.update(b"|")
-    h.update(repr((getattr(inputs, "compare_to", None), sorted((weights or {}).items()),
-                   [(c.id, c.name, c.color) for c in inputs.field.contenders])).encode())
-    here = Path(__file__).parent
+    h.update(repr((inputs.compare_to, sorted((inputs.weights or {}).items()), inputs.presets,
+                   [(c.id, c.name, c.color) for c in inputs.evidence.field.contenders])).encode())
+    here = Path(__file__).parent.parent
     code = sorted(Path(mindshare.analysis.__file__).parent.glob("*.py")) + [
-        Path(__file__), here / "charts.py", here / "model.py"]
+        Path(__file__), here / "figures.py", here / "model.py", here / "cache.py", here / "article.py"]
     for path in code:
         h.update(path.read_bytes())
     return h.hexdigest()[:32]
 
 
-def _compute(inputs, section: Section, weights) -> None:
-    from mindshare.analysis.pipeline import analyse_frame
+def _compute(inputs: SummaryInput, section: Section) -> None:
+    from mindshare.analysis.pipeline import analyse
 
-    observations = inputs.observations[inputs.observations["kind"] == "number"] \
-        if "kind" in inputs.observations else inputs.observations
-    result = analyse_frame(observations, contenders=list(inputs.field.ids), names=inputs.name, weights=weights)
+    evidence = inputs.evidence
+    observations = evidence.observations[evidence.observations["kind"] == "number"]
+    result = analyse(inputs.connection, inputs.relation, contenders=list(evidence.field.ids), names=evidence.name,
+                     presets=inputs.presets, weights=inputs.weights)
     for sentence in result.verdict:
         section.findings.append(Finding(sentence.text, sentence.figures))
     _standings_table(inputs, section, result)
@@ -119,18 +112,17 @@ def _compute(inputs, section: Section, weights) -> None:
     _seasonality(inputs, section, observations)
     _survey_differences(inputs, section, observations)
     _gaps(inputs, section, result, observations)
-    compare_to = getattr(inputs, "compare_to", None)
-    if compare_to:
-        _comparison(inputs, section, result, compare_to)
+    if inputs.compare_to:
+        _comparison(inputs, section, result, inputs.compare_to)
 
 
-def _standings_table(inputs, section: Section, result) -> None:
+def _standings_table(inputs: SummaryInput, section: Section, result) -> None:
     """Each signal's contenders at its latest comparable reading and a year before: the verdict's numbers."""
     standings = result.standings.dropna(subset=["value_now"])
     if standings.empty:
         return
     table = pd.DataFrame({
-        "signal": standings["signal"], "framework": standings["contender"].map(inputs.name),
+        "signal": standings["signal"], "framework": standings["contender"].map(inputs.evidence.name),
         "reading": pd.to_datetime(standings["d_now"]).dt.strftime("%Y-%m"),
         "value": standings["value_now"], "share_pct": standings["share_now"].round(1),
         "year_before": pd.to_datetime(standings["d_before"]).dt.strftime("%Y-%m"),
@@ -143,20 +135,20 @@ def _standings_table(inputs, section: Section, result) -> None:
                                 table))
 
 
-def _composite_tables(inputs, section: Section, result) -> None:
-    from mindshare.report import charts
-    from mindshare.report.model import Chart
-
+def _composite_tables(inputs: SummaryInput, section: Section, result) -> None:
     rows, weights = [], []
     for preset, composite in result.composites.items():
         merged = composite.scores.merge(composite.stability, on="contender")
-        merged = merged.assign(preset=preset, framework=merged["contender"].map(inputs.name))
+        merged = merged.assign(preset=preset, framework=merged["contender"].map(inputs.evidence.name))
         rows.append(merged)
         weights += [{"preset": preset, "signal": s, "weight_used": round(w, 4)} for s, w in composite.weights.items()]
         weights += [{"preset": preset, "signal": s, "weight_used": None, "note": "no current data: dropped"}
                     for s in composite.dropped]
     if not rows:
-        section.notes.append("No composite score: fewer than two contenders share a current signal.")
+        section.notes.append("No composite score: fewer than two contenders share a current signal."
+                             if inputs.presets or inputs.weights else
+                             "No composite score: the field has no score weights (give its file a "
+                             "score_weights table, or pass --weights).")
         return
     table = pd.concat(rows)[["preset", "rank", "framework", "score", "p_first", "rank_low", "rank_high", "missing"]]
     table = table.assign(score=table["score"].round(1), p_first=table["p_first"].round(3))
@@ -166,21 +158,21 @@ def _composite_tables(inputs, section: Section, result) -> None:
     section.tables.append(Table("composite_weights", "Weights used per preset (renormalised over the signals with "
                                 "current data)", pd.DataFrame(weights)))
     chart_frame = table.assign(panel="composite " + table["preset"])
-    section.charts.append(Chart("composite_scores", "Composite scores", charts.bar_chart(
-        chart_frame, category="panel", value="score", color="framework", title="Composite score (of 100)",
-        x_title="score", palette=inputs.palette), table="composite_scores"))
+    section.charts.append(figures.bars(
+        "composite_scores", "Composite scores", chart_frame, category="panel", value="score", color="framework",
+        plot_title="Composite score (of 100)", x_title="score", palette=inputs.evidence.palette, table="composite_scores"))
     section.notes.append(
         "Composite: each metric is min-max scaled across the contenders, metrics of a signal averaged, and the "
-        "signals weighted (presets: Hale's 2018 power score and 2019 growth score, from the bundled facts; growth "
-        "uses the change in share over the last year). Weights are then drawn from a Dirichlet distribution "
+        f"signals weighted ({inputs.presets_words or 'the field' + chr(39) + 's score weights or --weights'}). "
+        "Weights are then drawn from a Dirichlet distribution "
         f"centred on the preset (kappa {next(iter(result.composites.values())).kappa:.0f}); a ranking whose leader "
         "is first in fewer than 95% of draws is reported as unstable. Signals older than five years are left out: "
         f"{', '.join(result.stale) or 'none'}.")
 
 
-def _trend_tables(inputs, section: Section, result) -> None:
+def _trend_tables(inputs: SummaryInput, section: Section, result) -> None:
     if not result.trends.empty:
-        trends = result.trends.assign(framework=result.trends["contender"].map(inputs.name))
+        trends = result.trends.assign(framework=result.trends["contender"].map(inputs.evidence.name))
         for column in ("share_pts_per_year", "ci_low", "ci_high", "ols_pts_per_year", "ols_ci_low", "ols_ci_high"):
             trends[column] = trends[column].round(2)
         section.tables.append(Table("share_trends", "Trend of each contender's share (points per year) over the last "
@@ -189,24 +181,24 @@ def _trend_tables(inputs, section: Section, result) -> None:
                                             "ci_high", "ols_pts_per_year", "ols_ci_low", "ols_ci_high", "direction"]],
                                     collapsed=True))
     if not result.crossovers.empty:
-        cross = result.crossovers.assign(leader=result.crossovers["leader"].map(inputs.name),
-                                         trailing=result.crossovers["trailing"].map(inputs.name))
+        cross = result.crossovers.assign(leader=result.crossovers["leader"].map(inputs.evidence.name),
+                                         trailing=result.crossovers["trailing"].map(inputs.evidence.name))
         section.tables.append(Table("crossovers", "Crossovers of each signal's two leaders: the last observed pass "
                                     "(within one method) and a projected one with its 95% (Fieller) interval",
                                     cross[["signal", "leader", "trailing", "latest", "ratio_now", "observed", "status",
                                            "projected", "projected_low", "projected_high", "reason"]]))
 
 
-def _seasonality(inputs, section: Section, observations: pd.DataFrame) -> None:
+def _seasonality(inputs: SummaryInput, section: Section, observations: pd.DataFrame) -> None:
     """STL of each monthly series with at least two full years: the HN job posts (all posts and each framework's
-    share) and search interest or pageviews when collected (the 2020 article's winter dip)."""
+    share) and search interest or pageviews when collected (a winter dip, say)."""
     from mindshare.analysis.seasonality import stl_decompose
 
     series = []
     wanted = observations["metric"].isin(["pct_of_posts", "search_interest", "pageviews"])
-    for (metric, contender, method), group in observations[wanted & observations["contender"].isin(inputs.field.ids)] \
+    for (metric, contender, method), group in observations[wanted & observations["contender"].isin(inputs.evidence.field.ids)] \
             .groupby(["metric", "contender", "method"]):
-        series.append((metric, inputs.name(contender), method, group))
+        series.append((metric, inputs.evidence.name(contender), method, group))
     totals = observations[(observations["metric"] == "job_posts") & (observations["subject"] == "_all_posts")]
     for method, group in totals.groupby("method"):
         series.append(("job_posts", "all HN job posts", method, group))
@@ -246,12 +238,12 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
            "November", "December"]
 
 
-def _survey_differences(inputs, section: Section, observations: pd.DataFrame) -> None:
+def _survey_differences(inputs: SummaryInput, section: Section, observations: pd.DataFrame) -> None:
     """Difference of the two leading shares in each survey that gave counts, and in the last year of HN job posts."""
     from mindshare.analysis.surveys import same_sample_difference
 
     rows = []
-    counts = observations[(observations["metric"] == "so_survey_count") & observations["contender"].isin(inputs.field.ids)]
+    counts = observations[(observations["metric"] == "so_survey_count") & observations["contender"].isin(inputs.evidence.field.ids)]
     bases = observations[(observations["metric"] == "so_survey_respondents") & (observations["subject"] == "_answered")]
     for (source, segment, period), group in counts.groupby(["source", "segment", "period_label"]):
         base = bases[(bases["source"] == source) & (bases["segment"] == segment) & (bases["period_label"] == period)]
@@ -260,8 +252,10 @@ def _survey_differences(inputs, section: Section, observations: pd.DataFrame) ->
         n = float(base["value"].iloc[0])
         top = group.sort_values("value", ascending=False).iloc[:2]
         rows.append((f"{source} ({segment})", top.iloc[0], top.iloc[1], n))
-    posts = observations[(observations["metric"] == "posts_mentioning") & observations["contender"].isin(inputs.field.ids)]
-    totals = observations[(observations["metric"] == "job_posts") & (observations["subject"] == "_all_posts")]
+    posts = prefer_live_hn(observations[(observations["metric"] == "posts_mentioning")
+                                        & observations["contender"].isin(inputs.evidence.field.ids)])
+    totals = prefer_live_hn(observations[(observations["metric"] == "job_posts")
+                                         & (observations["subject"] == "_all_posts")])
     if not posts.empty and not totals.empty:
         last = posts["period_start"].max()
         window = posts[posts["period_start"] > last - pd.DateOffset(years=1)]
@@ -274,7 +268,7 @@ def _survey_differences(inputs, section: Section, observations: pd.DataFrame) ->
     table = []
     for where, first, second, n in rows:
         diff = same_sample_difference(float(first["value"]), float(second["value"]), n)
-        a, b = inputs.name(first["contender"]), inputs.name(second["contender"])
+        a, b = inputs.evidence.name(first["contender"]), inputs.evidence.name(second["contender"])
         table.append({"sample": where, "first": a, "second": b, "n": int(n), "share_first_pct": round(diff.p1 * 100, 2),
                       "share_second_pct": round(diff.p2 * 100, 2), "difference_pts": round(diff.difference * 100, 2),
                       "ci_low_pts": round(diff.ci_low * 100, 2), "ci_high_pts": round(diff.ci_high * 100, 2),
@@ -291,7 +285,7 @@ def _survey_differences(inputs, section: Section, observations: pd.DataFrame) ->
                                     "interval is the widest the counts allow)", pd.DataFrame(table)))
 
 
-def _gaps(inputs, section: Section, result, observations: pd.DataFrame) -> None:
+def _gaps(inputs: SummaryInput, section: Section, result, observations: pd.DataFrame) -> None:
     from mindshare.analysis.seasonality import gaps_and_partials
 
     for row in result.excluded.itertuples(index=False):
@@ -300,33 +294,32 @@ def _gaps(inputs, section: Section, result, observations: pd.DataFrame) -> None:
     for series in result.series.itertuples(index=False):
         chosen = observations[(observations["signal"] == series.signal) & (observations["metric"] == series.metric)
                               & (observations["source"] == series.source)
-                              & observations["contender"].isin(inputs.field.ids)]
+                              & observations["contender"].isin(inputs.evidence.field.ids)]
         flags = gaps_and_partials(chosen[chosen["value"].notna()])
         gaps = flags[flags["kind"] == "gap"]
         if not gaps.empty:
             months = gaps.groupby("contender").size()
             section.notes.append(
                 f"{series.signal} ({series.metric}): missing periods inside the series — "
-                + ", ".join(f"{inputs.name(c)} {n}" for c, n in months.items())
+                + ", ".join(f"{inputs.evidence.name(c)} {n}" for c, n in months.items())
                 + "; trends and seasonal fits skip them (STL interpolates them, and says so).")
     if result.stale:
         section.notes.append(f"Stale signals (latest reading more than five years before the newest): "
                              f"{', '.join(result.stale)}; shown, but not counted in the agreement or the composite.")
 
 
-def _comparison(inputs, section: Section, result, compare_to: str) -> None:
+def _comparison(inputs: SummaryInput, section: Section, result, compare_to: str) -> None:
     from mindshare.analysis.compare import compare_standings, comparison_sentences
-    from mindshare.analysis.pipeline import analyse_frame
+    from mindshare.analysis.pipeline import analyse
 
-    earlier = getattr(inputs, "compare_observations", None)
-    if earlier is None or earlier.empty:
+    if inputs.compare_relation is None or inputs.compare_observations is None or inputs.compare_observations.empty:
         section.notes.append(f"--compare-to {compare_to}: the store knew no observations of that date.")
         return
-    earlier = earlier[earlier["kind"] == "number"] if "kind" in earlier else earlier
-    then = analyse_frame(earlier, contenders=list(inputs.field.ids), names=inputs.name, presets=(), draws=10)
+    then = analyse(inputs.connection, inputs.compare_relation, contenders=list(inputs.evidence.field.ids), names=inputs.evidence.name,
+                   presets=(), draws=10)
     table = compare_standings(result.standings, then.standings, result.trends, then.trends)
-    for sentence in comparison_sentences(table, compare_to, inputs.name):
+    for sentence in comparison_sentences(table, compare_to, inputs.evidence.name):
         section.findings.append(Finding(f"Since {compare_to}: {sentence.text}", sentence.figures))
-    shown = table.assign(leader_now=table["leader_now"].map(inputs.name),
-                         leader_then=table["leader_then"].map(lambda v: inputs.name(v) if isinstance(v, str) else v))
+    shown = table.assign(leader_now=table["leader_now"].map(inputs.evidence.name),
+                         leader_then=table["leader_then"].map(lambda v: inputs.evidence.name(v) if isinstance(v, str) else v))
     section.tables.append(Table("comparison", f"Each signal now and as known on {compare_to}", shown))

@@ -12,13 +12,15 @@ import csv
 import hashlib
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from mindshare.errors import InputError
 from mindshare.fields import Field
+from mindshare.importers import files
+from mindshare.observations import observation
 
 COLUMNS = ("site", "country", "date", "query", "contender", "count")
 METHOD = "hand-gathered search count (mindshare import v1)"
@@ -29,10 +31,11 @@ _WHOLE = re.compile(r"^\d+$")
 
 def read_job_counts(path: str | Path, field: Field) -> pd.DataFrame:
     """Observations from a hand-gathered counts CSV, or InputError listing every bad row by line."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    path = files.checked_file(Path(path))
     raw = path.read_bytes()
+    problem = files.text_problem(raw[:1 << 16])
+    if problem:
+        raise InputError(f"{path}: {problem}; nothing imported")
     if not raw.strip():
         raise InputError(f"{path}: the file is empty; expected a header {','.join(COLUMNS)} and one row per count")
     try:
@@ -47,8 +50,7 @@ def read_job_counts(path: str | Path, field: Field) -> pd.DataFrame:
         raise InputError(f"{path}, line 1: the header must name the columns {','.join(COLUMNS)} "
                          f"(any order); found {','.join(header) or 'nothing'}")
     digest = hashlib.sha256(raw).hexdigest()
-    # the file's own time: importing the same file twice stores it once
-    collected = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
+    collected = files.file_time(path)  # the file's own time: importing the same file twice stores it once
     problems: list[str] = []
     rows: list[dict] = []
     seen: dict[tuple, int] = {}
@@ -72,13 +74,12 @@ def read_job_counts(path: str | Path, field: Field) -> pd.DataFrame:
             continue
         seen[key] = start
         day = date.fromisoformat(row["date"])
-        rows.append({
-            "signal": "jobs", "metric": METRIC, "source": row["site"], "contender": contender.id,
-            "subject": row["query"], "period_start": day, "period_end": day, "period_label": row["date"],
-            "value": float(row["count"]), "value_text": row["count"], "unit": "job listings",
-            "segment": row["country"], "method": METHOD, "reference": f"{path.name} sha256:{digest}",
-            "query": row["query"], "note": f"line {start} of {path.name}", "collected_at": collected,
-        })
+        rows.append(observation(
+            signal="jobs", metric=METRIC, source=row["site"], contender=contender.id, subject=row["query"],
+            period_start=day, period_end=day, period_label=row["date"], value=float(row["count"]),
+            value_text=row["count"], unit="job listings", segment=row["country"], method=METHOD,
+            reference=f"{path.name} sha256:{digest}", query=row["query"], note=f"line {start} of {path.name}",
+            collected_at=collected))
     if problems:
         shown = "; ".join(problems[:MAX_REPORTED])
         more = f"; … {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""

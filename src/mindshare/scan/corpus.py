@@ -1,0 +1,142 @@
+"""Which documents a scan covers: files and folders of .pdf .txt .md .tex (folders searched recursively, each
+folder's entries in name order), and fsspec URLs.
+
+Discovery is a stream (`walk`), so a corpus of millions of files is never held as one list. What cannot be read
+is never skipped in silence: a path given that does not exist or cannot be read is refused before anything is
+scanned (`check_roots`), and a subfolder that cannot be listed is reported to `on_unreadable` (the run says
+which and counts it); a file that cannot be read is scanned as a failed document ("cannot read it").
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from mindshare.errors import InputError
+from mindshare.scan.extract import SUFFIXES
+from mindshare.scan.state import FileRef
+
+OnUnreadable = Callable[[str, str], None]
+
+
+def is_url(path: str) -> bool:
+    return "://" in path and not path.startswith("file://")
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def check_roots(paths: Iterable[str]) -> list[str]:
+    """The paths as given (file:// stripped), each checked to exist and be readable; roots inside another
+    root folder are dropped (their files are found from it). Raises InputError with the path and the reason."""
+    roots: list[str] = []
+    for raw in map(str, paths):
+        if is_url(raw):
+            roots.append(raw)
+            continue
+        path = str(Path(raw.removeprefix("file://")))
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            raise InputError(f"{raw}: no such file or folder") from None
+        except OSError as exc:
+            raise InputError(f"{raw}: cannot be read ({_reason(exc)})") from None
+        if os.path.isdir(path):
+            try:
+                with os.scandir(path):
+                    pass
+            except OSError as exc:
+                raise InputError(f"{raw}: the folder cannot be read ({_reason(exc)})") from None
+        roots.append(path)
+    folders = [os.path.abspath(r) for r in roots if not is_url(r) and os.path.isdir(r)]
+    kept, seen = [], set()
+    for root in roots:
+        if is_url(root):
+            key = root
+        else:
+            key = os.path.abspath(root)
+            if any(key != folder and _inside(key, folder) for folder in folders):
+                continue
+        if key not in seen:
+            seen.add(key)
+            kept.append(root)
+    return kept
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
+
+
+def walk(roots: list[str], on_unreadable: OnUnreadable | None = None) -> Iterator[FileRef]:
+    """The documents under the roots (from `check_roots`), in order."""
+    for root in roots:
+        if is_url(root):
+            yield from _remote(root)
+        elif os.path.isdir(root):
+            yield from _folder(root, on_unreadable)
+        else:
+            yield _ref(root)
+
+
+def _ref(path: str) -> FileRef:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return FileRef(path)  # read later, and recorded as a failed document with the reason
+    return FileRef(path, info.st_size, info.st_mtime_ns)
+
+
+def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            if on_unreadable:
+                on_unreadable(folder, _reason(exc))
+            continue
+        subfolders = []
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(entry.path)
+                    continue
+                if os.path.splitext(entry.name)[1].lower() not in SUFFIXES or not entry.is_file():
+                    continue
+                info = entry.stat()
+            except OSError:
+                yield FileRef(entry.path)
+                continue
+            yield FileRef(entry.path, info.st_size, info.st_mtime_ns)
+        stack.extend(reversed(subfolders))  # depth first, in name order
+
+
+def _remote(url: str) -> Iterator[FileRef]:
+    if not url.endswith("/"):
+        yield FileRef(url)
+        return
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    protocol = url.split("://", 1)[0]
+    for found in sorted(fs.find(root)):
+        if Path(found).suffix.lower() in SUFFIXES:
+            yield FileRef(f"{protocol}://{found}")
+
+
+def discover(paths: Iterable[str]) -> list[str]:
+    """Every document under the paths, as a list (for a few folders; a run streams `walk` instead)."""
+    return [ref.path for ref in walk(check_roots(paths))]
+
+
+def count(roots: list[str]) -> tuple[int, int]:
+    """How many local documents the roots hold and their bytes (for the progress bar; URLs are not counted)."""
+    files = size = 0
+    for ref in walk([r for r in roots if not is_url(r)]):
+        files += 1
+        size += ref.size or 0
+    return files, size

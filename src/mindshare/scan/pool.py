@@ -1,0 +1,194 @@
+"""Where the batches of a scan run: in this process, in a local process pool, or on a dask.distributed cluster.
+
+Each executor takes an iterator of batches and a function to call with each batch's results, in this process's
+main thread, as batches finish. At most 2 batches per worker are in flight, so memory stays bounded whatever the
+corpus size.
+
+The process pool's workers die with the scan: a `kill -9` of `mindshare scan` must not leave workers (and with
+them the pool's forkserver and resource tracker, which live as long as any worker does) behind. The workers are
+forked by the forkserver, not by the scan, so each one watches the scan process itself (a pidfd on Linux, a
+poll elsewhere) and exits when it is gone; on Linux PR_SET_PDEATHSIG also ends a worker whose forkserver dies.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from typing import Callable, Iterable, Iterator
+
+from mindshare.errors import InputError
+
+OnBatch = Callable[[list], None]
+PR_SET_PDEATHSIG = 1
+
+
+class Progress:
+    """Bytes worked through inside documents not finished yet, per worker (a large file shows progress before
+    its result comes back)."""
+
+    def __init__(self, slots: int = 1, shared=None):
+        self._slots = shared if shared is not None else [0] * slots
+
+    def partial(self) -> int:
+        return sum(self._slots)
+
+    def add(self, slot: int, size: int) -> None:
+        self._slots[slot] += size
+
+    def reset(self, slot: int) -> None:
+        self._slots[slot] = 0
+
+
+# ---------------------------------------------------------------- in this process
+
+def run_here(batches: Iterable[list], work: Callable, on_batch: OnBatch, progress: Progress | None = None,
+             tick: Callable[[], None] | None = None) -> None:
+    for batch in batches:
+        results = work(batch, _bytes_hook(progress, 0, tick))
+        if progress:
+            progress.reset(0)
+        on_batch(results)
+
+
+def _bytes_hook(progress: Progress | None, slot: int, tick: Callable[[], None] | None):
+    if progress is None:
+        return None
+
+    def on_bytes(size: int) -> None:
+        progress.add(slot, size)
+        if tick:
+            tick()
+    return on_bytes
+
+
+# ---------------------------------------------------------------- a local process pool
+
+_POOL_WORKER: dict = {}
+
+
+def _init_worker(scan_pid: int, shared_progress, next_slot) -> None:
+    die_with(scan_pid)
+    with next_slot.get_lock():
+        slot = next_slot.value
+        next_slot.value += 1
+    _POOL_WORKER["progress"] = Progress(shared=shared_progress)
+    _POOL_WORKER["slot"] = slot
+
+
+def _run_in_worker(work: Callable, batch: list) -> list:
+    progress, slot = _POOL_WORKER.get("progress"), _POOL_WORKER.get("slot", 0)
+    try:
+        return work(batch, _bytes_hook(progress, slot, None))
+    finally:
+        if progress:
+            progress.reset(slot)
+
+
+def die_with(scan_pid: int) -> None:
+    """End this process when the scan process `scan_pid` ends, however it ends (kill -9 included)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if not _alive(scan_pid):
+        os._exit(1)
+    threading.Thread(target=_watch, args=(scan_pid,), name="scan-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - alive, owned by someone else
+        return True
+    return True
+
+
+def _watch(pid: int) -> None:
+    try:
+        import select
+
+        handle = os.pidfd_open(pid)  # readable when the process has ended
+        select.select([handle], [], [])
+    except (AttributeError, OSError):  # no pidfd (not Linux, or a kernel before 5.3): poll
+        while _alive(pid):
+            time.sleep(0.5)
+    os._exit(1)
+
+
+def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: OnBatch,
+             progress_slots: Callable[[Progress], None] | None = None, tick: Callable[[], None] | None = None) -> None:
+    """Scan with `workers` processes. forkserver: workers do not inherit the parent's threads or its open store;
+    the server imports the scan modules once, so each worker starts warm."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if os.name == "posix":
+        context.set_forkserver_preload(["mindshare.scan.runner", "mindshare.scan.rules", "pypdfium2"])
+    shared = context.Array("q", workers, lock=False)
+    next_slot = context.Value("i", 0)
+    if progress_slots:
+        progress_slots(Progress(shared=shared))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                             initargs=(os.getpid(), shared, next_slot)) as pool:
+        in_flight: set = set()
+
+        def collect(timeout: float | None) -> None:
+            nonlocal in_flight
+            done, in_flight = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in done:
+                on_batch(future.result())
+            if tick:
+                tick()
+
+        for batch in batches:
+            in_flight.add(pool.submit(_run_in_worker, work, batch))
+            while len(in_flight) >= 2 * workers:
+                collect(0.25)
+        while in_flight:
+            collect(0.25)
+
+
+# ---------------------------------------------------------------- a dask.distributed cluster
+
+def run_dask(batches: Iterator[list], work: Callable, scheduler: str, on_batch: OnBatch) -> None:
+    """Scan on a dask.distributed cluster; workers read paths or URLs themselves (through fsspec). A worker with
+    several threads runs several batches at once: matching is thread-safe and pdfium is serialised per process
+    (`extract.PDFIUM_LOCK`), so PDFs scale with worker processes, not threads."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover
+        raise InputError("--scheduler needs dask.distributed: pip install 'mindshare[scan]'") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot reach the dask scheduler at {scheduler} ({exc})") from None
+    try:
+        window = max(2 * sum(client.nthreads().values()), 2)
+        pending = iter(batches)
+        futures = [client.submit(work, batch, None, pure=False) for batch in _take(pending, window)]
+        queue = as_completed(futures)
+        for future in queue:
+            on_batch(future.result())
+            future.release()
+            for batch in _take(pending, 1):
+                queue.add(client.submit(work, batch, None, pure=False))
+    finally:
+        client.close()
+
+
+def _take(iterator: Iterator, n: int) -> list:
+    out = []
+    for item in iterator:
+        out.append(item)
+        if len(out) >= n:
+            break
+    return out

@@ -1,0 +1,214 @@
+"""The scan's side table in the store, `scan_documents` (its schema is the store's: mindshare/store.py): one row
+per document scanned under a key (rules version, venue, year, field), keyed by the document's sha256, so an
+interrupted run resumes and a copy of a document under another name is not counted twice.
+
+* Resume: a re-run skips the files whose path, size and modification time match a row scanned without error (so
+  an unchanged file is not read again); every other file is read, hashed and scanned. A file whose content is
+  already in the table under another name is a duplicate and is not stored twice; a file changed in place
+  replaces its old row. Failed documents are retried on every run.
+* Writes: rows arrive in batches from the matching loop and are written by one thread of their own (`StateWriter`)
+  in large Arrow batches, one transaction each, so a kill at any moment leaves whole batches and a re-run redoes
+  only what was lost.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Iterator, NamedTuple
+
+from mindshare.scan.extract import sha256_bytes
+
+TABLE = "scan_documents"
+# columns written from a scan result, in the order of `Row`; the key columns and scanned_at are added
+ROW_COLUMNS = ("sha256", "path", "pages", "mentions", "detail", "error", "size", "mtime_ns")
+NO_VENUE = ""
+NO_YEAR = 0
+MODES = ("resume", "retry-failed", "rescan")
+
+
+@dataclass(frozen=True)
+class StateKey:
+    method: str
+    venue: str
+    year: int
+    field: str
+
+    def params(self) -> list:
+        return [self.method, self.venue, self.year, self.field]
+
+
+_KEY_WHERE = "method = ? AND venue = ? AND year = ? AND field = ?"
+
+
+class FileRef(NamedTuple):
+    """A document to scan: its path or URL, and for a local file its size and modification time."""
+
+    path: str
+    size: int | None = None
+    mtime_ns: int | None = None
+
+
+class Row(NamedTuple):
+    sha256: str
+    path: str
+    pages: int
+    mentions: str  # JSON
+    detail: str    # JSON
+    error: str | None
+    size: int | None
+    mtime_ns: int | None
+
+
+def stored_document(path: str, digest: str, pages: int, mentions: str, detail: str, error: str | None) -> dict:
+    """A stored row as --json prints it."""
+    doc = {"path": path, "sha256": digest, "pages": pages, "mentions": json.loads(mentions), "error": error}
+    doc.update(json.loads(detail or "{}"))
+    return doc
+
+
+class ScanTable:
+    """Reads and writes of one key's rows. Used from one thread at a time (DuckDB connections are not shared
+    between threads: `StateWriter` gives this its own cursor)."""
+
+    def __init__(self, connection, key: StateKey):
+        self.connection = connection
+        self.key = key
+        # nothing stored under the key yet: nothing to skip, and (the run itself hashing each content once and
+        # listing each path once) nothing to replace, so rows are simply appended
+        self.fresh = connection.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {_KEY_WHERE} LIMIT 1)",
+                                        key.params()).fetchall()[0][0] == 0
+
+    def split(self, refs: list[FileRef], mode: str = "resume") -> tuple[list[FileRef], list[dict]]:
+        """(the refs to scan, the stored documents of those skipped). `mode`: resume (skip what was scanned
+        without error), retry-failed (scan only what failed before), rescan (scan everything)."""
+        if mode == "rescan" or not refs or self.fresh:
+            return ([] if mode == "retry-failed" else list(refs)), []
+        import pyarrow as pa
+
+        chunk = pa.table({"i": list(range(len(refs))), "path": [r.path for r in refs],
+                          "size": pa.array([r.size for r in refs], pa.int64()),
+                          "mtime_ns": pa.array([r.mtime_ns for r in refs], pa.int64())})
+        self.connection.register("scan_chunk", chunk)
+        try:
+            rows = self.connection.execute(
+                f"SELECT c.i, s.sha256, s.pages, s.mentions, s.detail, s.error FROM scan_chunk c "
+                f"JOIN {TABLE} s ON s.path = c.path AND (c.size IS NULL OR (s.size = c.size "
+                f"AND s.mtime_ns = c.mtime_ns)) WHERE s.{_KEY_WHERE.replace(' AND ', ' AND s.')} "
+                f"ORDER BY c.i, s.error NULLS FIRST", self.key.params()).fetchall()
+        finally:
+            self.connection.unregister("scan_chunk")
+        stored: dict[int, tuple] = {}
+        for i, *rest in rows:
+            stored.setdefault(i, tuple(rest))  # a row scanned without error first
+        todo, skipped = [], []
+        for i, ref in enumerate(refs):
+            row = stored.get(i)
+            done = row is not None and row[4] is None
+            wanted = (row is not None and not done) if mode == "retry-failed" else not done
+            if wanted:
+                todo.append(ref)
+            elif done:
+                skipped.append(stored_document(ref.path, *row))
+        return todo, skipped
+
+    def save(self, rows: list[Row]) -> None:
+        """Write rows in one transaction (a document scanned again replaces its row; a file changed in place
+        replaces the row of its old content)."""
+        if not rows:
+            return
+        import pyarrow as pa
+
+        unique: dict[str, Row] = {}
+        for row in rows:
+            if row.sha256:
+                unique.setdefault(row.sha256, row)
+            else:  # unreadable: no content to hash; keyed by its path
+                key = sha256_bytes(row.path.encode())
+                unique.setdefault(key, row._replace(sha256=key))
+        columns = list(zip(*unique.values()))
+        types = {"pages": pa.int32(), "size": pa.int64(), "mtime_ns": pa.int64()}
+        frame = pa.table({name: pa.array(values, types.get(name, pa.string()))
+                          for name, values in zip(ROW_COLUMNS, columns)})
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con = self.connection
+        con.register("scan_incoming", frame)
+        try:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if not self.fresh:  # the same content scanned again, or the old content of a path: replaced
+                    con.execute(f"DELETE FROM {TABLE} WHERE {_KEY_WHERE} AND (sha256 IN (SELECT sha256 FROM "
+                                f"scan_incoming) OR path IN (SELECT path FROM scan_incoming))", self.key.params())
+                con.execute(f"INSERT INTO {TABLE} (sha256, method, venue, year, field, path, pages, mentions, "
+                            f"detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, pages, "
+                            f"mentions, detail, error, ?, size, mtime_ns FROM scan_incoming",
+                            self.key.params() + [now])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        finally:
+            con.unregister("scan_incoming")
+
+    def documents(self, batch: int = 10_000) -> Iterator[dict]:
+        """Every stored document of the key, as --json prints it, in path order, a batch at a time."""
+        cursor = self.connection.execute(
+            f"SELECT path, sha256, pages, mentions, detail, error FROM {TABLE} WHERE {_KEY_WHERE} ORDER BY path",
+            self.key.params())
+        while rows := cursor.fetchmany(batch):
+            for row in rows:
+                yield stored_document(*row)
+
+    def latest_scanned_at(self) -> datetime | None:
+        """When the newest figure was obtained: the latest document scanned without error (a failure tried again
+        and failing again changes no figure), else the latest try."""
+        return self.connection.execute(
+            f"SELECT coalesce(max(scanned_at) FILTER (WHERE error IS NULL), max(scanned_at)) FROM {TABLE} "
+            f"WHERE {_KEY_WHERE}", self.key.params()).fetchall()[0][0]
+
+
+class StateWriter:
+    """The table seen from the matching loop: `split` answers at once, `save` queues rows that one thread of its
+    own writes in batches of `flush_rows` (or when `close` is called). Errors surface on the next call."""
+
+    def __init__(self, connection, key: StateKey, flush_rows: int = 4096, flush_seconds: float = 1.0):
+        self.table = ScanTable(connection.cursor(), key)
+        self.flush_rows = flush_rows
+        self.flush_seconds = flush_seconds
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
+        self._pending: list[Row] = []
+        self._writes: list[Future] = []
+        self._flushed = time.monotonic()
+
+    def split(self, refs: list[FileRef], mode: str) -> tuple[list[FileRef], list[dict]]:
+        return self._thread.submit(self.table.split, refs, mode).result()
+
+    def save(self, rows: list[Row]) -> None:
+        """Queue rows; they are written when enough are queued or a second has passed (a slow scan of large
+        PDFs commits as it goes, so a kill loses at most about a second of work)."""
+        self._pending.extend(rows)
+        if len(self._pending) >= self.flush_rows or time.monotonic() - self._flushed >= self.flush_seconds:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._flushed = time.monotonic()
+        if self._pending:
+            self._writes.append(self._thread.submit(self.table.save, self._pending))
+            self._pending = []
+        # at most two batches queued: a slow disk slows the scan rather than filling memory
+        while len(self._writes) > 2 or (self._writes and self._writes[0].done()):
+            self._writes.pop(0).result()
+
+    def close(self) -> None:
+        """Write what is queued and wait for it."""
+        try:
+            self._flush()
+            for write in self._writes:
+                write.result()
+        finally:
+            self._writes = []
+            self._thread.shutdown(wait=True)
+            self.table.connection.close()
