@@ -22,7 +22,7 @@ import pandas as pd
 from mindshare import settings
 from mindshare.report.model import Chart, Finding, Section, Table
 
-FORMAT = "mindshare report cache 1"
+FORMAT = "mindshare report cache 2"
 
 
 def folder(name: str) -> Path | None:
@@ -51,7 +51,8 @@ def save_section(path: Path, section: Section) -> None:
     try:
         document = {
             "format": FORMAT, "id": section.id, "title": section.title, "intro": section.intro,
-            "findings": [{"text": f.text, "figures": jsonable(f.figures)} for f in section.findings],
+            "findings": [{"text": f.text, "figures": jsonable(f.figures), "detail": f.detail}
+                         for f in section.findings],
             "charts": [{"name": c.name, "title": c.title, "table": c.table, "spec": c.spec} for c in section.charts],
             "tables": [{"name": t.name, "caption": t.caption, "collapsed": t.collapsed,
                         "parquet": base64.b64encode(_parquet(t.frame)).decode("ascii")} for t in section.tables],
@@ -82,7 +83,8 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 def _section_of(document: Any) -> Section | None:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         return None
-    findings = [Finding(_text(f["text"]), _figures(f["figures"])) for f in _list(document["findings"])]
+    findings = [Finding(_text(f["text"]), _figures(f["figures"]), _bool(f["detail"]))
+                for f in _list(document["findings"])]
     charts = [Chart(_text(c["name"]), _text(c["title"]), _dict(c["spec"]), _text(c["table"]))
               for c in _list(document["charts"])]
     tables = [Table(_text(t["name"]), _text(t["caption"]), _frame(_text(t["parquet"])), _bool(t["collapsed"]))

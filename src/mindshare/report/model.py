@@ -24,6 +24,7 @@ class Finding:
 
     text: str
     figures: list[dict[str, Any]] = field(default_factory=list)
+    detail: bool = False   # a supporting sentence: folded under the section's main findings in the HTML
 
 
 @dataclass

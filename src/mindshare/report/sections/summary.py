@@ -21,6 +21,7 @@ import pandas as pd
 from mindshare.report import cache, figures
 from mindshare.report.evidence import Evidence, prefer_live_hn
 from mindshare.report.model import Finding, Section, Table
+from mindshare.report.sections.usage import newest_years, survey_family
 
 INTRO = ("Who leads each signal at its latest comparable reading, who is gaining share (a trend whose 95% "
          "interval is above zero), where the signals agree, and a composite score tested against its weights.")
@@ -132,7 +133,7 @@ def _standings_table(inputs: SummaryInput, section: Section, result) -> None:
     })
     section.tables.append(Table("standings", "Each signal at its latest comparable reading (one method, no partial "
                                 "period) and a year before; shares are among the contenders the signal measures",
-                                table))
+                                table, collapsed=True))
 
 
 def _composite_tables(inputs: SummaryInput, section: Section, result) -> None:
@@ -156,7 +157,7 @@ def _composite_tables(inputs: SummaryInput, section: Section, result) -> None:
                                 "x 100) and its stability under Dirichlet-sampled weights: P(rank first) and the 95% "
                                 "rank interval", table))
     section.tables.append(Table("composite_weights", "Weights used per preset (renormalised over the signals with "
-                                "current data)", pd.DataFrame(weights)))
+                                "current data)", pd.DataFrame(weights), collapsed=True))
     chart_frame = table.assign(panel="composite " + table["preset"])
     section.charts.append(figures.bars(
         "composite_scores", "Composite scores", chart_frame, category="panel", value="score", color="framework",
@@ -186,7 +187,8 @@ def _trend_tables(inputs: SummaryInput, section: Section, result) -> None:
         section.tables.append(Table("crossovers", "Crossovers of each signal's two leaders: the last observed pass "
                                     "(within one method) and a projected one with its 95% (Fieller) interval",
                                     cross[["signal", "leader", "trailing", "latest", "ratio_now", "observed", "status",
-                                           "projected", "projected_low", "projected_high", "reason"]]))
+                                           "projected", "projected_low", "projected_high", "reason"]],
+                                    collapsed=True))
 
 
 def _seasonality(inputs: SummaryInput, section: Section, observations: pd.DataFrame) -> None:
@@ -266,7 +268,9 @@ def _survey_differences(inputs: SummaryInput, section: Section, observations: pd
             rows.append((label, pd.Series({"contender": summed.index[0], "value": summed.iloc[0]}),
                          pd.Series({"contender": summed.index[1], "value": summed.iloc[1]}), float(n)))
     table = []
+    newest = newest_years(where for where, *_ in rows)
     for where, first, second, n in rows:
+        family, year = survey_family(where)
         diff = same_sample_difference(float(first["value"]), float(second["value"]), n)
         a, b = inputs.evidence.name(first["contender"]), inputs.evidence.name(second["contender"])
         table.append({"sample": where, "first": a, "second": b, "n": int(n), "share_first_pct": round(diff.p1 * 100, 2),
@@ -278,11 +282,13 @@ def _survey_differences(inputs: SummaryInput, section: Section, observations: pd
              "ci_low": round(diff.ci_low * 100, 3), "ci_high": round(diff.ci_high * 100, 3), "n": int(n),
              "sample": where, "design": diff.design},
             {"name": f"{a} count", "value": float(first["value"]), "unit": "respondents or posts", "sample": where},
-            {"name": f"{b} count", "value": float(second["value"]), "unit": "respondents or posts", "sample": where}]))
+            {"name": f"{b} count", "value": float(second["value"]), "unit": "respondents or posts", "sample": where}],
+            detail=year != newest.get(family)))
     if table:
         section.tables.append(Table("share_differences", "Difference of two shares of the same sample, with a 95% "
                                     "interval (Newcombe, paired; the overlap of the two groups is unknown, so the "
-                                    "interval is the widest the counts allow)", pd.DataFrame(table)))
+                                    "interval is the widest the counts allow)", pd.DataFrame(table),
+                                    collapsed=True))
 
 
 def _gaps(inputs: SummaryInput, section: Section, result, observations: pd.DataFrame) -> None:

@@ -45,17 +45,20 @@ def build(evidence: Evidence) -> Section:
         "survey_shares", "Survey shares by survey and segment", frame, category="panel", value="value",
         color="framework", plot_title="Share of respondents (%)", x_title="% of respondents", palette=evidence.palette,
         table="survey_shares_compact"))
+    newest = newest_years(frame["survey"])
     for (survey, who), group in frame.groupby(["survey", "who"], sort=False):
         group = group.sort_values("value", ascending=False)
         if len(group) < 2:
             continue
         lead, follow = group.iloc[0], group.iloc[1]
+        family, year = survey_family(survey)
         section.findings.append(Finding(
             f"{survey} ({who}): {lead['framework']} {lead['value']:g}% vs {follow['framework']} {follow['value']:g}% "
             f"of respondents ({lead['value'] / follow['value']:.1f}x).",
             [evidence.figure(f"{lead['framework']} share", lead["value"], "%", lead, survey=survey, segment=who),
              evidence.figure(f"{follow['framework']} share", follow["value"], "%", follow, survey=survey,
-                             segment=who)]))
+                             segment=who)],
+            detail=year != newest.get(family)))
     for prefix, title in SURVEYS:
         _survey_intervals(evidence, section, prefix, title)
     return section
@@ -69,6 +72,24 @@ def survey_name(source: str, period_label: str) -> str:
     year = (period_label or "")[:4]
     name = name if not year.isdigit() or year in name else f"{name} {year}"
     return f"{name} (published results)" if source.endswith("(published results)") else name
+
+
+def survey_family(survey: str) -> tuple[str, str]:
+    """A survey's series and year: "<name> <year> (published results)" is that year of the series
+    "<name> (published results)"; a name without a year is a series of its own."""
+    match = re.search(r"\b(19|20)\d\d\b", survey)
+    year = match.group(0) if match else ""
+    family = re.sub(r"\s+", " ", survey.replace(year, "")).strip() if year else survey
+    return family, year
+
+
+def newest_years(surveys) -> dict[str, str]:
+    """The newest year of each survey series among `surveys`: its sentences are the ones shown unfolded."""
+    newest: dict[str, str] = {}
+    for survey in surveys:
+        family, year = survey_family(survey)
+        newest[family] = max(newest.get(family, ""), year)
+    return newest
 
 
 def _survey_intervals(evidence: Evidence, section: Section, prefix: str, title: str) -> None:
@@ -107,6 +128,7 @@ def _survey_intervals(evidence: Evidence, section: Section, prefix: str, title: 
                                 "95% Wilson intervals and n (respondents who answered the framework question)",
                                 shares[["year", "segment", "framework", "value", "ci_low", "ci_high", "n",
                                         "source_ref"]].rename(columns={"value": "share_pct"})))
+    newest = shares["year"].max()
     for (year, segment), group in shares.groupby(["year", "segment"]):
         if len(group) < 2:
             continue
@@ -120,7 +142,8 @@ def _survey_intervals(evidence: Evidence, section: Section, prefix: str, title: 
             [evidence.figure(f"{a['framework']} share", a["value"], "%", a, year=year, segment=segment,
                              ci_low=a["ci_low"], ci_high=a["ci_high"], n=a["n"]),
              evidence.figure(f"{b['framework']} share", b["value"], "%", b, year=year, segment=segment,
-                             ci_low=b["ci_low"], ci_high=b["ci_high"], n=b["n"])]))
+                             ci_low=b["ci_low"], ci_high=b["ci_high"], n=b["n"])],
+            detail=year != newest))
     absent = rows[(rows["metric"] == f"{prefix}_share") & (rows["kind"] == "note")]
     if not absent.empty:
         missing = absent.groupby("period_label")["subject"].apply(lambda s: ", ".join(sorted(s)))
