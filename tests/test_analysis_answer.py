@@ -624,3 +624,69 @@ def test_a_month_read_by_two_methods_is_one_method_for_every_contender():
     assert months["last_in_month"].to_dict() == {
         ("a", "all installers"): True, ("a", "pip only"): False, ("b", "all installers"): True,
         ("b", "pip only"): False, ("c", "pip only"): False}          # c was not read by the month's method
+
+
+# -- the rules at the answer's level, on a built field of two contenders ---------------------------------------------
+def _two_contender_field() -> pd.DataFrame:
+    """a and b, hand-built so each rule's outcome is known: b's downloads are flat at 100 and a's rise 50, 55, ...
+    from 2023-01, so a passes b in 2023-12 (105 > 100); a gains 100 stars a month and b 20 (a ahead in new stars
+    throughout, b ahead in all-time stars); b is named in 9 job posts a month and a in 3 (not crossed); b had more
+    Stack Overflow questions, in years that end in 2019 (old at a 2026 report date)."""
+    months = pd.period_range("2023-01", "2025-12", freq="M").strftime("%Y-%m")
+    downloads = [(m, c, v) for k, m in enumerate(months) for c, v in (("a", 50 + 5 * k), ("b", 100))]
+    stars = [(m, c, v) for k, m in enumerate(months) for c, v in (("a", 1000 + 100 * k), ("b", 5000 + 20 * k))]
+    posts = [(m, c, v) for m in months for c, v in (("a", 3), ("b", 9))]
+    questions = pd.DataFrame([{"signal": "qa", "metric": "questions_per_year", "source": "so", "contender": c,
+                               "subject": c, "period_start": pd.Timestamp(f"{y}-01-01"),
+                               "period_end": pd.Timestamp(f"{y}-12-31"), "value": float(v), "segment": "all",
+                               "method": "m1", "note": None, "collected_at": pd.Timestamp("2030-01-01"),
+                               "kind": "number", "unit": "questions"}
+                              for y in (2017, 2018, 2019) for c, v in (("a", 100), ("b", 900))])
+    return pd.concat([_months(downloads, metric="downloads_30d", signal="downloads", source="pypi"),
+                      _months(stars, metric="github_stars", signal="github", source="github"),
+                      _months(posts, metric="posts_mentioning", signal="jobs", source="hn"), questions])
+
+
+def test_lead_lag_puts_each_crossing_date_beside_not_crossed():
+    answer = _answer(_two_contender_field(), report_date="2026-01-15", names={"a": "A", "b": "B"})
+    assert answer.leader == "a"
+    when = {r.signal: r.when for r in answer.lead_lag}
+    assert when == {"downloads": "2023-12", "github": "ahead throughout (to 2025)", "jobs": "not crossed (to 2025)",
+                    "qa": "not crossed (to 2019)"}
+    assert answer.lead_lag_statement.text.startswith("When A passed B: PyPI downloads 2023-12; ")
+    assert "Hacker News job posts: not crossed (to 2025)" in answer.lead_lag_statement.text
+
+
+def test_a_stale_signal_is_shown_but_not_in_the_verdict():
+    frame = _two_contender_field()
+    answer = _answer(frame, report_date="2026-01-15", names={"a": "A", "b": "B"})
+    qa = next(r for r in answer.scoreboard if r.signal == "qa")
+    assert not qa.current and qa.leader == "b" and qa.age == "6.0 years"          # shown, with its age
+    assert "qa" not in answer.headline.signals and "Stack Overflow questions" not in answer.headline.text
+    assert answer.headline.text.startswith("A is ahead on 2 of the 3 current measures")
+    assert "qa" not in {f.detail.get("signals") for f in answer.composite.figures} | set(answer.composite.signals)
+    assert all("qa" not in f.statement.signals for f in answer.focus)
+    # without the rule (nothing is ever too old) the same data would count b's 2019 lead
+    from mindshare.analysis.answer import answer_of
+    from mindshare.analysis.pipeline import analyse_frame
+
+    result = analyse_frame(frame, contenders=["a", "b"], presets=(), draws=100)
+    everything = answer_of(result, report_date="2026-01-15", stale_after_years=100, draws=100)
+    assert "qa" in everything.headline.signals and next(r for r in everything.scoreboard if r.signal == "qa").current
+
+
+def test_page_counts_and_search_interest_are_labelled_apart_and_page_counts_never_counted():
+    months = pd.period_range("2025-01", "2025-12", freq="M").strftime("%Y-%m")
+    interest = _months([(m, c, v) for m in months for c, v in (("a", 40), ("b", 60))], metric="search_interest",
+                       signal="search", source="google trends")
+    pages = _months([("2025-06", "a", 9e6), ("2025-06", "b", 1e6)], metric="google_search_results",
+                    signal="search", source="google.com")
+    downloads = _months([(m, c, v) for m in months for c, v in (("a", 100), ("b", 50))], metric="downloads_30d",
+                        signal="downloads", source="pypi")
+    with_interest = _answer(pd.concat([interest, pages, downloads]), report_date="2026-01-15")
+    search = next(r for r in with_interest.scoreboard if r.signal == "search")
+    assert search.label == "Google search interest" and search.current and search.leader == "b"
+    only_pages = _answer(pd.concat([pages, downloads]), report_date="2026-01-15")
+    counted = next(r for r in only_pages.scoreboard if r.signal == "search")
+    assert counted.kind == PAGE_COUNT and "not search interest" in counted.label and not counted.current
+    assert "search" not in only_pages.headline.signals and only_pages.composite is None
