@@ -17,15 +17,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-import pandas as pd
 
 from mindshare import settings as settings_module
 from mindshare.errors import InputError, StoreError, StoreLockedError
 from mindshare.observations import (COLUMNS, IGNORED_FOR_IDENTITY, MEASUREMENT_KEY, NOTE, NUMBER, SIGNALS,
                                     SnapshotKind)
+
+if TYPE_CHECKING:  # pandas is imported where it is used: a scan opens the store and never needs it
+    import pandas as pd
 
 SCHEMA_VERSION = 3
 
@@ -248,6 +250,8 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY signal, metric, subject, segment, period_start NULLS FIRST"
+        import pandas as pd  # here, not at the top: a scan opens the store and never needs pandas
+
         frame = self.connection.execute(sql, params).df()
         for column in ("period_start", "period_end", "published"):
             frame[column] = pd.to_datetime(frame[column])
@@ -303,6 +307,8 @@ def parse_day(text: str | date, what: str = "date") -> date:
 
 def normalise_observations(frame: pd.DataFrame) -> pd.DataFrame:
     """Give `frame` every observation column with the right type; refuse rows that break the schema."""
+    import pandas as pd
+
     frame = frame.copy()
     for column in COLUMNS:
         if column not in frame.columns:
@@ -325,6 +331,8 @@ def normalise_observations(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def content_hash_of(frame: pd.DataFrame, kind: str, source: str) -> str:
+    import pandas as pd
+
     digest = hashlib.sha256(f"{kind}\x1f{source}\x1f".encode())
     ordered = frame.drop(columns=["snapshot_id"], errors="ignore")
     ordered = ordered.sort_values(list(ordered.columns), na_position="first", kind="stable")
