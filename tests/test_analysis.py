@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from mindshare.analysis import first_crossing, leader_and_momentum, linear_trend, ratio_change, share_among
+from mindshare.analysis import first_crossing, linear_trend, share_among
 from mindshare.analysis.shares import leader_follower_ratio
 from mindshare.session import session as store_session
 
@@ -21,15 +21,10 @@ def test_share_among_hand_checked():
     assert shares["share_pct"].iloc[2:].isna().all()  # no total, no share
 
 
-def test_ratio_and_its_change_hand_checked():
+def test_leader_follower_ratio_hand_checked():
     frame = _series([("2019-03-01", "tf", 300), ("2019-03-01", "pt", 100),
                      ("2020-01-01", "tf", 220), ("2020-01-01", "pt", 110)])
-    ratios = leader_follower_ratio(frame, "tf", "pt")
-    assert ratios.tolist() == [3.0, 2.0]
-    change = ratio_change(frame, "tf", "pt", "2019-03-15", "2019-12-20")
-    assert (change.ratio_start, change.ratio_end) == (3.0, 2.0)
-    assert round(change.months) == 10
-    assert "3.0x to 2.0x in 10 months" in change.sentence("TensorFlow", "job listings")
+    assert leader_follower_ratio(frame, "tf", "pt").tolist() == [3.0, 2.0]
 
 
 def test_linear_trend_matches_statsmodels():
@@ -68,17 +63,6 @@ def test_a_jump_across_a_method_change_is_not_a_crossing():
                      ("2020-02-01", "a", 9), ("2020-02-01", "b", 5)])
     frame.loc[frame["period_start"] == "2020-02-01", "method"] = "m2"
     assert first_crossing(frame, "a", "b") is None
-
-
-def test_leader_and_momentum_hand_checked():
-    frame = _series([("2020-01-01", "a", 60), ("2020-01-01", "b", 40),
-                     ("2021-01-01", "a", 50), ("2021-01-01", "b", 50),
-                     ("2022-01-01", "a", 30), ("2022-01-01", "b", 70)])
-    standing = leader_and_momentum(frame, "test")
-    assert standing.leader == "b" and standing.leader_share_pct == pytest.approx(70)
-    assert standing.lead_ratio == pytest.approx(70 / 30)
-    assert standing.gaining == "b" and standing.share_change_pts == pytest.approx(20)
-    assert standing.window_start == pd.Timestamp("2021-01-01")
 
 
 def test_torch_passes_tensorflow_in_the_2024_04_pypi_snapshot(bundled_store_path):

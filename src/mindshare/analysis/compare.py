@@ -15,12 +15,11 @@ from mindshare.analysis.verdict import Sentence, _fig, signal_verdicts
 def compare_standings(now: pd.DataFrame, then: pd.DataFrame, trends_now: pd.DataFrame | None = None,
                       trends_then: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per signal: leader now and then, lead ratio and leader share now and then, months between."""
-    empty = pd.DataFrame(columns=["signal"])
-    current = signal_verdicts(now, trends_now if trends_now is not None else empty.assign(
-        ci_low=[], share_pts_per_year=[], start=[], end=[], n=[]))
-    earlier = signal_verdicts(then, trends_then if trends_then is not None else empty.assign(
-        ci_low=[], share_pts_per_year=[], start=[], end=[], n=[])) if not then.empty else pd.DataFrame(
-        columns=current.columns)
+    empty = pd.DataFrame(columns=["signal", "direction", "ols_pts_per_year", "hac_ci_low", "hac_ci_high", "start",
+                                  "end", "n"])
+    current = signal_verdicts(now, trends_now if trends_now is not None else empty)
+    earlier = signal_verdicts(then, trends_then if trends_then is not None else empty) if not then.empty else \
+        pd.DataFrame(columns=current.columns)
     rows = []
     for row in current.itertuples(index=False):
         before = earlier[earlier["signal"] == row.signal]

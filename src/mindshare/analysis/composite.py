@@ -151,3 +151,114 @@ def composite_score(metrics: pd.DataFrame, weights: dict[str, float], *, preset:
     p_leader = float(stability.iloc[0]["p_first"])
     return CompositeResult(preset, dict(zip(used, w.round(6))), dropped, scores, stability, kappa, draws,
                            float(np.abs(sample - w).sum(axis=1).mean()), p_leader >= STABLE_P_FIRST)
+
+
+# -- A composite that does not depend on who else is in the field -------------------------------------------------
+ZERO_FLOOR = 0.5   # a zero counts as half of one unit (the usual continuity correction for counts)
+
+
+@dataclass(frozen=True)
+class FlipPoint:
+    """The smallest change that would put the runner-up level with the leader."""
+
+    weight_moved: float                # total weight to move (0..1) from the leader's best signals to its worst
+    weight_from: tuple[str, ...]
+    weight_to: str | None
+    data_factor: float | None          # how many times its own value the runner-up would need on one signal
+    data_signal: str | None
+
+
+@dataclass(frozen=True)
+class RelativeComposite:
+    """Weighted geometric mean of each contender's values across signals, with its uncertainty.
+
+    `index` is each contender's weighted geometric mean as a percentage of the leader's (leader = 100).
+    `p_first` is the share of draws (data resampled within each reading's uncertainty and weights drawn around the
+    chosen ones) in which the contender ranks first.
+    """
+
+    weights: dict[str, float]
+    scores: pd.DataFrame               # contender, index, rank, p_first, rank_low, rank_high
+    left_out: tuple[str, ...]          # contenders without a value on every signal
+    flip: FlipPoint | None
+    draws: int
+    kappa: float
+
+    @property
+    def leader(self) -> str:
+        return str(self.scores.iloc[0]["contender"])
+
+
+def relative_composite(values: pd.DataFrame, weights: dict[str, float] | None = None,
+                       log_sd: pd.DataFrame | None = None, *, draws: int = 2000, kappa: float = 100.0,
+                       seed: int = 0) -> RelativeComposite | None:
+    """A composite whose order of any two contenders depends only on their own values.
+
+    Why not Hale's min-max scaling: min-max maps each metric to [0, 1] using the lowest and highest contender, so
+    adding or removing a contender (Keras, say) rescales everyone else and can flip their order. Here each signal
+    enters as log(value): a contender's score is sum_s w_s log(x_s), a weighted geometric mean. Changing the unit of
+    a signal adds the same constant to everyone (order unchanged); adding a contender changes nobody else's score.
+    The `index` divides by the leader, so it reads "x% of the leader on a weighted geometric average".
+
+    `values`: contender x signal (the value each signal's lead is read from; a contender must have all signals,
+    others are left out and listed). `weights` default to equal. `log_sd`: per contender and signal, the standard
+    deviation of log(value) from the reading's own uncertainty (a survey share's interval, a count's Poisson error;
+    0 for complete counts); each draw resamples the data within it and draws weights from Dirichlet(kappa * w).
+    """
+    data = values.astype(float)
+    complete = data.notna().all(axis=1) & (data >= 0).all(axis=1)
+    left_out = tuple(sorted(str(c) for c in data.index[~complete]))
+    data = data[complete]
+    signals = [s for s in data.columns if (weights or {}).get(s, 1.0 if weights is None else 0.0) > 0]
+    if len(data) < 2 or not signals:
+        return None
+    w = np.array([(weights or {}).get(s, 1.0) for s in signals], dtype=float)
+    w = w / w.sum()
+    logs = np.log(np.maximum(data[signals].to_numpy(float), ZERO_FLOOR))
+    score = logs @ w
+    order = np.lexsort((data.index.to_numpy(str), -score))
+    contenders = data.index.to_numpy()[order]
+    logs, score = logs[order], score[order]
+    sd = np.zeros_like(logs) if log_sd is None else \
+        log_sd.reindex(index=contenders, columns=signals).fillna(0.0).to_numpy(float)
+    rng = np.random.default_rng(seed)
+    weight_draws = rng.dirichlet(kappa * w, size=draws) if len(w) > 1 else np.ones((draws, 1))
+    noisy = logs[None, :, :] + rng.normal(size=(draws,) + logs.shape) * sd[None, :, :]
+    sampled = np.einsum("dcs,ds->dc", noisy, weight_draws)                  # draws x contenders
+    ranks = (sampled[:, None, :] > sampled[:, :, None]).sum(axis=2) + 1       # draws x contenders
+    scores = pd.DataFrame({
+        "contender": contenders, "index": 100 * np.exp(score - score[0]), "rank": np.arange(1, len(score) + 1),
+        "p_first": (ranks == 1).mean(axis=0),
+        "rank_low": np.percentile(ranks, 2.5, axis=0, method="lower").astype(int),
+        "rank_high": np.percentile(ranks, 97.5, axis=0, method="higher").astype(int)})
+    flip = smallest_flip(logs[0], logs[1], w, signals)
+    return RelativeComposite(dict(zip(signals, w.round(6))), scores, left_out, flip, draws, kappa)
+
+
+def smallest_flip(leader_logs: np.ndarray, runner_logs: np.ndarray, w: np.ndarray, signals: list[str]) -> FlipPoint:
+    """The least weight to move, and the least growth of the runner-up on one signal, that would tie the two.
+
+    The gap is d(w) = sum_s w_s (a_s - b_s). Moving weight m from signal i to j changes it by m (D_j - D_i) with
+    D = a - b, so the cheapest way to close it moves weight from the signals where the leader's advantage is largest
+    to the one where it is smallest (greedy is optimal for this linear problem). In the data, the runner-up closes
+    the gap alone on signal s by growing exp(d / w_s)-fold: the smallest such factor is reported.
+    """
+    advantage = np.asarray(leader_logs) - np.asarray(runner_logs)
+    gap = float(advantage @ w)
+    factors = {s: float(np.exp(gap / ws)) for s, ws in zip(signals, w) if ws > 0}
+    data_signal = min(factors, key=factors.get) if factors else None
+    target = int(np.argmin(advantage))
+    remaining, moved, sources = gap, 0.0, []
+    for i in np.argsort(-advantage):
+        if remaining <= 1e-12 or i == target:
+            break
+        per_unit = advantage[i] - advantage[target]
+        if per_unit <= 0:
+            break
+        take = min(float(w[i]), remaining / per_unit)
+        moved += take
+        remaining -= take * per_unit
+        sources.append(signals[i])
+    weight_moved = moved if remaining <= 1e-9 else float("inf")
+    return FlipPoint(weight_moved, tuple(sources), signals[target] if len(signals) > 1 else None,
+                     factors.get(data_signal), data_signal)

@@ -44,6 +44,10 @@ class Analysis:
     composites: dict = dataclass_field(default_factory=dict)   # preset -> CompositeResult
     verdict: list = dataclass_field(default_factory=list)      # list[Sentence]
     stale: list = dataclass_field(default_factory=list)        # signals left out of the composite as too old
+    months: pd.DataFrame | None = None     # chosen series, one reading per contender and month, every method
+    venues: pd.DataFrame | None = None     # signals summed over segments (research): per segment and period
+    surveys: pd.DataFrame | None = None    # survey shares matched by survey, question, population and year
+    answer: object | None = None           # analysis.answer.Answer, when a report date was given
 
 
 def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -69,9 +73,14 @@ def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:
 def analyse(con, relation: str = "observations", *, contenders: list[str] | None = None,
             presets: tuple[str, ...] = ("power-2018", "growth-2019"), weights: dict[str, float] | None = None,
             facts: pd.DataFrame | None = None, draws: int = 2000, kappa: float = 100.0,
-            names=lambda key: key, stale_years: float = 5.0) -> Analysis:
-    """Run the full analysis on `relation` (a table or view on DuckDB connection `con`)."""
+            names=lambda key: key, stale_years: float = 5.0, report_date=None) -> Analysis:
+    """Run the full analysis on `relation` (a table or view on DuckDB connection `con`).
+
+    With `report_date` (the day the report speaks for: today, or --as-of; never read from a clock here) the result
+    also holds `answer`, the verdict as data (analysis.answer.Answer), with every signal's age measured against it.
+    """
     from mindshare.analysis.composite import composite_score, preset_weights
+    from mindshare.analysis.measures import describe
     from mindshare.analysis.verdict import verdict
 
     keep = ""
@@ -83,13 +92,15 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
                min(period_start) AS first, max(period_start) AS last
         FROM ({base}) GROUP BY ALL""").df()
     chosen = _choose_series(catalogue)
-    con.register("ms_chosen", chosen[["signal", "metric", "source", "segment"]])
+    chosen["additive"] = [describe(m, source=str(src)).additive for m, src in zip(chosen["metric"], chosen["source"])]
+    con.register("ms_chosen", chosen[["signal", "metric", "source", "segment", "additive"]])
     partial = ("(coalesce(o.note ILIKE '%partial%', false) "
                "OR coalesce(CAST(o.period_end AS DATE) > CAST(o.collected_at AS DATE), false))")
     # the chosen series of every signal; never materialised (each query below reduces it in one scan)
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW ms_rows AS
         SELECT o.signal, o.contender, coalesce(o.method, '') AS method, CAST(o.period_start AS DATE) AS d,
+               CAST(coalesce(o.period_end, o.period_start) AS DATE) AS e, o.subject, o.segment AS venue,
                o.value, {partial} AS partial
         FROM ({base}) o JOIN ms_chosen c
           ON o.signal = c.signal AND o.metric = c.metric AND o.source = c.source
@@ -141,24 +152,17 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
         FROM picked p JOIN ms_dates t ON t.signal = p.signal AND t.d = p.d
         GROUP BY p.signal, p.contender
         ORDER BY p.signal, value_now DESC NULLS LAST""").df()
-    # monthly shares (a contender's sum over the month / everyone's) over the trend window of the current run
-    monthly = con.execute("""
-        WITH m AS (
-            SELECT r.signal, r.contender, date_trunc('month', r.d) AS month, sum(r.value) AS value
-            FROM ms_rows r JOIN ms_window w ON r.signal = w.signal AND r.method = w.method
-             AND r.d > w.trend_from AND r.d >= w.since AND r.d <= w.d_now
-            WHERE NOT r.partial GROUP BY ALL)
-        SELECT signal, contender, month, 100 * value / nullif(sum(value) OVER (PARTITION BY signal, month), 0) AS share,
-               value
-        FROM m ORDER BY signal, contender, month""").df()
+    months = _monthly_readings(con)
+    monthly = _current_run_shares(months, con.execute("SELECT * FROM ms_window").df())
     trends = _share_trends(monthly)
     standings = standings.sort_values(["signal", "value_now", "contender"], ascending=[True, False, True],
                                       na_position="last").reset_index(drop=True)
     leaders = standings.dropna(subset=["value_now"]).groupby("signal").head(2)
     pairs = leaders.groupby("signal")["contender"].apply(list)
     pairs = pairs[pairs.str.len() == 2]
-    crossovers = _crossovers(con, pairs, names)
-    analysis = Analysis(series=chosen, standings=standings, trends=trends, crossovers=crossovers, excluded=excluded)
+    crossovers = _crossovers(months, pairs, names)
+    analysis = Analysis(series=chosen, standings=standings, trends=trends, crossovers=crossovers, excluded=excluded,
+                        months=months, venues=_venue_readings(con), surveys=_survey_rows(con, relation, contenders))
     newest = pd.to_datetime(standings["d_now"]).max() if not standings.empty else None
     last_reading = standings.groupby("signal")["d_now"].max()
     analysis.stale = sorted(last_reading[pd.to_datetime(last_reading) < newest - pd.DateOffset(years=stale_years)].index) \
@@ -180,6 +184,10 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
         if result is not None:
             analysis.composites["custom"] = result
     analysis.verdict = verdict(analysis, names)
+    if report_date is not None:
+        from mindshare.analysis.answer import answer_of
+
+        analysis.answer = answer_of(analysis, report_date=report_date, names=names, weights=weights, draws=draws)
     con.execute("DROP VIEW IF EXISTS ms_rows")
     for table in ("ms_dates", "ms_window"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -187,17 +195,95 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
     return analysis
 
 
-def _share_trends(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Theil-Sen (and OLS) trend of each contender's share, in points per year, over the monthly shares.
+def _monthly_readings(con) -> pd.DataFrame:
+    """The chosen series of every signal, one reading per contender and month, over the whole history.
 
+    A month's reading is the sum of the month's readings for series that count events in periods (posts, papers:
+    periods add up), and the contender's last reading of the month otherwise (stars, 30-day downloads: two
+    readings in one month are two looks at one level, never added). A contender's several subjects (packages,
+    repositories) and a research signal's venues are summed first. Where a month holds two methods, each keeps its
+    own row and `last_in_month` marks the method read last that month, the same for every contender: series use
+    that one (a month never mixes methods, and a contender read only by the other method that month is missing
+    from it), and the test of continuity at a method change (analysis.bridges) uses both.
+    """
+    return con.execute("""
+        WITH per_subject AS (
+            SELECT signal, contender, subject, venue, date_trunc('month', d) AS month, method,
+                   max(d) AS d, max(e) AS e, sum(value) AS summed, arg_max(value, d) AS last_value
+            FROM ms_rows WHERE NOT partial GROUP BY ALL),
+        marked AS (
+            SELECT *, max(d) OVER (PARTITION BY signal, contender, month, method) AS last_d FROM per_subject),
+        per_method AS (
+            SELECT signal, contender, month, method, max(d) AS d, max(e) AS e, sum(summed) AS summed,
+                   sum(last_value) FILTER (WHERE d = last_d) AS last_value
+            FROM marked GROUP BY ALL),
+        -- a month's reading of a method counts only if that method is the one read on its last day (two versions
+        -- of a method covering the same dates: the version read most recently, as in ms_dates)
+        chosen AS (SELECT p.* FROM per_method p JOIN ms_dates t ON t.signal = p.signal AND t.d = p.d
+                                                                AND t.method = p.method),
+        -- the month's method is the one read last that month, for every contender alike
+        month_method AS (SELECT signal, month, arg_max(method, d) AS method FROM chosen GROUP BY ALL)
+        SELECT p.signal, p.contender, CAST(p.month AS DATE) AS month, p.method, p.d, p.e,
+               CASE WHEN c.additive THEN p.summed ELSE p.last_value END AS value,
+               p.method = m.method AS last_in_month
+        FROM chosen p JOIN month_method m USING (signal, month)
+        JOIN (SELECT signal, any_value(additive) AS additive FROM ms_chosen GROUP BY signal) c USING (signal)
+        ORDER BY p.signal, p.contender, p.month, p.d""").df()
+
+
+def _current_run_shares(months: pd.DataFrame, window: pd.DataFrame) -> pd.DataFrame:
+    """Monthly shares (a contender's reading / everyone's that month) over the trend window of the current run."""
+    columns = ["signal", "contender", "month", "share", "value"]
+    if months.empty or window.empty:
+        return pd.DataFrame(columns=columns)
+    data = months[months["last_in_month"]].merge(window[["signal", "method", "since", "d_now", "trend_from"]],
+                                                 on=["signal", "method"])
+    d = pd.to_datetime(data["d"])
+    data = data[(d > pd.to_datetime(data["trend_from"])) & (d >= pd.to_datetime(data["since"]))
+                & (d <= pd.to_datetime(data["d_now"]))]
+    total = data.groupby(["signal", "month"])["value"].transform("sum")
+    data = data.assign(share=100 * data["value"] / total.where(total != 0), month=pd.to_datetime(data["month"]))
+    return data[columns].sort_values(["signal", "contender", "month"]).reset_index(drop=True)
+
+
+def _venue_readings(con) -> pd.DataFrame:
+    """Signals whose segments are summed (research venues): each segment's readings, for like-for-like panels."""
+    wanted = ", ".join(f"'{s}'" for s in SUM_SEGMENTS)
+    return con.execute(f"""
+        SELECT r.signal, r.venue AS segment, r.contender, r.method, r.d, r.e, sum(r.value) AS value
+        FROM ms_rows r JOIN ms_dates t ON t.signal = r.signal AND t.d = r.d AND t.method = r.method
+        WHERE NOT r.partial AND r.signal IN ({wanted}) GROUP BY ALL ORDER BY ALL""").df()
+
+
+def _survey_rows(con, relation: str, contenders: list[str] | None) -> pd.DataFrame:
+    """Survey shares matched across years (analysis.survey_readings), from the survey rows of `relation`.
+
+    Read apart from the chosen series: the bases (respondents) have no contender, and a survey's years are
+    compared by question and population, whatever source string each row carries.
+    """
+    from mindshare.analysis.survey_readings import survey_readings
+
+    rows = con.execute(f"""
+        SELECT * FROM {relation}
+        WHERE value IS NOT NULL AND metric LIKE '%survey%'""").df()
+    return survey_readings(rows, contenders)
+
+
+def _share_trends(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Trend of each contender's share, in points per year, over the monthly shares: Theil-Sen with Sen's interval,
+    OLS with its naive t interval, and OLS with the Newey-West (HAC) interval that allows for autocorrelation.
+
+    `direction` is read from the HAC interval (monthly shares are strongly autocorrelated, so the other two are too
+    narrow), and is "too few readings to tell" below trends.MIN_READINGS months, where every interval is left blank.
     Series with the same months are fitted together (vectorised); a month where a contender has no reading leaves
     it out of that contender's fit.
     """
     from mindshare.analysis.robust import theil_sen_many
-    from mindshare.analysis.trends import years_since
+    from mindshare.analysis.trends import FLAT, MIN_READINGS, TOO_FEW, hac_slope_many, years_since
 
+    intervals = ["ci_low", "ci_high", "ols_ci_low", "ols_ci_high", "hac_ci_low", "hac_ci_high"]
     columns = ["signal", "contender", "start", "end", "n", "share_pts_per_year", "ci_low", "ci_high",
-               "ols_pts_per_year", "ols_ci_low", "ols_ci_high", "direction"]
+               "ols_pts_per_year", "ols_ci_low", "ols_ci_high", "hac_ci_low", "hac_ci_high", "direction"]
     monthly = monthly.dropna(subset=["share"])
     if monthly.empty:
         return pd.DataFrame(columns=columns)
@@ -210,22 +296,28 @@ def _share_trends(monthly: pd.DataFrame) -> pd.DataFrame:
         picked = monthly.set_index(["signal", "contender"]).loc[members.index]
         values = picked["share"].to_numpy(float).reshape(len(members), len(months))
         fit = theil_sen_many(x, values)
+        hac = hac_slope_many(x, values)
         frame = pd.DataFrame({"signal": members.index.get_level_values(0),
                               "contender": members.index.get_level_values(1),
                               "start": index[0], "end": index[-1], "n": len(months),
                               "share_pts_per_year": fit["slope"], "ci_low": fit["ci_low"], "ci_high": fit["ci_high"],
                               "ols_pts_per_year": fit["ols_slope"], "ols_ci_low": fit["ols_ci_low"],
-                              "ols_ci_high": fit["ols_ci_high"]})
+                              "ols_ci_high": fit["ols_ci_high"], "hac_ci_low": hac["ci_low"],
+                              "hac_ci_high": hac["ci_high"]})
         out.append(frame)
     if not out:
         return pd.DataFrame(columns=columns)
     trends = pd.concat(out, ignore_index=True)
-    trends["direction"] = np.select([trends["ci_low"] > 0, trends["ci_high"] < 0], ["rising", "falling"],
-                                    "flat (interval includes zero)")
+    few = trends["n"] < MIN_READINGS
+    trends.loc[few, intervals] = np.nan
+    trends["direction"] = np.select([few, trends["hac_ci_low"] > 0, trends["hac_ci_high"] < 0],
+                                    [TOO_FEW, "rising", "falling"], FLAT)
     return trends[columns].sort_values(["signal", "contender"]).reset_index(drop=True)
 
 
-def _crossovers(con, pairs: pd.Series, names) -> pd.DataFrame:
+def _crossovers(months: pd.DataFrame, pairs: pd.Series, names) -> pd.DataFrame:
+    """Observed and projected crossover of each signal's two leaders, on their monthly readings side by side (every
+    method: crossings are read within a method)."""
     from mindshare.analysis.projection import crossover_from_wide
 
     columns = ["signal", "leader", "trailing", "latest", "ratio_now", "observed", "observed_method", "status",
@@ -233,16 +325,17 @@ def _crossovers(con, pairs: pd.Series, names) -> pd.DataFrame:
                "sentence"]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
-    wanted = pd.DataFrame([(s, pair[0], pair[1]) for s, pair in pairs.items()], columns=["signal", "a", "b"])
-    con.register("ms_pairs", wanted)
-    # the full history of the two leaders side by side (every method: crossings are read within a method)
-    frame = con.execute("""
-        SELECT r.signal, r.d AS period_start, r.method,
-               sum(r.value) FILTER (WHERE r.contender = p.a) AS a, sum(r.value) FILTER (WHERE r.contender = p.b) AS b
-        FROM ms_rows r JOIN ms_pairs p ON r.signal = p.signal AND (r.contender = p.a OR r.contender = p.b)
-        JOIN ms_dates t ON t.signal = r.signal AND t.d = r.d AND t.method = r.method
-        WHERE NOT r.partial GROUP BY ALL HAVING a IS NOT NULL AND b IS NOT NULL""").df()
-    con.unregister("ms_pairs")
+    read = months[months["last_in_month"].to_numpy()]
+    by_signal = dict(tuple(read[read["signal"].isin(pairs.index).to_numpy()].groupby("signal")))
+    sides = []
+    for signal, pair in pairs.items():
+        own = by_signal.get(signal, read.iloc[0:0])
+        own = own[own["contender"].isin(pair).to_numpy()]
+        wide = own.groupby(["month", "method", "contender"])["value"].sum().unstack()
+        if set(pair) <= set(wide.columns):
+            sides.append(wide[list(pair)].set_axis(["a", "b"], axis=1).dropna().reset_index().assign(signal=signal))
+    frame = pd.concat(sides) if sides else pd.DataFrame(columns=["signal", "month", "method", "a", "b"])
+    frame = frame.assign(period_start=pd.to_datetime(frame["month"]))[["signal", "period_start", "method", "a", "b"]]
     rows = []
     for signal, group in frame.groupby("signal"):
         a, b = pairs[signal]

@@ -146,21 +146,3 @@ def crossover_from_wide(wide: pd.DataFrame, first: str, second: str, *, at: str 
                                 f"ahead than the {span:.1f} years of data it rests on", **base)
     return Crossover(status="projected", projected=_to_date(origin, x0), projected_low=_to_date(origin, low),
                      projected_high=_to_date(origin, high) if high <= 2 * span else None, reason="", **base)
-
-
-def crossover_table(frame: pd.DataFrame, contenders: list[str] | None = None, *, name=lambda key: key,
-                    **options) -> pd.DataFrame:
-    """`crossover` for every pair of contenders (the top `contenders`, or all in the frame)."""
-    keys = contenders if contenders is not None else sorted(frame["contender"].dropna().unique())
-    rows = []
-    for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
-            result = crossover(frame, a, b, **options)
-            if result is None:
-                continue
-            rows.append({"leader": name(result.leader), "trailing": name(result.trailing),
-                         "latest": result.latest, "ratio_now": result.ratio_now, "status": result.status,
-                         "observed": result.observed_date, "projected": result.projected,
-                         "projected_low": result.projected_low, "projected_high": result.projected_high,
-                         "horizon": result.horizon, "reason": result.reason, "sentence": result.sentence(name)})
-    return pd.DataFrame(rows)

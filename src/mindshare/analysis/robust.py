@@ -8,12 +8,10 @@ were bridged: see `trends_by_method`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from mindshare.analysis.trends import SlopeLine, years_since
+from mindshare.analysis.trends import Trend, fit_points
 
 BRIDGES = ("split", "shares")
 BRIDGE_WORDS = {
@@ -24,25 +22,7 @@ BRIDGE_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class RobustTrend(SlopeLine):
-    """Theil–Sen slope per year with its 95% interval (Sen's rank-based interval, scipy.stats.theilslopes)."""
-
-    slope_per_year: float
-    ci_low: float
-    ci_high: float
-    intercept: float          # value at `origin`
-    origin: pd.Timestamp
-    n: int
-    start: pd.Timestamp
-    end: pd.Timestamp
-    growth_pct_per_year: float | None = None     # from the Theil–Sen slope of log(value); None if any value <= 0
-    growth_ci_low: float | None = None
-    growth_ci_high: float | None = None
-
-
-
-def theil_sen_trend(dates, values, confidence: float = 0.95) -> RobustTrend | None:
+def theil_sen_trend(dates, values, confidence: float = 0.95) -> Trend | None:
     """Median of pairwise slopes (per year); None with fewer than 3 points or a single date.
 
     Assumes a monotone linear trend plus noise with no particular distribution; the interval (Sen 1968) assumes
@@ -50,19 +30,18 @@ def theil_sen_trend(dates, values, confidence: float = 0.95) -> RobustTrend | No
     """
     from scipy import stats
 
-    frame = pd.DataFrame({"t": pd.to_datetime(dates), "y": pd.to_numeric(values, errors="coerce")}).dropna()
-    if len(frame) < 3 or frame["t"].nunique() < 2:
+    points = fit_points(dates, values)
+    if points is None:
         return None
-    origin = frame["t"].min()
-    x = years_since(frame["t"], origin)
-    y = frame["y"].to_numpy(dtype="float64")
+    origin, x, y, start, end = points
     slope, intercept, low, high = stats.theilslopes(y, x, alpha=confidence)
     growth = growth_low = growth_high = None
     if (y > 0).all():
         g, _, g_low, g_high = stats.theilslopes(np.log(y), x, alpha=confidence)
         growth, growth_low, growth_high = (float(np.expm1(v) * 100) for v in (g, g_low, g_high))
-    return RobustTrend(float(slope), float(low), float(high), float(intercept), origin, len(frame),
-                       frame["t"].min(), frame["t"].max(), growth, growth_low, growth_high)
+    return Trend(slope_per_year=float(slope), ci_low=float(low), ci_high=float(high), intercept=float(intercept),
+                 origin=origin, n=len(y), start=start, end=end, estimator="theil-sen",
+                 growth_pct_per_year=growth, growth_ci_low=growth_low, growth_ci_high=growth_high)
 
 
 def method_segments(frame: pd.DataFrame, *, at: str = "period_start", method: str = "method") -> pd.DataFrame:

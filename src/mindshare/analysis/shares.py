@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
 
@@ -24,35 +22,3 @@ def leader_follower_ratio(frame: pd.DataFrame, leader: str, follower: str, *, at
         return pd.Series(dtype="float64", name="ratio")
     ratio = wide[leader] / wide[follower].where(wide[follower] != 0)
     return ratio.rename("ratio")
-
-
-@dataclass(frozen=True)
-class RatioChange:
-    leader: str
-    follower: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-    ratio_start: float
-    ratio_end: float
-
-    @property
-    def months(self) -> float:
-        return (self.end - self.start).days / 30.4375
-
-    def sentence(self, leader_name: str, what: str) -> str:
-        return (f"{leader_name}'s lead in {what} went from {self.ratio_start:.1f}x to {self.ratio_end:.1f}x "
-                f"in {self.months:.0f} months ({self.start:%Y-%m} to {self.end:%Y-%m}).")
-
-
-def ratio_change(frame: pd.DataFrame, leader: str, follower: str, start, end, *, at: str = "period_start",
-                 who: str = "contender", value: str = "value") -> RatioChange | None:
-    """The leader/follower ratio at the observations nearest `start` and `end` (same source assumed)."""
-    ratios = leader_follower_ratio(frame, leader, follower, at=at, who=who, value=value).dropna()
-    if ratios.empty:
-        return None
-    index = pd.DatetimeIndex(ratios.index)
-    first = index[abs(index - pd.Timestamp(start)).argmin()]
-    last = index[abs(index - pd.Timestamp(end)).argmin()]
-    if first == last:
-        return None
-    return RatioChange(leader, follower, first, last, float(ratios.loc[first]), float(ratios.loc[last]))

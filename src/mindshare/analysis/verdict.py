@@ -40,21 +40,36 @@ def _fig(name: str, value, unit: str, **extra) -> dict:
 
 
 STALE_YEARS = 5
-# signals whose readings count events in a period (posts, papers, questions): a lead can be tested as Poisson counts.
-# Cumulative totals (stars) and huge overdispersed counts (downloads) are not tested that way.
-COUNT_SIGNALS = ("jobs", "research", "qa", "articles")
+
+
+def sampled_count_signals(series: pd.DataFrame | None) -> set[str]:
+    """Signals whose chosen series counts events drawn from a sample (job posts, sampled papers): only these get a
+    test of their lead. Complete counts (all questions, every paper of a venue) were not sampled: no test."""
+    from mindshare.analysis.measures import EVENTS, describe
+
+    if series is None or series.empty:
+        return set()
+    out = set()
+    for row in series.itertuples(index=False):
+        measure = describe(row.metric, source=str(row.source))
+        if measure.kind == EVENTS and measure.sampled:
+            out.add(row.signal)
+    return out
 
 
 def signal_verdicts(standings: pd.DataFrame, trends: pd.DataFrame, names=lambda key: key,
-                    stale_years: float = STALE_YEARS) -> pd.DataFrame:
+                    stale_years: float = STALE_YEARS, series: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per signal: leader, share, runner-up, ratio, the gainer with its trend interval.
 
     `current` is False for a signal whose latest reading is more than `stale_years` older than the newest reading
     of any signal: it is reported but left out of the agreement count, the focus paragraph and the composite.
-    Where both leading values are whole numbers (posts, papers, questions), `lead_p_value` tests the lead as two
-    Poisson counts (exact conditional binomial test).
+    For signals whose series counts sampled events (`sampled_count_signals(series)`), `lead_p_value` tests the
+    lead as two Poisson counts (exact conditional binomial test); complete counts are not tested. The gainer is the
+    contender whose share is rising by the interval that allows for autocorrelation (the trends' `direction`).
     """
     from mindshare.analysis.surveys import count_comparison
+
+    tested = sampled_count_signals(series)
 
     rows = []
     newest = pd.to_datetime(standings["d_now"]).max() if not standings.empty else None
@@ -64,9 +79,9 @@ def signal_verdicts(standings: pd.DataFrame, trends: pd.DataFrame, names=lambda 
             continue
         lead, runner = group.iloc[0], group.iloc[1]
         t = trends[trends["signal"] == signal]
-        rising = t[t["ci_low"] > 0].sort_values(["share_pts_per_year", "contender"], ascending=[False, True])
+        rising = t[t["direction"] == "rising"].sort_values(["ols_pts_per_year", "contender"], ascending=[False, True])
         gainer = rising.iloc[0] if not rising.empty else None
-        counts = (signal in COUNT_SIGNALS and float(lead["value_now"]).is_integer()
+        counts = (signal in tested and float(lead["value_now"]).is_integer()
                   and float(runner["value_now"]).is_integer())
         test = count_comparison(lead["value_now"], runner["value_now"]) if counts else None
         rows.append({
@@ -77,17 +92,30 @@ def signal_verdicts(standings: pd.DataFrame, trends: pd.DataFrame, names=lambda 
             "runner_share_pct": runner["share_now"],
             "lead_ratio": lead["value_now"] / runner["value_now"] if runner["value_now"] else None,
             "gaining": gainer["contender"] if gainer is not None else None,
-            "gain_pts_per_year": gainer["share_pts_per_year"] if gainer is not None else None,
-            "gain_ci_low": gainer["ci_low"] if gainer is not None else None,
-            "gain_ci_high": gainer["ci_high"] if gainer is not None else None,
+            "gain_pts_per_year": gainer["ols_pts_per_year"] if gainer is not None else None,
+            "gain_ci_low": gainer["hac_ci_low"] if gainer is not None else None,
+            "gain_ci_high": gainer["hac_ci_high"] if gainer is not None else None,
             "trend_from": t["start"].min() if not t.empty else None, "trend_to": t["end"].max() if not t.empty else None,
             "trend_points": int(t["n"].max()) if not t.empty else 0,
         })
     return pd.DataFrame(rows)
 
 
+def _kinds(series: pd.DataFrame | None) -> dict[str, str]:
+    from mindshare.analysis.measures import describe
+
+    if series is None or series.empty:
+        return {}
+    return {row.signal: describe(row.metric, source=str(row.source)).kind for row in series.itertuples(index=False)}
+
+
 def verdict(analysis, names=lambda key: key) -> list[Sentence]:
-    table = signal_verdicts(analysis.standings, analysis.trends, names)
+    from mindshare.analysis.measures import PAGE_COUNT, SHARE
+
+    table = signal_verdicts(analysis.standings, analysis.trends, names, series=analysis.series)
+    kinds = _kinds(analysis.series)
+    values = analysis.standings.set_index(["signal", "contender"])["value_now"] if not analysis.standings.empty \
+        else pd.Series(dtype=float)
     out: list[Sentence] = []
     for row in table.itertuples(index=False):
         ratio = f", {row.lead_ratio:.1f}x {names(row.runner_up)}" if pd.notna(row.lead_ratio) else ""
@@ -97,6 +125,19 @@ def verdict(analysis, names=lambda key: key) -> list[Sentence]:
                         versus=row.runner_up)]
         text = (f"{row.signal}: {names(row.leader)} leads with {row.leader_share_pct:.0f}% of the contenders' total"
                 f"{ratio} ({pd.Timestamp(row.as_of):%Y-%m})")
+        if kinds.get(row.signal) == SHARE:
+            # shares of a multiple-choice question: each is a share of respondents, never summed into a total
+            a, b = values.get((row.signal, row.leader)), values.get((row.signal, row.runner_up))
+            figures = [_fig("survey_share_pct", a, "% of respondents", signal=row.signal, contender=row.leader,
+                            date=row.as_of),
+                       _fig("survey_share_pct", b, "% of respondents", signal=row.signal, contender=row.runner_up,
+                            date=row.as_of)]
+            text = (f"{row.signal}: {names(row.leader)} {a:.1f}% and {names(row.runner_up)} {b:.1f}% of the "
+                    f"respondents asked ({pd.Timestamp(row.as_of):%Y}; respondents could name several, so the shares "
+                    "are not added up)")
+        if kinds.get(row.signal) == PAGE_COUNT:
+            text = text.replace(f"{row.signal}: ", f"{row.signal} (Google result counts: web pages, not search "
+                                                   "interest): ", 1)
         if pd.notna(row.lead_p_value):
             verdict_words = "a significant lead" if row.lead_p_value < 0.05 else "a lead within chance"
             text += f", {verdict_words} for counts (exact Poisson test {_p(row.lead_p_value)})"
@@ -107,12 +148,12 @@ def verdict(analysis, names=lambda key: key) -> list[Sentence]:
             figures.append(_fig("stale_as_of", row.as_of, "date", signal=row.signal))
         if isinstance(row.gaining, str):
             text += (f"; {names(row.gaining)} is gaining {row.gain_pts_per_year:+.1f} share points a year "
-                     f"(Theil–Sen, 95% interval {row.gain_ci_low:+.1f} to {row.gain_ci_high:+.1f}, "
+                     f"(OLS, 95% Newey–West interval {row.gain_ci_low:+.1f} to {row.gain_ci_high:+.1f}, "
                      f"{pd.Timestamp(row.trend_from):%Y-%m} to {pd.Timestamp(row.trend_to):%Y-%m})")
             figures.append(_fig("share_trend_pts_per_year", row.gain_pts_per_year, "points/year", signal=row.signal,
                                 contender=row.gaining, ci_low=row.gain_ci_low, ci_high=row.gain_ci_high,
                                 start=row.trend_from, end=row.trend_to))
-        elif row.trend_points >= 3:
+        elif row.trend_points >= 6:
             text += (f"; no contender's share is clearly rising ({pd.Timestamp(row.trend_from):%Y-%m} to "
                      f"{pd.Timestamp(row.trend_to):%Y-%m}: every 95% trend interval reaches zero or below)")
             figures.append(_fig("trend_points", row.trend_points, "months", signal=row.signal))
@@ -139,7 +180,7 @@ def verdict(analysis, names=lambda key: key) -> list[Sentence]:
     gainers = table.dropna(subset=["gaining"]).groupby("gaining")["signal"].apply(list)
     if not gainers.empty:
         out.append(Sentence(
-            "Gaining share with a 95% trend interval above zero: "
+            "Gaining share with a 95% trend interval (allowing for autocorrelation) above zero: "
             + "; ".join(f"{names(c)} in {', '.join(s)}" for c, s in gainers.items()) + ".",
             [_fig("signals_gaining", len(s), "signals", contender=c, signals=", ".join(s)) for c, s in gainers.items()],
             "agreement"))

@@ -1,0 +1,385 @@
+"""The numbers behind each scoreboard row: one `SignalReading` per signal, like for like, before any words.
+
+For each signal's chosen series (analysis.pipeline) the reading is taken the way its measure demands
+(analysis.measures): counts of events are pooled over a trailing window (analysis.leads); a cumulative total is read
+from its flow, with its level beside it (analysis.flows); signals summed over venues are read on the venues of their
+latest period and trended only on a panel of venues present in every period (analysis.panels); survey shares come
+from the survey matched by question and population (analysis.survey_readings); everything else from its latest
+reading. Trends are of shares among the contenders read in every month of the window, across method changes only
+where shares are shown to be continuous there (analysis.bridges), with the interval that allows for
+autocorrelation, and only from six readings up (analysis.trends).
+
+Every age is measured against the report date, which is passed in: nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from mindshare.analysis.bridges import MethodChange, bridged_start, changes_in
+from mindshare.analysis.flows import level_and_flow
+from mindshare.analysis.leads import Lead, counted_lead, pooled_count_lead, survey_lead
+from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, Measure, describe
+from mindshare.analysis.panels import compare_on_panel, panel_run
+from mindshare.analysis.trends import MIN_READINGS, TOO_FEW, hac_slope_many, years_since
+
+STALE_AFTER_YEARS = 3.0
+TREND_MONTHS = 36
+NO_CLEAR_CHANGE = "no clear change"
+
+
+@dataclass(frozen=True)
+class TrendReading:
+    """The clearest trend of one contender's share in a signal, or why there is none."""
+
+    status: str                        # 'rising', 'falling', NO_CLEAR_CHANGE or TOO_FEW
+    contender: str | None = None
+    slope_pts_per_year: float | None = None
+    ci_low: float | None = None        # Newey–West (HAC) 95% interval
+    ci_high: float | None = None
+    naive_low: float | None = None     # the OLS t interval (assumes independent errors), for comparison
+    naive_high: float | None = None
+    n: int = 0
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    members: tuple[str, ...] = ()      # the fixed set the shares are among
+    unit: str = "share points"
+    changes: pd.DataFrame | None = None    # surveys: change since the earliest comparable year, per contender
+    clear: pd.DataFrame | None = None      # every contender whose trend is clear: contender, slope, low, high
+
+
+@dataclass
+class SignalReading:
+    signal: str
+    metric: str
+    source: str
+    segment: str
+    measure: Measure
+    lead: Lead | None
+    period_start: pd.Timestamp | None
+    period_end: pd.Timestamp | None
+    age_years: float | None
+    current: bool
+    not_current_reason: str = ""
+    trend: TrendReading | None = None
+    log_sd: pd.Series | None = None            # per contender: sd of log(value), for the composite's resampling
+    levels: pd.Series | None = None            # cumulative: all-time level per contender at the end
+    venues: tuple[str, ...] = ()               # summed over segments: the venues of the latest period
+    population: str = ""                       # surveys: who was asked
+    survey_name: str = ""
+    conflict: str = ""                         # surveys: disagreeing readings of the same keys
+    bridges: list[MethodChange] = field(default_factory=list)
+    method: str = ""
+    readings_in_series: int = 0
+    history_of: Callable[[list[str]], pd.DataFrame] | None = None   # contenders -> their comparable series
+                                               # (date, contender, value, method), for lead-lag
+    venue_frame: pd.DataFrame | None = None    # summed over segments: segment, period, contender, value
+    notes: list[str] = field(default_factory=list)
+
+
+def age_in_years(end, report_date) -> float | None:
+    if end is None or pd.isna(end):
+        return None
+    return (pd.Timestamp(report_date) - pd.Timestamp(end)).days / 365.25
+
+
+def current_run(months: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the latest uninterrupted run of one method, by month (the last method read in each month)."""
+    if "last_in_month" in months:
+        months = months[months["last_in_month"].to_numpy()]
+    if months.empty:
+        return months
+    by_month = months.groupby("month", sort=True)["method"].first()    # one method per month (last_in_month)
+    run = (by_month != by_month.shift()).cumsum()
+    first = by_month.index[(run == run.iloc[-1]).to_numpy()].min()
+    return months[(months["month"] >= first).to_numpy() & (months["method"] == by_month.iloc[-1]).to_numpy()]
+
+
+def _of(frame: pd.DataFrame, who) -> pd.DataFrame:
+    return frame[frame["contender"].isin(who).to_numpy()]
+
+
+def signal_readings(analysis, report_date, *, stale_after_years: float = STALE_AFTER_YEARS) -> list[SignalReading]:
+    """One SignalReading per chosen series of `analysis` (a pipeline.Analysis), ages against `report_date`."""
+    from mindshare.analysis.pipeline import SUM_SEGMENTS
+
+    readings = []
+    months = analysis.months if analysis.months is not None else pd.DataFrame(
+        columns=["signal", "contender", "month", "method", "d", "e", "value", "last_in_month"])
+    by_signal = dict(tuple(months.groupby("signal"))) if not months.empty else {}
+    for series in analysis.series.itertuples(index=False):
+        measure = describe(series.metric, source=str(series.source))
+        own = by_signal.get(series.signal, months.iloc[0:0])
+        base = dict(signal=series.signal, metric=series.metric, source=str(series.source),
+                    segment="" if pd.isna(series.segment) else str(series.segment), measure=measure)
+        if measure.kind == SHARE and analysis.surveys is not None and not analysis.surveys.empty:
+            reading = _survey_reading(base, analysis.surveys)
+        elif series.signal in SUM_SEGMENTS and analysis.venues is not None and not analysis.venues.empty:
+            reading = _venue_reading(base, analysis.venues[analysis.venues["signal"] == series.signal])
+        elif measure.kind == CUMULATIVE:
+            reading = _cumulative_reading(base, own)
+        elif measure.kind == EVENTS:
+            reading = _events_reading(base, own)
+        else:
+            reading = _latest_reading(base, own)
+        if reading is None:
+            continue
+        reading.age_years = age_in_years(reading.period_end, report_date)
+        reading.current, reading.not_current_reason = _is_current(reading, stale_after_years)
+        readings.append(reading)
+    return readings
+
+
+def _is_current(reading: SignalReading, stale_after_years: float) -> tuple[bool, str]:
+    if reading.measure.kind == PAGE_COUNT:
+        return False, "a count of web pages, not of what people do"
+    if reading.lead is None:
+        return False, "fewer than two contenders read"
+    if reading.age_years is None or reading.age_years > stale_after_years:
+        return False, f"its latest data are more than {stale_after_years:g} years older than the report date"
+    return True, ""
+
+
+def _blank(base: dict, **values) -> SignalReading:
+    return SignalReading(**base, **{"lead": None, "period_start": None, "period_end": None, "age_years": None,
+                                    "current": False, **values})
+
+
+# -- by kind -----------------------------------------------------------------------------------------------------
+def _events_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
+    run = current_run(months)
+    if run["contender"].nunique() < 2:
+        return None
+    ends = run.groupby("month")["e"].max()
+    frame = run.assign(period_start=pd.to_datetime(run["month"]),
+                       period_end=pd.to_datetime(run["month"].map(ends)))
+    lead = pooled_count_lead(frame[["contender", "period_start", "period_end", "value"]],
+                             sampled=base["measure"].sampled)
+    if lead is None:
+        return None
+    log_sd = 1 / np.sqrt(lead.values + 0.5) if base["measure"].sampled else lead.values * 0.0
+    sampled = base["measure"].sampled
+    reading = _blank(base, lead=lead, period_start=lead.start, period_end=lead.end, log_sd=log_sd,
+                     method=str(run["method"].iloc[0]), readings_in_series=months["month"].nunique(),
+                     history_of=lambda who: _rolling_sums(_of(run, who)) if sampled else _history(_of(months, who)))
+    reading.trend, reading.bridges = share_trend(months)
+    if base["measure"].sampled:
+        reading.notes.append(f"{lead.readings} months pooled ({lead.start:%Y-%m} to {lead.end:%Y-%m}) so that the "
+                             "leader has enough events to judge")
+    return reading
+
+
+def _latest_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
+    run = current_run(months)
+    per_month = run.groupby("month")["contender"].nunique()
+    several = per_month[per_month >= 2]
+    if several.empty:
+        return None
+    month = several.index.max()
+    latest = run[run["month"] == month]
+    lead = counted_lead(latest.set_index("contender")["value"], start=month, end=latest["e"].max())
+    start = _period_start_of(latest)
+    reading = _blank(base, lead=lead, period_start=start, period_end=pd.Timestamp(latest["e"].max()),
+                     log_sd=lead.values * 0.0, method=str(latest["method"].iloc[0]),
+                     readings_in_series=months["month"].nunique(),
+                     history_of=lambda who: _history(_of(months, who)))
+    reading.trend, reading.bridges = share_trend(months)
+    return reading
+
+
+def _period_start_of(rows: pd.DataFrame) -> pd.Timestamp:
+    return pd.Timestamp(rows["d"].min())
+
+
+def _cumulative_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
+    run = current_run(months)
+    flow = level_and_flow(run.rename(columns={"d": "read"})[["contender", "month", "value"]], at="month")
+    if flow is None or len(flow.flows) < 2:
+        return _latest_reading(base, months)
+    lead = counted_lead(flow.flows, start=flow.start, end=flow.end)
+    end_rows = run[run["month"] == flow.end]
+    reading = _blank(base, lead=lead, period_start=flow.start, period_end=pd.Timestamp(end_rows["e"].max()),
+                     log_sd=lead.values * 0.0, levels=flow.levels, method=str(run["method"].iloc[0]),
+                     readings_in_series=months["month"].nunique(),
+                     history_of=lambda who: _flows_history(_of(run, who), flow.months))
+    reading.trend, reading.bridges = share_trend(months)
+    reading.notes.append(f"read from the new {base['measure'].unit} over the {flow.months} months to "
+                         f"{flow.end:%Y-%m} (level at the end minus level at the start, for the "
+                         f"{len(flow.flows)} contenders read at both ends); the all-time total is history")
+    return reading
+
+
+def _venue_reading(base: dict, venues: pd.DataFrame) -> SignalReading | None:
+    frame = venues.assign(period=pd.to_datetime(venues["d"]))
+    latest = frame["period"].max()
+    now = frame[frame["period"] == latest]
+    if now["contender"].nunique() < 2:
+        return None
+    lead = counted_lead(now.groupby("contender")["value"].sum(), start=latest, end=now["e"].max(),
+                        sampled=base["measure"].sampled)
+    panel_periods, panel = panel_run(frame, latest)
+    reading = _blank(base, lead=lead, period_start=latest, period_end=pd.Timestamp(now["e"].max()),
+                     log_sd=lead.values * 0.0, venues=tuple(sorted(now["segment"].unique())),
+                     method=str(now["method"].iloc[0]), readings_in_series=frame["period"].nunique(),
+                     venue_frame=frame[["segment", "period", "contender", "value"]])
+    on_panel = frame[frame["period"].isin(panel_periods) & frame["segment"].isin(panel)]
+    reading.trend = _trend_of_shares(on_panel.rename(columns={"period": "month"}), members=None)
+    reading.notes.append(f"the latest period is read on its own {len(reading.venues)} venue"
+                         f"{'s' if len(reading.venues) != 1 else ''}; trends only on the {len(panel)} venue"
+                         f"{'s' if len(panel) != 1 else ''} present in every period compared "
+                         f"({', '.join(panel)}, {len(panel_periods)} periods)")
+    previous = [p for p in sorted(frame["period"].unique()) if p < latest]
+    if previous:
+        compared = compare_on_panel(frame, (previous[-1], latest))
+        if compared is not None and compared.venues < len(reading.venues):
+            reading.notes.append(f"compared with the period before on the {compared.venues} venue"
+                                 f"{'s' if compared.venues != 1 else ''} both have, never on a changing mix")
+    return reading
+
+
+def _survey_reading(base: dict, surveys: pd.DataFrame) -> SignalReading | None:
+    from mindshare.analysis.survey_readings import latest_survey, survey_changes
+
+    latest = latest_survey(surveys)
+    lead = survey_lead(latest)
+    if lead is None:
+        return None
+    top = latest.iloc[0]
+    same = (surveys["survey"] == top["survey"]) & (surveys["question"] == top["question"]) \
+        & (surveys["population"] == top["population"])
+    series = surveys[same]
+    changes = survey_changes(series)
+    p = latest.set_index("contender")["share_pct"] / 100
+    n = latest.set_index("contender")["n"]
+    log_sd = np.sqrt((1 - p) / (n * p)).where(p > 0).fillna(0.0)
+    history = series.assign(date=pd.to_datetime(series["period_start"]), value=series["share_pct"],
+                            method=series["question"])[["date", "contender", "value", "method"]]
+    base = {**base, "metric": str(top["metric"]), "source": str(top["source"]), "segment": str(top["segment"])}
+    reading = _blank(base, lead=lead, period_start=pd.Timestamp(top["period_start"]),
+                     period_end=pd.Timestamp(latest["period_end"].max()), log_sd=log_sd,
+                     population=str(top["population"]), survey_name=str(top["survey_name"]),
+                     conflict="; ".join(f"{c}: {v}" for c, v in zip(latest["contender"], latest["conflict"]) if v),
+                     method=str(top["question"]), readings_in_series=series["year"].nunique(),
+                     history_of=lambda who: _of(history, who))
+    reading.trend = _survey_trend(changes, lead)
+    if reading.conflict:
+        reading.notes.append(f"sources disagree on the same reading ({reading.conflict}); the one with a published "
+                             "base is used")
+    return reading
+
+
+def _survey_trend(changes: pd.DataFrame, lead: Lead) -> TrendReading:
+    wanted = changes[changes["contender"].isin([lead.leader, lead.runner_up])]
+    if wanted.empty:
+        return TrendReading(TOO_FEW, changes=wanted)
+    biggest = wanted.reindex(wanted["change_pts"].abs().sort_values(ascending=False).index).iloc[0]
+    # a change with no interval (no published base) is still reported, and the words say chance is not ruled out
+    status = NO_CLEAR_CHANGE
+    if biggest["status"] in ("clear", "no interval"):
+        status = "rising" if biggest["change_pts"] > 0 else "falling"
+    return TrendReading(status, str(biggest["contender"]), float(biggest["change_pts"]), biggest["ci_low"],
+                        biggest["ci_high"], n=int(wanted["last_year"].max() - wanted["first_year"].min() + 1),
+                        start=pd.Timestamp(year=int(biggest["first_year"]), month=1, day=1),
+                        end=pd.Timestamp(year=int(biggest["last_year"]), month=1, day=1), unit="points",
+                        changes=wanted)
+
+
+# -- histories for lead-lag ----------------------------------------------------------------------------------------
+def _history(months: pd.DataFrame) -> pd.DataFrame:
+    """Each month's reading, dated by the month its period ends in (a reading is dated one way only)."""
+    months = months[months["last_in_month"]] if "last_in_month" in months else months
+    ended = pd.to_datetime(months["e"]).dt.to_period("M").dt.to_timestamp()
+    return months.assign(date=ended)[["date", "contender", "value", "method"]]
+
+
+def _rolling_sums(run: pd.DataFrame, months: int = 12) -> pd.DataFrame:
+    """Trailing 12-month sums per contender (small monthly counts flip back and forth; a year of them does not)."""
+    wide = run.groupby(["month", "contender"])["value"].sum().unstack().sort_index()
+    wide.index = pd.to_datetime(wide.index)
+    wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="MS"))
+    rolled = wide.rolling(months, min_periods=months).sum().dropna(how="all")
+    method = str(run["method"].iloc[0])
+    return rolled.rename_axis("date").reset_index().melt(id_vars="date", var_name="contender").dropna().assign(
+        method=method)
+
+
+def _flows_history(run: pd.DataFrame, months: int) -> pd.DataFrame:
+    wide = run.groupby(["month", "contender"])["value"].last().unstack().sort_index()
+    wide.index = pd.to_datetime(wide.index)
+    wide = wide.reindex(pd.date_range(wide.index.min(), wide.index.max(), freq="MS"))
+    flows = (wide - wide.shift(months)).dropna(how="all")
+    return flows.rename_axis("date").reset_index().melt(id_vars="date", var_name="contender").dropna().assign(
+        method=str(run["method"].iloc[0]))
+
+
+# -- trends ---------------------------------------------------------------------------------------------------------
+def share_trend(months: pd.DataFrame, *, window_months: int = TREND_MONTHS) -> tuple[TrendReading, list[MethodChange]]:
+    """The clearest trend of a contender's share over the last `window_months`, among the contenders read in every
+    month of the window, bridged across method changes only where shares are continuous there.
+
+    `months`: pipeline months rows (contender, month, method, d, value, last_in_month). The continuity test reads
+    every reading, both methods of a month where the method changed; the trend reads one reading per month.
+    """
+    if months.empty:
+        return TrendReading(TOO_FEW), []
+    when = pd.to_datetime(months["month"])
+    recent = months[(when > when.max() - pd.DateOffset(months=window_months)).to_numpy()]
+    last = recent["last_in_month"].to_numpy() if "last_in_month" in recent else np.ones(len(recent), bool)
+    final = recent[last].pivot(index="month", columns="contender", values="value").sort_index()
+    final.index = pd.to_datetime(final.index)
+    members = [c for c in final.columns if final[c].notna().all()]
+    if len(members) < 2:
+        return TrendReading(TOO_FEW), []
+    shares = _shares(final[members])
+    changes = []
+    if recent["method"].nunique() > 1:
+        # every reading, a month's earlier method before its last one, for the continuity test
+        inside = recent["contender"].isin(members).to_numpy()
+        every = recent[inside].assign(last=last[inside])
+        wide = every.groupby(["month", "last", "method", "contender"])["value"].sum().unstack().sort_index()
+        keys = wide.index.to_frame(index=False)
+        changes = changes_in(_shares(wide).set_axis(pd.to_datetime(keys["month"]), axis=0), keys["method"].to_numpy())
+        shares = shares[shares.index >= bridged_start(shares.index.min(), changes)]
+    return _trend_of_wide(shares, members), changes
+
+
+def _shares(values: pd.DataFrame) -> pd.DataFrame:
+    """Each column's share (%) of its row's total; a row that sums to 0 has no shares."""
+    total = values.sum(axis=1)
+    return values.div(total.where(total != 0), axis=0) * 100
+
+
+def _trend_of_shares(frame: pd.DataFrame, members) -> TrendReading:
+    """`_trend_of_wide` for a long frame of month, contender and value (shares computed among those present)."""
+    wide = frame.groupby(["month", "contender"])["value"].sum().unstack().sort_index().dropna(axis=1)
+    return _trend_of_wide(_shares(wide), members if members is not None else list(wide.columns))
+
+
+def _trend_of_wide(wide: pd.DataFrame, members) -> TrendReading:
+    """HAC trend of each column (a contender's share by month); the clearest one, or why there is none."""
+    wide = wide.dropna(axis=1)
+    members = tuple(members)
+    start = pd.Timestamp(wide.index.min()) if len(wide) else None
+    end = pd.Timestamp(wide.index.max()) if len(wide) else None
+    if len(wide) < MIN_READINGS or wide.shape[1] < 2:
+        return TrendReading(TOO_FEW, n=len(wide), start=start, end=end, members=members)
+    x = years_since(pd.DatetimeIndex(wide.index), pd.Timestamp(wide.index[0]))
+    hac = hac_slope_many(x, wide.to_numpy(float).T)
+    table = pd.DataFrame({"contender": wide.columns, "slope": hac["slope"], "low": hac["ci_low"],
+                          "high": hac["ci_high"], "naive_low": hac["ols_ci_low"], "naive_high": hac["ols_ci_high"]})
+    clear = table[(table["low"] > 0) | (table["high"] < 0)]
+    if clear.empty:
+        return TrendReading(NO_CLEAR_CHANGE, n=len(wide), start=start, end=end, members=members)
+    clear = clear.reindex(clear["slope"].abs().sort_values(ascending=False, kind="stable").index)
+    best = clear.iloc[0]
+    return TrendReading("rising" if best["slope"] > 0 else "falling", str(best["contender"]), float(best["slope"]),
+                        float(best["low"]), float(best["high"]), float(best["naive_low"]), float(best["naive_high"]),
+                        len(wide), start, end, members, clear=clear.reset_index(drop=True))
+
+
+__all__ = ["NO_CLEAR_CHANGE", "STALE_AFTER_YEARS", "SignalReading", "TrendReading", "age_in_years",
+           "current_run", "share_trend", "signal_readings"]

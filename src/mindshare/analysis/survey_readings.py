@@ -1,0 +1,169 @@
+"""Survey shares matched across years by survey, question and population, and their changes with intervals.
+
+Why matching is done here, by keys, and never by the source's free text: the same question of the same survey is
+written down differently by different sources ("Stack Overflow Developer Survey 2019" and "Stack Overflow Developer
+Survey 2022 (as reported by L. Moroney, Google)"), so grouping by the source string silently misses the
+2019 -> 2022 change. A reading's keys are:
+
+- **survey**: the metric's prefix, by the project's convention one per survey (`so_survey_share` -> `so`,
+  `kaggle_survey_share` -> `kaggle`); its name in words is the source with years and asides removed;
+- **question**: the metric, and with it the base of the percentage (`*_survey_share` is a share of those who
+  answered the question, `*_survey_share_of_all` of all respondents): shares of different bases are never compared;
+- **population**: the segment's first clause, lower-cased ("professional developers; 'Other Frameworks and
+  Libraries'" -> "professional developers"); every sentence names it, because a share of professionals and a
+  share of learners are different facts;
+- **year**: the year of the period.
+
+Counts and bases come from the rows importers write beside each share (`<survey>_survey_count` per option,
+`<survey>_survey_respondents` with subject `_answered` or `_respondents`), or from a note of the form
+"123 of n=4567"; without a base there is no interval, and that is said. Two readings of the same keys that disagree
+(an archive's figure and a figure read from the live site) are both kept: the one with a base (then the newest
+collected) is used, and the conflict is flagged with both values.
+
+Shares of a multiple-choice question are never added up: a respondent can tick several options, so the sum of shares
+is not a share of anything. Each is compared only with itself in another year (Newcombe's interval for the
+difference of two independent proportions) or with another option of the same question in the same year (paired).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from mindshare.analysis.leads import CLEAR, NO_INTERVAL, WITHIN_CHANCE
+
+_SHARE = re.compile(r"^(?P<survey>.*?)_?survey_share(?P<all>_of_all)?$")
+_OF_N = re.compile(r"(?P<count>\d[\d,]*)\s+of\s+n\s*=\s*(?P<n>\d[\d,]*)")
+_N = re.compile(r"\bn\s*=\s*(?P<n>\d[\d,]*)")
+_YEARS = re.compile(r"\b(19|20)\d{2}\b")
+_ASIDE = re.compile(r"\s*\([^)]*\)")
+
+READING_COLUMNS = ["survey", "survey_name", "question", "base", "population", "year", "contender", "share_pct",
+                   "count", "n", "source", "metric", "segment", "period_start", "period_end", "conflict"]
+
+
+def survey_name(source: str) -> str:
+    """The survey's name without years or asides: 'Stack Overflow Developer Survey 2022 (as reported by …)' ->
+    'Stack Overflow Developer Survey'."""
+    name = _YEARS.sub("", _ASIDE.sub("", str(source)))
+    return re.sub(r"\s{2,}", " ", name).strip(" ,;-")
+
+
+def population_of(segment) -> str:
+    """The population a share is of: the segment's first clause, lower-cased."""
+    return str(segment or "all").split(";")[0].strip().lower()
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def survey_readings(observations: pd.DataFrame, contenders: list[str] | None = None) -> pd.DataFrame:
+    """One row per survey, question, population, year and contender (READING_COLUMNS), conflicts flagged."""
+    data = observations[observations["value"].notna()].reset_index(drop=True)
+    keys = data["metric"].astype(str).str.extract(_SHARE)
+    shares = data[keys["survey"].notna() & data["contender"].notna()].copy()
+    if contenders:
+        shares = shares[shares["contender"].isin(contenders)]
+    if shares.empty:
+        return pd.DataFrame(columns=READING_COLUMNS)
+    keys = keys.loc[shares.index]
+    shares["survey"] = keys["survey"].replace("", "survey")
+    shares["base"] = np.where(keys["all"].notna(), "all respondents", "answered the question")
+    shares["question"] = shares["metric"]
+    shares["population"] = shares["segment"].map(population_of)
+    shares["year"] = pd.to_datetime(shares["period_start"]).dt.year
+    shares["survey_name"] = shares["source"].map(survey_name)
+    shares["share_pct"] = shares["value"].astype(float)
+    if "period_end" not in shares:
+        shares["period_end"] = shares["period_start"]
+    shares = _attach_counts(shares, data)
+    return _resolve_conflicts(shares)
+
+
+def _attach_counts(shares: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """count and n for each share: from the sibling count/respondents rows, else from the note, else none."""
+    same = ["source", "segment", "method", "period_start"]
+    counts = data[data["metric"].astype(str).str.endswith("survey_count") & data["contender"].notna()].copy()
+    counts["survey"] = counts["metric"].str.replace(r"_?survey_count$", "", regex=True).replace("", "survey")
+    counts = counts[same + ["survey", "contender", "value"]].rename(columns={"value": "count"})
+    bases = data[data["metric"].astype(str).str.endswith("survey_respondents")].copy()
+    bases["survey"] = bases["metric"].str.replace(r"_?survey_respondents$", "", regex=True).replace("", "survey")
+    bases["base"] = bases["subject"].map({"_answered": "answered the question", "_respondents": "all respondents"})
+    bases = bases[same + ["survey", "base", "value"]].rename(columns={"value": "n"})
+    out = shares.merge(counts.drop_duplicates(same + ["survey", "contender"]), how="left",
+                       on=same + ["survey", "contender"])
+    out = out.merge(bases.drop_duplicates(same + ["survey", "base"]), how="left", on=same + ["survey", "base"])
+    notes = out["note"].fillna("").astype(str) if "note" in out else pd.Series("", index=out.index)
+    of_n = notes.str.extract(_OF_N)
+    only_n = notes.str.extract(_N)
+    out["count"] = out["count"].fillna(of_n["count"].dropna().map(_number))
+    out["n"] = out["n"].fillna(of_n["n"].dropna().map(_number)).fillna(only_n["n"].dropna().map(_number))
+    derived = out["count"].isna() & out["n"].notna()
+    out.loc[derived, "count"] = (out.loc[derived, "share_pct"] * out.loc[derived, "n"] / 100).round()
+    return out
+
+
+def _resolve_conflicts(shares: pd.DataFrame) -> pd.DataFrame:
+    key = ["survey", "question", "population", "year", "contender"]
+    shares = shares.assign(has_base=shares["n"].notna(),
+                           collected=pd.to_datetime(shares.get("collected_at"), errors="coerce"))
+    shares = shares.sort_values(key + ["has_base", "collected", "source"], ascending=[True] * len(key) +
+                                [False, False, True], na_position="last")
+    values = shares.groupby(key)["share_pct"].agg(lambda v: sorted(set(round(x, 4) for x in v)))
+    chosen = shares.drop_duplicates(key).set_index(key)
+    chosen["conflict"] = values.map(lambda v: ", ".join(f"{x:g}" for x in v) if len(v) > 1 else "")
+    return chosen.reset_index()[READING_COLUMNS].reset_index(drop=True)
+
+
+def survey_changes(readings: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Per survey, question, population and contender: the change from its first to its latest year.
+
+    The two years are independent samples, so the difference gets Newcombe's hybrid score interval; 'clear' only
+    when it excludes zero; without both bases, no interval.
+    """
+    from mindshare.analysis.surveys import independent_difference
+
+    columns = ["survey", "survey_name", "question", "population", "contender", "first_year", "last_year",
+               "first_pct", "last_pct", "change_pts", "ci_low", "ci_high", "status", "first_n", "last_n"]
+    rows = []
+    for key, group in readings.groupby(["survey", "question", "population", "contender"]):
+        group = group.sort_values("year")
+        if group["year"].nunique() < 2:
+            continue
+        first, last = group.iloc[0], group.iloc[-1]
+        row = dict(zip(["survey", "question", "population", "contender"], key),
+                   survey_name=last["survey_name"], first_year=int(first["year"]), last_year=int(last["year"]),
+                   first_pct=float(first["share_pct"]), last_pct=float(last["share_pct"]),
+                   change_pts=float(last["share_pct"] - first["share_pct"]), ci_low=None, ci_high=None,
+                   status=NO_INTERVAL, first_n=first["n"], last_n=last["n"])
+        if all(pd.notna(v) for v in (first["count"], first["n"], last["count"], last["n"])):
+            d = independent_difference(last["count"], last["n"], first["count"], first["n"], confidence)
+            row.update(ci_low=d.ci_low * 100, ci_high=d.ci_high * 100,
+                       status=CLEAR if d.significant else WITHIN_CHANCE)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def latest_survey(readings: pd.DataFrame) -> pd.DataFrame:
+    """The readings the usage signal is read from: the survey and question with the latest year that has two or more
+    contenders, preferring readings with a base and shares of those who answered (the published convention), and
+    in it the broadest population (largest base; without bases, most contenders, then name)."""
+    if readings.empty:
+        return readings
+    sizes = readings.groupby(["survey", "question", "population", "year"]).agg(
+        contenders=("contender", "nunique"), n=("n", "max")).reset_index()
+    sizes = sizes[sizes["contenders"] >= 2]
+    if sizes.empty:
+        return readings.iloc[0:0]
+    # the published convention first (a share of those who answered the question), then the largest base
+    answered = readings.drop_duplicates("question").set_index("question")["base"] == "answered the question"
+    sizes = sizes.assign(has_n=sizes["n"].notna(), n=sizes["n"].fillna(0),
+                         answered=sizes["question"].map(answered))
+    best = sizes.sort_values(["year", "has_n", "answered", "n", "contenders", "survey", "question", "population"],
+                             ascending=[False, False, False, False, False, True, True, True]).iloc[0]
+    keep = (readings["survey"] == best["survey"]) & (readings["question"] == best["question"]) \
+        & (readings["population"] == best["population"]) & (readings["year"] == best["year"])
+    return readings[keep]

@@ -1,0 +1,584 @@
+"""Words for the answer: the scoreboard's text columns, the headline, the plain sentences, the advice per reader.
+
+Every function here only phrases numbers already computed (analysis.scoreboard) and returns them with the figures
+they came from. Readers' sentences use no method words ("within chance" and "too close to call" are the plain
+words; intervals, tests and estimators go to each statement's method note). Names come from `names`, periods and
+venues from the data: nothing here knows a field.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from mindshare.analysis.answer import LOW, MEDIUM, HIGH, Confidence, Figure, Focus, LeadLagRow, ScoreRow, Statement
+from mindshare.analysis.leads import AS_COUNTED, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE
+from mindshare.analysis.measures import CUMULATIVE, EVENTS, SHARE, signal_words
+from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading
+from mindshare.analysis.trends import TOO_FEW
+
+# the order signals are spoken of: choices made now first
+ORDER = ("downloads", "jobs", "usage", "research", "github", "qa", "search", "articles")
+# who reads which signals for advice; a signal not listed advises nobody in particular
+AUDIENCES = (("a learner or job seeker", ("jobs", "usage")), ("a researcher", ("research",)),
+             ("a production team", ("downloads", "github", "qa")))
+MAX_SENTENCES = 5
+
+
+def signal_order(signal: str) -> int:
+    return ORDER.index(signal) if signal in ORDER else len(ORDER)
+
+
+# -- small formatters ---------------------------------------------------------------------------------------------
+def _plain(value):
+    """JSON-safe Python value: numpy scalars to Python, floats rounded to 4 places, NaN to None."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    return value
+
+
+def count_words(value: float) -> str:
+    """87347847 -> '87.3 million'; 102095 -> '102,095'; 45 -> '45'."""
+    value = float(value)
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:.1f} billion"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.1f} million"
+    if value.is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def month(ts) -> str:
+    return f"{pd.Timestamp(ts):%Y-%m}"
+
+
+def period_words(start, end, *, prose: bool = False) -> str:
+    """'2022' for a calendar year; '2026-03' (prose: 'March 2026') for a calendar month; 'N months to YYYY-MM'
+    for a longer span; the two days otherwise."""
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return ""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31 and start.year == end.year:
+        return f"{start.year}"
+    if start.day == 1 and end == start + pd.offsets.MonthEnd(0):
+        return f"{start:%B %Y}" if prose else month(start)
+    months = round((end - start).days / 30.44)
+    if months >= 2:
+        return f"the {months} months to {end:%B %Y}" if prose else f"{months} months to {month(end)}"
+    return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+
+
+def age_words(years: float | None) -> str:
+    if years is None:
+        return "unknown"
+    if years < 0:
+        return "after the report date"
+    if years < 2:
+        return f"{max(0, round(years * 12))} months"
+    return f"{years:.1f} years"
+
+
+def label(reading: SignalReading) -> str:
+    """What a row counts, in words."""
+    measure = reading.measure
+    if measure.kind == SHARE:
+        return f"{reading.population} in the {reading.survey_name} who use it".strip()
+    if reading.venues:
+        venues = ", ".join(reading.venues) if len(reading.venues) <= 3 else f"{len(reading.venues)} venues"
+        return f"{measure.what} ({venues})"
+    if measure.kind == CUMULATIVE and reading.levels is not None:
+        return f"new {measure.what} (all-time total beside it)"
+    return measure.what
+
+
+def _figure(reading: SignalReading, name: str, value, unit: str, contender: str = "", **detail) -> Figure:
+    return Figure(name, _plain(value), unit, signal=reading.signal, metric=reading.metric, source=reading.source,
+                  segment=reading.segment, period=period_words(reading.period_start, reading.period_end),
+                  contender=contender or "", detail={k: _plain(v) for k, v in detail.items()})
+
+
+def lead_figures(reading: SignalReading) -> tuple[Figure, ...]:
+    lead = reading.lead
+    if lead is None:
+        return ()
+    unit = reading.measure.unit
+    out = [_figure(reading, "leader_value", lead.leader_value, unit, lead.leader),
+           _figure(reading, "runner_up_value", lead.runner_value, unit, lead.runner_up)]
+    if lead.scale == "ratio" and lead.ratio is not None:
+        out.append(_figure(reading, "lead_ratio", lead.ratio, "ratio", lead.leader, versus=lead.runner_up,
+                           ci_low=lead.ci_low, ci_high=lead.ci_high, status=lead.status, readings=lead.readings))
+    if lead.scale == "points":
+        out.append(_figure(reading, "lead_points", lead.leader_value - lead.runner_value, "points", lead.leader,
+                           versus=lead.runner_up, ci_low=lead.ci_low, ci_high=lead.ci_high, status=lead.status,
+                           n=lead.n))
+    if reading.levels is not None and not reading.levels.empty:
+        for contender in (lead.leader, lead.runner_up):
+            if contender in reading.levels:
+                out.append(_figure(reading, "all_time_level", reading.levels[contender], unit, contender))
+    return tuple(out)
+
+
+# -- the scoreboard ---------------------------------------------------------------------------------------------
+def lead_words(reading: SignalReading) -> str:
+    lead = reading.lead
+    if lead is None:
+        return "no lead to read"
+    if lead.status == TIE:
+        return "tie"
+    if lead.scale == "points":
+        gap = lead.leader_value - lead.runner_value
+        if lead.status == CLEAR:
+            return f"+{gap:.1f} points (95% interval {lead.ci_low:+.1f} to {lead.ci_high:+.1f})"
+        if lead.status == WITHIN_CHANCE:
+            return (f"within chance ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%; 95% interval "
+                    f"{lead.ci_low:+.1f} to {lead.ci_high:+.1f} points)")
+        return f"+{gap:.1f} points ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%; no base n published)"
+    ratio = f"{lead.ratio:.1f}x" if lead.ratio is not None else "only one non-zero"
+    if lead.status == CLEAR:
+        return f"{ratio} (95% interval {lead.ci_low:.1f} to {lead.ci_high:.1f})"
+    if lead.status == WITHIN_CHANCE:
+        return (f"within chance ({count_words(lead.leader_value)} vs {count_words(lead.runner_value)}; 95% interval "
+                f"of the ratio {lead.ci_low:.2f} to {lead.ci_high:.1f})")
+    return f"{ratio} (complete count)"
+
+
+def trend_words(reading: SignalReading, names) -> str:
+    trend = reading.trend
+    if trend is None or trend.status == TOO_FEW:
+        return TOO_FEW
+    span = f"{month(trend.start)} to {month(trend.end)}" if trend.start is not None else ""
+    if trend.status == NO_CLEAR_CHANGE:
+        return f"no clear change ({span})" if span else "no clear change"
+    if reading.measure.kind == SHARE:
+        since = f"since {trend.start.year}" if trend.start is not None else ""
+        interval = "" if trend.ci_low is not None and not pd.isna(trend.ci_low) else ", no interval"
+        return f"{names(trend.contender)} {trend.slope_pts_per_year:+.1f} points {since}{interval}"
+    return f"{names(trend.contender)} {trend.slope_pts_per_year:+.1f} points a year ({span})"
+
+
+def confidence(reading: SignalReading) -> Confidence:
+    """high / medium / low, with the reason in words. Low: old data, a lead chance could explain, a sampled lead
+    with no published sample size, a single reading or a single venue. Medium: data over a year old, a complete
+    count with a narrow lead (under 1.2x), or no readable trend. High otherwise."""
+    lead = reading.lead
+    low, medium = [], []
+    if not reading.current:
+        low.append(reading.not_current_reason or "not current")
+    if lead is not None and lead.status in (WITHIN_CHANCE, TIE):
+        low.append("the lead is within chance" if lead.status == WITHIN_CHANCE else "a tie")
+    if lead is not None and lead.status == NO_INTERVAL:
+        low.append("no sample size published, so chance cannot be ruled out")
+    if reading.readings_in_series <= 1:
+        low.append("a single published reading")
+    if len(reading.venues) == 1:
+        low.append("one venue only")
+    if reading.age_years is not None and reading.age_years > 1 and reading.current:
+        medium.append(f"data {age_words(reading.age_years)} old")
+    if lead is not None and lead.status == AS_COUNTED and lead.ratio is not None and lead.ratio < 1.2:
+        medium.append("a narrow lead")
+    if reading.trend is None or reading.trend.status == TOO_FEW:
+        medium.append("too few readings for a trend")
+    if low:
+        return Confidence(LOW, "; ".join(low + medium))
+    if medium:
+        return Confidence(MEDIUM, "; ".join(medium))
+    why = "a clear lead" if lead is not None and lead.status == CLEAR else "a complete count"
+    return Confidence(HIGH, f"{why} in recent data, with a readable trend")
+
+
+def row_method_note(reading: SignalReading) -> str:
+    measure = reading.measure
+    parts = [f"{signal_words(reading.signal)}: {measure.why}"]
+    lead = reading.lead
+    if lead is not None and lead.status in (CLEAR, WITHIN_CHANCE) and lead.scale == "ratio":
+        parts.append("lead: exact interval of the ratio of two Poisson rates (conditional binomial, Clopper-Pearson)")
+    if lead is not None and lead.status in (CLEAR, WITHIN_CHANCE) and lead.scale == "points":
+        parts.append("lead: paired difference of two shares of the same respondents, Newcombe's interval, widened "
+                     "over every overlap the counts allow")
+    if reading.trend is not None and reading.trend.status in ("rising", "falling", NO_CLEAR_CHANGE) \
+            and reading.measure.kind != SHARE:
+        t = reading.trend
+        parts.append(f"trend: OLS slope of each share among {len(t.members)} contenders read in every month, "
+                     f"95% Newey-West (HAC) interval" + (f" {t.ci_low:+.2f} to {t.ci_high:+.2f}; the naive interval "
+                                                          f"{t.naive_low:+.2f} to {t.naive_high:+.2f}"
+                                                          if t.contender else ""))
+    if reading.trend is not None and reading.measure.kind == SHARE and reading.trend.contender:
+        parts.append("change: Newcombe's interval for two independent survey years, same question and population")
+    bridged = [c for c in reading.bridges if c.continuous]
+    split = [c for c in reading.bridges if not c.continuous]
+    if bridged:
+        parts.append("method changes bridged where shares were continuous: " + "; ".join(
+            f"{month(c.first_after)} ({c.reason})" for c in bridged))
+    if split:
+        parts.append("not bridged: " + "; ".join(f"{month(c.first_after)} ({c.reason})" for c in split))
+    parts += reading.notes
+    return "; ".join(parts) + "."
+
+
+def score_row(reading: SignalReading, names) -> ScoreRow:
+    lead = reading.lead
+    trend = reading.trend
+    start = pd.Timestamp(reading.period_start).date() if reading.period_start is not None else None
+    end = pd.Timestamp(reading.period_end).date() if reading.period_end is not None else None
+    return ScoreRow(
+        signal=reading.signal, label=label(reading), source=reading.source, metric=reading.metric,
+        segment=reading.segment, period=period_words(reading.period_start, reading.period_end),
+        period_start=start, period_end=end,
+        leader=lead.leader if lead else None, leader_name=names(lead.leader) if lead else "",
+        runner_up=lead.runner_up if lead else None, runner_up_name=names(lead.runner_up) if lead else "",
+        lead=lead_words(reading), lead_status=lead.status if lead else "",
+        ratio=_plain(lead.ratio) if lead else None, ci_low=_plain(lead.ci_low) if lead else None,
+        ci_high=_plain(lead.ci_high) if lead else None, lead_scale=lead.scale if lead else "",
+        trend=trend_words(reading, names), trend_status=trend.status if trend else TOO_FEW,
+        confidence=confidence(reading), age=age_words(reading.age_years), age_years=_plain(reading.age_years),
+        current=reading.current, not_current_reason=reading.not_current_reason, sampled=reading.measure.sampled,
+        kind=reading.measure.kind, method_note=row_method_note(reading), figures=lead_figures(reading),
+        venues=len(reading.venues) or None, population=reading.population)
+
+
+# -- headline and sentences -------------------------------------------------------------------------------------
+def _claimed(readings: list[SignalReading]) -> list[SignalReading]:
+    return [r for r in readings if r.lead is not None and r.lead.claimed]
+
+
+def _short(reading: SignalReading) -> str:
+    """A short name for a signal in a list: 'PyPI downloads', 'new GitHub stars', 'the Stack Overflow survey'."""
+    if reading.measure.kind == CUMULATIVE and reading.levels is not None:
+        return f"new {reading.measure.name}"
+    if reading.measure.kind == SHARE:
+        return f"{reading.population} in the {reading.survey_name}"
+    return reading.measure.name
+
+
+def _join(items: list[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def headline(current: list[SignalReading], names, readings: list[SignalReading]) -> tuple[str | None, Statement]:
+    """One sentence: who is ahead on how many current measures, who leads the rest, which are too close to call."""
+    if not readings:
+        return None, Statement("These data hold no measure that compares two or more contenders.", (),
+                               "a measure needs readings of at least two contenders")
+    if not current:
+        return None, Statement("No measure in these data is recent enough to say who is ahead now.",
+                               (), "every signal's latest data are older than the limit for a current signal")
+    claimed = _claimed(current)
+    if not claimed:
+        close = [_short(r) for r in current]
+        return None, Statement(f"No contender is clearly ahead: every current measure is too close to call "
+                               f"({_join(close)}).", tuple(f for r in current for f in lead_figures(r)),
+                               "no current lead excludes chance", tuple(r.signal for r in current))
+    by_leader: dict[str, list[SignalReading]] = {}
+    for r in claimed:
+        by_leader.setdefault(r.lead.leader, []).append(r)
+    ranked = sorted(by_leader.items(), key=lambda kv: (-len(kv[1]), -sum(x.lead.status == CLEAR for x in kv[1]),
+                                                        kv[0]))
+    top, top_rows = ranked[0]
+    text = (f"{names(top)} is ahead on {len(top_rows)} of the {len(current)} current measures: "
+            f"{_join([_short(r) for r in top_rows])}")
+    for r in top_rows:
+        if r.levels is not None and not r.levels.empty and r.levels.idxmax() != top:
+            text += f" ({names(r.levels.idxmax())} still has more {r.measure.name} in total)"
+    for other, rows in ranked[1:]:
+        text += f"; {names(other)} leads {_join([_short(r) for r in rows])}"
+    close = [r for r in current if r not in claimed]
+    if close:
+        text += f"; too close to call on {_join([_short(r) for r in close])}"
+    figures = [Figure("measures_led", len(top_rows), "measures", contender=top,
+                      detail={"signals": ", ".join(r.signal for r in top_rows)}),
+               Figure("current_measures", len(current), "measures",
+                      detail={"signals": ", ".join(r.signal for r in current)})]
+    for r in current:
+        figures += lead_figures(r)
+    note = ("a measure counts as led when its lead is clear (its interval excludes parity) or, for a complete "
+            "count, as counted; a measure is current when its latest data are recent enough at the report date")
+    return top, Statement(text + ".", tuple(figures), note, tuple(r.signal for r in current))
+
+
+def reading_sentence(reading: SignalReading, names) -> Statement:
+    lead = reading.lead
+    a, b = names(lead.leader), names(lead.runner_up)
+    what = reading.measure.what
+    period = period_words(reading.period_start, reading.period_end, prose=True)
+    kind = reading.measure.kind
+    if kind == SHARE:
+        text = (f"Among {reading.population} in the {reading.survey_name} {pd.Timestamp(reading.period_start).year}, "
+                f"{lead.leader_value:.1f}% use {a} and {lead.runner_value:.1f}% {b}")
+        text += {CLEAR: ", a clear lead", WITHIN_CHANCE: ": too close to call",
+                 NO_INTERVAL: " (the survey's sample size is not in these data, so chance is not ruled out)",
+                 TIE: ": a tie"}.get(lead.status, "")
+    elif lead.status in (WITHIN_CHANCE, TIE):
+        text = (f"{reading.measure.name[0].upper() + reading.measure.name[1:]} do not separate {a} and {b}: "
+                f"{count_words(lead.leader_value)} vs {count_words(lead.runner_value)} naming each over {period}, "
+                "too close to call")
+    elif kind == CUMULATIVE and reading.levels is not None:
+        text = (f"{a} gained {lead.ratio:.1f} times as many new {what} as {b} over {period} "
+                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
+        holder = reading.levels.idxmax()
+        if holder != lead.leader:
+            text += (f", though {names(holder)} still has the most in total "
+                     f"({count_words(reading.levels[holder])})")
+    elif kind == EVENTS and lead.readings > 1:
+        text = (f"{a} was named in {lead.ratio:.1f} times as many {what} as {b} over {period} "
+                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
+    else:
+        ratio = f"{lead.ratio:.1f} times as many" if lead.ratio else "more"
+        where = f" at {_join(list(reading.venues))}" if 0 < len(reading.venues) <= 3 else ""
+        text = (f"{a} had {ratio} {what} as {b}{where} in {period} "
+                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
+    return Statement(text + ".", lead_figures(reading), row_method_note(reading), (reading.signal,))
+
+
+def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
+    """The steepest clear trend among current, non-survey measures, in points of share a year, with the steepest
+    opposite trend of another contender in the same measure (a rise is someone else's fall)."""
+    moving = [r for r in readings if r.trend is not None and r.trend.status in ("rising", "falling")
+              and r.measure.kind != SHARE and r.trend.contender]
+    if not moving:
+        return None
+    r = max(moving, key=lambda x: abs(x.trend.slope_pts_per_year))
+    t = r.trend
+    verb = "rising" if t.slope_pts_per_year > 0 else "falling"
+    text = (f"{names(t.contender)}'s share of {_short(r)} is {verb} by about {abs(t.slope_pts_per_year):.0f} "
+            f"points a year")
+    figures = [_figure(r, "share_trend_pts_per_year", t.slope_pts_per_year, "points/year", t.contender,
+                       ci_low=t.ci_low, ci_high=t.ci_high, naive_ci_low=t.naive_low, naive_ci_high=t.naive_high,
+                       readings=t.n, start=month(t.start), end=month(t.end), among=", ".join(t.members))]
+    if t.clear is not None:
+        opposite = t.clear[np.sign(t.clear["slope"]) != np.sign(t.slope_pts_per_year)]
+        if not opposite.empty:
+            o = opposite.iloc[0]
+            text += (f" and {names(o['contender'])}'s is {'rising' if o['slope'] > 0 else 'falling'} by about "
+                     f"{abs(o['slope']):.0f}")
+            figures.append(_figure(r, "share_trend_pts_per_year", o["slope"], "points/year", o["contender"],
+                                   ci_low=o["low"], ci_high=o["high"], naive_ci_low=o["naive_low"],
+                                   naive_ci_high=o["naive_high"], readings=t.n, start=month(t.start),
+                                   end=month(t.end), among=", ".join(t.members)))
+    text += f" ({month(t.start)} to {month(t.end)})."
+    return Statement(text, tuple(figures), row_method_note(r), (r.signal,))
+
+
+def sentences(current: list[SignalReading], readings: list[SignalReading], names,
+              stale_after_years: float) -> list[Statement]:
+    """3-5 plain sentences: each current measure (choices made now first), the steepest trend, what is left out."""
+    out = [reading_sentence(r, names) for r in current if r.lead is not None]
+    trend = trend_sentence(current, names)
+    old = [r for r in readings if not r.current and r.lead is not None and r.measure.kind != "page count"]
+    room = MAX_SENTENCES - (1 if trend else 0) - (1 if old else 0)
+    out = out[:max(room, 1)]
+    if trend:
+        out.append(trend)
+    if old and len(out) < MAX_SENTENCES:
+        ends = [pd.Timestamp(r.period_end) for r in old if r.period_end is not None]
+        text = (f"Older measures ({_join([_short(r) for r in old])}) end by {max(ends).year} and are shown in "
+                f"the table but not counted." if ends else "")
+        if text:
+            out.append(Statement(text, tuple(_figure(r, "latest_data", month(r.period_end), "month")
+                                             for r in old if r.period_end is not None),
+                                 f"a measure whose latest data are more than {stale_after_years:g} years before "
+                                 "the report date is not counted", tuple(r.signal for r in old)))
+    return out
+
+
+# -- advice per reader --------------------------------------------------------------------------------------------
+def focus(readings: list[SignalReading], names) -> list[Focus]:
+    """'What should you focus on?' for each audience, from the measures that speak to it (current ones first; old
+    ones only when nothing current does, and then saying how old)."""
+    out = []
+    for audience, signals in AUDIENCES:
+        mine = [r for r in readings if r.signal in signals and r.lead is not None]
+        used = [r for r in mine if r.current] or mine
+        if not used:
+            out.append(Focus(audience, Statement(
+                f"For {audience}: no measure in these data speaks to this directly.", (), "", ())))
+            continue
+        when = "" if used[0].current else \
+            f" (the latest of these data are from {max(pd.Timestamp(r.period_end) for r in used).year})"
+        text = f"For {audience}: {_advice(used, names, when)}"
+        out.append(Focus(audience, Statement(text, tuple(f for r in used for f in lead_figures(r)),
+                                             "; ".join(row_method_note(r) for r in used),
+                                             tuple(r.signal for r in used))))
+    return out
+
+
+def _advice(used: list[SignalReading], names, when: str) -> str:
+    claimed = _claimed(used)
+    leaders = sorted({r.lead.leader for r in claimed})
+    if len(leaders) == 1 and len(claimed) == len(used):
+        return f"{names(leaders[0])}, which leads {_join([_short(r) for r in used])}{when}."
+    if claimed:
+        text = _join([f"{names(r.lead.leader)} leads {_short(r)}" for r in claimed])
+        close = [r for r in used if r not in claimed]
+        if close:
+            text += (f", while {_join([_short(r) for r in close])} "
+                     f"{'does' if len(close) == 1 else 'do'} not separate the leaders")
+        return text + f"{when}; both are worth knowing."
+    pair = {names(r.lead.leader) for r in used} | {names(r.lead.runner_up) for r in used}
+    return (f"{_join(sorted(pair))} are too close to call on {_join([_short(r) for r in used])}{when}; "
+            "either is a sound choice.")
+
+
+def data_through(readings: list[SignalReading], day, stale_after_years: float) -> Statement:
+    ends = [(pd.Timestamp(r.period_end), r) for r in readings if r.period_end is not None]
+    if not ends:
+        return Statement(f"No dated readings; report date {day.isoformat()}.")
+    newest, latest = max(ends, key=lambda x: x[0])
+    current = [(e, r) for e, r in ends if r.current]
+    text = f"Data through {newest:%Y-%m}; report date {day.isoformat()}."
+    figures = [_figure(latest, "data_through", month(newest), "month"), Figure("report_date", day.isoformat(), "date")]
+    if current:
+        oldest, r = min(current, key=lambda x: x[0])
+        text = text[:-1] + f"; the oldest measure counted ({_short(r)}) ends {oldest:%Y-%m}."
+        figures.append(_figure(r, "oldest_current", month(oldest), "month"))
+    return Statement(text, tuple(figures), f"a measure is counted when its data end within {stale_after_years:g} "
+                     "years of the report date; ages on the scoreboard are measured against the report date, not "
+                     "against the newest reading")
+
+
+# -- lead-lag ---------------------------------------------------------------------------------------------------------
+def lead_lag_pair(readings: list[SignalReading], leader: str | None) -> tuple[str, str] | None:
+    """The headline leader and the contender it is most often compared with (its most frequent other half)."""
+    pairs = [(r.lead.leader, r.lead.runner_up) for r in readings if r.lead is not None and r.lead.runner_up]
+    if not pairs:
+        return None
+    if leader is None:
+        counts = pd.Series([p[0] for p in pairs]).value_counts()
+        leader = sorted(counts[counts == counts.max()].index)[0]
+    others = pd.Series([b if a == leader else a for a, b in pairs if leader in (a, b)])
+    if others.empty:
+        return None
+    counts = others.value_counts()
+    return leader, sorted(counts[counts == counts.max()].index)[0]
+
+
+def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tuple[tuple[LeadLagRow, ...],
+                                                                                   Statement | None]:
+    from mindshare.analysis.leadlag import pass_from_history, pass_from_venues
+
+    a, b = pair
+    rows, figures = [], []
+    for r in readings:
+        if r.measure.kind == "page count":
+            continue
+        if r.venue_frame is not None:
+            found = pass_from_venues(r.signal, r.venue_frame, a, b)
+        elif r.history_of is not None:
+            found = pass_from_history(r.signal, r.history_of([a, b]), a, b)
+        else:
+            continue
+        if found.status == "no common readings":
+            continue
+        when = found.status
+        if found.date is not None:
+            yearly = r.measure.kind == SHARE or bool(r.venues) or \
+                len(period_words(r.period_start, r.period_end)) == 4          # readings of calendar years
+            when = f"{found.date.year}" if yearly else month(found.date)
+        if found.date is None and found.last is not None:
+            when += f" (to {found.last.year})"
+        rows.append(LeadLagRow(r.signal, _short(r), a, b, when, found.status,
+                               found.date.date() if found.date is not None else None))
+        figures.append(_figure(r, "passed_on", when, "date or status", a, versus=b, first=month(found.first),
+                               last=month(found.last)))
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].date is None, rows[i].date or pd.Timestamp.max.date(),
+                                                    rows[i].signal))
+    rows, figures = [rows[i] for i in order], [figures[i] for i in order]
+    if not rows:
+        return (), None
+    crossed = [x for x in rows if x.date is not None]
+    text = f"When {names(a)} passed {names(b)}: "
+    text += "; ".join(f"{x.label} {x.when}" for x in crossed) if crossed else "in none of the measures"
+    rest = [x for x in rows if x.date is None]
+    if rest:
+        text += "; " + "; ".join(f"{x.label}: {x.when}" for x in rest)
+    note = ("a pass is read between consecutive readings of one method, on the series each measure is read from: "
+            "trailing 12-month sums for small counts, the flow of a cumulative total, venues both periods share")
+    return tuple(rows), Statement(text + ".", tuple(figures), note, tuple(x.signal for x in rows))
+
+
+# -- the composite, out of the headline ------------------------------------------------------------------------------
+def composite(current: list[SignalReading], names, weights, draws: int) -> Statement | None:
+    from mindshare.analysis.composite import relative_composite
+
+    usable = [r for r in current if r.lead is not None and r.lead.values is not None]
+    if len(usable) < 2:
+        return None
+    values = pd.DataFrame({r.signal: r.lead.values for r in usable})
+    log_sd = pd.DataFrame({r.signal: r.log_sd for r in usable if r.log_sd is not None})
+    chosen = {s: w for s, w in (weights or {}).items() if s in values} or None
+    result = relative_composite(values, chosen, log_sd, draws=draws)
+    if result is None:
+        return None
+    top = result.scores.iloc[0]
+    second = result.scores.iloc[1]
+    weighting = "weighted equally" if chosen is None else "with the weights given"
+    text = (f"Taking the {len(result.weights)} current measures together ({weighting}), {names(top['contender'])} "
+            f"comes first in {top['p_first'] * 100:.0f}% of {result.draws:,} tries that vary the data and the weights")
+    flip = result.flip
+    if flip is not None and flip.data_factor is not None and np.isfinite(flip.data_factor):
+        moved = next(r for r in usable if r.signal == flip.data_signal)
+        text += (f"; {names(second['contender'])} would need {flip.data_factor:.1f} times its "
+                 f"{_short(moved)} to draw level")
+    figures = [Figure("p_first", _plain(top["p_first"]), "probability", contender=str(top["contender"]),
+                      detail={"draws": result.draws, "kappa": result.kappa, "signals": ", ".join(result.weights),
+                              "weights": ", ".join(f"{k} {v:.2f}" for k, v in result.weights.items())}),
+               Figure("index", _plain(second["index"]), "% of the leader", contender=str(second["contender"]))]
+    if flip is not None:
+        figures.append(Figure("flip_data_factor", _plain(flip.data_factor), "times", signal=flip.data_signal or "",
+                              contender=str(second["contender"])))
+        figures.append(Figure("flip_weight_moved", _plain(flip.weight_moved), "share of total weight",
+                              detail={"from": ", ".join(flip.weight_from), "to": flip.weight_to}))
+    note = ("weighted geometric mean of each contender's values (log scale), so its order does not depend on which "
+            "other contenders are in the field; tries resample each value within its uncertainty (Poisson or "
+            "binomial where sampled, none for complete counts) and draw weights from a Dirichlet around the chosen "
+            f"ones; contenders without every measure are left out ({', '.join(result.left_out) or 'none'}). Hale's "
+            "2018 and 2019 scores are reproduced elsewhere as a record of his method, not as a verdict")
+    return Statement(text + ".", tuple(figures), note, tuple(result.weights))
+
+
+def method_notes(readings: list[SignalReading], analysis, stale_after_years: float) -> tuple[str, ...]:
+    notes = [f"A measure is current when its latest data end within {stale_after_years:g} years of the report date; "
+             "older ones are shown but not counted.",
+             "Leads in sampled counts and survey shares come with a 95% interval and are called clear only when it "
+             "excludes a tie; complete counts are given as counted, with no test.",
+             "Trends are of shares among contenders read throughout the window, with intervals that allow for "
+             "autocorrelation (Newey-West), and only from six readings up."]
+    pages = [r for r in readings if r.measure.kind == "page count"]
+    if pages:
+        notes.append("Google result counts are the number of web pages a search reports, not search interest; they "
+                     "are listed as a fact and never counted.")
+    if getattr(analysis, "composites", None):
+        notes.append("Hale's 2018 power score and 2019 growth score are reproduced as a record of his method (min-max "
+                     "scaling, which changes when a contender is added); they do not enter the answer.")
+    return tuple(notes)
+
+
+def survey_change_rows(surveys: pd.DataFrame | None, names) -> tuple[dict, ...]:
+    """Every survey question and population, first year to latest, as plain rows naming the population."""
+    from mindshare.analysis.survey_readings import survey_changes
+
+    if surveys is None or surveys.empty:
+        return ()
+    changes = survey_changes(surveys)
+    rows = []
+    for row in changes.itertuples(index=False):
+        interval = (f"{row.ci_low:+.1f} to {row.ci_high:+.1f}" if row.ci_low is not None and not pd.isna(row.ci_low)
+                    else "no base published")
+        rows.append({"survey": row.survey_name, "population": row.population, "contender": row.contender,
+                     "name": names(row.contender), "from_year": row.first_year, "to_year": row.last_year,
+                     "from_pct": _plain(row.first_pct), "to_pct": _plain(row.last_pct),
+                     "change_pts": _plain(row.change_pts), "ci_low": _plain(row.ci_low),
+                     "ci_high": _plain(row.ci_high), "status": row.status,
+                     "text": f"{names(row.contender)} among {row.population} of the {row.survey_name}: "
+                             f"{row.first_pct:.1f}% ({row.first_year}) to {row.last_pct:.1f}% ({row.last_year}), "
+                             f"{row.change_pts:+.1f} points ({interval})"})
+    return tuple(rows)
