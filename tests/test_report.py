@@ -82,6 +82,34 @@ def test_reproduces_stack_overflow_2019(built_report):
             "Kaggle State of ML & DS 2020"} <= surveys
 
 
+def test_stack_overflow_2019_to_2024_with_intervals_the_2022_conflict_and_no_2025(built_report):
+    _, results = built_report
+    usage = _section(results, "usage")
+    rows = _table(results, "usage", "so_survey_years")
+    years = {(r["segment"], r["year"]) for r in rows}
+    assert {("all respondents", y) for y in range(2019, 2025)} <= years
+    assert {("professional developers", y) for y in range(2019, 2025)} <= years
+    assert {("learning to code", 2024), ("other coders", 2023)} <= years
+    share = {(r["segment"], r["year"], r["framework"]): r for r in rows}
+    assert share[("all respondents", 2024, "PyTorch")]["share_pct"] == 10.57
+    assert share[("all respondents", 2024, "TensorFlow")]["share_pct"] == 10.12
+    assert share[("professional developers", 2024, "PyTorch")]["share_pct"] == 9.1
+    # Wilson interval of 4,846 of 45,841 (hand-checked: 10.29 to 10.86)
+    pytorch = share[("all respondents", 2024, "PyTorch")]
+    assert (pytorch["ci_low"], pytorch["ci_high"]) == (10.29, 10.86)
+    texts = [f["text"] for f in usage["findings"]]
+    change = next(t for t in texts if "all respondents, 2019 → 2024" in t)
+    assert "PyTorch 3.3% → 10.6%" in change and "TensorFlow 10.3% → 10.1%" in change and "within chance" in change
+    professional = next(t for t in texts if "professional developers, 2019 → 2024" in t)
+    assert "PyTorch 2.9% → 9.1%" in professional and "TensorFlow 9.4% → 8.8%" in professional
+    conflict = next(t for t in texts if "two sources give different shares" in t)
+    assert "2022" in conflict and "11.49%" in conflict and "11.74%" in conflict and "7.61%" in conflict
+    assert share[("professional developers", 2022, "TensorFlow")]["conflict"] == "11.49, 11.74"
+    assert any("2025 survey has no ML-frameworks question" in n for n in usage["notes"])
+    kaggle = _table(results, "usage", "kaggle_survey_years")
+    assert {r["year"] for r in kaggle} == {2019, 2021} and {r["segment"] for r in kaggle} >= {"data scientists"}
+
+
 def test_findings_carry_the_figures_they_state(built_report):
     """A paper count a sentence carries is a count it states (the answer's advice is the exception: it names a
     leader and carries the readings behind that, which the scoreboard states)."""
