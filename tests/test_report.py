@@ -110,6 +110,21 @@ def test_stack_overflow_2019_to_2024_with_intervals_the_2022_conflict_and_no_202
     assert {r["year"] for r in kaggle} == {2019, 2021} and {r["segment"] for r in kaggle} >= {"data scientists"}
 
 
+def test_jobs_show_the_second_hn_count_to_2026_07_beside_the_first(built_report):
+    _, results = built_report
+    jobs = _section(results, "jobs")
+    yearly = _table(results, "jobs", "hn_hiring_second_method_yearly")
+    assert max(r["year"] for r in yearly) == 2026
+    assert {r["months"] for r in yearly if r["year"] == 2026} == {7}          # 2026-01 to 2026-07, partial
+    assert {c["name"] for c in jobs["charts"]} >= {"hn_hiring_share", "hn_hiring_second_method"}
+    latest = next(f for f in jobs["findings"] if "12 months to 2026-07" in f["text"])
+    assert {f["name"] for f in latest["figures"]} == {"PyTorch posts", "TensorFlow posts"}
+    assert all(str(f["value"]) in latest["text"] for f in latest["figures"])
+    notes = " ".join(jobs["notes"])
+    assert "BRIDGED" in notes and "101 common months" in notes
+    assert "ends in 2024-05; run a collection" not in notes                   # the second count reaches further
+
+
 def test_findings_carry_the_figures_they_state(built_report):
     """A paper count a sentence carries is a count it states (the answer's advice is the exception: it names a
     leader and carries the readings behind that, which the scoreboard states)."""

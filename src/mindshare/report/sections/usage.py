@@ -1,8 +1,8 @@
 """Section `usage`: what developers say they use, from surveys, each figure with its survey and segment (all
 respondents, professional developers, learners, data scientists).
 
-A survey whose readings carry counts and bases (Stack Overflow's published tables 2019-2024, Kaggle's raw files,
-any imported file) is drawn year by year, one panel per population, every share with its 95% Wilson interval, and
+A survey whose readings carry counts and bases (a survey's own published tables with their bases, the raw files
+imported) is drawn year by year, one panel per population, every share with its 95% Wilson interval, and
 its first-to-latest change with Newcombe's interval (mindshare.analysis.survey_readings matches the readings by
 survey, question and population). Two readings of one year that disagree are both kept and said; a year whose
 survey dropped the question is said too. Other surveys' published shares (no base, one year) are bars beside.
