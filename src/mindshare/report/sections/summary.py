@@ -15,6 +15,8 @@ report date, the field and the code. The cache holds data only (report.cache).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,13 +103,29 @@ def _digest(inputs: SummaryInput) -> str:
     return h.hexdigest()[:32]
 
 
+@contextmanager
+def one_thread(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread while the analysis runs. With several threads a GROUP BY returns its groups in an order
+    that depends on scheduling, and where the analysis breaks a tie by that order (two survey populations equal on
+    every key it sorts by) a busy machine got another answer than a quiet one: the same store must give the same
+    report. The analysis reads a few thousand rows, so one thread costs nothing measurable."""
+    threads = connection.execute("SELECT current_setting('threads')").fetchone()[0]
+    connection.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        connection.execute(f"SET threads = {int(threads)}")
+
+
 def _compute(inputs: SummaryInput, section: Section) -> None:
     from mindshare.analysis.pipeline import analyse
 
     evidence = inputs.evidence
     observations = evidence.observations[evidence.observations["kind"] == "number"]
-    result = analyse(inputs.connection, inputs.relation, contenders=list(evidence.field.ids), names=evidence.name,
-                     presets=inputs.presets, weights=inputs.weights, report_date=evidence.report_date)
+    with one_thread(inputs.connection):
+        result = analyse(inputs.connection, inputs.relation, contenders=list(evidence.field.ids),
+                         names=evidence.name, presets=inputs.presets, weights=inputs.weights,
+                         report_date=evidence.report_date)
     # the older per-signal verdict sentences are left out: the answer (the headline section) replaces them
     section.document = result.answer.as_section() if result.answer is not None else None
     _standings_table(inputs, section, result)
@@ -292,8 +310,9 @@ def _comparison(inputs: SummaryInput, section: Section, result, compare_to: str)
     if inputs.compare_relation is None or inputs.compare_observations is None or inputs.compare_observations.empty:
         section.notes.append(f"--compare-to {compare_to}: the store knew no observations of that date.")
         return
-    then = analyse(inputs.connection, inputs.compare_relation, contenders=list(inputs.evidence.field.ids), names=inputs.evidence.name,
-                   presets=(), draws=10)
+    with one_thread(inputs.connection):
+        then = analyse(inputs.connection, inputs.compare_relation, contenders=list(inputs.evidence.field.ids),
+                       names=inputs.evidence.name, presets=(), draws=10)
     table = compare_standings(result.standings, then.standings, result.trends, then.trends)
     for sentence in comparison_sentences(table, compare_to, inputs.evidence.name):
         section.findings.append(Finding(f"Since {compare_to}: {sentence.text}", sentence.figures))
