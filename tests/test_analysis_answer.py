@@ -214,6 +214,29 @@ def test_survey_rows_are_matched_by_question_and_population_not_by_the_source_te
     assert set(changes["population"]) == {"professional developers"}
 
 
+def test_readings_that_agree_to_the_rounder_ones_precision_do_not_conflict():
+    rows = _stack_overflow_rows()
+    tf2019 = rows[(rows["period_start"].dt.year == 2019) & (rows["segment"] == "all respondents")
+                  & (rows["contender"] == "tensorflow")]
+    assert tf2019["value"].iloc[0] == pytest.approx(10.2643, abs=1e-4)
+    rounded = tf2019.assign(value=10.3, note=None, source="an article quoting the survey")
+    off = tf2019.assign(value=10.4, note=None, source="an article quoting the survey")
+    pick = lambda frame: frame[(frame["year"] == 2019) & (frame["population"] == "all respondents")
+                               & (frame["contender"] == "tensorflow")].iloc[0]
+    assert pick(survey_readings(pd.concat([rows, rounded])))["conflict"] == ""
+    flagged = pick(survey_readings(pd.concat([rows, off])))
+    assert flagged["conflict"] == "10.2643, 10.4" and "an article quoting the survey" in flagged["conflict_detail"]
+
+
+def test_a_shares_own_base_per_option_is_used():
+    """Stack Overflow 2021-2022 publish counts and %s whose implied bases differ by option: each share's own n."""
+    rows = _stack_overflow_rows()
+    year = rows[(rows["period_start"].dt.year == 2022) & (rows["segment"] == "professional developers")]
+    own = year.assign(metric="so_survey_n", value=[19046.0 + k for k in range(len(year))], note=None)
+    readings = survey_readings(pd.concat([year.assign(note=None), own]))
+    assert readings.set_index("contender")["n"].to_dict() == own.set_index("contender")["value"].to_dict()
+
+
 def test_two_readings_of_one_survey_figure_are_both_kept_and_the_conflict_flagged():
     rows = _stack_overflow_rows()
     live = rows[(rows["period_start"].dt.year == 2022) & (rows["segment"] == "professional developers")
@@ -465,9 +488,8 @@ def bundled_answer(bundled_store_path):
 
 def test_bundled_answer_strikes_the_claims_of_issue_12(bundled_answer):
     rows = {r.signal: r for r in bundled_answer.scoreboard}
-    jobs = rows["jobs"]                                    # not "PyTorch leads 1.3x" on 4 vs 3 posts
-    assert jobs.period == "12 months to 2024-05" and jobs.lead_status == WITHIN_CHANCE
-    assert {f.name: f.value for f in jobs.figures}["leader_value"] == 45
+    jobs = rows["jobs"]                                    # a year of posts, with its interval, not one month
+    assert jobs.period == "12 months to 2026-07" and jobs.lead_status == CLEAR and jobs.ci_low > 1
     github = rows["github"]                                # the flow, not all-time stars
     assert github.leader == "pytorch" and {f.contender: f.value for f in github.figures
                                           if f.name == "all_time_level"}["tensorflow"] > 190000
@@ -479,6 +501,89 @@ def test_bundled_answer_strikes_the_claims_of_issue_12(bundled_answer):
     for signal in ("qa", "research", "articles"):          # complete counts: no test
         assert rows[signal].ci_low is None and rows[signal].lead.endswith("(complete count)")
     assert "TensorFlow's is falling" in " ".join(s.text for s in bundled_answer.sentences)
+
+
+def test_bundled_jobs_read_the_newer_count_to_2026_07_and_say_how_far_the_two_counts_join(bundled_answer):
+    from scipy import stats
+
+    jobs = next(r for r in bundled_answer.scoreboard if r.signal == "jobs")
+    assert jobs.source == "controlarm/hn-hiring-analysis" and jobs.period_end.isoformat() == "2026-07-31"
+    figures = {f.name: f.value for f in jobs.figures}
+    assert (figures["leader_value"], figures["runner_up_value"]) == (88, 24)     # summed by hand from the bundle
+    low, high = stats.binomtest(88, 112).proportion_ci(0.95, method="exact")
+    assert (jobs.ci_low, jobs.ci_high) == (pytest.approx(low / (1 - low), abs=1e-4),
+                                           pytest.approx(high / (1 - high), abs=1e-4))
+    # the bundle's series_bridge notes, as data: the ratio may be joined across the two counts, the level not
+    assert "for the tensorflow pytorch ratio: BRIDGED" in jobs.method_note
+    assert "for the share of posts: NOT BRIDGED" in jobs.method_note
+    assert jobs.age == "4 months"                                               # 2026-07-31 to 2026-12-01
+
+
+def test_as_known_in_mid_2024_the_jobs_lead_is_within_chance(bundled_store_path):
+    """Before the newer count was published, the older one (to 2024-05) gives 45 vs 30 over a year: the article's
+    "PyTorch leads 1.3x" on 4 vs 3 posts in one month is not a lead."""
+    from mindshare.analysis.answer import build_answer
+    from mindshare.session import session as store_session
+
+    with store_session(bundled_store_path) as store:
+        observations = store.observations(as_of="2024-06-30")
+    answer = build_answer(observations, contenders=["pytorch", "tensorflow", "keras"], report_date="2024-06-30",
+                          draws=100)
+    jobs = next(r for r in answer.scoreboard if r.signal == "jobs")
+    assert jobs.source == "ryanwi/hiringtrends" and jobs.period == "12 months to 2024-05"
+    assert jobs.lead_status == WITHIN_CHANCE and {f.name: f.value for f in jobs.figures}["leader_value"] == 45
+    assert "too close to call on Hacker News job posts" in answer.headline.text
+
+
+def test_bundled_stack_overflow_2019_to_2024_per_segment_with_newcombe(bundled_answer):
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    changes = {(c["survey"], c["population"], c["contender"]): c for c in bundled_answer.survey_changes}
+    so = "Stack Overflow Developer Survey"
+    everyone = changes[(so, "all respondents", "pytorch")]
+    assert (everyone["from_year"], everyone["to_year"]) == (2019, 2024)
+    low, high = confint_proportions_2indep(4846, 45841, 1922, 58543, method="newcomb")   # 2024 vs 2019 counts
+    assert (everyone["ci_low"], everyone["ci_high"]) == (pytest.approx(low * 100, abs=1e-3),
+                                                         pytest.approx(high * 100, abs=1e-3))
+    assert changes[(so, "professional developers", "tensorflow")]["status"] == CLEAR       # 9.4% -> 8.8%
+    assert changes[(so, "all respondents", "tensorflow")]["status"] == WITHIN_CHANCE       # 10.3% -> 10.1%
+    for population in ("learning to code", "other coders"):                     # asked from 2023 only
+        assert (changes[(so, population, "pytorch")]["from_year"], changes[(so, population, "pytorch")]["to_year"]) \
+            == (2023, 2024)
+    assert "among people learning to code in the" in changes[(so, "learning to code", "pytorch")]["text"]
+    assert all(c["population"] in c["text"] for c in bundled_answer.survey_changes)
+    usage = next(s for s in bundled_answer.sentences if "usage" in s.signals)
+    assert "PyTorch rose from 3.3% in 2019, while TensorFlow stayed about the same (10.3% in 2019)" in usage.text
+
+
+def test_bundled_stack_overflow_2022_conflict_is_said_and_2025_is_not_silent(bundled_answer):
+    notes = [s.text for s in bundled_answer.survey_notes]
+    conflict = next(t for t in notes if "2022, professional developers" in t)
+    assert "PyTorch 7.93% (Stack Overflow Developer Survey 2022 (published results), used) vs 7.61%" in conflict
+    assert "TensorFlow 11.74%" in conflict and "11.49%" in conflict and "both are kept" in conflict
+    assert not any("2019" in t and "disagree" in t for t in notes)       # 10.3 (the article) is 10.2643 rounded
+    assert any(t.startswith("Stack Overflow Developer Survey 2025: the 2025 survey has no ML-frameworks question")
+               for t in notes)
+    usage = next(r for r in bundled_answer.scoreboard if r.signal == "usage")
+    assert "2025: the 2025 survey has no ML-frameworks question" in usage.method_note
+    assert "2022, professional developers: two published readings disagree" in usage.method_note
+    sentence = next(s for s in bundled_answer.sentences if "usage" in s.signals)
+    assert "Stack Overflow Developer Survey 2024 (the latest to ask: the 2025 survey did not)" in sentence.text
+    roles = [f["role"] for f in bundled_answer.as_section()["findings"]]
+    assert roles.count("survey_note") == len(notes) == 2
+
+
+def test_bundled_kaggle_2019_to_2021_per_population_and_base(bundled_answer):
+    kaggle = [c for c in bundled_answer.survey_changes if c["survey"].startswith("Kaggle")]
+    keys = {(c["population"], c["base"], c["contender"]) for c in kaggle}
+    for population in ("all respondents", "data scientists"):
+        for base in ("answered the question", "all respondents"):
+            assert (population, base, "pytorch") in keys
+    assert all((c["from_year"], c["to_year"]) == (2019, 2021) for c in kaggle)
+    answered = next(c for c in kaggle if (c["population"], c["base"], c["contender"])
+                    == ("all respondents", "answered the question", "pytorch"))
+    assert (round(answered["from_pct"], 2), round(answered["to_pct"], 2)) == (24.81, 31.02)
+    assert "(% of those who answered the question)" in answered["text"]
 
 
 def test_bundled_answer_is_json_with_figures_on_every_sentence(bundled_answer):
@@ -519,3 +624,69 @@ def test_a_month_read_by_two_methods_is_one_method_for_every_contender():
     assert months["last_in_month"].to_dict() == {
         ("a", "all installers"): True, ("a", "pip only"): False, ("b", "all installers"): True,
         ("b", "pip only"): False, ("c", "pip only"): False}          # c was not read by the month's method
+
+
+# -- the rules at the answer's level, on a built field of two contenders ---------------------------------------------
+def _two_contender_field() -> pd.DataFrame:
+    """a and b, hand-built so each rule's outcome is known: b's downloads are flat at 100 and a's rise 50, 55, ...
+    from 2023-01, so a passes b in 2023-12 (105 > 100); a gains 100 stars a month and b 20 (a ahead in new stars
+    throughout, b ahead in all-time stars); b is named in 9 job posts a month and a in 3 (not crossed); b had more
+    Stack Overflow questions, in years that end in 2019 (old at a 2026 report date)."""
+    months = pd.period_range("2023-01", "2025-12", freq="M").strftime("%Y-%m")
+    downloads = [(m, c, v) for k, m in enumerate(months) for c, v in (("a", 50 + 5 * k), ("b", 100))]
+    stars = [(m, c, v) for k, m in enumerate(months) for c, v in (("a", 1000 + 100 * k), ("b", 5000 + 20 * k))]
+    posts = [(m, c, v) for m in months for c, v in (("a", 3), ("b", 9))]
+    questions = pd.DataFrame([{"signal": "qa", "metric": "questions_per_year", "source": "so", "contender": c,
+                               "subject": c, "period_start": pd.Timestamp(f"{y}-01-01"),
+                               "period_end": pd.Timestamp(f"{y}-12-31"), "value": float(v), "segment": "all",
+                               "method": "m1", "note": None, "collected_at": pd.Timestamp("2030-01-01"),
+                               "kind": "number", "unit": "questions"}
+                              for y in (2017, 2018, 2019) for c, v in (("a", 100), ("b", 900))])
+    return pd.concat([_months(downloads, metric="downloads_30d", signal="downloads", source="pypi"),
+                      _months(stars, metric="github_stars", signal="github", source="github"),
+                      _months(posts, metric="posts_mentioning", signal="jobs", source="hn"), questions])
+
+
+def test_lead_lag_puts_each_crossing_date_beside_not_crossed():
+    answer = _answer(_two_contender_field(), report_date="2026-01-15", names={"a": "A", "b": "B"})
+    assert answer.leader == "a"
+    when = {r.signal: r.when for r in answer.lead_lag}
+    assert when == {"downloads": "2023-12", "github": "ahead throughout (to 2025)", "jobs": "not crossed (to 2025)",
+                    "qa": "not crossed (to 2019)"}
+    assert answer.lead_lag_statement.text.startswith("When A passed B: PyPI downloads 2023-12; ")
+    assert "Hacker News job posts: not crossed (to 2025)" in answer.lead_lag_statement.text
+
+
+def test_a_stale_signal_is_shown_but_not_in_the_verdict():
+    frame = _two_contender_field()
+    answer = _answer(frame, report_date="2026-01-15", names={"a": "A", "b": "B"})
+    qa = next(r for r in answer.scoreboard if r.signal == "qa")
+    assert not qa.current and qa.leader == "b" and qa.age == "6.0 years"          # shown, with its age
+    assert "qa" not in answer.headline.signals and "Stack Overflow questions" not in answer.headline.text
+    assert answer.headline.text.startswith("A is ahead on 2 of the 3 current measures")
+    assert "qa" not in {f.detail.get("signals") for f in answer.composite.figures} | set(answer.composite.signals)
+    assert all("qa" not in f.statement.signals for f in answer.focus)
+    # without the rule (nothing is ever too old) the same data would count b's 2019 lead
+    from mindshare.analysis.answer import answer_of
+    from mindshare.analysis.pipeline import analyse_frame
+
+    result = analyse_frame(frame, contenders=["a", "b"], presets=(), draws=100)
+    everything = answer_of(result, report_date="2026-01-15", stale_after_years=100, draws=100)
+    assert "qa" in everything.headline.signals and next(r for r in everything.scoreboard if r.signal == "qa").current
+
+
+def test_page_counts_and_search_interest_are_labelled_apart_and_page_counts_never_counted():
+    months = pd.period_range("2025-01", "2025-12", freq="M").strftime("%Y-%m")
+    interest = _months([(m, c, v) for m in months for c, v in (("a", 40), ("b", 60))], metric="search_interest",
+                       signal="search", source="google trends")
+    pages = _months([("2025-06", "a", 9e6), ("2025-06", "b", 1e6)], metric="google_search_results",
+                    signal="search", source="google.com")
+    downloads = _months([(m, c, v) for m in months for c, v in (("a", 100), ("b", 50))], metric="downloads_30d",
+                        signal="downloads", source="pypi")
+    with_interest = _answer(pd.concat([interest, pages, downloads]), report_date="2026-01-15")
+    search = next(r for r in with_interest.scoreboard if r.signal == "search")
+    assert search.label == "Google search interest" and search.current and search.leader == "b"
+    only_pages = _answer(pd.concat([pages, downloads]), report_date="2026-01-15")
+    counted = next(r for r in only_pages.scoreboard if r.signal == "search")
+    assert counted.kind == PAGE_COUNT and "not search interest" in counted.label and not counted.current
+    assert "search" not in only_pages.headline.signals and only_pages.composite is None

@@ -155,7 +155,7 @@ class Answer:
     composite: Statement | None = None         # the field-independent composite; never in the headline
     method_notes: tuple[str, ...] = ()
     survey_changes: tuple[dict, ...] = ()      # every survey question and population: first -> latest year
-
+    survey_notes: tuple[Statement, ...] = ()   # conflicting survey readings, survey years without the question
 
     def as_section(self) -> dict:
         """The results.json `headline` section."""
@@ -167,6 +167,7 @@ class Answer:
             findings.append(self.lead_lag_statement.as_finding("lead_lag"))
         if self.composite is not None:
             findings.append(self.composite.as_finding("composite"))
+        findings += [s.as_finding("survey_note") for s in self.survey_notes]
         return {"id": "headline", "report_date": self.report_date.isoformat(), "leader": self.leader,
                 "findings": findings,
                 "tables": [{"name": "scoreboard", "rows": [r.as_dict() for r in self.scoreboard]},
@@ -194,8 +195,9 @@ def answer_of(analysis, *, report_date, names=lambda key: key, weights: dict[str
     composite = wording.composite(current, names, weights, draws)
     notes = wording.method_notes(readings, analysis, stale_after_years)
     changes = wording.survey_change_rows(analysis.surveys, names)
+    survey_notes = wording.survey_notes(analysis.surveys, analysis.data_notes, names)
     return Answer(day, leader, headline, sentences, focus, rows, through, lead_lag, lead_lag_statement, composite,
-                  notes, changes)
+                  notes, changes, survey_notes)
 
 
 def build_answer(observations: pd.DataFrame, *, contenders: list[str], report_date, names=lambda key: key,
@@ -205,11 +207,11 @@ def build_answer(observations: pd.DataFrame, *, contenders: list[str], report_da
     Runs the whole pipeline without Hale's presets; `analyse(..., report_date=...)` gives the same answer with the
     rest of the analysis.
     """
-    from mindshare.analysis.pipeline import analyse_frame
+    from mindshare.analysis.pipeline import analyse_frame, data_notes_of
 
     numbers = observations[observations["kind"] == "number"] if "kind" in observations else observations
     result = analyse_frame(numbers, contenders=contenders, names=names, presets=(), weights=None, draws=draws,
-                           report_date=report_date)
+                           report_date=report_date, data_notes=data_notes_of(observations))
     if weights:
         return answer_of(result, report_date=report_date, names=names, weights=weights, draws=draws)
     return result.answer

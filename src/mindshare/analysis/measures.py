@@ -62,6 +62,8 @@ _SURVEY = "survey respondents are a sample of the population surveyed: intervals
 _KNOWN: dict[str, tuple[str, bool, str, str, str]] = {
     "posts_mentioning": (EVENTS, True, "Hacker News 'Who is hiring?' job posts naming it", "posts",
                          "Hacker News job posts"),
+    "posts_matching": (EVENTS, True, "Hacker News 'Who is hiring?' job posts naming it", "posts",
+                       "Hacker News job posts"),
     "job_listings": (LEVEL, False, "open job listings naming it", "listings", "job listings"),
     "job_postings": (EVENTS, False, "job postings naming it", "postings", "job postings"),
     "job_count": (LEVEL, False, "open job listings naming it", "listings", "job listings"),

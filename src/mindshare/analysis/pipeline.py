@@ -7,8 +7,9 @@ the last three years and the last observed crossing of the two leaders. Only tho
 the robust trends, projections, composite scores and the verdict are computed on at most a few thousand rows.
 
 Rules (docs/analysis.md explains why):
-- one series per signal: a preferred metric (PRIMARY) or else the (metric, source, segment) with the most
-  contenders, the latest readings and the most rows; research venues are summed, other segments never are;
+- one series per signal: a preferred metric (PRIMARY; of equally preferred ones, the one read most recently) or
+  else the (metric, source, segment) with the most contenders, the latest readings and the most rows; research
+  venues are summed, other segments never are;
 - readings marked partial, or whose period had not ended when they were read, are left out and counted;
 - standings, trends and projections use only the latest method of the series (the latest uninterrupted run).
 """
@@ -20,8 +21,8 @@ from dataclasses import dataclass, field as dataclass_field
 import numpy as np
 import pandas as pd
 
-PRIMARY = {
-    "jobs": ["posts_mentioning", "job_postings", "job_listings", "job_count"],
+PRIMARY = {      # metrics in a tuple are equally preferred: the one read most recently (by month) is chosen
+    "jobs": [("posts_mentioning", "posts_matching"), "job_postings", "job_listings", "job_count"],
     "downloads": ["downloads_30d", "downloads_month", "downloads"],
     "github": ["github_stars", "stars"],
     "qa": ["questions_per_year", "stackoverflow_questions_per_year", "questions_per_month", "questions"],
@@ -47,6 +48,9 @@ class Analysis:
     months: pd.DataFrame | None = None     # chosen series, one reading per contender and month, every method
     venues: pd.DataFrame | None = None     # signals summed over segments (research): per segment and period
     surveys: pd.DataFrame | None = None    # survey shares matched by survey, question, population and year
+    data_notes: pd.DataFrame | None = None   # caveats stored as data (no value, words only): how far two series
+                                             # of one signal may be joined (series_bridge), a survey year without
+                                             # the question (<survey>_survey_note)
     answer: object | None = None           # analysis.answer.Answer, when a report date was given
 
 
@@ -58,26 +62,42 @@ def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:
         group = group[group["contenders"] >= 2].copy()
         if group.empty:
             continue
-        preferred = PRIMARY.get(signal, [])
-        group["preference"] = [preferred.index(m) if m in preferred else len(preferred) for m in group["metric"]]
+        group["preference"] = [_preference(signal, m) for m in group["metric"]]
         if signal in SUM_SEGMENTS:
             group = (group.groupby(["signal", "metric", "source", "preference"], as_index=False)
                      .agg(contenders=("contenders", "max"), rows=("rows", "sum"), last=("last", "max"),
                           first=("first", "min")).assign(segment=None))
-        group = group.sort_values(["preference", "contenders", "last", "rows"], ascending=[True, False, False, False])
+        # among equally preferred metrics the latest month first (two counts of the same threads, one of them
+        # newer); otherwise the most contenders, then the latest, then the most rows
+        preferred = group["preference"] < len(PRIMARY.get(signal, []))
+        group["recent"] = pd.to_datetime(group["last"]).dt.to_period("M").dt.to_timestamp().where(preferred)
+        group = group.sort_values(["preference", "recent", "contenders", "last", "rows"],
+                                  ascending=[True, False, False, False, False], na_position="last")
         chosen.append(group.iloc[0][["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"]])
     return pd.DataFrame(chosen).reset_index(drop=True) if chosen else pd.DataFrame(
         columns=["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"])
 
 
+def _preference(signal: str, metric: str) -> int:
+    """The rank of `metric` in the signal's PRIMARY list (a tuple of metrics shares one rank); unlisted last."""
+    preferred = PRIMARY.get(signal, [])
+    for rank, entry in enumerate(preferred):
+        if metric == entry or (isinstance(entry, tuple) and metric in entry):
+            return rank
+    return len(preferred)
+
+
 def analyse(con, relation: str = "observations", *, contenders: list[str] | None = None,
             presets: tuple[str, ...] = ("power-2018", "growth-2019"), weights: dict[str, float] | None = None,
             facts: pd.DataFrame | None = None, draws: int = 2000, kappa: float = 100.0,
-            names=lambda key: key, stale_years: float = 5.0, report_date=None) -> Analysis:
+            names=lambda key: key, stale_years: float = 5.0, report_date=None,
+            data_notes: pd.DataFrame | None = None) -> Analysis:
     """Run the full analysis on `relation` (a table or view on DuckDB connection `con`).
 
     With `report_date` (the day the report speaks for: today, or --as-of; never read from a clock here) the result
     also holds `answer`, the verdict as data (analysis.answer.Answer), with every signal's age measured against it.
+    `data_notes`: the caveats stored as data (`data_notes_of(observations)`), for a relation that holds numbers
+    only; by default they are read from `relation` itself.
     """
     from mindshare.analysis.composite import composite_score, preset_weights
     from mindshare.analysis.measures import describe
@@ -162,7 +182,8 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
     pairs = pairs[pairs.str.len() == 2]
     crossovers = _crossovers(months, pairs, names)
     analysis = Analysis(series=chosen, standings=standings, trends=trends, crossovers=crossovers, excluded=excluded,
-                        months=months, venues=_venue_readings(con), surveys=_survey_rows(con, relation, contenders))
+                        months=months, venues=_venue_readings(con), surveys=_survey_rows(con, relation, contenders),
+                        data_notes=_data_notes(con, relation) if data_notes is None else data_notes)
     newest = pd.to_datetime(standings["d_now"]).max() if not standings.empty else None
     last_reading = standings.groupby("signal")["d_now"].max()
     analysis.stale = sorted(last_reading[pd.to_datetime(last_reading) < newest - pd.DateOffset(years=stale_years)].index) \
@@ -267,6 +288,33 @@ def _survey_rows(con, relation: str, contenders: list[str] | None) -> pd.DataFra
         SELECT * FROM {relation}
         WHERE value IS NOT NULL AND metric LIKE '%survey%'""").df()
     return survey_readings(rows, contenders)
+
+
+DATA_NOTE_COLUMNS = ["signal", "metric", "source", "subject", "method", "period_start", "value_text"]
+
+
+def data_notes_of(observations: pd.DataFrame) -> pd.DataFrame:
+    """The caveats stored as data among `observations` (see `_data_notes`), in DATA_NOTE_COLUMNS."""
+    if not set(DATA_NOTE_COLUMNS) <= set(observations.columns):
+        return pd.DataFrame(columns=DATA_NOTE_COLUMNS)
+    metric = observations["metric"].astype(str)
+    keep = observations["value"].isna() & observations["value_text"].notna() \
+        & ((metric == "series_bridge") | metric.str.endswith("survey_note"))
+    return observations.loc[keep, DATA_NOTE_COLUMNS].sort_values(
+        ["signal", "metric", "period_start", "subject"]).reset_index(drop=True)
+
+
+def _data_notes(con, relation: str) -> pd.DataFrame:
+    """The caveats a source or the bundle stores as data: rows with words and no value whose metric is
+    `series_bridge` (BRIDGED / NOT BRIDGED: how far two series of one signal may be joined) or ends in
+    `survey_note` (a survey year that did not ask the question). Read apart: they have no contender."""
+    columns = {c[0] for c in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
+    if not set(DATA_NOTE_COLUMNS) <= columns:
+        return pd.DataFrame(columns=DATA_NOTE_COLUMNS)
+    return con.execute(f"""
+        SELECT {", ".join(DATA_NOTE_COLUMNS)} FROM {relation}
+        WHERE value IS NULL AND value_text IS NOT NULL AND (metric = 'series_bridge' OR metric LIKE '%survey_note')
+        ORDER BY signal, metric, period_start, subject""").df()
 
 
 def _share_trends(monthly: pd.DataFrame) -> pd.DataFrame:

@@ -79,6 +79,11 @@ class SignalReading:
                                                # (date, contender, value, method), for lead-lag
     venue_frame: pd.DataFrame | None = None    # summed over segments: segment, period, contender, value
     notes: list[str] = field(default_factory=list)
+    joins: list[tuple[str, str, str]] = field(default_factory=list)   # (what, other method, words) of each
+                                               # series_bridge note: how far this series may be joined with the
+                                               # signal's other series (words start BRIDGED or NOT BRIDGED)
+    not_asked: tuple[tuple[int, str], ...] = ()    # surveys: (year, words) of later years that did not ask
+    conflicts: pd.DataFrame | None = None      # surveys: readings of this survey whose sources disagree
 
 
 def age_in_years(end, report_date) -> float | None:
@@ -128,10 +133,34 @@ def signal_readings(analysis, report_date, *, stale_after_years: float = STALE_A
             reading = _latest_reading(base, own)
         if reading is None:
             continue
+        _attach_data_notes(reading, analysis.data_notes)
         reading.age_years = age_in_years(reading.period_end, report_date)
         reading.current, reading.not_current_reason = _is_current(reading, stale_after_years)
         readings.append(reading)
     return readings
+
+
+def _attach_data_notes(reading: SignalReading, notes: pd.DataFrame | None) -> None:
+    """The caveats stored as data that concern this reading: for a series, how far it may be joined with another
+    series of the signal (series_bridge notes naming its method); for a survey, its later years that did not ask
+    the question (<survey>_survey_note rows dated after the year read)."""
+    from mindshare.analysis.survey_readings import survey_key
+
+    if notes is None or notes.empty:
+        return
+    mine = notes[notes["signal"] == reading.signal]
+    for note in mine[mine["metric"] == "series_bridge"].itertuples(index=False):
+        methods = [m.strip() for m in str(note.method).split("->")]
+        if reading.method and reading.method in methods:
+            other = next((m for m in methods if m != reading.method), "")
+            reading.joins.append((str(note.subject).strip("_").replace("_", " "), other, str(note.value_text)))
+    if reading.measure.kind == SHARE and reading.period_start is not None:
+        survey = survey_key(reading.metric)
+        year = pd.Timestamp(reading.period_start).year
+        later = mine[mine["metric"].map(survey_key) == survey]
+        later = later[pd.to_datetime(later["period_start"]).dt.year > year]
+        reading.not_asked = tuple(sorted((pd.Timestamp(n.period_start).year, str(n.value_text))
+                                         for n in later.itertuples()))
 
 
 def _is_current(reading: SignalReading, stale_after_years: float) -> tuple[bool, str]:
@@ -242,7 +271,7 @@ def _venue_reading(base: dict, venues: pd.DataFrame) -> SignalReading | None:
 
 
 def _survey_reading(base: dict, surveys: pd.DataFrame) -> SignalReading | None:
-    from mindshare.analysis.survey_readings import latest_survey, survey_changes
+    from mindshare.analysis.survey_readings import latest_survey, survey_changes, survey_conflicts
 
     latest = latest_survey(surveys)
     lead = survey_lead(latest)
@@ -266,9 +295,8 @@ def _survey_reading(base: dict, surveys: pd.DataFrame) -> SignalReading | None:
                      method=str(top["question"]), readings_in_series=series["year"].nunique(),
                      history_of=lambda who: _of(history, who))
     reading.trend = _survey_trend(changes, lead)
-    if reading.conflict:
-        reading.notes.append(f"sources disagree on the same reading ({reading.conflict}); the one with a published "
-                             "base is used")
+    reading.conflicts = survey_conflicts(surveys[(surveys["survey"] == top["survey"])
+                                                 & (surveys["question"] == top["question"])])
     return reading
 
 

@@ -14,11 +14,13 @@ Survey 2022 (as reported by L. Moroney, Google)"), so grouping by the source str
   share of learners are different facts;
 - **year**: the year of the period.
 
-Counts and bases come from the rows importers write beside each share (`<survey>_survey_count` per option,
-`<survey>_survey_respondents` with subject `_answered` or `_respondents`), or from a note of the form
-"123 of n=4567"; without a base there is no interval, and that is said. Two readings of the same keys that disagree
-(an archive's figure and a figure read from the live site) are both kept: the one with a base (then the newest
-collected) is used, and the conflict is flagged with both values.
+Counts and bases come from the rows importers write beside each share (`<survey>_survey_count` per option, the
+share's own base `<survey>_survey_n` per option, else `<survey>_survey_respondents` with subject `_answered` or
+`_respondents`), or from a note of the form "123 of n=4567"; without a base there is no interval, and that is
+said. Two readings of the same keys that disagree (an archive's figure and a figure read from the live site) are
+both kept: the one with a base (then the newest collected) is used, and the conflict is flagged with both values
+and their sources (`conflict`, `conflict_detail`). Two readings that agree to the precision of the rounder one
+(10.3 and 10.2643) do not disagree.
 
 Shares of a multiple-choice question are never added up: a respondent can tick several options, so the sum of shares
 is not a share of anything. Each is compared only with itself in another year (Newcombe's interval for the
@@ -41,7 +43,10 @@ _YEARS = re.compile(r"\b(19|20)\d{2}\b")
 _ASIDE = re.compile(r"\s*\([^)]*\)")
 
 READING_COLUMNS = ["survey", "survey_name", "question", "base", "population", "year", "contender", "share_pct",
-                   "count", "n", "source", "metric", "segment", "period_start", "period_end", "conflict"]
+                   "count", "n", "source", "metric", "segment", "period_start", "period_end", "conflict",
+                   "conflict_detail"]
+# populations whose words do not read after "among": the survey's segment name -> words for a sentence
+POPULATION_WORDS = {"learning to code": "people learning to code"}
 
 
 def survey_name(source: str) -> str:
@@ -54,6 +59,17 @@ def survey_name(source: str) -> str:
 def population_of(segment) -> str:
     """The population a share is of: the segment's first clause, lower-cased."""
     return str(segment or "all").split(";")[0].strip().lower()
+
+
+def population_words(population: str) -> str:
+    """The population as a sentence names it: 'learning to code' -> 'people learning to code'."""
+    return POPULATION_WORDS.get(population, population)
+
+
+def survey_key(metric: str) -> str | None:
+    """The survey a metric belongs to ('so_survey_share' -> 'so', 'so_survey_note' -> 'so'), or None."""
+    match = re.match(r"^(?P<survey>.*?)_?survey_(share|share_of_all|count|n|respondents|note)$", str(metric))
+    return (match.group("survey") or "survey") if match else None
 
 
 def _number(text: str) -> float:
@@ -93,9 +109,17 @@ def _attach_counts(shares: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
     bases["survey"] = bases["metric"].str.replace(r"_?survey_respondents$", "", regex=True).replace("", "survey")
     bases["base"] = bases["subject"].map({"_answered": "answered the question", "_respondents": "all respondents"})
     bases = bases[same + ["survey", "base", "value"]].rename(columns={"value": "n"})
+    # the share's own base, per option (of those who answered: Stack Overflow's implied bases differ by option)
+    own = data[data["metric"].astype(str).str.endswith("survey_n") & data["contender"].notna()].copy()
+    own["survey"] = own["metric"].str.replace(r"_?survey_n$", "", regex=True).replace("", "survey")
+    own = own[same + ["survey", "contender", "value"]].rename(columns={"value": "own_n"})
     out = shares.merge(counts.drop_duplicates(same + ["survey", "contender"]), how="left",
                        on=same + ["survey", "contender"])
     out = out.merge(bases.drop_duplicates(same + ["survey", "base"]), how="left", on=same + ["survey", "base"])
+    out = out.merge(own.drop_duplicates(same + ["survey", "contender"]), how="left", on=same + ["survey", "contender"])
+    answered = out["base"] == "answered the question"
+    out["n"] = out["own_n"].where(answered & out["own_n"].notna(), out["n"])
+    out = out.drop(columns="own_n")
     notes = out["note"].fillna("").astype(str) if "note" in out else pd.Series("", index=out.index)
     of_n = notes.str.extract(_OF_N)
     only_n = notes.str.extract(_N)
@@ -112,10 +136,49 @@ def _resolve_conflicts(shares: pd.DataFrame) -> pd.DataFrame:
                            collected=pd.to_datetime(shares.get("collected_at"), errors="coerce"))
     shares = shares.sort_values(key + ["has_base", "collected", "source"], ascending=[True] * len(key) +
                                 [False, False, True], na_position="last")
-    values = shares.groupby(key)["share_pct"].agg(lambda v: sorted(set(round(x, 4) for x in v)))
     chosen = shares.drop_duplicates(key).set_index(key)
-    chosen["conflict"] = values.map(lambda v: ", ".join(f"{x:g}" for x in v) if len(v) > 1 else "")
+    readings = shares.groupby(key, sort=False)[["share_pct", "source"]].agg(list)
+    disagree = readings.apply(lambda r: _disagree(r["share_pct"]), axis=1) if len(readings) else \
+        pd.Series(False, index=readings.index)
+    chosen["conflict"] = ""
+    chosen["conflict_detail"] = ""
+    for where, row in readings[disagree.astype(bool)].iterrows():
+        values = sorted(set(round(x, 4) for x in row["share_pct"]))
+        chosen.loc[where, "conflict"] = ", ".join(f"{x:g}" for x in values)
+        chosen.loc[where, "conflict_detail"] = " vs ".join(
+            f"{x:g}% ({source}{', used' if i == 0 else ''})"
+            for i, (x, source) in enumerate(zip(row["share_pct"], row["source"])))
     return chosen.reset_index()[READING_COLUMNS].reset_index(drop=True)
+
+
+def _decimals(value: float) -> int:
+    """How many decimals a published figure was given to (10.3 -> 1, 10.2643 -> 4), at most 4."""
+    for places in range(5):
+        if abs(round(value, places) - value) < 1e-9:
+            return places
+    return 4
+
+
+def _disagree(values: list[float]) -> bool:
+    """Whether readings of one figure disagree beyond rounding: the rounder one, shown to d decimals, must lie
+    within half a unit of its last decimal of every other reading."""
+    values = [float(v) for v in values]
+    if len(values) < 2:
+        return False
+    rounder = min(values, key=_decimals)
+    half = 0.5 * 10 ** -_decimals(rounder) + 1e-9
+    return any(abs(v - rounder) > half for v in values)
+
+
+def survey_conflicts(readings: pd.DataFrame) -> pd.DataFrame:
+    """The readings whose sources disagree, one row per survey, question, population and year: the contenders'
+    conflicting values and their sources (to say the conflict wherever that survey is spoken of)."""
+    columns = ["survey", "survey_name", "question", "population", "year", "details"]
+    flagged = readings[readings["conflict"].astype(bool)] if "conflict" in readings else readings.iloc[0:0]
+    rows = [dict(zip(["survey", "question", "population", "year"], key), survey_name=group["survey_name"].iloc[0],
+                 details=tuple(zip(group["contender"], group["conflict_detail"])))
+            for key, group in flagged.groupby(["survey", "question", "population", "year"])]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def survey_changes(readings: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -126,7 +189,7 @@ def survey_changes(readings: pd.DataFrame, *, confidence: float = 0.95) -> pd.Da
     """
     from mindshare.analysis.surveys import independent_difference
 
-    columns = ["survey", "survey_name", "question", "population", "contender", "first_year", "last_year",
+    columns = ["survey", "survey_name", "question", "base", "population", "contender", "first_year", "last_year",
                "first_pct", "last_pct", "change_pts", "ci_low", "ci_high", "status", "first_n", "last_n"]
     rows = []
     for key, group in readings.groupby(["survey", "question", "population", "contender"]):
@@ -135,7 +198,8 @@ def survey_changes(readings: pd.DataFrame, *, confidence: float = 0.95) -> pd.Da
             continue
         first, last = group.iloc[0], group.iloc[-1]
         row = dict(zip(["survey", "question", "population", "contender"], key),
-                   survey_name=last["survey_name"], first_year=int(first["year"]), last_year=int(last["year"]),
+                   survey_name=last["survey_name"], base=last["base"], first_year=int(first["year"]),
+                   last_year=int(last["year"]),
                    first_pct=float(first["share_pct"]), last_pct=float(last["share_pct"]),
                    change_pts=float(last["share_pct"] - first["share_pct"]), ci_low=None, ci_high=None,
                    status=NO_INTERVAL, first_n=first["n"], last_n=last["n"])

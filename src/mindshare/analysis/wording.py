@@ -17,6 +17,7 @@ from mindshare.analysis.answer import LOW, MEDIUM, HIGH, Confidence, Figure, Foc
 from mindshare.analysis.leads import AS_COUNTED, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE
 from mindshare.analysis.measures import CUMULATIVE, EVENTS, SHARE, signal_words
 from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading
+from mindshare.analysis.survey_readings import population_words
 from mindshare.analysis.trends import TOO_FEW
 
 # the order signals are spoken of: choices made now first
@@ -55,6 +56,11 @@ def count_words(value: float) -> str:
     return f"{value:,.1f}"
 
 
+def points(value: float) -> str:
+    """A signed number of points: one decimal, two below 0.1 so a bound just off zero does not print as +0.0."""
+    return f"{value:+.2f}" if 0 < abs(value) < 0.1 else f"{value:+.1f}"
+
+
 def month(ts) -> str:
     return f"{pd.Timestamp(ts):%Y-%m}"
 
@@ -89,7 +95,7 @@ def label(reading: SignalReading) -> str:
     """What a row counts, in words."""
     measure = reading.measure
     if measure.kind == SHARE:
-        return f"{reading.population} in the {reading.survey_name} who use it".strip()
+        return f"{population_words(reading.population)} in the {reading.survey_name} who use it".strip()
     if reading.venues:
         venues = ", ".join(reading.venues) if len(reading.venues) <= 3 else f"{len(reading.venues)} venues"
         return f"{measure.what} ({venues})"
@@ -135,10 +141,10 @@ def lead_words(reading: SignalReading) -> str:
     if lead.scale == "points":
         gap = lead.leader_value - lead.runner_value
         if lead.status == CLEAR:
-            return f"+{gap:.1f} points (95% interval {lead.ci_low:+.1f} to {lead.ci_high:+.1f})"
+            return f"+{gap:.1f} points (95% interval {points(lead.ci_low)} to {points(lead.ci_high)})"
         if lead.status == WITHIN_CHANCE:
             return (f"within chance ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%; 95% interval "
-                    f"{lead.ci_low:+.1f} to {lead.ci_high:+.1f} points)")
+                    f"{points(lead.ci_low)} to {points(lead.ci_high)} points)")
         return f"+{gap:.1f} points ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%; no base n published)"
     ratio = f"{lead.ratio:.1f}x" if lead.ratio is not None else "only one non-zero"
     if lead.status == CLEAR:
@@ -193,7 +199,7 @@ def confidence(reading: SignalReading) -> Confidence:
     return Confidence(HIGH, f"{why} in recent data, with a readable trend")
 
 
-def row_method_note(reading: SignalReading) -> str:
+def row_method_note(reading: SignalReading, names=str) -> str:
     measure = reading.measure
     parts = [f"{signal_words(reading.signal)}: {measure.why}"]
     lead = reading.lead
@@ -219,7 +225,31 @@ def row_method_note(reading: SignalReading) -> str:
     if split:
         parts.append("not bridged: " + "; ".join(f"{month(c.first_after)} ({c.reason})" for c in split))
     parts += reading.notes
+    parts += [f"joining this series ({reading.source}) to the signal's other one ({other}), for the {what}: "
+              f"{words}" for what, other, words in reading.joins]
+    if reading.conflict:
+        parts.append(f"sources disagree on the reading used ({reading.conflict}); the one with a published base is "
+                     "used")
+    parts += [conflict_words(c, names) for c in _other_conflicts(reading)]
+    parts += [f"{year}: {words}" for year, words in reading.not_asked]
     return "; ".join(parts) + "."
+
+
+def _other_conflicts(reading: SignalReading) -> list:
+    """The survey's conflicting readings other than the one the row reads (that one is in `reading.conflict`)."""
+    if reading.conflicts is None or reading.conflicts.empty:
+        return []
+    year = pd.Timestamp(reading.period_start).year if reading.period_start is not None else None
+    return [c for c in reading.conflicts.itertuples(index=False)
+            if not (c.year == year and c.population == reading.population)]
+
+
+def conflict_words(conflict, names=str) -> str:
+    """'2022, professional developers: two published readings disagree (PyTorch 7.93% (A, used) vs 7.61% (B); …);
+    both are kept, the one with a published base is used'."""
+    return (f"{conflict.survey_name} {conflict.year}, {conflict.population}: two published readings disagree ("
+            + "; ".join(f"{names(who)} {words}" for who, words in conflict.details)
+            + "); both are kept, the one with a published base is used")
 
 
 def score_row(reading: SignalReading, names) -> ScoreRow:
@@ -239,7 +269,7 @@ def score_row(reading: SignalReading, names) -> ScoreRow:
         trend=trend_words(reading, names), trend_status=trend.status if trend else TOO_FEW,
         confidence=confidence(reading), age=age_words(reading.age_years), age_years=_plain(reading.age_years),
         current=reading.current, not_current_reason=reading.not_current_reason, sampled=reading.measure.sampled,
-        kind=reading.measure.kind, method_note=row_method_note(reading), figures=lead_figures(reading),
+        kind=reading.measure.kind, method_note=row_method_note(reading, names), figures=lead_figures(reading),
         venues=len(reading.venues) or None, population=reading.population)
 
 
@@ -253,7 +283,7 @@ def _short(reading: SignalReading) -> str:
     if reading.measure.kind == CUMULATIVE and reading.levels is not None:
         return f"new {reading.measure.name}"
     if reading.measure.kind == SHARE:
-        return f"{reading.population} in the {reading.survey_name}"
+        return f"{population_words(reading.population)} in the {reading.survey_name}"
     return reading.measure.name
 
 
@@ -284,7 +314,8 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
     ranked = sorted(by_leader.items(), key=lambda kv: (-len(kv[1]), -sum(x.lead.status == CLEAR for x in kv[1]),
                                                         kv[0]))
     top, top_rows = ranked[0]
-    text = (f"{names(top)} is ahead on {len(top_rows)} of the {len(current)} current measures: "
+    how_many = f"all {len(current)}" if len(top_rows) == len(current) > 1 else f"{len(top_rows)} of the {len(current)}"
+    text = (f"{names(top)} is ahead on {how_many} current measure{'s' if len(current) != 1 else ''}: "
             f"{_join([_short(r) for r in top_rows])}")
     for r in top_rows:
         if r.levels is not None and not r.levels.empty and r.levels.idxmax() != top:
@@ -312,11 +343,15 @@ def reading_sentence(reading: SignalReading, names) -> Statement:
     period = period_words(reading.period_start, reading.period_end, prose=True)
     kind = reading.measure.kind
     if kind == SHARE:
-        text = (f"Among {reading.population} in the {reading.survey_name} {pd.Timestamp(reading.period_start).year}, "
+        year = pd.Timestamp(reading.period_start).year
+        asked = f" (the latest to ask: the {_join([str(y) for y, _ in reading.not_asked])} survey did not)" \
+            if reading.not_asked else ""
+        text = (f"Among {population_words(reading.population)} in the {reading.survey_name} {year}{asked}, "
                 f"{lead.leader_value:.1f}% use {a} and {lead.runner_value:.1f}% {b}")
         text += {CLEAR: ", a clear lead", WITHIN_CHANCE: ": too close to call",
                  NO_INTERVAL: " (the survey's sample size is not in these data, so chance is not ruled out)",
                  TIE: ": a tie"}.get(lead.status, "")
+        text += _survey_change_words(reading, names)
     elif lead.status in (WITHIN_CHANCE, TIE):
         text = (f"{reading.measure.name[0].upper() + reading.measure.name[1:]} do not separate {a} and {b}: "
                 f"{count_words(lead.leader_value)} vs {count_words(lead.runner_value)} naming each over {period}, "
@@ -329,14 +364,36 @@ def reading_sentence(reading: SignalReading, names) -> Statement:
             text += (f", though {names(holder)} still has the most in total "
                      f"({count_words(reading.levels[holder])})")
     elif kind == EVENTS and lead.readings > 1:
-        text = (f"{a} was named in {lead.ratio:.1f} times as many {what} as {b} over {period} "
+        text = (f"{a} was named in {lead.ratio:.1f} times as many {reading.measure.name} as {b} over {period} "
                 f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
     else:
         ratio = f"{lead.ratio:.1f} times as many" if lead.ratio else "more"
         where = f" at {_join(list(reading.venues))}" if 0 < len(reading.venues) <= 3 else ""
         text = (f"{a} had {ratio} {what} as {b}{where} in {period} "
                 f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
-    return Statement(text + ".", lead_figures(reading), row_method_note(reading), (reading.signal,))
+    return Statement(text + ".", lead_figures(reading), row_method_note(reading, names), (reading.signal,))
+
+
+def _survey_change_words(reading: SignalReading, names) -> str:
+    """'; PyTorch rose from 3.3% in 2019, while TensorFlow stayed about the same (10.3%)': the leader's and the
+    runner-up's change since the survey's earliest comparable year, same question and population."""
+    changes = reading.trend.changes if reading.trend is not None else None
+    if changes is None or changes.empty:
+        return ""
+    words = []
+    for contender in (reading.lead.leader, reading.lead.runner_up):
+        row = changes[changes["contender"] == contender]
+        if row.empty:
+            continue
+        row = row.iloc[0]
+        if row["status"] == CLEAR:
+            verb = "rose" if row["change_pts"] > 0 else "fell"
+            words.append(f"{names(contender)} {verb} from {row['first_pct']:.1f}% in {row['first_year']}")
+        elif row["status"] == WITHIN_CHANCE:
+            words.append(f"{names(contender)} stayed about the same ({row['first_pct']:.1f}% in {row['first_year']})")
+        else:
+            words.append(f"{names(contender)} was at {row['first_pct']:.1f}% in {row['first_year']}")
+    return ("; " + ", while ".join(words)) if words else ""
 
 
 def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
@@ -365,7 +422,7 @@ def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
                                    naive_ci_high=o["naive_high"], readings=t.n, start=month(t.start),
                                    end=month(t.end), among=", ".join(t.members)))
     text += f" ({month(t.start)} to {month(t.end)})."
-    return Statement(text, tuple(figures), row_method_note(r), (r.signal,))
+    return Statement(text, tuple(figures), row_method_note(r, names), (r.signal,))
 
 
 def sentences(current: list[SignalReading], readings: list[SignalReading], names,
@@ -406,7 +463,7 @@ def focus(readings: list[SignalReading], names) -> list[Focus]:
             f" (the latest of these data are from {max(pd.Timestamp(r.period_end) for r in used).year})"
         text = f"For {audience}: {_advice(used, names, when)}"
         out.append(Focus(audience, Statement(text, tuple(f for r in used for f in lead_figures(r)),
-                                             "; ".join(row_method_note(r) for r in used),
+                                             "; ".join(row_method_note(r, names) for r in used),
                                              tuple(r.signal for r in used))))
     return out
 
@@ -571,14 +628,45 @@ def survey_change_rows(surveys: pd.DataFrame | None, names) -> tuple[dict, ...]:
     changes = survey_changes(surveys)
     rows = []
     for row in changes.itertuples(index=False):
-        interval = (f"{row.ci_low:+.1f} to {row.ci_high:+.1f}" if row.ci_low is not None and not pd.isna(row.ci_low)
-                    else "no base published")
-        rows.append({"survey": row.survey_name, "population": row.population, "contender": row.contender,
+        interval = (f"95% interval {points(row.ci_low)} to {points(row.ci_high)}"
+                    if row.ci_low is not None and not pd.isna(row.ci_low) else "no base published")
+        of = "of all respondents" if row.base == "all respondents" else "of those who answered the question"
+        rows.append({"survey": row.survey_name, "question": row.question, "base": row.base,
+                     "population": row.population, "contender": row.contender,
                      "name": names(row.contender), "from_year": row.first_year, "to_year": row.last_year,
                      "from_pct": _plain(row.first_pct), "to_pct": _plain(row.last_pct),
                      "change_pts": _plain(row.change_pts), "ci_low": _plain(row.ci_low),
                      "ci_high": _plain(row.ci_high), "status": row.status,
-                     "text": f"{names(row.contender)} among {row.population} of the {row.survey_name}: "
-                             f"{row.first_pct:.1f}% ({row.first_year}) to {row.last_pct:.1f}% ({row.last_year}), "
-                             f"{row.change_pts:+.1f} points ({interval})"})
+                     "from_n": _plain(row.first_n), "to_n": _plain(row.last_n),
+                     "text": f"{names(row.contender)} among {population_words(row.population)} in the "
+                             f"{row.survey_name} (% {of}): {row.first_pct:.1f}% ({row.first_year}) to "
+                             f"{row.last_pct:.1f}% ({row.last_year}), {row.change_pts:+.1f} points ({interval})"})
     return tuple(rows)
+
+
+def survey_notes(surveys: pd.DataFrame | None, data_notes: pd.DataFrame | None, names) -> tuple[Statement, ...]:
+    """What a reader of any survey figure must know, said once each: readings whose sources disagree (both
+    values, both sources, which is used) and survey years that did not ask the question."""
+    from mindshare.analysis.survey_readings import survey_conflicts, survey_key, survey_name
+
+    out = []
+    if surveys is not None and not surveys.empty:
+        for c in survey_conflicts(surveys).itertuples(index=False):
+            figures = tuple(Figure("conflicting_readings", words, "% of respondents", signal="usage",
+                                   metric=c.question, segment=c.population, period=str(c.year), contender=who)
+                            for who, words in c.details)
+            out.append(Statement(conflict_words(c, names) + ".", figures,
+                                 "readings are matched by survey, question, population and year; the one with a "
+                                 "published base (then the newest collected) is used; values that agree to the "
+                                 "precision of the rounder one do not disagree", ("usage",)))
+    if data_notes is not None and not data_notes.empty:
+        asked = data_notes[data_notes["metric"].map(survey_key).notna()
+                           & data_notes["metric"].astype(str).str.endswith("survey_note")]
+        for n in asked.itertuples(index=False):
+            year = pd.Timestamp(n.period_start).year
+            out.append(Statement(f"{survey_name(n.source)} {year}: {n.value_text}.",
+                                 (Figure("survey_note", str(n.value_text), "words", signal=str(n.signal),
+                                         metric=str(n.metric), source=str(n.source), period=str(year)),),
+                                 "a caveat the data carry as words (a survey note), said wherever the survey is "
+                                 "read", (str(n.signal),)))
+    return tuple(out)
