@@ -38,8 +38,9 @@ def build(evidence: Evidence) -> Section:
         return section
     drawn: set[tuple[str, int]] = set()       # (metric prefix, year) drawn year by year
     drawn_sources: set[str] = set()
+    readings = _readings(evidence)
     for survey in YEAR_BY_YEAR:
-        sources, years = _survey_years(evidence, section, survey)
+        sources, years = _survey_years(evidence, section, survey, readings[readings["survey"] == survey])
         drawn_sources |= sources
         drawn |= {(survey, year) for year in years}
     frame = evidence.with_names(frame).assign(source_ref=evidence.refs(frame))
@@ -113,16 +114,25 @@ def newest_years(surveys) -> dict[str, str]:
     return newest
 
 
-def _survey_years(evidence: Evidence, section: Section, survey: str) -> tuple[set[str], set[int]]:
+def _readings(evidence: Evidence) -> pd.DataFrame:
+    """Every survey reading of the field's contenders, matched by survey, question, population and year, with its
+    count and base where the survey gave them (mindshare.analysis.survey_readings)."""
+    from mindshare.analysis.survey_readings import survey_readings
+
+    observations = evidence.observations
+    usage = observations[(observations["signal"] == "usage") & (observations["kind"] == "number")]
+    return survey_readings(usage, list(evidence.field.ids))
+
+
+def _survey_years(evidence: Evidence, section: Section, survey: str,
+                  readings: pd.DataFrame) -> tuple[set[str], set[int]]:
     """One survey's framework question year by year, per population, each share with its 95% Wilson interval (the
     published counts and bases give them); the change from the first to the latest year with Newcombe's interval;
     readings of one year that disagree, both shown; a year whose survey dropped the question, said so."""
-    from mindshare.analysis.survey_readings import survey_changes, survey_readings
+    from mindshare.analysis.survey_readings import survey_changes
 
-    numbers = evidence.observations[evidence.observations["kind"] == "number"]
-    readings = survey_readings(numbers, list(evidence.field.ids))
-    readings = readings[(readings["survey"] == survey) & (readings["base"] == "answered the question")
-                        & readings["count"].notna() & readings["n"].notna()]
+    readings = readings[(readings["base"] == "answered the question") & readings["count"].notna()
+                        & readings["n"].notna()]
     if readings.empty:
         return set(), set()
     low, high = zip(*(wilson_interval(int(c), int(n)) for c, n in zip(readings["count"], readings["n"])))
