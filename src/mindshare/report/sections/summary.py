@@ -29,6 +29,7 @@ from mindshare.report.evidence import Evidence
 from mindshare.report.model import Finding, Section, Table
 
 TITLE = "Method details"
+HALE_COMPOSITE = "Composite score ("   # how the analysis words a composite of Hale's method (a preset, or --weights)
 INTRO = ("The tables behind the answer, for checking it: each signal at its latest comparable reading, share "
          "trends with their intervals, crossovers, seasonality, and the paired differences of survey shares.")
 
@@ -126,7 +127,11 @@ def _compute(inputs: SummaryInput, section: Section) -> None:
         result = analyse(inputs.connection, inputs.relation, contenders=list(evidence.field.ids),
                          names=evidence.name, presets=inputs.presets, weights=inputs.weights,
                          report_date=evidence.report_date)
-    # the older per-signal verdict sentences are left out: the answer (the headline section) replaces them
+    # of the older verdict only Hale's composite stays (a labelled reproduction of his method, which the answer does
+    # not state); its per-signal leads, trends and advice are the answer's now (the headline section)
+    for sentence in result.verdict:
+        if sentence.text.startswith(HALE_COMPOSITE):
+            section.findings.append(Finding(sentence.text, sentence.figures))
     section.document = result.answer.as_section() if result.answer is not None else None
     _standings_table(inputs, section, result)
     _composite_tables(inputs, section, result)
