@@ -3,8 +3,10 @@
 each figure beside its anchor: a bare DuckDB scan of the same table, and reading the observations from the store.
 
 The synthetic table is generated with DuckDB SQL in a temporary folder (about 150 MB) and deleted afterwards.
-Both runs include the answer (analysis.answer: scoreboard, headline, lead-lag, composite) at a fixed report date.
-Goal: under 5 s for the synthetic store on a 2-core machine.
+On each data set the analysis runs without the answer (A) and with it (B: analysis.answer's scoreboard, headline,
+lead-lag, composite at a fixed report date), A and B alternated run by run so a change in the machine's load falls
+on both; the answer's cost is B - A and B / A, each beside the anchors measured in the same run.
+Goal: the full analysis with the answer under 5 s for the synthetic store on a 2-core machine.
 
     .venv/bin/python bench/analysis.py [--runs 3] [--dates 10000]
 """
@@ -50,25 +52,54 @@ def timed(function, runs: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def alternated(without, with_answer, runs: int) -> tuple[float, float, object]:
+    """Median seconds of `without` (A) and `with_answer` (B), run A, B, A, B, ...; B's last result."""
+    a_times, b_times, result = [], [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        without()
+        a_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        result = with_answer()
+        b_times.append(time.perf_counter() - started)
+    return statistics.median(a_times), statistics.median(b_times), result
+
+
+def print_ab(a: float, b: float, runs: int, anchors: list[tuple[str, float]], goal: float | None = None) -> None:
+    aim = f"   (goal < {goal:.0f} s)" if goal else ""
+    print(f"  A  analysis without the answer, median of {runs}: {a:7.2f} s")
+    print(f"  B  analysis with the answer, median of {runs}:    {b:7.2f} s{aim}")
+    print(f"     the answer's cost B - A:                   {b - a:7.2f} s   (B / A = {b / a:.2f})")
+    for name, seconds in anchors:
+        print(f"  anchor: {name:<38} {seconds:7.2f} s   (A = {a / seconds:.1f}x, B = {b / seconds:.1f}x it)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dates", type=int, default=10_000)
     args = parser.parse_args()
-    from mindshare.analysis.pipeline import analyse, analyse_frame
+    from mindshare.analysis.pipeline import analyse, analyse_frame, data_notes_of
     from mindshare.session import open_session
 
-    import mindshare.analysis.verdict  # noqa: F401  (import costs out of the timings)
+    import mindshare.analysis.answer  # noqa: F401  (import costs out of the timings)
+    import mindshare.analysis.verdict  # noqa: F401
     import scipy.stats  # noqa: F401
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
         store = open_session(Path(scratch) / "bundled.duckdb")
         read_time, observations = timed(lambda: store.observations(), args.runs)
-        bundled_time, result = timed(lambda: analyse_frame(observations, report_date=REPORT_DATE), args.runs)
         store.close()
-        print(f"bundled data ({len(observations):,} observations, {len(result.series)} signals):")
-        print(f"  full analysis, median of {args.runs}:        {bundled_time:6.2f} s")
-        print(f"  anchor: store.observations() read:        {read_time:6.2f} s")
+        numbers = observations[observations["kind"] == "number"]
+        notes = data_notes_of(observations)
+        a, b, result = alternated(lambda: analyse_frame(numbers, data_notes=notes),
+                                  lambda: analyse_frame(numbers, data_notes=notes, report_date=REPORT_DATE),
+                                  args.runs)
+        print(f"bundled data ({len(observations):,} observations, {len(result.series)} signals, report date "
+              f"{REPORT_DATE}):")
+        print_ab(a, b, args.runs, [("store.observations() read", read_time)])
+        print(f"  result: {len(result.answer.scoreboard)} scoreboard rows, {len(result.answer.sentences)} sentences, "
+              f"{len(result.answer.survey_changes)} survey changes")
 
         path = Path(scratch) / "synthetic.duckdb"
         con = duckdb.connect(str(path))
@@ -79,16 +110,14 @@ def main() -> None:
         scan_time, _ = timed(lambda: con.execute(
             "SELECT signal, contender, count(*), sum(value) FROM observations GROUP BY ALL").fetchall(), args.runs)
         count_time, _ = timed(lambda: con.execute("SELECT sum(value) FROM observations").fetchall(), args.runs)
-        synthetic_time, result = timed(lambda: analyse(con, "observations", facts=None, report_date=SYNTHETIC_DATE),
-                                       args.runs)
-        without_time, _ = timed(lambda: analyse(con, "observations", facts=None), args.runs)
+        a, b, result = alternated(lambda: analyse(con, "observations", facts=None),
+                                  lambda: analyse(con, "observations", facts=None, report_date=SYNTHETIC_DATE),
+                                  args.runs)
         con.close()
         print(f"synthetic store ({rows:,} observations: 50 contenders x 20 signals x {args.dates:,} dates; "
-              f"generated in {generated:.1f} s):")
-        print(f"  full analysis, median of {args.runs}:        {synthetic_time:6.2f} s   (goal < {GOAL_SECONDS:.0f} s)")
-        print(f"  anchor: the same analysis without answer:  {without_time:6.2f} s")
-        print(f"  anchor: bare scan sum(value):              {count_time:6.2f} s")
-        print(f"  anchor: scan grouped by signal, contender: {scan_time:6.2f} s")
+              f"generated in {generated:.1f} s; report date {SYNTHETIC_DATE}):")
+        print_ab(a, b, args.runs, [("bare scan sum(value)", count_time),
+                                   ("scan grouped by signal, contender", scan_time)], goal=GOAL_SECONDS)
         print(f"  result: {len(result.standings)} standings, {len(result.trends)} trends, "
               f"{len(result.crossovers)} crossovers, {len(result.verdict)} verdict sentences, "
               f"{len(result.answer.scoreboard)} scoreboard rows")
