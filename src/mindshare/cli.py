@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from mindshare import __version__, console, settings
-from mindshare.commands import _common, collect, data, jobs, papers, report, scan, survey, trends
+from mindshare.commands import _common, collect, data, jobs, papers, report, research, scan, survey, trends
 from mindshare.errors import MindshareError
 
 # Help text is wrapped to this width at most (and to the terminal, when narrower); docs/cli.md uses it exactly.
@@ -129,6 +129,7 @@ _register(trends)    # trends collect, trends samples
 _register(survey)    # import, survey import
 _register(scan)      # scan
 _register(papers)    # papers fetch, papers venues
+_register(research)  # research sample, research shares
 _register(data)      # observations, fields, snapshots (and snapshots delete)
 
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 from mindshare.sources.adzuna import AdzunaSource
 from mindshare.sources.arxiv import ArxivSource
 from mindshare.sources.base import Call, Run, Source, SourceSkipped
+from mindshare.sources.europepmc import EuropePmcSource
 from mindshare.sources.github import GitHubSource
 from mindshare.sources.google_trends import GoogleTrendsSource
 from mindshare.sources.hn_hiring import HnHiringSource
 from mindshare.sources.huggingface import HuggingFaceSource
+from mindshare.sources.openalex import OpenAlexSource
 from mindshare.sources.pypi_bigquery import PypiBigQuerySource
 from mindshare.sources.pypistats import PypistatsSource
 from mindshare.sources.stackexchange import StackExchangeSource
@@ -41,6 +43,7 @@ def registry(*sources: Source) -> dict[str, Source]:
 SOURCES: dict[str, Source] = registry(
     GitHubSource(), PypistatsSource(), StackExchangeSource(), HuggingFaceSource(), WikipediaSource(),
     ArxivSource(), HnHiringSource(), AdzunaSource(), GoogleTrendsSource(), PypiBigQuerySource(),
+    EuropePmcSource(), OpenAlexSource(),
 )
 
 __all__ = ["SOURCES", "Call", "Run", "Source", "SourceSkipped", "registry"]
