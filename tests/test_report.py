@@ -68,6 +68,17 @@ def test_reproduces_neurips_2019_under_both_rules(built_report):
     assert "166" in texts and "69.2%" in texts and "63.6%" in texts
 
 
+def test_research_methods_side_by_side_and_how_to_collect_the_missing_ones(built_report):
+    _, results = built_report
+    rows = _table(results, "research", "research_methods")
+    neurips = {r["version"]: r["share_pct"] for r in rows
+               if r["where"] == "NeurIPS" and r["period"] == "2019" and r["framework"] == "PyTorch"}
+    assert neurips == {"horace-he-2019-11": 69.2, "horace-he-2021-10": 63.6}
+    assert all(r["low_pct"] is None for r in rows)          # a census: no sampling, no interval
+    notes = " ".join(_section(results, "research")["notes"])
+    assert "mindshare research sample" in notes and "europepmc" in notes and "openalex" in notes
+
+
 def test_reproduces_stack_overflow_2019(built_report):
     _, results = built_report
     rows = _table(results, "usage", "survey_shares")
