@@ -39,7 +39,7 @@ def commands() -> Iterator[tuple[list[str], object, object]]:
         yield path, command, ctx
         if hasattr(command, "list_commands"):
             for name in command.list_commands(ctx):
-                yield from walk(command.commands[name], [*path, name], ctx)
+                yield from walk(command.get_command(ctx, name), [*path, name], ctx)
 
     yield from walk(root, [], None)
 

@@ -204,11 +204,14 @@ def test_group_means_within_a_category():
 
 
 def test_presets_come_from_the_bundled_facts():
-    power = preset_weights("power-2018")
+    from mindshare.bundle import bundle_folder
+
+    facts = pd.read_csv(bundle_folder() / "facts.csv")
+    power = preset_weights("power-2018", facts)
     assert power["jobs"] == pytest.approx(0.3) and power["usage"] == pytest.approx(0.2)
     assert set(power) == {"jobs", "usage", "github", "search", "articles", "books", "research"}
     assert sum(power.values()) == pytest.approx(1.0)
-    growth = preset_weights("growth-2019")
+    growth = preset_weights("growth-2019", facts)
     assert growth["jobs"] == pytest.approx(0.35) and sum(growth.values()) == pytest.approx(1.0)
     assert parse_weights("jobs=0.5, usage=0.5") == {"jobs": 0.5, "usage": 0.5}
     with pytest.raises(ValueError):

@@ -80,6 +80,53 @@ def test_report_works_before_and_after_chart_in_one_process(tmp_path, bundled_st
     assert str(inspect.signature(mindshare.report)).startswith("(out: 'str | Path' = 'mindshare-report'")
 
 
+# Ways a notebook may first touch the two names that are both a module and an API function.
+IMPORT_ORDERS = {
+    "the API first": "import mindshare",
+    "the modules first": "import mindshare.report.render, mindshare.report.build, mindshare.observations\n"
+                         "import mindshare",
+    "from-imports first": "from mindshare.report import render\nfrom mindshare.observations import COLUMNS\n"
+                          "from mindshare import observations, report\nimport mindshare",
+}
+
+
+@pytest.mark.parametrize("first", IMPORT_ORDERS.values(), ids=IMPORT_ORDERS.keys())
+def test_report_and_observations_are_the_api_in_any_import_order(first, bundled_store_path):
+    """`mindshare.report` and `mindshare.observations` are also modules (the report subpackage, the observation
+    vocabulary); whichever is imported first, calling the name calls the API's function (a bad argument gets the
+    API's own error), the module's contents stay reachable, and help shows the function's arguments."""
+    script = textwrap.dedent("""
+        import sys
+        {first}
+        import inspect
+        from mindshare.errors import InputError
+        import mindshare.observations as vocabulary
+        import mindshare.report.folder
+
+        def refused(call):
+            try:
+                call()
+            except InputError as exc:
+                return str(exc)
+            return "ran"
+
+        db = sys.argv[1]
+        print(refused(lambda: mindshare.report(out=sys.argv[2], as_of="2020-13-01", db=db)))
+        print(refused(lambda: mindshare.observations("dowloads", db=db)))
+        print(vocabulary.MEASUREMENT_KEY[0], mindshare.report.folder.__name__)
+        print(inspect.signature(mindshare.report) == inspect.signature(mindshare.api.report),
+              inspect.signature(mindshare.observations) == inspect.signature(mindshare.api.observations))
+    """).format(first=first)
+    result = subprocess.run([sys.executable, "-c", script, str(bundled_store_path), "never-written"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    report_error, observations_error, contents, signatures = result.stdout.splitlines()
+    assert "as_of" in report_error and "2020-13-01" in report_error
+    assert observations_error.startswith("unknown signal 'dowloads'; signals:")
+    assert contents == "signal mindshare.report.folder"
+    assert signatures == "True True"
+
+
 def test_one_settings_per_call(tmp_path, monkeypatch):
     """A call (or a CLI command) makes its Settings the ones code below it reads; the environment is read when
     the call is made, not when mindshare is imported."""

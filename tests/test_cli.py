@@ -328,12 +328,61 @@ def test_shell_completion_is_on():
 
 
 def test_verbs_are_listed_in_the_order_they_are_registered():
-    from mindshare.cli import HELP_ORDER
+    from mindshare.cli import VERBS
 
-    listing = _help_text().split("Commands:")[1]
+    listing = _help_text().split("Commands:")[1].split("Environment variables:")[0]
     listed = [line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line.split()]
-    assert listed[:len(HELP_ORDER)] == HELP_ORDER
-    assert HELP_ORDER[:2] == ["report", "collect"] and HELP_ORDER[-3:] == ["observations", "fields", "snapshots"]
+    assert listed == list(VERBS)
+    assert listed[:2] == ["report", "collect"] and listed[-3:] == ["observations", "fields", "snapshots"]
+
+
+def test_every_verb_a_module_registers_is_in_verbs():
+    """cli.VERBS is the list the root group loads from: a verb a module registers but VERBS does not name could
+    never be run."""
+    import importlib
+
+    import typer
+
+    from mindshare.cli import VERBS
+
+    for module in sorted(set(VERBS.values())):
+        verbs = typer.Typer()
+        importlib.import_module(module).register(verbs)
+        names = [c.name for c in verbs.registered_commands] + [g.name for g in verbs.registered_groups]
+        assert names and all(VERBS.get(name) == module for name in names), (module, names)
+
+
+def _modules_loaded_by(*args: str) -> set[str]:
+    """The modules a fresh `mindshare ARGS` process has imported when it ends."""
+    script = textwrap.dedent("""
+        import sys
+        from mindshare.cli import main
+        sys.argv = ["mindshare", *sys.argv[1:]]
+        try:
+            main()
+        except SystemExit:
+            pass
+        sys.stderr.write("\\nMODULES " + " ".join(sorted(sys.modules)))
+    """)
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120)
+    return set(result.stderr.rsplit("\nMODULES ", 1)[1].split())
+
+
+def test_the_command_line_imports_only_what_the_verb_uses():
+    """Start-up is lazy: a verb's module is imported when that verb runs, the API on first use. `--version`
+    needs neither pandas, DuckDB nor the HTTP client; a verb's help needs no other verb, nor the store
+    (bench/cli.py measures the time)."""
+    heavy = {"pandas", "duckdb", "httpx", "stamina", "hishel", "altair", "mindshare.api"}
+    assert heavy & _modules_loaded_by("--version") == set()
+    scan_help = _modules_loaded_by("scan", "--help")
+    assert "mindshare.commands.scan" in scan_help
+    verbs = {f"mindshare.commands.{name}" for name in ("report", "collect", "jobs", "trends", "survey", "papers",
+                                                      "data")}
+    assert scan_help & (verbs | {"httpx", "stamina", "mindshare.api", "mindshare.http", "mindshare.sources"}) \
+        == set()
+    assert "mindshare.commands.data" in _modules_loaded_by("fields", "--keys")
+    # A verb's help and completion of its options need its module, not the store or pandas.
+    assert {"pandas", "duckdb"} & _modules_loaded_by("report", "--help") == set()
 
 
 def test_each_global_option_names_its_environment_variable():
@@ -389,8 +438,9 @@ def _every_command():
 
     def walk(command, path):
         yield path, command
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, [*path, name])
+        if hasattr(command, "list_commands"):  # a group
+            for name in command.list_commands(None):
+                yield from walk(command.get_command(None, name), [*path, name])
 
     yield from walk(typer.main.get_command(app), [])
 
@@ -418,3 +468,27 @@ def test_shared_options_and_the_console_pair_are_defined_once():
     raw_prints = [str(p.relative_to(package)) for p in [*(package / "commands").glob("*.py"), package / "cli.py"]
                   if re.search(r"(?<![.\w])print\(", p.read_text())]
     assert raw_prints == []
+
+
+def test_survey_import_prints_table_csv_or_json_like_every_verb(tmp_path):
+    """Issue 16: output was `--format` on some verbs and `--json` on others; `survey import` had only --json.
+    Now it takes --format table|csv|json, and --json stays the alias of --format json."""
+    from survey_files import RAW
+
+    survey = ["survey", "import", str(RAW / "stackoverflow_2019_first300rows.csv"), "--source", "stackoverflow",
+              "--year", "2019", "--dry-run"]
+    as_json, alias, as_csv = (run(*survey, *extra) for extra in (["--format", "json"], ["--json"],
+                                                                 ["--format", "csv"]))
+    assert as_json.returncode == alias.returncode == as_csv.returncode == 0, as_csv.stderr
+    records = json.loads(as_json.stdout)
+    assert as_json.stdout == alias.stdout and records
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [(r["contender"], r["segment"], r["base"], int(r["count"])) for r in rows] == \
+        [(r["contender"], r["segment"], r["base"], r["count"]) for r in records]
+    assert "--format" in _help("survey", "import")
+
+
+def test_a_mistyped_verb_gets_the_verb_it_is_close_to():
+    """The verbs load lazily, and typer suggests only among those loaded: the suggestion must survive that."""
+    result = run("reprot")
+    assert result.returncode == 2 and "No such command 'reprot'. Did you mean 'report'?" in result.stderr

@@ -53,3 +53,30 @@ def _section(text: str, name: str) -> str:
     start = text.index(f"## {name}\n")
     following = text.find("\n## ", start + 1)
     return text[start:following if following >= 0 else None]
+
+
+def _quoted_commands() -> list[str]:
+    """Every `mindshare ...` command quoted in the README, docs/ and the shipped field files' comments."""
+    texts = [REPO / "README.md", *sorted(DOCS.glob("*.md")),
+             *sorted((REPO / "src" / "mindshare" / "data" / "fields").glob("*.toml"))]
+    found = {match for path in texts for match in re.findall(r"`(mindshare [^`]+)`", path.read_text(encoding="utf-8"))}
+    from mindshare.cli import VERBS
+
+    # A command names a verb or an option next (a method id such as `mindshare arxiv-sample v1: ...` does not);
+    # not the ones that install things (completion), nor synopses ([--venue V --year Y], a|b).
+    return sorted(command for command in found
+                  if (command.split()[1] in VERBS or command.split()[1].startswith("-"))
+                  and "completion" not in command and not set("[|") & set(command))
+
+
+@pytest.mark.parametrize("command", _quoted_commands())
+def test_every_command_the_docs_quote_is_one_mindshare_takes(command):
+    """Issue 16: the shipped field file suggested `mindshare --field ... report`, which exits 2 (--field is the
+    verb's option). Each quoted command, with --help added, must get as far as its verb's help."""
+    from typer.testing import CliRunner
+
+    from mindshare.cli import app
+
+    words = [word for word in command.split()[1:] if word != "..."]
+    result = CliRunner().invoke(app, [*words, "--help"])
+    assert result.exit_code == 0 and "Usage: " in result.output, (command, result.output)

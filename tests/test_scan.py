@@ -383,8 +383,9 @@ def test_process_pool_gives_the_same_results(tmp_path):
 
 
 def test_dask_local_cluster(tmp_path):
-    # one worker running 4 tasks at once in threads: pdfium is not thread-safe, so every pypdfium2 call holds a
-    # lock per process (before it did, this crashed or called valid PDFs damaged in about 1 run in 4)
+    # one worker process running 4 tasks at once in threads (`dask worker --nthreads 4`), started cold: pdfium is
+    # not thread-safe, so every pypdfium2 call holds a lock per process (before it did, this crashed or called
+    # valid PDFs damaged in about 1 run in 4), and the first tasks, arriving together, build the rules once
     distributed = pytest.importorskip("distributed")
     from mindshare.scan import runner
 
@@ -394,7 +395,7 @@ def test_dask_local_cluster(tmp_path):
     paths = discover([str(folder)])
     local = []
     runner.run(paths, ScanConfig(), on_result=local.append)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=4, processes=False,
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=4, processes=True,
                                   dashboard_address=None) as cluster:
         on_dask = []
         runner.run([f"file://{p}" for p in paths], ScanConfig(), scheduler=cluster.scheduler_address,

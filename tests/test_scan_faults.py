@@ -96,6 +96,33 @@ def test_pdfium_is_serialised_across_threads():
         assert proc.stdout.strip() == "0", "valid PDFs reported as failed"
 
 
+RULES_FROM_THREADS = """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from mindshare.scan import runner
+names = ["mindshare", "horace-he-2019", "mindshare", "mindshare", "horace-he-2021", "mindshare", "mindshare",
+         "horace-he-2019"]
+barrier = threading.Barrier(len(names))
+def build(name):
+    barrier.wait()  # the first tasks of a Dask worker's threads arrive together
+    return name, runner.rules_for(runner.ScanConfig(rules=name)).name
+with ThreadPoolExecutor(len(names)) as pool:
+    for asked, got in pool.map(build, names):
+        print(asked, got)
+"""
+
+
+def test_rules_built_from_several_threads_at_once_are_whole_and_the_right_ones():
+    # a Dask worker's threads each ask for the rules on their first task; built unguarded, one thread saw
+    # another's half-built entry (a KeyError: the batch failed) or got the rules of another config
+    for _ in range(4):
+        proc = subprocess.run([sys.executable, "-c", RULES_FROM_THREADS], capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr[-800:]
+        pairs = [line.split() for line in proc.stdout.splitlines()]
+        assert len(pairs) == 8 and all(asked == got for asked, got in pairs), pairs
+
+
 # ---------------------------------------------------------------- failed documents are tried again
 
 def test_failed_documents_are_tried_again(tmp_path):
@@ -331,13 +358,20 @@ def test_kill_9_at_any_moment_then_rerun_gives_the_same_totals(tmp_path):
     fresh = tmp_path / "fresh.duckdb"
     assert mindshare("scan", str(papers), "--venue", "V", "--year", "2021", "-j", "1", db=fresh).returncode == 0
     killed = tmp_path / "killed.duckdb"
-    for delay in (0.8, 1.6, 2.4):
+    # killed when it has printed its 1st, 400th and 900th document (--json prints each as its batch comes
+    # back, before or after its rows are committed), whatever the machine's load: each kill lands mid-run
+    for lines in (1, 400, 900):
         scan = subprocess.Popen([sys.executable, "-m", "mindshare", "--db", str(killed), "scan", str(papers),
-                                 "--venue", "V", "--year", "2021", "-j", "2"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        scan.send_signal(signal.SIGKILL)
-        scan.wait()
+                                 "--venue", "V", "--year", "2021", "-j", "2", "--batch", "20", "--json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(lines):
+                assert scan.stdout.readline(), "the scan ended before it was killed"
+            scan.send_signal(signal.SIGKILL)
+        finally:
+            scan.kill()
+            scan.wait()
+            scan.stdout.close()
     done = mindshare("scan", str(papers), "--venue", "V", "--year", "2021", "-j", "2", db=killed)
     assert done.returncode == 0, done.stderr
     assert observations(killed) == observations(fresh)

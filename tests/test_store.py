@@ -251,6 +251,17 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_made_store(small_disk):
     assert list(small_disk.iterdir()) == []
 
 
+@pytest.mark.parametrize("size, fails_in", [("8k", "the file itself"), ("12k", "the schema")])
+def test_a_disk_too_full_for_an_empty_store_leaves_nothing(tmp_path, size, fails_in):
+    """On 8 kB DuckDB fails while making the file (it had begun it); on 12 kB while writing the schema. Either
+    way a first run leaves no file the next run would read as a damaged store."""
+    with tmpfs(tmp_path / "disk", size) as disk:
+        path = disk / "s.duckdb"
+        with pytest.raises(StoreError, match=rf"^no space left on device writing {path}"):
+            open_store(path)
+        assert list(disk.iterdir()) == [], fails_in
+
+
 def test_a_full_disk_mid_snapshot_keeps_what_was_stored(small_disk):
     path = small_disk / "s.duckdb"
     with store_session(path) as store:

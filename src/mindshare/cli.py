@@ -1,5 +1,9 @@
 """The `mindshare` command line. Each group of verbs lives in `mindshare/commands/<name>.py` and adds itself with
-`register(app)`; the calls below, in the order `mindshare --help` lists the verbs, are the whole list.
+`register(app)`; `VERBS` below names every verb, in the order `mindshare --help` lists them, and the module that
+registers it.
+
+A verb's module is imported only when that verb runs (or its help is shown): `mindshare scan` does not import
+the collectors' HTTP client, `mindshare --version` imports neither pandas nor DuckDB (bench/cli.py measures it).
 
 Every command gets one application object (`commands._common.Application`, in `ctx.obj`) holding the one
 `Settings` of the command: the environment, then `--db` and `--cache-dir`. Help is plain text (no markup that
@@ -8,6 +12,7 @@ could eat `<source>`), with placeholders in words.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -15,11 +20,28 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 from mindshare import __version__, console, settings
-from mindshare.commands import _common, collect, data, jobs, papers, report, research, scan, survey, trends
 from mindshare.errors import MindshareError
+
+# Every verb of `mindshare`, in the order --help lists them: its name -> the module whose `register(app)` adds it.
+# The report first, then getting data in, then reading it back. A new verb is one line here.
+VERBS: dict[str, str] = {
+    "report": "mindshare.commands.report",
+    "collect": "mindshare.commands.collect",
+    "jobs": "mindshare.commands.jobs",            # jobs collect
+    "trends": "mindshare.commands.trends",        # trends collect, trends samples
+    "import": "mindshare.commands.survey",
+    "survey": "mindshare.commands.survey",        # survey import
+    "scan": "mindshare.commands.scan",
+    "papers": "mindshare.commands.papers",        # papers fetch, papers venues
+    "research": "mindshare.commands.research",    # research sample, research shares
+    "observations": "mindshare.commands.data",
+    "fields": "mindshare.commands.data",
+    "snapshots": "mindshare.commands.data",       # snapshots (list), snapshots delete
+}
 
 # Help text is wrapped to this width at most (and to the terminal, when narrower); docs/cli.md uses it exactly.
 HELP_WIDTH = 100
@@ -31,13 +53,24 @@ class PipeClosed(Exception):
 
 
 class Mindshare(TyperGroup):
-    """The root group: --help lists the verbs in the order they are registered (HELP_ORDER); a closed pipe and an
-    interrupt end every verb the same way. (A MindshareError travels on to `main`, which prints it: tests that
-    invoke the app in-process see the exception itself.)"""
+    """The root group: the verbs of VERBS, each loaded from its module when it is asked for (--help lists them in
+    VERBS' order); a closed pipe and an interrupt end every verb the same way. (A MindshareError travels on to
+    `main`, which prints it: tests that invoke the app in-process see the exception itself.)"""
 
     def list_commands(self, ctx) -> list[str]:
-        names = list(self.commands)
-        return sorted(names, key=lambda name: HELP_ORDER.index(name) if name in HELP_ORDER else len(HELP_ORDER))
+        return [*VERBS, *(name for name in self.commands if name not in VERBS)]
+
+    def get_command(self, ctx, name: str) -> Optional[TyperCommand | TyperGroup]:
+        if name not in self.commands and name in VERBS:
+            self.commands[name] = load_verb(name)
+        return self.commands.get(name)
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in VERBS:
+            # Not a verb: typer's "Did you mean ...?" looks among the verbs loaded so far, so load them all.
+            for name in VERBS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
     def make_context(self, *args, **kwargs):
         try:  # `mindshare --help` and `--version` print while the root's options are parsed
@@ -99,50 +132,33 @@ def root(
 ) -> None:
     console.set_verbosity(console.Verbosity.NORMAL)  # a verb's --quiet or --verbose holds until it ends
     ctx.call_on_close(lambda: console.set_verbosity(console.Verbosity.NORMAL))
+    from mindshare.commands._common import Application
+
     chosen = settings.read().with_store(db).with_cache(cache_dir)
-    ctx.obj = _common.Application(chosen)
+    ctx.obj = Application(chosen)
     # Deeper code that asks mindshare.settings.load() gets this same Settings for the rest of the command.
     ctx.with_resource(settings.using(chosen))
 
 
-# The order of the verbs in `mindshare --help`: the order they are registered in below (see Mindshare).
-HELP_ORDER: list[str] = []
-
-
-def _register(module) -> None:
-    """Add a module's verbs (`module.register(app)`) and list them in --help after those added before."""
-    before = set(_verb_names(app))
-    module.register(app)
-    HELP_ORDER.extend(name for name in _verb_names(app) if name not in before)
-
-
-def _verb_names(typer_app: typer.Typer) -> list[str]:
-    return ([c.name or c.callback.__name__.replace("_", "-") for c in typer_app.registered_commands]
-            + [g.name or g.typer_instance.info.name for g in typer_app.registered_groups])
-
-
-# The report first, then getting data in, then reading it back.
-_register(report)    # report
-_register(collect)   # collect
-_register(jobs)      # jobs collect
-_register(trends)    # trends collect, trends samples
-_register(survey)    # import, survey import
-_register(scan)      # scan
-_register(papers)    # papers fetch, papers venues
-_register(research)  # research sample, research shares
-_register(data)      # observations, fields, snapshots (and snapshots delete)
+def load_verb(name: str) -> TyperCommand | TyperGroup:
+    """The click command of verb `name`: its module (VERBS) imported and registered on an app of its own, made the
+    way typer makes `app`'s own commands (the same help markup, placeholders in words)."""
+    verbs = typer.Typer(rich_markup_mode=app.rich_markup_mode, pretty_exceptions_short=app.pretty_exceptions_short,
+                        suggest_commands=app.suggest_commands)
+    importlib.import_module(VERBS[name]).register(verbs)
+    _words_in_help(verbs)
+    return typer.main.get_group(verbs).commands[name]
 
 
 def _words_in_help(typer_app: typer.Typer) -> None:
     """Make every verb, however its module registered it, a `Verb` (placeholders in words; see _common)."""
+    from mindshare.commands._common import Verb
+
     for command in typer_app.registered_commands:
         if command.cls in (None, TyperCommand):
-            command.cls = _common.Verb
+            command.cls = Verb
     for group in typer_app.registered_groups:
         _words_in_help(group.typer_instance)
-
-
-_words_in_help(app)
 
 
 def main() -> None:

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field as dataclass_field
 from importlib import resources
 from pathlib import Path
 
-import platformdirs
-
+from mindshare import settings
 from mindshare.errors import FieldError, UnknownContenderError
 
 DEFAULT_FIELD = "deep-learning"
@@ -142,7 +141,7 @@ class Field:
 
 def field_search_path() -> list[Path]:
     """Folders searched for `NAME.toml` when a field is named rather than given as a path."""
-    user = Path(platformdirs.user_config_dir("mindshare")) / "fields"
+    user = settings.load().fields_dir
     return [user, Path(str(resources.files("mindshare") / "data" / "fields"))]
 
 

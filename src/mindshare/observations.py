@@ -9,14 +9,18 @@ Periods are calendar periods: `month_period`, `year_period` and `months_between`
 label). A period that was not over when it was counted is *partial*: its `note` starts with `PARTIAL` (see
 `partial_note`), it keeps its full calendar end, and a later count of the same period supersedes it in the
 store's latest view.
+
+pandas is imported inside the few functions that use it: `import mindshare` loads this module (see
+mindshare/__init__.py), and `mindshare --version` should not wait for pandas.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 # -- the columns ------------------------------------------------------------------------------------------------
 # In order. `kind` is 'number' or 'note' (a qualitative fact: value is null and value_text holds the source's
@@ -138,6 +142,8 @@ def number_text(value: float | None) -> str | None:
 # -- periods ----------------------------------------------------------------------------------------------------
 def month_period(day: date) -> tuple[date, date, str]:
     """The calendar month holding `day`: (first day, last day, 'YYYY-MM')."""
+    import pandas as pd
+
     month = pd.Period(day, freq="M")
     return month.start_time.date(), month.end_time.date(), str(month)
 
@@ -147,6 +153,8 @@ def year_period(year: int) -> tuple[date, date, str]:
 
 
 def month_end(day: date) -> date:
+    import pandas as pd
+
     return pd.Period(day, freq="M").end_time.date()
 
 
@@ -154,6 +162,8 @@ def months_between(since: date, today: date) -> list[tuple[date, date]]:
     """Calendar months from the month of `since` to the month of `today`, as (first day, last day)."""
     if since > today:
         return []
+    import pandas as pd
+
     return [(m.start_time.date(), m.end_time.date()) for m in pd.period_range(since, today, freq="M")]
 
 

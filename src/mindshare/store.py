@@ -374,17 +374,28 @@ def open_store(path: str | Path | None = None, *, read_only: bool | None = False
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for store {path}: {exc.strerror}") from None
-    connection = _connect(path, read_only, wait)
+    try:
+        connection = _connect(path, read_only, wait)
+    except StoreLockedError:
+        raise  # another process made the file meanwhile: it is that process's store
+    except BaseException:
+        if created:  # DuckDB may have begun the file before the disk filled: never leave it behind
+            _remove_store_files(path)
+        raise
     store = Store(connection, path, read_only=read_only)
     try:
         _check_or_create_schema(store, read_only)
     except BaseException:
         connection.close()
         if created:  # never leave a half-made store (schema only, or less) behind
-            for leftover in (path, path.with_name(path.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+            _remove_store_files(path)
         raise
     return store
+
+
+def _remove_store_files(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def _writable(path: Path) -> bool:

@@ -30,14 +30,14 @@ PRESET_METRICS = {"power-2018": "hale_power_score_weight", "growth-2019": "hale_
 STABLE_P_FIRST = 0.95
 
 
-def preset_weights(name: str, facts: pd.DataFrame | None = None) -> dict[str, float]:
-    """Weights per signal for 'power-2018' or 'growth-2019', from a facts frame (or the bundled facts.csv)."""
+def preset_weights(name: str, facts: pd.DataFrame) -> dict[str, float]:
+    """Weights per signal for 'power-2018' or 'growth-2019', from facts rows (metric, segment, value).
+
+    The weights are Hale's published figures, stored as observations like every other number; the caller reads
+    them from the store (analysis never opens the bundle itself: data flows sources -> store -> analysis).
+    """
     if name not in PRESET_METRICS:
         raise KeyError(f"unknown preset {name!r}; presets: {', '.join(PRESET_METRICS)}")
-    if facts is None:
-        from mindshare.bundle import bundle_folder
-
-        facts = pd.read_csv(bundle_folder() / "facts.csv")
     rows = facts[facts["metric"] == PRESET_METRICS[name]]
     weights: dict[str, float] = {}
     for segment, value in zip(rows["segment"], rows["value"]):

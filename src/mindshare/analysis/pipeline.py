@@ -87,6 +87,14 @@ def _preference(signal: str, metric: str) -> int:
     return len(preferred)
 
 
+def _preset_facts(con, relation: str) -> pd.DataFrame:
+    """Hale's composite weights as the store holds them (rows without a contender, so outside `base`)."""
+    from mindshare.analysis.composite import PRESET_METRICS
+
+    wanted = ", ".join(f"'{m}'" for m in PRESET_METRICS.values())
+    return con.execute(f"SELECT metric, segment, value FROM {relation} WHERE metric IN ({wanted})").df()
+
+
 def analyse(con, relation: str = "observations", *, contenders: list[str] | None = None,
             presets: tuple[str, ...] = ("power-2018", "growth-2019"), weights: dict[str, float] | None = None,
             facts: pd.DataFrame | None = None, draws: int = 2000, kappa: float = 100.0,
@@ -192,8 +200,12 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
     metrics = standings.dropna(subset=["value_now"]).assign(metric="value")[["contender", "signal", "metric", "value_now"]]
     growth = (standings.dropna(subset=["share_now", "share_before"])
               .assign(metric="share change", value=lambda f: f["share_now"] - f["share_before"]))
+    if facts is None and presets:
+        facts = _preset_facts(con, relation)
     for preset in presets:
         chosen_weights = preset_weights(preset, facts)
+        if not chosen_weights:
+            continue  # the store holds no weights for this preset (e.g. a store without Hale's facts)
         frame = growth[["contender", "signal", "metric", "value"]] if preset.startswith("growth") else \
             metrics.rename(columns={"value_now": "value"})
         result = composite_score(frame, chosen_weights, preset=preset, draws=draws, kappa=kappa)

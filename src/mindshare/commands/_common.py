@@ -33,20 +33,22 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Iterator, List, Optional
+from typing import TYPE_CHECKING, Annotated, Iterator, List, Optional
 
-import pandas as pd
 import typer
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperCommand
 
 from mindshare import console
 from mindshare.console import Verbosity, out
 from mindshare.observations import SIGNALS
-from mindshare.session import session
 from mindshare.settings import Settings
-from mindshare.store import Store, parse_day
+
+# The store (DuckDB) and pandas are imported by the functions that use them, when a verb runs: a verb's module
+# imports this one, and its --help and shell completion should not wait for them.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mindshare.store import Store
 
 
 # -- the application object ------------------------------------------------------------------------------------
@@ -59,6 +61,8 @@ class Application:
     @contextmanager
     def store(self, **kwargs) -> Iterator[Store]:
         """The store of these settings, with the bundled dataset (see mindshare.session)."""
+        from mindshare.session import session
+
         with session(settings=self.settings, **kwargs) as store:
             yield store
 
@@ -124,6 +128,8 @@ def check_day(ctx: typer.Context, param: typer.CallbackParam, value: Optional[st
     """The callback of an option that takes a DATE: YYYY-MM-DD, else one line naming the option."""
     if value is None:
         return None
+    from mindshare.store import parse_day
+
     return parse_day(value, param.opts[0]).isoformat()
 
 
@@ -166,6 +172,9 @@ def print_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None, limi
     if fmt is Format.json:
         console.write(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=1) + "\n")
         return
+    from rich.table import Table
+    from rich.text import Text
+
     shown = frame if limit is None else frame.head(limit)
     table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
     for column in shown.columns:
@@ -185,6 +194,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with every text cell that a spreadsheet would run as a formula prefixed by an apostrophe."""
+    import pandas as pd
+
     safe = frame.copy()
     for column in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
@@ -195,6 +206,8 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _missing(value) -> bool:
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # a list or array cell
@@ -202,6 +215,8 @@ def _missing(value) -> bool:
 
 
 def _cell(value) -> str:
+    import pandas as pd
+
     if isinstance(value, float):
         return f"{value:,.6g}"
     if isinstance(value, pd.Timestamp):

@@ -4,13 +4,14 @@ counts gathered by hand). Each file becomes one snapshot, or nothing is stored."
 from __future__ import annotations
 
 import json
-import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from mindshare.commands._common import FieldOption, out, store_from
+from mindshare import console
+from mindshare.commands._common import (FieldOption, Format, FormatOption, JsonOption, out, output_format,
+                                       print_frame, store_from)
 from mindshare.fields import load_field
 from mindshare.observations import SnapshotKind
 
@@ -35,8 +36,8 @@ def survey_import(
     year: int = typer.Option(..., "--year", help="The survey's year (2017-2024 for stackoverflow, 2018-2022 for "
                                                  "kaggle; 2025 has no frameworks question)."),
     field: FieldOption = None,
-    as_json: bool = typer.Option(False, "--json", help='Print [{"contender", "segment", "share_pct", "ci_low", '
-                                                       '"ci_high", "n", ...}] instead of a table.'),
+    fmt: FormatOption = Format.table,
+    as_json: JsonOption = False,
     dry_run: bool = typer.Option(False, "--dry-run", help="Count and print, store nothing."),
 ) -> None:
     """Import a developer-survey file: the share of respondents who ticked each option of its frameworks question.
@@ -46,6 +47,9 @@ def survey_import(
     developers as Stack Overflow defined them that year (Stack Overflow), or data scientists (Kaggle). The year's
     columns come from data/surveys/<source>.toml, each contender's option label from the field; a file whose
     columns do not match its year is refused. Everything is stored as one snapshot, or nothing is.
+
+    `--format json` (or `--json`) prints one record per option: contender, subject, segment, share_pct, ci_low,
+    ci_high, n, base, count, year; `--format csv` the same as CSV.
 
     Example: `mindshare survey import stack-overflow-developer-survey-2019.zip --source stackoverflow --year 2019`
     """
@@ -65,8 +69,14 @@ def survey_import(
         with store_from(ctx) as store:
             stored = store.add_snapshot(result.observations, kind=SnapshotKind.IMPORT, source=result.source,
                                         description=f"{result.file_name} sha256:{result.sha256}")
-    if as_json:
-        sys.stdout.write(json.dumps(json_records(result), indent=1) + "\n")
+    fmt = output_format(fmt, as_json)
+    if fmt is Format.json:
+        console.write(json.dumps(json_records(result), indent=1) + "\n")
+        return
+    if fmt is Format.csv:
+        import pandas as pd
+
+        print_frame(pd.DataFrame(json_records(result)), fmt)
         return
     out.print(f"{result.source}: " + "; ".join(
         f"{t.segment} {t.n_all:,} ({t.n_answered:,} answered the question)" for t in result.totals))

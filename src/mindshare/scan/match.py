@@ -30,12 +30,26 @@ import threading
 from dataclasses import dataclass
 from typing import Sequence
 
-try:  # pragma: no cover - exercised by whichever is installed
-    import hyperscan as _hs
-except Exception:  # ImportError, or a missing libhs on the machine
-    _hs = None
+_BINDING: list = []  # the hyperscan Python binding, or None, once looked for
 
-HAVE_HYPERSCAN = _hs is not None
+
+def _hyperscan():
+    """The hyperscan Python binding, imported on first use: the native engine does not need it, and a scan's
+    start-up should not pay for it (~10 ms)."""
+    if not _BINDING:
+        try:  # pragma: no cover - exercised by whichever is installed
+            import hyperscan
+        except Exception:  # ImportError, or a missing libhs on the machine
+            hyperscan = None
+        _BINDING.append(hyperscan)
+    return _BINDING[0]
+
+
+def __getattr__(name: str):
+    if name == "HAVE_HYPERSCAN":  # a module attribute computed when asked for (PEP 562)
+        return _hyperscan() is not None
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 try:  # pragma: no cover - built by setup.py where libhs is installed
     from mindshare.scan import _native
@@ -48,7 +62,7 @@ ENGINES = ("native", "hyperscan", "python")
 
 def default_engine() -> str:
     """The engine `auto` picks on this machine (a dask worker picks its own: same offsets, maybe another speed)."""
-    return "native" if HAVE_NATIVE else "hyperscan" if HAVE_HYPERSCAN else "python"
+    return "native" if HAVE_NATIVE else "hyperscan" if _hyperscan() is not None else "python"
 
 _PHRASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-@ /_+#]*$")
 
@@ -112,7 +126,7 @@ class Matcher:
         if engine == "native" and not HAVE_NATIVE:
             raise RuntimeError("the native matcher was not built (it needs libhyperscan-dev when mindshare is "
                                "installed); use engine='hyperscan' or 'python'")
-        if engine == "hyperscan" and not HAVE_HYPERSCAN:
+        if engine == "hyperscan" and _hyperscan() is None:
             raise RuntimeError("hyperscan is not installed (pip install hyperscan); use engine='python'")
         self.engine = engine
         if engine == "native":
@@ -121,6 +135,7 @@ class Matcher:
                                             len(signs))
             self.native = self._scanner  # for callers that tally in C (rules.MindshareRules)
         elif engine == "hyperscan":
+            _hs = _hyperscan()
             self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             expressions = [hyperscan_expression(k) for k in self.keywords] + signs
             flags = [_hs.HS_FLAG_CASELESS] * len(self.keywords) + [_hs.HS_FLAG_SINGLEMATCH] * len(signs)
@@ -157,7 +172,7 @@ class Matcher:
                 appenders[index](end)
             scratch = getattr(self._local, "scratch", None)
             if scratch is None:
-                scratch = self._local.scratch = _hs.Scratch(self._db)
+                scratch = self._local.scratch = _hyperscan().Scratch(self._db)
             self._db.scan(data, match_event_handler=on_match, scratch=scratch)
             return ends
         for index, regex in enumerate(self._regexes):

@@ -13,6 +13,7 @@ store off the matching thread (state.StateWriter) and their counts added up (tal
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass, field as dc_field, replace
 from datetime import UTC, date, datetime
@@ -57,18 +58,25 @@ def check_year(year: int, today: date | None = None) -> None:
 
 # ---------------------------------------------------------------- one document, in a worker
 
-_WORKER: dict = {}
+_RULES: dict[tuple, object] = {}  # this process's rules (and compiled matchers), per (rules, field, engine)
+_RULES_LOCK = threading.Lock()
 
 
 def rules_for(config: ScanConfig):
-    """The rules of `config`, built once per process (the matcher compiles its database once)."""
+    """The rules of `config`, built once per process (the matcher compiles its database once). A Dask worker
+    runs tasks in several threads: the first ones arrive together, and each must get whole rules of its own
+    config (building them reads the field file, which lets another thread in half-way), so they are built under
+    a lock and kept per config."""
     key = (config.rules, config.field, config.engine)
-    if _WORKER.get("key") != key:
-        from mindshare.fields import load_field
-        from mindshare.scan.rules import make_rules
-        _WORKER["key"] = key
-        _WORKER["rules"] = make_rules(config.rules, load_field(config.field), config.engine)
-    return _WORKER["rules"]
+    rules = _RULES.get(key)
+    if rules is None:
+        with _RULES_LOCK:
+            rules = _RULES.get(key)
+            if rules is None:
+                from mindshare.fields import load_field
+                from mindshare.scan.rules import make_rules
+                rules = _RULES[key] = make_rules(config.rules, load_field(config.field), config.engine)
+    return rules
 
 
 class DocResult(NamedTuple):
@@ -345,12 +353,13 @@ def venue_tally(connection, config: ScanConfig, venue: str, year: int) -> tuple[
 def store_venue_tallies(store, config: ScanConfig, field, venue: str, year: int):
     """Store the venue-year's tallies as one snapshot of research observations (nothing new when unchanged)."""
     from mindshare.scan.rules import method_of
-    from mindshare.scan.tallies import SCAN_SOURCE, SNAPSHOT_KIND, observation_rows
+    from mindshare.observations import SnapshotKind, Sources
+    from mindshare.scan.tallies import observation_rows
 
     tally, latest = venue_tally(store.connection, config, venue, year)
     method = method_of(config.rules)
     frame = observation_rows(tally, field, method, venue, year, latest or datetime.now(UTC).replace(tzinfo=None))
-    result = store.add_snapshot(frame, kind=SNAPSHOT_KIND, source=SCAN_SOURCE,
+    result = store.add_snapshot(frame, kind=SnapshotKind.SCAN, source=Sources.SCAN,
                                 description=f"{venue} {year}: {tally.documents} papers, rules {method}")
     return tally, frame, result
 

@@ -13,12 +13,13 @@ interrupted run resumes and a copy of a document under another name is not count
 
 from __future__ import annotations
 
+import array
 import json
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from mindshare.scan.extract import sha256_bytes
 
@@ -70,6 +71,37 @@ def stored_document(path: str, digest: str, pages: int, mentions: str, detail: s
     return doc
 
 
+def arrow_table(columns: dict[str, tuple[str, Iterable]]):
+    """An Arrow table (what DuckDB appends in one go) of Python values, `{name: (type, values)}` with type
+    "string", "int32" or "int64" and None for a null, built from its buffers (tests/test_scan_costs.py):
+    `pyarrow.array` of a list imports pandas (~0.5 s of a scan's start-up) to ask whether it is a pandas object."""
+    import pyarrow as pa
+
+    arrays = []
+    for kind, values in columns.values():
+        values = list(values)
+        valid = None  # no validity bitmap: every value is there (the usual case)
+        if None in values:
+            bits = bytearray((len(values) + 7) // 8)
+            for index, value in enumerate(values):
+                if value is not None:
+                    bits[index >> 3] |= 1 << (index & 7)
+            valid = pa.py_buffer(bits)
+        if kind == "string":
+            encoded = [b"" if value is None else value.encode("utf-8") for value in values]
+            offsets = array.array("q", [0])  # large_string: 64-bit offsets, no 2 GiB bound on a batch
+            position = 0
+            for piece in encoded:
+                position += len(piece)
+                offsets.append(position)
+            buffers = [valid, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+            arrays.append(pa.Array.from_buffers(pa.large_string(), len(values), buffers))
+        else:
+            numbers = array.array("q" if kind == "int64" else "i", [0 if v is None else v for v in values])
+            arrays.append(pa.Array.from_buffers(getattr(pa, kind)(), len(values), [valid, pa.py_buffer(numbers)]))
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
 class ScanTable:
     """Reads and writes of one key's rows. Used from one thread at a time (DuckDB connections are not shared
     between threads: `StateWriter` gives this its own cursor)."""
@@ -87,11 +119,9 @@ class ScanTable:
         without error), retry-failed (scan only what failed before), rescan (scan everything)."""
         if mode == "rescan" or not refs or self.fresh:
             return ([] if mode == "retry-failed" else list(refs)), []
-        import pyarrow as pa
-
-        chunk = pa.table({"i": list(range(len(refs))), "path": [r.path for r in refs],
-                          "size": pa.array([r.size for r in refs], pa.int64()),
-                          "mtime_ns": pa.array([r.mtime_ns for r in refs], pa.int64())})
+        chunk = arrow_table({"i": ("int64", range(len(refs))), "path": ("string", [r.path for r in refs]),
+                             "size": ("int64", [r.size for r in refs]),
+                             "mtime_ns": ("int64", [r.mtime_ns for r in refs])})
         self.connection.register("scan_chunk", chunk)
         try:
             rows = self.connection.execute(
@@ -120,8 +150,6 @@ class ScanTable:
         replaces the row of its old content)."""
         if not rows:
             return
-        import pyarrow as pa
-
         unique: dict[str, Row] = {}
         for row in rows:
             if row.sha256:
@@ -130,9 +158,8 @@ class ScanTable:
                 key = sha256_bytes(row.path.encode())
                 unique.setdefault(key, row._replace(sha256=key))
         columns = list(zip(*unique.values()))
-        types = {"pages": pa.int32(), "size": pa.int64(), "mtime_ns": pa.int64()}
-        frame = pa.table({name: pa.array(values, types.get(name, pa.string()))
-                          for name, values in zip(ROW_COLUMNS, columns)})
+        types = {"pages": "int32", "size": "int64", "mtime_ns": "int64"}
+        frame = arrow_table({name: (types.get(name, "string"), values) for name, values in zip(ROW_COLUMNS, columns)})
         now = datetime.now(UTC).replace(tzinfo=None)
         con = self.connection
         con.register("scan_incoming", frame)

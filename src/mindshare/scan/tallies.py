@@ -9,7 +9,7 @@ this module only adds documents up:
 * pct_mentioning:<id>, pct_only:<id> (of the total) and pytorch_share = PyTorch-only / (PyTorch-only +
   TensorFlow-only), Horace He's measure.
 
-With `--venue` and `--year` the figures are stored as observations (signal 'research', source `SCAN_SOURCE`,
+With `--venue` and `--year` the figures are stored as observations (signal 'research', source `Sources.SCAN`,
 segment = venue, period = the year, method = the rules version), which report/scanned.py reads.
 """
 
@@ -20,7 +20,6 @@ from dataclasses import dataclass, field as dc_field
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable
 
-from mindshare.observations import SnapshotKind, Sources
 from mindshare.scan.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -28,8 +27,9 @@ if TYPE_CHECKING:
 
     from mindshare.fields import Field
 
-SCAN_SOURCE = Sources.SCAN  # report/scanned.py selects the scan's rows by this source
-SNAPSHOT_KIND = SnapshotKind.SCAN
+# mindshare.observations (and with it pandas) is imported only where observation rows are built: a scan without
+# --venue never needs it. Its source is observations.Sources.SCAN (report/scanned.py selects the scan's rows by
+# it) and its snapshots are of kind observations.SnapshotKind.SCAN.
 SIGNAL = "research"
 
 
@@ -99,7 +99,7 @@ def observation_rows(tally: Tally, field: "Field", method: str, venue: str, year
     """The tallies of one venue-year as observation rows (signal 'research', segment = venue)."""
     import pandas as pd
 
-    from mindshare.observations import observation, year_period
+    from mindshare.observations import Sources, observation, year_period
 
     figures = tally.figures()
     names = {c.id: c.name for c in field.contenders}
@@ -110,7 +110,7 @@ def observation_rows(tally: Tally, field: "Field", method: str, venue: str, year
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
         rows.append(observation(
-            signal=SIGNAL, metric=metric, source=SCAN_SOURCE, contender=contender,
+            signal=SIGNAL, metric=metric, source=Sources.SCAN, contender=contender,
             subject=subject or names.get(contender, "all papers"), period_start=start, period_end=end,
             period_label=label, value=value, unit=unit, segment=venue, method=method,
             reference=f"{tally.documents} documents scanned", note=note, collected_at=collected_at))

@@ -43,7 +43,7 @@ import pandas as pd
 from mindshare.errors import InputError, SourceError
 from mindshare.fields import Contender
 from mindshare.http import RETRY_AFTER, TRANSIENT_STATUS, Backoff, Http, Limit, Provider, Retry
-from mindshare.observations import PARTIAL, Sources
+from mindshare.observations import PARTIAL, Sources, month_end
 from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source
 
@@ -159,7 +159,7 @@ def timeline_frame(points: list[dict], items: list[Item]) -> pd.DataFrame:
     step = (starts[1] - starts[0]).days if len(starts) > 1 else 7
     for start, point in zip(starts, points):
         if step >= 28:  # monthly points for windows longer than five years
-            end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+            end = month_end(start)
         else:
             end = start + timedelta(days=max(step, 1) - 1)
         values, has = point["value"], point.get("hasData", [True] * len(items))

@@ -1,0 +1,145 @@
+"""What `mindshare scan` pays (issue 14: end to end at ripgrep's pace): the scan path imports only what a scan
+uses, the store it writes to is opened without the bundled dataset, and each file is read (and hashed) once."""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from scan_pdfs import make_pdf  # noqa: E402
+
+SRC = Path(__file__).parent.parent / "src"
+
+# The scan modules loaded as the package's own, without running mindshare/__init__.py (which, for notebooks,
+# imports the API and pandas), writing to a store opened with duckdb itself (mindshare.store imports pandas for
+# the observations): what is left in sys.modules afterwards is what the scan path itself imported.
+SCAN_WITHOUT_THE_PACKAGE_INIT = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("mindshare", sys.argv[1] + "/mindshare/__init__.py",
+                                              submodule_search_locations=[sys.argv[1] + "/mindshare"])
+sys.modules["mindshare"] = importlib.util.module_from_spec(spec)
+import duckdb
+from mindshare.scan import runner
+connection = duckdb.connect(sys.argv[3])
+runs = [runner.run([sys.argv[2]], runner.ScanConfig(), connection=connection, out=open("/dev/null", "w"))
+        for _ in range(2)]  # the second run skips what the first stored
+stored = connection.execute("SELECT count(*) FROM scan_documents").fetchall()[0][0]
+print(json.dumps({"scanned": [run.scanned for run in runs], "skipped": [run.skipped for run in runs],
+                  "stored": stored, "engine": runs[0].engine,
+                  "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+"""
+
+# heavy packages a scan of text files never needs (pandas: ~0.5 s of start-up; the hyperscan binding when the
+# native matcher does the work; the CLI's and the collectors' libraries). pyarrow (which imports numpy) carries
+# the rows to DuckDB.
+NOT_NEEDED = {"pandas", "httpx", "stamina", "typer", "click", "rich", "pydantic", "altair", "fsspec", "pypdfium2",
+              "distributed", "dask"}
+
+
+def test_the_scan_path_imports_nothing_it_does_not_need(tmp_path):
+    from mindshare.store import open_store
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "a.txt").write_text("We use PyTorch and TensorFlow.\n")
+    (papers / "b.md").write_text("A JAX paper.\n")
+    (papers / "c.txt").write_bytes(b"\x00binary")  # a failed document: a null in the stored rows
+    db = tmp_path / "s.duckdb"
+    open_store(db).close()  # the store's schema, made here
+    proc = subprocess.run([sys.executable, "-c", SCAN_WITHOUT_THE_PACKAGE_INIT, str(SRC), str(papers), str(db)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert found["scanned"] == [3, 1] and found["skipped"] == [0, 2] and found["stored"] == 3
+    unneeded = NOT_NEEDED | ({"hyperscan"} if found["engine"] == "native" else set())
+    assert sorted(unneeded & set(found["modules"])) == []
+
+
+def test_arrow_tables_are_built_right():
+    import duckdb
+
+    from mindshare.scan.state import arrow_table
+
+    table = arrow_table({"s": ("string", ["a", None, "é", ""]), "n": ("int64", [1, None, -(2 ** 62), 0]),
+                         "m": ("int32", [7, 8, None, -1])})
+    connection = duckdb.connect()
+    connection.register("t", table)
+    assert connection.execute("SELECT * FROM t").fetchall() == [("a", 1, 7), (None, None, 8),
+                                                                ("é", -(2 ** 62), None), ("", 0, -1)]
+    assert table.num_rows == 4 and arrow_table({"s": ("string", [])}).num_rows == 0
+
+
+def test_the_scan_opens_the_store_without_the_bundled_dataset(tmp_path):
+    # the bundle is parsed and loaded when a store is opened for the report; a scan only writes its own table
+    from mindshare.store import open_store
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.txt").write_text("We use PyTorch.\n")
+    db = tmp_path / "s.duckdb"
+    proc = subprocess.run([sys.executable, "-m", "mindshare", "--db", str(db), "scan", str(tmp_path / "papers"),
+                           "--venue", "V", "--year", "2020"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    store = open_store(db, read_only=True)
+    try:
+        kinds = [kind for (kind,) in store.connection.execute("SELECT kind FROM snapshots").fetchall()]
+    finally:
+        store.close()
+    assert kinds == ["scan"]
+
+
+def test_each_file_is_read_once(tmp_path, monkeypatch):
+    # every read of a document goes through os.open + os.read, or one memory map for a large text: count them
+    from mindshare.scan import extract, runner
+
+    monkeypatch.setattr(extract, "LARGE_FILE", 256 * 1024)  # a 1 MB text takes the memory-mapped path
+    monkeypatch.setattr(extract, "CHUNK", 64 * 1024)
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "clean.txt").write_text("We use PyTorch.\n")
+    (papers / "repaired.txt").write_text("Tensor-\nFlow and the \ufb01ne PyTorch.\n")
+    (papers / "large.txt").write_text("Results of the Tensor-\nFlow model with JAX.\n" * 25_000)
+    (papers / "paper.pdf").write_bytes(make_pdf(text="Implemented in Keras"))
+    opened: dict[int, str] = {}
+    read: dict[str, int] = {}
+    mapped: list[int] = []
+    real_open, real_read, real_mmap = os.open, os.read, mmap.mmap
+
+    def counting_open(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        if str(path).startswith(str(papers)):
+            opened[fd] = str(path)
+            read.setdefault(str(path), 0)
+            read[str(path) + " opens"] = read.get(str(path) + " opens", 0) + 1
+        return fd
+
+    def counting_read(fd, size):
+        data = real_read(fd, size)
+        if fd in opened:
+            read[opened[fd]] += len(data)
+        return data
+
+    class CountingMmap(real_mmap):
+        def __new__(cls, fd, *args, **kwargs):
+            if fd in opened:
+                mapped.append(fd)
+            return super().__new__(cls, fd, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", counting_open)
+    monkeypatch.setattr(os, "read", counting_read)
+    monkeypatch.setattr(mmap, "mmap", CountingMmap)
+    found = []
+    summary = runner.run([str(papers)], runner.ScanConfig(), on_result=found.append)
+    assert summary.scanned == 4 and summary.failures == 0
+    for name in ("clean.txt", "repaired.txt", "paper.pdf"):
+        path = str(papers / name)
+        assert read[path + " opens"] == 1 and read[path] == (papers / name).stat().st_size, name
+    large = str(papers / "large.txt")
+    assert read[large + " opens"] == 1 and read[large] == 0 and len(mapped) == 1  # mapped once, not read
+    by_name = {Path(doc["path"]).name: doc for doc in found}
+    assert by_name["large.txt"]["mentions"]["tensorflow"] == 25_000  # and still repaired and matched
+    assert by_name["paper.pdf"]["mentions"]["keras"] == 1
