@@ -8,7 +8,10 @@ Warm means what a user's second run is: Python's bytecode cache written. Where t
 PYTHONDONTWRITEBYTECODE (this workplace's sandbox does), every run would compile mindshare's sources again
 (~0.5 s), so the variable is removed for the timed commands; `--keep-env` keeps it.
 
-    .venv/bin/python bench/report.py [--runs 5] [--ref main]
+    .venv/bin/python bench/report.py [--runs 5] [--ref main] [--screenshots docs]
+
+`--screenshots DIR` also saves the first screen at 1366 x 768 and at 390 x 844 (first-screen-1366.png,
+first-screen-390.png: the pictures in docs/) and prints where the answer ends at 1366 px.
 
 `--ref REF` times the code at that git ref instead (taken with `git archive`, first on PYTHONPATH), for a
 before/after pair measured minutes apart on the same machine.
@@ -42,6 +45,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep-env", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if it is set")
     parser.add_argument("--ref", help="time the code at this git ref instead of this worktree's")
+    parser.add_argument("--screenshots", type=Path, help="save the first screen at 1366 and 390 px wide here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         scratch_path = Path(scratch)
@@ -62,7 +66,7 @@ def main() -> None:
         folder = scratch_path / "report"
         sizes = {name: (folder / name).stat().st_size for name in ("index.html", "sources.html", "vega.js")
                  if (folder / name).exists()}
-        height = page_height(folder / "index.html")
+        height, answer_end = page_height(folder / "index.html", args.screenshots)
     print(f"code: {args.ref or 'this worktree'}  cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}  "
           f"bytecode cache: {'off' if 'PYTHONDONTWRITEBYTECODE' in env else 'on'}")
     print(f"cold report (new store, bundle import, empty chart cache): {cold:6.2f} s")
@@ -73,24 +77,39 @@ def main() -> None:
           + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in sizes.items() if name != "index.html"))
     print(f"index.html height at 1366 px: {height:,} px (goal < {GOAL_PAGE_HEIGHT:,} px)" if height else
           "index.html height: not measured (no Chromium or Playwright)")
+    if answer_end:
+        print(f"the answer (headline, sentences, scoreboard) ends at {answer_end} px at 1366 px (goal <= 768 px)")
 
 
-def page_height(page: Path) -> int | None:
-    """The page's height at 1366 x 768 once every chart has drawn, in a real Chromium."""
+def page_height(page: Path, screenshots: Path | None = None) -> tuple[int | None, int | None]:
+    """The page's height at 1366 x 768 once every chart has drawn, in a real Chromium, and where the answer ends;
+    with `screenshots`, the first screen at 1366 and at 390 px wide saved there."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return None
+        return None, None
     if not Path(CHROMIUM).exists():
-        return None
+        return None, None
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
-            tab = browser.new_page(viewport={"width": 1366, "height": 768})
-            tab.goto(page.as_uri())
-            tab.wait_for_function("document.querySelectorAll('[data-rendered], [data-error]').length"
-                                  " === document.querySelectorAll('[data-spec]').length", timeout=120_000)
-            return int(tab.evaluate("document.documentElement.scrollHeight"))
+            sizes = [(1366, 768)] + ([(390, 844)] if screenshots else [])
+            height = answer_end = None
+            for width, tall in sizes:
+                tab = browser.new_page(viewport={"width": width, "height": tall})
+                tab.goto(page.as_uri())
+                tab.wait_for_function("document.querySelectorAll('[data-rendered], [data-error]').length"
+                                      " === document.querySelectorAll('[data-spec]').length", timeout=120_000)
+                if width == 1366:
+                    height = int(tab.evaluate("document.documentElement.scrollHeight"))
+                    ends = tab.eval_on_selector_all("#headline, .sentences li, #scoreboard tbody tr",
+                                                    "els => els.map(e => e.getBoundingClientRect().bottom)")
+                    answer_end = round(max(ends)) if ends else None
+                if screenshots:
+                    screenshots.mkdir(parents=True, exist_ok=True)
+                    tab.screenshot(path=str(screenshots / f"first-screen-{width}.png"))
+                tab.close()
+            return height, answer_end
         finally:
             browser.close()
 

@@ -439,8 +439,8 @@ def test_summary_carries_the_verdict_with_its_figures(built_report):
         fig["name"] for fig in composite[0]["figures"]}
     p_first = next(fig["value"] for fig in composite[0]["figures"] if fig["name"] == "p_rank_first")
     assert f"{p_first * 100:.0f}%" in composite[0]["text"]
-    assert any(t.startswith("What should you focus on?") for t in texts)
-    assert any("95% Newey–West interval" in t for t in texts)
+    answer = next(s for s in results["sections"] if s["id"] == "headline")   # the verdict's advice and trends
+    assert any(f["role"] == "focus" for f in answer["findings"]) and "Newey-West" in " ".join(answer["method_notes"])
     assert all(f["figures"] for f in summary["findings"])
 
 

@@ -39,7 +39,8 @@ def test_chart_is_an_altair_chart_that_displays_inline(bundled_store_path):
 
 def test_results_and_contenders(bundled_store_path):
     results = mindshare.results(db=bundled_store_path)
-    assert [s["id"] for s in results["sections"]][:6] == ["jobs", "research", "search", "usage", "signals", "summary"]
+    assert [s["id"] for s in results["sections"]][:7] == ["headline", "jobs", "research", "search", "usage", "signals",
+                                                          "summary"]
     contenders = mindshare.contenders()
     assert "pytorch" in set(contenders["id"])
     assert len(mindshare.snapshots(db=bundled_store_path)) >= 1

@@ -134,3 +134,44 @@ def test_hostile_names_draw_in_the_browser(browser, tmp_path, bundled_store_path
         sum(len(s.charts) for s in report.sections)
     assert errors == []
     page.close()
+
+
+def _answer(results):
+    return next(s for s in results["sections"] if s["id"] == "headline")
+
+
+def test_the_answer_is_the_first_screen_at_1366(browser, built_report):
+    """Title, headline, its sentences and every scoreboard row inside the first 768 px, before any section."""
+    folder, results = built_report
+    answer = _answer(results)
+    sentences = [f["text"] for f in answer["findings"] if f["role"] == "sentence"]
+    rows = answer["tables"][0]["rows"]
+    assert answer["tables"][0]["name"] == "scoreboard" and len(rows) >= 4 and 3 <= len(sentences) <= 5
+    page, errors, _ = _open(browser, folder, 1366, 768)
+    bottom = "els => els.map(e => e.getBoundingClientRect().bottom)"
+    assert page.eval_on_selector("h1", "e => e.getBoundingClientRect().bottom") < 80
+    assert page.inner_text("#headline") == next(f["text"] for f in answer["findings"] if f["role"] == "headline")
+    assert page.eval_on_selector_all(".sentences li", "els => els.map(e => e.innerText)")[0].startswith(sentences[0])
+    shown = page.eval_on_selector_all("#scoreboard tbody tr", "els => els.map(e => e.dataset.signal)")
+    assert shown == [r["signal"] for r in rows]
+    lowest = max(page.eval_on_selector_all("#headline, .sentences li, #scoreboard tbody tr", bottom))
+    assert lowest <= 768, f"the answer ends at {lowest} px, below the first screen"
+    first_section = min(page.eval_on_selector_all("main > section", "els => els.map(e => e.getBoundingClientRect().top)"))
+    assert lowest < first_section
+    assert errors == []
+    page.close()
+
+
+def test_the_answer_comes_first_on_a_phone_without_sideways_scroll(browser, built_report):
+    folder, results = built_report
+    page, errors, _ = _open(browser, folder, 390, 844)
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    widest = max(page.eval_on_selector_all("#answer, #answer *", "els => els.map(e => e.getBoundingClientRect().right)"))
+    assert widest <= 390
+    scoreboard_end = page.eval_on_selector("#scoreboard", "e => e.getBoundingClientRect().bottom")
+    first_section = min(page.eval_on_selector_all("main > section", "els => els.map(e => e.getBoundingClientRect().top)"))
+    assert page.eval_on_selector("#headline", "e => e.getBoundingClientRect().top") < 200
+    assert scoreboard_end < first_section
+    assert len(page.query_selector_all("#scoreboard tbody tr")) == len(_answer(results)["tables"][0]["rows"])
+    assert errors == []
+    page.close()

@@ -73,7 +73,8 @@ def test_the_web_report_says_nothing_about_deep_learning(web_report):
 def test_the_web_report_opens_on_its_own_contenders(web_report):
     _, out, results = web_report
     assert results["field"] == "web-frameworks" and results["field_title"] == "Web frameworks"
-    jobs = results["sections"][0]
+    assert results["sections"][0]["id"] == "headline"
+    jobs = results["sections"][1]
     assert jobs["id"] == "jobs" and "article" not in jobs["intro"]
     yearly = next(t for t in jobs["tables"] if t["name"] == "hn_hiring_yearly")["rows"]
     assert yearly[0]["year"] == 2011 and yearly[0]["months"] == 1 and yearly[0]["all_posts"] == 219
@@ -84,6 +85,25 @@ def test_the_web_report_opens_on_its_own_contenders(web_report):
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "<h1>Web frameworks: who is winning?</h1>" in html
     assert html.index("Ruby on Rails was named in 38 posts") < html.index('id="research"')
+
+
+def test_the_web_report_has_a_sensible_first_screen(web_report):
+    """The answer opens the page on the field's own contenders: a headline, plain sentences, a scoreboard whose
+    leaders are web frameworks, all before the first section."""
+    _, out, results = web_report
+    answer = section(results, "headline")
+    roles = [f["role"] for f in answer["findings"]]
+    assert roles[0] == "headline" and "data_through" in roles
+    rows = next(t for t in answer["tables"] if t["name"] == "scoreboard")["rows"]
+    web = {c.name for c in load_field("web-frameworks").contenders} | {""}
+    assert rows and {r["leader_name"] or "" for r in rows} <= web
+    leaders = {r["leader_name"] for r in rows if r["leader_name"]}
+    headline = answer["findings"][0]["text"]
+    assert any(name in headline for name in leaders) or "no measure" in headline.lower() or "not" in headline
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.index('id="headline"') < html.index('id="scoreboard"') < html.index('<section id="jobs"')
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert markdown.index(headline[:40]) < markdown.index("## Job listings")
 
 
 def test_the_web_report_shows_what_was_collected_and_no_article(web_report):

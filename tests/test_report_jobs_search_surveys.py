@@ -104,13 +104,16 @@ def test_search_trend_leaves_out_the_partial_week(report):
     assert (trends["n"] == 29).all()
 
 
-def test_survey_bars_with_intervals_every_year_both_segments(report):
+def test_survey_years_with_intervals_every_year_both_segments(report):
+    """The imported files (2019 and 2020, 800 built respondents each) supersede the bundle's published readings of
+    those years; the bundle's 2021-2024 stay beside them, every share with its Wilson interval."""
     usage = section(report, "usage")
-    rows = pd.DataFrame(table(usage, "so_survey_intervals")["rows"])
-    assert set(rows["year"]) == {"2019", "2020"}
-    assert set(rows["segment"]) == {"all respondents", "professional developers"}
+    rows = pd.DataFrame(table(usage, "so_survey_years")["rows"])
+    assert {2019, 2020, 2024} <= set(rows["year"])
+    assert {"all respondents", "professional developers"} <= set(rows["segment"])
     assert (rows["ci_low"] < rows["share_pct"]).all() and (rows["share_pct"] < rows["ci_high"]).all()
-    assert "Keras" in set(rows[rows["year"] == "2020"]["framework"])
+    assert (rows[rows["year"].isin([2019, 2020])]["n"] <= 800).all()
+    assert "Keras" in set(rows[rows["year"] == 2020]["framework"])
     compact = pd.DataFrame(table(usage, "survey_shares")["rows"])
     # the share of all respondents is not mixed into the per-survey table
     for survey in ("Stack Overflow Developer Survey 2019", "Stack Overflow Developer Survey 2019 (recounted from the file)"):
@@ -122,11 +125,11 @@ def test_survey_bars_with_intervals_every_year_both_segments(report):
 def test_kaggle_bars_with_intervals(report):
     """The file imported here (2021, 500 built respondents) supersedes the bundle's real 2021 figures; the
     bundle's real 2019 ones (all respondents and data scientists, from Kaggle's raw file) stay beside it."""
-    rows = pd.DataFrame(table(section(report, "usage"), "kaggle_survey_intervals")["rows"])
-    assert set(rows["year"]) == {"2019", "2021"}
-    imported = rows[(rows["year"] == "2021") & (rows["segment"] == "all respondents")]
+    rows = pd.DataFrame(table(section(report, "usage"), "kaggle_survey_years")["rows"])
+    assert set(rows["year"]) == {2019, 2021}
+    imported = rows[(rows["year"] == 2021) & (rows["segment"] == "all respondents")]
     assert len(imported) and (imported["n"] <= 500).all()
     assert {"PyTorch", "TensorFlow", "Keras", "JAX", "MXNet"} <= set(imported["framework"])
-    bundled = rows[rows["year"] == "2019"]
+    bundled = rows[rows["year"] == 2019]
     assert {"all respondents", "data scientists"} <= set(bundled["segment"]) and (bundled["n"] > 10_000).any()
     assert (rows["ci_low"] < rows["ci_high"]).all()

@@ -57,6 +57,7 @@ def save_section(path: Path, section: Section) -> None:
             "tables": [{"name": t.name, "caption": t.caption, "collapsed": t.collapsed,
                         "parquet": base64.b64encode(_parquet(t.frame)).decode("ascii")} for t in section.tables],
             "notes": list(section.notes),
+            "document": jsonable(section.document) if section.document is not None else None,
         }
         text = json.dumps(document, ensure_ascii=False, allow_nan=False)
     except (ValueError, TypeError, ImportError, OverflowError):
@@ -90,8 +91,10 @@ def _section_of(document: Any) -> Section | None:
     tables = [Table(_text(t["name"]), _text(t["caption"]), _frame(_text(t["parquet"])), _bool(t["collapsed"]))
               for t in _list(document["tables"])]
     notes = [_text(n) for n in _list(document["notes"])]
+    produced = document["document"]
     return Section(id=_text(document["id"]), title=_text(document["title"]), intro=_text(document["intro"]),
-                   findings=findings, charts=charts, tables=tables, notes=notes)
+                   findings=findings, charts=charts, tables=tables, notes=notes,
+                   document=None if produced is None else _dict(produced))
 
 
 def _frame(encoded: str) -> pd.DataFrame:

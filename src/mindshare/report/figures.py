@@ -1,9 +1,10 @@
 """Every chart of the report, built here and only here: Vega-Lite specs (through Altair) with their data inlined,
 each returned as a `Chart` that names the table holding its numbers.
 
-Four kinds: `lines` (a series per contender, optional trend lines and labelled rules), `bars` (horizontal, one
-panel per category, optional error bars), `small_multiples` (one line panel per column value) and `snapshots`
-(collected points beside bundled history, partial periods hollow and off the line).
+Five kinds: `lines` (a series per contender, optional trend lines and labelled rules), `bars` (horizontal, one
+panel per category, optional error bars), `small_multiples` (one line panel per column value),
+`years_with_intervals` (a survey's years, one panel per population, each reading with its interval) and
+`snapshots` (collected points beside bundled history, partial periods hollow and off the line).
 
 Two rules hold for every kind:
 - a contender's name is data, never part of a Vega expression: a custom sort order is an `order` column, not a
@@ -118,6 +119,31 @@ def small_multiples(name: str, title: str, frame: pd.DataFrame, *, x: str, y: st
     ).add_params(legend).properties(width=280, height=240)
     spec = chart.facet(column=alt.Column(f"{column}:N", title=None)).resolve_scale(x="independent") \
         .properties(title=plot_title).to_dict(validate=False)
+    return Chart(name, title, data.attach(spec), table)
+
+
+def years_with_intervals(name: str, title: str, frame: pd.DataFrame, *, year: str, value: str, low: str, high: str,
+                         color: str, column: str, plot_title: str, y_title: str, palette: dict[str, str],
+                         table: str) -> Chart:
+    """One panel per `column` (a survey population), a line per `color` over the years, each reading with its
+    interval as a vertical bar."""
+    scale = _colors(list(dict.fromkeys(frame[color])), palette)
+    legend = alt.selection_point(fields=[color], bind="legend")
+    data = _Datasets()
+    base = alt.Chart().encode(
+        x=alt.X(f"{year}:O", title=None),
+        color=alt.Color(f"{color}:N", scale=scale, title=None, legend=alt.Legend(orient="top", columns=8)),
+        opacity=alt.condition(legend, alt.value(1.0), alt.value(0.12)))
+    tooltip = [alt.Tooltip(f"{column}:N"), alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{year}:O"),
+               alt.Tooltip(f"{value}:Q", format=".2f", title=label(y_title)),
+               alt.Tooltip(f"{low}:Q", format=".2f", title="95% low"),
+               alt.Tooltip(f"{high}:Q", format=".2f", title="95% high")]
+    line = base.mark_line(point=alt.OverlayMarkDef(size=22)).encode(
+        y=alt.Y(f"{value}:Q", title=label(y_title), scale=alt.Scale(zero=True)), tooltip=tooltip).add_params(legend)
+    bars = base.mark_rule(strokeWidth=1.5).encode(y=f"{low}:Q", y2=f"{high}:Q")
+    chart = alt.layer(line, bars, data=data(frame)).properties(width=210, height=170)
+    spec = chart.facet(facet=alt.Facet(f"{column}:N", title=None), columns=2).properties(title=plot_title) \
+        .to_dict(validate=False)
     return Chart(name, title, data.attach(spec), table)
 
 

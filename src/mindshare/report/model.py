@@ -44,6 +44,9 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # caveats: gaps, partial periods, method changes
+    # the section as results.json holds it, when its producer gives that shape itself (the headline:
+    # analysis.answer.Answer.as_section()); the renderers then read it rather than the fields above
+    document: dict[str, Any] | None = None
 
 
 @dataclass

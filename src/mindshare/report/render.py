@@ -27,6 +27,7 @@ from mindshare.report.tables import MAX_ALIGNED_COLUMNS, html_table, markdown_ta
 
 STATIC_WIDTH = 640
 SOURCES_SECTION = "sources"
+HEADLINE_SECTION = "headline"
 VEGA_SCRIPT = "vega.js"   # Vega, Vega-Lite and vega-embed, beside the pages (no CDN)
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("mindshare.report", "templates"),
@@ -69,7 +70,7 @@ def results_document(report: Report) -> dict[str, Any]:
         "field": report.field_name,
         "field_title": report.field_title,
         "as_of": report.as_of,
-        "sections": [{
+        "sections": [jsonable(s.document) if s.document is not None else {
             "id": s.id, "title": s.title, "intro": s.intro,
             "tables": [{"name": t.name, "caption": t.caption, "rows": _rows(t.frame)} for t in s.tables],
             "findings": [{"text": f.text, "figures": jsonable(f.figures)} for f in s.findings],
@@ -98,12 +99,37 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 # -- HTML -----------------------------------------------------------------------------------------------------
 def render_html(report: Report) -> str:
-    """index.html: every section but the source list, which is sources.html."""
-    sections = [s for s in report.sections if s.id != SOURCES_SECTION]
+    """index.html: the answer first (title, headline, sentences, the whole scoreboard: the first screen), then every
+    section but the source list, which is sources.html."""
+    answer = _headline_section(report)
+    sections = [s for s in report.sections if s.id not in (SOURCES_SECTION, HEADLINE_SECTION)]
     specs = {chart.name: _script_json(chart.spec) for section in sections for chart in section.charts}
     return TEMPLATES.get_template("report.html.j2").render(
         report=report, sections=sections, sources_section=_sources_section(report), specs=specs,
-        vega_script=VEGA_SCRIPT, table_html=html_table, version=__version__, aligned=MAX_ALIGNED_COLUMNS)
+        answer=_answer_parts(answer), vega_script=VEGA_SCRIPT, table_html=html_table, version=__version__,
+        aligned=MAX_ALIGNED_COLUMNS)
+
+
+def _headline_section(report: Report) -> Section | None:
+    return next((s for s in report.sections if s.id == HEADLINE_SECTION), None)
+
+
+def _answer_parts(section: Section | None) -> dict[str, Any]:
+    """The headline section's parts as the templates place them: the first screen, the line under the
+    scoreboard, and what follows it."""
+    from mindshare.report.sections import headline
+
+    return {
+        "section": section,
+        "headline": headline.findings(section, ("headline",)),
+        "sentences": headline.findings(section, ("sentence",)),
+        "through": headline.findings(section, headline.AFTER_SCOREBOARD_ROLES),
+        "more": headline.findings(section, headline.MORE_ROLES),
+        "scoreboard": headline.table_rows(section, "scoreboard"),
+        "lead_lag": headline.table_rows(section, "lead_lag"),
+        "survey_changes": headline.table_rows(section, "survey_changes"),
+        "notes": section.notes if section is not None else [],
+    }
 
 
 def render_sources_html(report: Report) -> str:
@@ -153,8 +179,29 @@ def vega_bundle() -> str:
 
 # -- Markdown -------------------------------------------------------------------------------------------------
 def render_markdown(report: Report, *, with_images: bool = True) -> str:
+    """report.md: the answer first (as index.html), then the sections, the source list last."""
+    sections = [s for s in report.sections if s.id != HEADLINE_SECTION]
     return MD_TEMPLATES.get_template("report.md.j2").render(
-        report=report, md_table=markdown_table, md=md_escape, with_images=with_images)
+        report=report, sections=sections, answer=_answer_parts(_headline_section(report)), md_table=markdown_table,
+        md=md_escape, with_images=with_images, scoreboard_table=_scoreboard_markdown)
+
+
+SCOREBOARD_COLUMNS = {"label": "measure", "period": "period", "leader_name": "leader", "lead": "lead",
+                      "trend": "trend", "confidence": "confidence", "age": "data age"}
+
+
+def _scoreboard_markdown(rows: list[dict]) -> str:
+    frame = pd.DataFrame([{name: _scoreboard_cell(row, key) for key, name in SCOREBOARD_COLUMNS.items()}
+                          for row in rows])
+    return markdown_table(Table("scoreboard", "", frame))
+
+
+def _scoreboard_cell(row: dict, key: str) -> str:
+    if key == "confidence":
+        return f"{row.get('confidence', '')}: {row.get('confidence_reason', '')}"
+    if key == "label" and not row.get("current", True):
+        return f"{row.get('label', '')} (not counted)"
+    return "" if row.get(key) is None else str(row.get(key))
 
 
 # -- PNG and SVG ----------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from mindshare.report import figures
 from mindshare.report.evidence import Evidence, prefer_live_hn
 from mindshare.report.model import Finding, Section, Table
 
+SECOND_METHOD_METRIC = "posts_matching"   # the same threads counted by a second method (a regex on the posts' text)
+BRIDGE_METRIC = "series_bridge"           # notes saying how far two methods' series may be joined
 GENERIC_INTRO = ("How often job ads name each contender: Hacker News \"Who is hiring?\" threads, a free monthly "
                  "series of real job posts, and job-listing counts per site where they were gathered.")
 
@@ -26,8 +28,14 @@ def build(evidence: Evidence) -> Section:
     posts = prefer_live_hn(evidence.of("jobs", metric="posts_mentioning"))
     all_posts = prefer_live_hn(observations[(observations["signal"] == "jobs")
                                             & (observations["subject"] == "_all_posts")])
+    second = evidence.of("jobs", metric=SECOND_METHOD_METRIC)
+    second_totals = observations[(observations["signal"] == "jobs") & (observations["metric"] == "job_posts")
+                                 & observations["source"].isin(second["source"].unique())]
     if not posts.empty:
-        _hn_block(evidence, section, posts, all_posts)
+        _hn_block(evidence, section, posts, all_posts,
+                  extended_to=second["period_start"].max() if not second.empty else None)
+    if not second.empty and not second_totals.empty:
+        _second_method_block(evidence, section, second, second_totals)
     _listings_block(evidence, section)
     if article:
         article.quoted_job_figures(evidence, section)
@@ -37,14 +45,26 @@ def build(evidence: Evidence) -> Section:
 
 
 # -- Hacker News ------------------------------------------------------------------------------------------------
-def _hn_block(evidence: Evidence, section: Section, posts: pd.DataFrame, all_posts: pd.DataFrame) -> None:
+def _monthly(evidence: Evidence, posts: pd.DataFrame, all_posts: pd.DataFrame) -> pd.DataFrame:
+    """Each month's posts naming each contender beside all posts that month, and the share; contenders never
+    named are left out."""
     posts = evidence.with_names(posts).assign(source_ref=evidence.refs(posts))
-    totals = all_posts.set_index("period_start")["value"]
+    totals = all_posts.drop_duplicates("period_start").set_index("period_start")["value"]
     monthly = posts.assign(month=posts["period_start"], all_posts=posts["period_start"].map(totals))
     monthly["pct_of_posts"] = monthly["value"] / monthly["all_posts"] * 100
-    monthly = monthly[monthly.groupby("contender")["value"].transform("sum") > 0]
-    smoothed = monthly.assign(smoothed=monthly.groupby("contender")["pct_of_posts"].transform(
+    return monthly[monthly.groupby("contender")["value"].transform("sum") > 0]
+
+
+def _smoothed(monthly: pd.DataFrame) -> pd.DataFrame:
+    return monthly.assign(smoothed=monthly.groupby("contender")["pct_of_posts"].transform(
         lambda s: s.rolling(6, min_periods=3).mean())).dropna(subset=["smoothed"])
+
+
+def _hn_block(evidence: Evidence, section: Section, posts: pd.DataFrame, all_posts: pd.DataFrame,
+              *, extended_to: pd.Timestamp | None = None) -> None:
+    monthly = _monthly(evidence, posts, all_posts)
+    posts = monthly
+    smoothed = _smoothed(monthly)
     if not smoothed.empty:   # three months at least
         section.charts.append(figures.lines(
             "hn_hiring_share", "Share of Hacker News \"Who is hiring?\" posts naming each framework (6-month mean)",
@@ -71,9 +91,9 @@ def _hn_block(evidence: Evidence, section: Section, posts: pd.DataFrame, all_pos
         columns={"value": "posts_mentioning"}).round({"pct_of_posts": 2}), collapsed=True))
     ref = str(posts["source_ref"].iloc[0])
     section.findings.extend(_hn_findings(evidence, yearly, ref))
-    if monthly["month"].max() < pd.Timestamp(evidence.report_date.year - 1, 1, 1):
-        section.notes.append(f"The HN series in the store ends in {monthly['month'].max():%Y-%m}; run a collection to "
-                             f"extend it.")
+    newest = max(monthly["month"].max(), extended_to) if extended_to is not None else monthly["month"].max()
+    if newest < pd.Timestamp(evidence.report_date.year - 1, 1, 1):
+        section.notes.append(f"The HN series in the store ends in {newest:%Y-%m}; run a collection to extend it.")
 
 
 def _hn_findings(evidence: Evidence, yearly: pd.DataFrame, ref: str) -> list[Finding]:
@@ -126,6 +146,52 @@ def _latest_year_leader(evidence: Evidence, yearly: pd.DataFrame, ref: str) -> l
         [evidence.figure(f"{row['framework']} posts", row["posts_mentioning"], "posts", year=year,
                          months=months, all_posts=row["all_posts"], pct_of_posts=row["pct_of_posts"], source_ref=ref)
          for row in (first, second)])]
+
+
+def _second_method_block(evidence: Evidence, section: Section, posts: pd.DataFrame, totals: pd.DataFrame) -> None:
+    """The same threads counted by a second method (a word-boundary regex on the posts' text, reaching further
+    than the first): its own chart, yearly table and latest twelve months, never spliced into the first; how far
+    the two agree is the bundle's own note, shown as it is."""
+    monthly = _monthly(evidence, posts, totals)
+    if monthly.empty:
+        return
+    method = str(posts["method"].iloc[0])
+    first, last = monthly["month"].min(), monthly["month"].max()
+    smoothed = _smoothed(monthly)
+    yearly = (monthly.assign(year=monthly["month"].dt.year)
+              .groupby(["year", "framework"], as_index=False)
+              .agg(posts_naming=("value", "sum"), all_posts=("all_posts", "sum"), months=("value", "size"),
+                   source_ref=("source_ref", "first")))
+    yearly["pct_of_posts"] = (yearly["posts_naming"] / yearly["all_posts"] * 100).round(2)
+    name = "hn_hiring_second_method"
+    section.tables.append(Table(f"{name}_yearly", f"The same threads counted by a second method ({method}), "
+                                f"{first:%Y-%m} to {last:%Y-%m}: posts naming each framework per year and % of all "
+                                "posts (months = months counted; fewer than 12 is a partial year)",
+                                yearly.sort_values(["year", "posts_naming"], ascending=[False, False])))
+    if not smoothed.empty:
+        section.charts.append(figures.lines(
+            name, f"The second count, {first:%Y-%m} to {last:%Y-%m}: share of posts naming each framework "
+            "(6-month mean)", smoothed, x="month", y="smoothed", color="framework",
+            plot_title=f"HN \"Who is hiring?\", second method: % of posts (6-month mean, to {last:%Y-%m})",
+            y_title="% of posts", palette=evidence.palette, table=f"{name}_yearly"))
+    window = monthly[monthly["month"] > last - pd.DateOffset(months=12)]
+    counted = window.groupby("framework").agg(posts=("value", "sum"), source_ref=("source_ref", "first")) \
+        .sort_values("posts", ascending=False)
+    all_posts = int(window.drop_duplicates("month")["all_posts"].sum())
+    if len(counted) >= 2 and all_posts > 0:
+        parts = [f"{framework} {int(row.posts)} ({row.posts / all_posts * 100:.1f}%)"
+                 for framework, row in counted.head(2).iterrows()]
+        section.findings.append(Finding(
+            f"Counted by the second method, the 12 months to {last:%Y-%m} had {all_posts:,} hiring posts: "
+            + " and ".join(parts) + " named each.",
+            [evidence.figure(f"{framework} posts", int(row.posts), "posts", months=12, to=f"{last:%Y-%m}",
+                             all_posts=all_posts, source_ref=row.source_ref)
+             for framework, row in counted.head(2).iterrows()]))
+    bridges = evidence.observations[(evidence.observations["signal"] == "jobs")
+                                    & (evidence.observations["metric"] == BRIDGE_METRIC)
+                                    & evidence.observations["value_text"].notna()]
+    for row in bridges.itertuples():
+        section.notes.append(f"Joining the two counts ({row.period_label}): {row.value_text}.")
 
 
 # -- job-listing counts per site ----------------------------------------------------------------------------------

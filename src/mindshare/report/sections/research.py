@@ -29,8 +29,42 @@ def build(evidence: Evidence) -> Section:
         section.notes.append("No per-venue research counts for this field's contenders in the store yet "
                              "(`mindshare scan` counts them from a folder of papers).")
     _scan_block(evidence, section)
+    _methods_block(evidence, section)
     _other_research(evidence, section)
     return section
+
+
+def _methods_block(evidence: Evidence, section: Section) -> None:
+    """Every research method the store holds side by side (mindshare.research.tally.research_shares): per method,
+    venue or index and period, the share of papers naming only each contender among those naming any, with a
+    Wilson interval where the papers were sampled and the population counted where they were not; and, for each
+    method with no figures yet, how to collect it."""
+    from mindshare.research.tally import missing_method_notes, research_shares
+
+    observations = evidence.observations
+    rows = observations[(observations["signal"] == "research") & (observations["kind"] == "number")]
+    shares = research_shares(rows)
+    shares = shares[shares["contender"].isin(evidence.field.ids)]
+    if shares.empty:
+        return
+    refs = rows.assign(source_ref=evidence.refs(rows)).groupby(["source", "method"])["source_ref"].first()
+    shares = evidence.with_names(shares)
+    table = pd.DataFrame({
+        "method": shares["method_label"], "version": shares["method"], "where": shares["segment"],
+        "period": shares["period_label"],
+        "framework": shares["framework"], "papers_only": shares["papers_only"], "papers_any": shares["papers_any"],
+        "of": shares["denominator"], "share_pct": shares["share_pct"].round(1),
+        "low_pct": pd.to_numeric(shares["low_pct"]).round(1), "high_pct": pd.to_numeric(shares["high_pct"]).round(1),
+        "interval": shares["interval"], "population": shares["population"], "partial": shares["partial"],
+        "source_ref": [refs.get((source, method)) for source, method in zip(shares["source"], shares["method"])],
+    })
+    methods = list(dict.fromkeys(table["method"]))
+    section.tables.append(Table("research_methods", "Every research method side by side: share of papers naming "
+                                "only each framework among those naming any (Horace He's census: among those "
+                                "naming exactly one), with a 95% Wilson interval where papers were sampled and "
+                                "the population counted where they were all read", table, collapsed=True))
+    section.notes.append(f"Research methods in the store: {', '.join(methods)} (the table 'research_methods').")
+    section.notes.extend(missing_method_notes(rows))
 
 
 def _per_venue_block(evidence: Evidence, section: Section, frame: pd.DataFrame, first: str, second: str) -> None:

@@ -1,16 +1,22 @@
-"""Section `summary`: who leads each signal at its latest comparable reading, who is gaining share, where the
-signals agree, a composite score tested against its weights, trend intervals, crossovers, seasonality, survey
-differences, gaps, and (with --compare-to) every headline beside its earlier value.
+"""Section `summary` (titled "Method details"): what stands behind the answer, for a reader who wants to check it:
+each signal's standings at its latest comparable reading, share trends with naive and autocorrelation-robust
+intervals, crossovers, Hale's composite reproduced (a record of his method, never the answer), seasonality, the
+differences of two shares of one sample, gaps, and (with --compare-to) every signal beside its earlier value.
+
+The answer itself (headline, sentences, advice, scoreboard) is the `headline` section, built from the same run of
+the analysis (`analysed`): it is not repeated here, so no figure is stated twice.
 
 The statistics are mindshare.analysis's (pure functions; the aggregation in DuckDB SQL, on the store's own
-connection). They are the slow part of a report (scipy and statsmodels to import, thousands of weight draws), so
-the section's content is cached by a digest of everything it depends on: the observations, the earlier ones, the
-options, the field and the code. The cache holds data only (report.cache).
+connection). They are the slow part of a report (scipy and statsmodels to import, thousands of draws), so the
+result is cached by a digest of everything it depends on: the observations, the earlier ones, the options, the
+report date, the field and the code. The cache holds data only (report.cache).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +25,13 @@ import numpy as np
 import pandas as pd
 
 from mindshare.report import cache, figures
-from mindshare.report.evidence import Evidence, prefer_live_hn
+from mindshare.report.evidence import Evidence
 from mindshare.report.model import Finding, Section, Table
-from mindshare.report.sections.usage import newest_years, survey_family
 
-INTRO = ("Who leads each signal at its latest comparable reading, who is gaining share (a trend whose 95% "
-         "interval is above zero), where the signals agree, and a composite score tested against its weights.")
+TITLE = "Method details"
+HALE_COMPOSITE = "Composite score ("   # how the analysis words a composite of Hale's method (a preset, or --weights)
+INTRO = ("The tables behind the answer, for checking it: each signal at its latest comparable reading, share "
+         "trends with their intervals, crossovers, seasonality, and the paired differences of survey shares.")
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,32 +56,31 @@ class SummaryInput:
         return article.composite_presets_words if article else ""
 
 
-def build(inputs: SummaryInput) -> Section:
-    """The verdict first, then the evidence sentence by sentence; every sentence carries the figures it states."""
-    section = Section(id="summary", title="Summary: what should you focus on?", intro=INTRO)
-    additions = _cached_statistics(inputs)
-    section.findings.extend(additions.findings)
-    section.tables.extend(additions.tables)
-    section.charts.extend(additions.charts)
-    section.notes.extend(additions.notes)
-    section.findings.sort(key=lambda finding: 0 if finding.text.startswith("What should you focus on?") else 1)
-    if not section.findings:
-        section.notes.append("No signal has enough data for a standing yet.")
-    return section
+@dataclass(frozen=True)
+class Analysed:
+    summary: Section
+    answer: dict | None      # analysis.answer.Answer.as_section(): the headline section renders it
 
 
-def _cached_statistics(inputs: SummaryInput) -> Section:
+def analysed(inputs: SummaryInput) -> Analysed:
+    """One run of the analysis (or its cached result): the method-details section and the answer."""
     folder = cache.folder("analysis")
     path = folder / f"{_digest(inputs)}.json" if folder else None
-    if path is not None:
-        cached = cache.load_section(path)
-        if cached is not None:
-            return cached
-    additions = Section(id="summary", title="")
-    _compute(inputs, additions)
-    if path is not None:
-        cache.save_section(path, additions)
-    return additions
+    additions = cache.load_section(path) if path is not None else None
+    if additions is None:
+        additions = Section(id="summary", title=TITLE, intro=INTRO)
+        _compute(inputs, additions)
+        if path is not None:
+            cache.save_section(path, additions)
+    answer, additions.document = additions.document, None
+    if not additions.findings and not additions.tables:
+        additions.notes.append("No signal has enough data for a standing yet.")
+    return Analysed(additions, answer)
+
+
+def build(inputs: SummaryInput) -> Section:
+    """The method-details section alone."""
+    return analysed(inputs).summary
 
 
 def _digest(inputs: SummaryInput) -> str:
@@ -88,7 +94,7 @@ def _digest(inputs: SummaryInput) -> str:
             rows = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
             h.update(np.sort(rows).tobytes())
         h.update(b"|")
-    h.update(repr((inputs.compare_to, sorted((inputs.weights or {}).items()), inputs.presets,
+    h.update(repr((inputs.evidence.report_date.isoformat(), inputs.compare_to, sorted((inputs.weights or {}).items()), inputs.presets,
                    [(c.id, c.name, c.color) for c in inputs.evidence.field.contenders])).encode())
     here = Path(__file__).parent.parent
     code = sorted(Path(mindshare.analysis.__file__).parent.glob("*.py")) + [
@@ -98,15 +104,35 @@ def _digest(inputs: SummaryInput) -> str:
     return h.hexdigest()[:32]
 
 
+@contextmanager
+def one_thread(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread while the analysis runs. With several threads a GROUP BY returns its groups in an order
+    that depends on scheduling, and where the analysis breaks a tie by that order (two survey populations equal on
+    every key it sorts by) a busy machine got another answer than a quiet one: the same store must give the same
+    report. The analysis reads a few thousand rows, so one thread costs nothing measurable."""
+    threads = connection.execute("SELECT current_setting('threads')").fetchone()[0]
+    connection.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        connection.execute(f"SET threads = {int(threads)}")
+
+
 def _compute(inputs: SummaryInput, section: Section) -> None:
     from mindshare.analysis.pipeline import analyse
 
     evidence = inputs.evidence
     observations = evidence.observations[evidence.observations["kind"] == "number"]
-    result = analyse(inputs.connection, inputs.relation, contenders=list(evidence.field.ids), names=evidence.name,
-                     presets=inputs.presets, weights=inputs.weights)
+    with one_thread(inputs.connection):
+        result = analyse(inputs.connection, inputs.relation, contenders=list(evidence.field.ids),
+                         names=evidence.name, presets=inputs.presets, weights=inputs.weights,
+                         report_date=evidence.report_date)
+    # of the older verdict only Hale's composite stays (a labelled reproduction of his method, which the answer does
+    # not state); its per-signal leads, trends and advice are the answer's now (the headline section)
     for sentence in result.verdict:
-        section.findings.append(Finding(sentence.text, sentence.figures))
+        if sentence.text.startswith(HALE_COMPOSITE):
+            section.findings.append(Finding(sentence.text, sentence.figures))
+    section.document = result.answer.as_section() if result.answer is not None else None
     _standings_table(inputs, section, result)
     _composite_tables(inputs, section, result)
     _trend_tables(inputs, section, result)
@@ -153,7 +179,8 @@ def _composite_tables(inputs: SummaryInput, section: Section, result) -> None:
         return
     table = pd.concat(rows)[["preset", "rank", "framework", "score", "p_first", "rank_low", "rank_high", "missing"]]
     table = table.assign(score=table["score"].round(1), p_first=table["p_first"].round(3))
-    section.tables.append(Table("composite_scores", "Composite score (Hale's method: min-max per metric, weighted sum "
+    section.tables.append(Table("composite_scores", "Hale's composite, reproduced (a record of his method, not the answer; "
+                                "min-max per metric, weighted sum "
                                 "x 100) and its stability under Dirichlet-sampled weights: P(rank first) and the 95% "
                                 "rank interval", table))
     section.tables.append(Table("composite_weights", "Weights used per preset (renormalised over the signals with "
@@ -221,19 +248,7 @@ def _seasonality(inputs: SummaryInput, section: Section, observations: pd.DataFr
     table = pd.DataFrame(rows)
     section.tables.append(Table("seasonality", "Seasonal decomposition (STL, robust; multiplicative when the series "
                                 "is positive): strength of seasonality 0-1 and the December–January effect", table))
-    strongest = table.sort_values("strength", ascending=False).iloc[0]
-    words = "a clear" if strongest["strength"] >= 0.4 else "a weak"
-    effect = (f"{strongest['winter_effect']:+.1f}% against the trend" if strongest["winter_unit"] == "% of trend"
-              else f"{strongest['winter_effect']:+.2f} ({strongest['metric']}) against the trend")
-    section.findings.append(Finding(
-        f"Seasonality: the most seasonal monthly series is {strongest['series']} ({strongest['metric']}), "
-        f"{words} pattern (STL strength {strongest['strength']:.2f} of 1); December–January run {effect}, "
-        f"the lowest month is {_MONTHS[int(strongest['trough_month']) - 1]}.",
-        [{"name": "seasonal_strength", "value": float(strongest["strength"]), "unit": "0-1",
-          "series": strongest["series"], "metric": strongest["metric"]},
-         {"name": "winter_effect", "value": float(strongest["winter_effect"]), "unit": strongest["winter_unit"],
-          "series": strongest["series"], "metric": strongest["metric"]},
-         {"name": "trough_month", "value": int(strongest["trough_month"]), "unit": "month"}]))
+    # no sentence: the strongest seasonal pattern in these data is weak, and says nothing about who leads
 
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -241,7 +256,8 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 def _survey_differences(inputs: SummaryInput, section: Section, observations: pd.DataFrame) -> None:
-    """Difference of the two leading shares in each survey that gave counts, and in the last year of HN job posts."""
+    """Difference of the two leading shares in each survey that gave counts (a table only: the usage section states
+    the shares, the answer the latest lead)."""
     from mindshare.analysis.surveys import same_sample_difference
 
     rows = []
@@ -254,36 +270,14 @@ def _survey_differences(inputs: SummaryInput, section: Section, observations: pd
         n = float(base["value"].iloc[0])
         top = group.sort_values("value", ascending=False).iloc[:2]
         rows.append((f"{source} ({segment})", top.iloc[0], top.iloc[1], n))
-    posts = prefer_live_hn(observations[(observations["metric"] == "posts_mentioning")
-                                        & observations["contender"].isin(inputs.evidence.field.ids)])
-    totals = prefer_live_hn(observations[(observations["metric"] == "job_posts")
-                                         & (observations["subject"] == "_all_posts")])
-    if not posts.empty and not totals.empty:
-        last = posts["period_start"].max()
-        window = posts[posts["period_start"] > last - pd.DateOffset(years=1)]
-        summed = window.groupby("contender")["value"].sum().sort_values(ascending=False)
-        n = totals[totals["period_start"].isin(window["period_start"].unique())]["value"].sum()
-        if len(summed) >= 2 and n > 0:
-            label = f"HN 'Who is hiring?' posts, 12 months to {last:%Y-%m}"
-            rows.append((label, pd.Series({"contender": summed.index[0], "value": summed.iloc[0]}),
-                         pd.Series({"contender": summed.index[1], "value": summed.iloc[1]}), float(n)))
     table = []
-    newest = newest_years(where for where, *_ in rows)
     for where, first, second, n in rows:
-        family, year = survey_family(where)
         diff = same_sample_difference(float(first["value"]), float(second["value"]), n)
         a, b = inputs.evidence.name(first["contender"]), inputs.evidence.name(second["contender"])
         table.append({"sample": where, "first": a, "second": b, "n": int(n), "share_first_pct": round(diff.p1 * 100, 2),
                       "share_second_pct": round(diff.p2 * 100, 2), "difference_pts": round(diff.difference * 100, 2),
                       "ci_low_pts": round(diff.ci_low * 100, 2), "ci_high_pts": round(diff.ci_high * 100, 2),
                       "significant": diff.significant, "design": diff.design})
-        section.findings.append(Finding(diff.sentence(a, b, f"({where}, n = {int(n):,})"), [
-            {"name": "share_difference_pts", "value": round(diff.difference * 100, 3), "unit": "points",
-             "ci_low": round(diff.ci_low * 100, 3), "ci_high": round(diff.ci_high * 100, 3), "n": int(n),
-             "sample": where, "design": diff.design},
-            {"name": f"{a} count", "value": float(first["value"]), "unit": "respondents or posts", "sample": where},
-            {"name": f"{b} count", "value": float(second["value"]), "unit": "respondents or posts", "sample": where}],
-            detail=year != newest.get(family)))
     if table:
         section.tables.append(Table("share_differences", "Difference of two shares of the same sample, with a 95% "
                                     "interval (Newcombe, paired; the overlap of the two groups is unknown, so the "
@@ -321,8 +315,9 @@ def _comparison(inputs: SummaryInput, section: Section, result, compare_to: str)
     if inputs.compare_relation is None or inputs.compare_observations is None or inputs.compare_observations.empty:
         section.notes.append(f"--compare-to {compare_to}: the store knew no observations of that date.")
         return
-    then = analyse(inputs.connection, inputs.compare_relation, contenders=list(inputs.evidence.field.ids), names=inputs.evidence.name,
-                   presets=(), draws=10)
+    with one_thread(inputs.connection):
+        then = analyse(inputs.connection, inputs.compare_relation, contenders=list(inputs.evidence.field.ids),
+                       names=inputs.evidence.name, presets=(), draws=10)
     table = compare_standings(result.standings, then.standings, result.trends, then.trends)
     for sentence in comparison_sentences(table, compare_to, inputs.evidence.name):
         section.findings.append(Finding(f"Since {compare_to}: {sentence.text}", sentence.figures))

@@ -1,11 +1,18 @@
 """Section `usage`: what developers say they use, from surveys, each figure with its survey and segment (all
-respondents, professional developers, data scientists). Shares the surveys published, and shares recounted from
-imported survey files with their 95% Wilson intervals, every year and segment imported.
+respondents, professional developers, learners, data scientists).
+
+A survey whose readings carry counts and bases (a survey's own published tables with their bases, the raw files
+imported) is drawn year by year, one panel per population, every share with its 95% Wilson interval, and
+its first-to-latest change with Newcombe's interval (mindshare.analysis.survey_readings matches the readings by
+survey, question and population). Two readings of one year that disagree are both kept and said; a year whose
+survey dropped the question is said too. Other surveys' published shares (no base, one year) are bars beside.
 """
 
 from __future__ import annotations
 
 import re
+
+import pandas as pd
 
 from mindshare.analysis.surveys import wilson_interval
 from mindshare.observations import Methods
@@ -16,7 +23,9 @@ from mindshare.report.model import Finding, Section, Table
 INTRO = ("What developers say they use, from surveys. Each figure keeps its segment: all respondents, "
          "professional developers, data scientists. Shares from different surveys are not comparable with "
          "each other: they ask different people different questions.")
-SURVEYS = (("so_survey", "Stack Overflow"), ("kaggle_survey", "Kaggle ML & DS"))   # metric prefix, survey
+# surveys read year by year (metric prefix), where counts and bases give every share its interval: the published
+# tables and the imported survey files
+YEAR_BY_YEAR = ("so", "kaggle")
 
 
 def build(evidence: Evidence) -> Section:
@@ -27,6 +36,13 @@ def build(evidence: Evidence) -> Section:
         section.notes.append("No survey shares for this field's contenders in the store yet "
                              "(`mindshare survey import` reads the Stack Overflow survey files).")
         return section
+    drawn: set[tuple[str, int]] = set()       # (metric prefix, year) drawn year by year
+    drawn_sources: set[str] = set()
+    readings = _readings(evidence)
+    for survey in YEAR_BY_YEAR:
+        sources, years = _survey_years(evidence, section, survey, readings[readings["survey"] == survey])
+        drawn_sources |= sources
+        drawn |= {(survey, year) for year in years}
     frame = evidence.with_names(frame).assign(source_ref=evidence.refs(frame))
     frame["survey"] = [survey_name(source, label) for source, label in zip(frame["source"], frame["period_label"])]
     # recounted from an imported survey file: kept apart from the figure the survey itself published
@@ -37,6 +53,14 @@ def build(evidence: Evidence) -> Section:
     table = frame[["survey", "who", "framework", "value", "unit", "source_ref"]].rename(
         columns={"value": "share_pct", "who": "segment"})
     section.tables.append(Table("survey_shares", "Share of respondents using each framework", table, collapsed=True))
+    # the surveys drawn year by year (with intervals) above are left out of the bars, which show the rest; so is a
+    # second reading of a year drawn there (its conflict is a sentence of its own)
+    prefix = frame["metric"].str.extract(r"^([a-z]+)_survey_", expand=False)
+    year = pd.to_datetime(frame["period_start"]).dt.year
+    second = pd.Series([(p, y) in drawn for p, y in zip(prefix, year)], index=frame.index, dtype=bool)
+    frame = frame[~frame["source"].isin(drawn_sources) & ~second]
+    if frame.empty:
+        return section
     compact = frame.pivot_table(index=["survey", "who"], columns="framework", values="value", sort=False).reset_index()
     compact = compact.rename(columns={"who": "segment"})
     compact["source_ref"] = frame.groupby(["survey", "who"], sort=False)["source_ref"].first().to_numpy()
@@ -59,8 +83,6 @@ def build(evidence: Evidence) -> Section:
              evidence.figure(f"{follow['framework']} share", follow["value"], "%", follow, survey=survey,
                              segment=who)],
             detail=year != newest.get(family)))
-    for prefix, title in SURVEYS:
-        _survey_intervals(evidence, section, prefix, title)
     return section
 
 
@@ -92,60 +114,91 @@ def newest_years(surveys) -> dict[str, str]:
     return newest
 
 
-def _survey_intervals(evidence: Evidence, section: Section, prefix: str, title: str) -> None:
-    """Imported survey files: share with its 95% Wilson interval, all respondents beside professionals, every year."""
+def _readings(evidence: Evidence) -> pd.DataFrame:
+    """Every survey reading of the field's contenders, matched by survey, question, population and year, with its
+    count and base where the survey gave them (mindshare.analysis.survey_readings)."""
+    from mindshare.analysis.survey_readings import survey_readings
+
     observations = evidence.observations
-    rows = observations[(observations["signal"] == "usage") & (observations["method"] == Methods.SURVEY_IMPORT)
-                        & observations["metric"].str.startswith(prefix + "_")]
-    shares = rows[(rows["metric"] == f"{prefix}_share") & (rows["kind"] == "number")
-                  & rows["contender"].isin(evidence.field.ids)]
-    if shares.empty:
-        return
-    counts = rows[rows["metric"] == f"{prefix}_count"].set_index(["source", "segment", "contender"])["value"]
-    bases = rows[(rows["metric"] == f"{prefix}_respondents") & (rows["subject"] == "_answered")]
-    bases = bases.set_index(["source", "segment"])["value"]
-    shares = evidence.with_names(shares).assign(source_ref=evidence.refs(shares))
-    low, high, n = [], [], []
-    for row in shares.itertuples(index=False):
-        count = counts.get((row.source, row.segment, row.contender))
-        base = bases.get((row.source, row.segment))
-        if count is None or base is None or base <= 0:
-            low.append(None), high.append(None), n.append(None)
+    usage = observations[(observations["signal"] == "usage") & (observations["kind"] == "number")]
+    return survey_readings(usage, list(evidence.field.ids))
+
+
+def _survey_years(evidence: Evidence, section: Section, survey: str,
+                  readings: pd.DataFrame) -> tuple[set[str], set[int]]:
+    """One survey's framework question year by year, per population, each share with its 95% Wilson interval (the
+    published counts and bases give them); the change from the first to the latest year with Newcombe's interval;
+    readings of one year that disagree, both shown; a year whose survey dropped the question, said so."""
+    from mindshare.analysis.survey_readings import survey_changes
+
+    readings = readings[(readings["base"] == "answered the question") & readings["count"].notna()
+                        & readings["n"].notna()]
+    if readings.empty:
+        return set(), set()
+    low, high = zip(*(wilson_interval(int(c), int(n)) for c, n in zip(readings["count"], readings["n"])))
+    shown = evidence.with_names(readings).assign(
+        share_pct=readings["share_pct"].round(2), ci_low=[round(100 * v, 2) for v in low],
+        ci_high=[round(100 * v, 2) for v in high], count=readings["count"].astype(int), n=readings["n"].astype(int),
+        source_ref=evidence.refs(readings))
+    shown = shown.sort_values(["population", "year", "share_pct"], ascending=[True, True, False])
+    name = shown["survey_name"].iloc[0]
+    first, last = int(shown["year"].min()), int(shown["year"].max())
+    table = shown[["population", "year", "framework", "share_pct", "ci_low", "ci_high", "count", "n", "conflict",
+                   "source_ref"]].rename(columns={"population": "segment"})
+    table_name = f"{survey}_survey_years"
+    section.tables.append(Table(table_name, f"{name} {first}–{last}: share of those who answered the framework "
+                                "question, with the 95% Wilson interval, count and n; 'conflict' lists the readings "
+                                "of that year that disagree", table))
+    section.charts.append(figures.years_with_intervals(
+        table_name, f"{name}, {first} to {last}: share of those who answered, each year with its 95% interval, "
+        "per population", shown, year="year", value="share_pct", low="ci_low", high="ci_high", color="framework",
+        column="population", plot_title=f"{name}: % of those who answered (95% interval)",
+        y_title="% who answered", palette=evidence.palette, table=table_name))
+    changes = survey_changes(readings)
+    changes = changes[(changes["first_year"] == first) & (changes["last_year"] == last)]
+    for population, group in changes.groupby("population", sort=False):
+        latest = shown[(shown["population"] == population) & (shown["year"] == last)]
+        top = latest.sort_values("share_pct", ascending=False)["contender"].head(2).tolist()
+        picked = group.set_index("contender").reindex(top).dropna(subset=["change_pts"])
+        if picked.empty:
             continue
-        lo, hi = wilson_interval(int(count), int(base))
-        low.append(round(100 * lo, 2)), high.append(round(100 * hi, 2)), n.append(int(base))
-    shares = shares.assign(ci_low=low, ci_high=high, n=n, year=shares["period_label"])
-    shares["panel"] = shares["year"] + ": " + shares["segment"]
-    shares = shares.sort_values(["year", "segment", "value"], ascending=[True, True, False])
-    section.charts.append(figures.bars(
-        f"{prefix}_intervals", f"{title} survey, imported files: share of those who answered, with 95% "
-        "Wilson intervals; all respondents beside professional developers where the survey asks, every year imported",
-        shares, category="panel", value="value", color="framework",
-        plot_title=f"{title} survey: % of respondents who answered (95% interval)",
-        x_title="% of respondents who answered", palette=evidence.palette, error_low="ci_low", error_high="ci_high",
-        table=f"{prefix}_intervals"))
-    section.tables.append(Table(f"{prefix}_intervals", f"{title} survey shares from the imported files, with "
-                                "95% Wilson intervals and n (respondents who answered the framework question)",
-                                shares[["year", "segment", "framework", "value", "ci_low", "ci_high", "n",
-                                        "source_ref"]].rename(columns={"value": "share_pct"})))
-    newest = shares["year"].max()
-    for (year, segment), group in shares.groupby(["year", "segment"]):
-        if len(group) < 2:
-            continue
-        a, b = group.iloc[0], group.iloc[1]
-        overlap = a["ci_low"] is not None and b["ci_high"] is not None and a["ci_low"] <= b["ci_high"]
+        parts, figures_ = [], []
+        for contender, row in picked.iterrows():
+            within = ", within chance" if row["status"] == "within chance" else ""
+            interval = (f"; 95% interval {row['ci_low']:+.1f} to {row['ci_high']:+.1f}{within}"
+                        if pd.notna(row["ci_low"]) else "; no interval: no published base")
+            parts.append(f"{evidence.name(contender)} {row['first_pct']:.1f}% → {row['last_pct']:.1f}% "
+                         f"({row['change_pts']:+.1f} points{interval})")
+            figures_.append({"name": f"{evidence.name(contender)} change", "value": round(float(row["change_pts"]), 3),
+                             "unit": "points", "ci_low": _rounded(row["ci_low"]), "ci_high": _rounded(row["ci_high"]),
+                             "from_year": first, "to_year": last, "from_pct": float(row["first_pct"]),
+                             "to_pct": float(row["last_pct"]), "segment": population, "survey": name,
+                             "source_ref": latest["source_ref"].iloc[0]})
+        section.findings.append(Finding(f"{name}, {population}, {first} → {last}: " + "; ".join(parts) + ".",
+                                        figures_))
+    conflicts = shown[shown["conflict"].fillna("") != ""]
+    conflicts = conflicts[conflicts["year"] != first]   # the first year's conflict is a rounding of the same figure
+    for (year, population), group in conflicts.groupby(["year", "population"]):
+        values = "; ".join(f"{row.framework} " + " and ".join(f"{v.strip()}%" for v in row.conflict.split(","))
+                           for row in group.head(2).itertuples())
         section.findings.append(Finding(
-            f"{title} {year} ({segment}): {a['framework']} {a['value']:.1f}% "
-            f"[{a['ci_low']:.1f}, {a['ci_high']:.1f}] vs {b['framework']} {b['value']:.1f}% "
-            f"[{b['ci_low']:.1f}, {b['ci_high']:.1f}] of {int(a['n']):,} who answered"
-            + ("; the intervals overlap." if overlap else "."),
-            [evidence.figure(f"{a['framework']} share", a["value"], "%", a, year=year, segment=segment,
-                             ci_low=a["ci_low"], ci_high=a["ci_high"], n=a["n"]),
-             evidence.figure(f"{b['framework']} share", b["value"], "%", b, year=year, segment=segment,
-                             ci_low=b["ci_low"], ci_high=b["ci_high"], n=b["n"])],
-            detail=year != newest))
-    absent = rows[(rows["metric"] == f"{prefix}_share") & (rows["kind"] == "note")]
+            f"{name} {year}, {population}: two sources give different shares ({values}); both are kept, and the "
+            f"one with a published base is used ({', '.join(f'{r.framework} {r.share_pct:g}%' for r in group.head(2).itertuples())}).",
+            [{"name": f"{row.framework} share used", "value": float(row.share_pct), "unit": "%", "year": int(year),
+              "segment": population, "readings": row.conflict, "source_ref": row.source_ref}
+             for row in group.head(2).itertuples()]))
+    dropped = evidence.observations[(evidence.observations["metric"] == f"{survey}_survey_note")
+                                    & evidence.observations["value_text"].notna()]
+    for row in dropped.itertuples():
+        section.notes.append(f"{row.source}: {row.value_text}.")
+    absent = evidence.observations[(evidence.observations["metric"] == f"{survey}_survey_share")
+                                   & (evidence.observations["kind"] == "note")]
     if not absent.empty:
         missing = absent.groupby("period_label")["subject"].apply(lambda s: ", ".join(sorted(s)))
-        section.notes.append(f"Not an option of the {title} survey's framework question (so no share, not "
-                             "zero): " + "; ".join(f"{year}: {names}" for year, names in missing.items()))
+        section.notes.append(f"Not an option of the {name}'s framework question (so no share, not zero): "
+                             + "; ".join(f"{year}: {names}" for year, names in missing.items()))
+    return set(readings["source"]), {int(y) for y in readings["year"]}
+
+
+def _rounded(value) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 3)
