@@ -482,3 +482,16 @@ def test_two_versions_of_a_method_on_the_same_dates_never_mix():
     assert standing.loc["pt", "share_now"] == pytest.approx(40.0)       # not (40 + 10) / 200
     assert standing.loc["pt", "share_before"] == pytest.approx(40.0)    # 2019 read with the newer rules only
     assert set(standing["method"]) == {"rules-2021"} and standing["since"].iloc[0] == pd.Timestamp("2017-01-01")
+
+
+def test_the_chosen_series_does_not_depend_on_the_catalogues_order():
+    """Two survey segments equal on every preference key (SO 2024: all respondents and people learning to code):
+    the whole population is chosen, whatever order the catalogue's groups came in."""
+    from mindshare.analysis.pipeline import _choose_series
+
+    rows = [{"signal": "usage", "metric": "so_survey_share", "source": "Stack Overflow Developer Survey 2024",
+             "segment": segment, "contenders": 5, "rows": 5, "first": pd.Timestamp("2024-05-20"),
+             "last": pd.Timestamp("2024-05-20")} for segment in ("learning to code", "all respondents", "other coders")]
+    for order in (rows, rows[::-1], rows[1:] + rows[:1]):
+        chosen = _choose_series(pd.DataFrame(order))
+        assert chosen.loc[chosen["signal"] == "usage", "segment"].tolist() == ["all respondents"]

@@ -54,6 +54,9 @@ class Analysis:
     answer: object | None = None           # analysis.answer.Answer, when a report date was given
 
 
+WHOLE_POPULATION = ("all", "all respondents")
+
+
 def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:
     chosen = []
     for signal, group in catalogue.groupby("signal"):
@@ -71,8 +74,11 @@ def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:
         # newer); otherwise the most contenders, then the latest, then the most rows
         preferred = group["preference"] < len(PRIMARY.get(signal, []))
         group["recent"] = pd.to_datetime(group["last"]).dt.to_period("M").dt.to_timestamp().where(preferred)
-        group = group.sort_values(["preference", "recent", "contenders", "last", "rows"],
-                                  ascending=[True, False, False, False, False], na_position="last")
+        # ties last: the whole population before a part of it, then by name, so the choice never depends on the
+        # order DuckDB returned the catalogue's groups in (it varies with its threads)
+        group["part"] = ~group["segment"].isna() & ~group["segment"].isin(WHOLE_POPULATION)
+        group = group.sort_values(["preference", "recent", "contenders", "last", "rows", "part", "segment", "source"],
+                                  ascending=[True, False, False, False, False, True, True, True], na_position="last")
         chosen.append(group.iloc[0][["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"]])
     return pd.DataFrame(chosen).reset_index(drop=True) if chosen else pd.DataFrame(
         columns=["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"])
