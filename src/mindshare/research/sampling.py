@@ -19,8 +19,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
-from statsmodels.stats.proportion import proportion_confint
 
 DEFAULT_CONFIDENCE = 0.95
 MAX_WINDOW = 100  # entries per listing request: arXiv serves up to 2,000, smaller answers are gentler
@@ -34,6 +32,8 @@ def sample_size_for(precision_points: float, confidence: float = DEFAULT_CONFIDE
     """
     if not 0 < precision_points < 50:
         raise ValueError(f"precision {precision_points} must be between 0 and 50 percentage points")
+    from scipy.stats import norm  # here: scipy.stats costs ~1 s to import, and the report's tally needs none of it
+
     z = norm.ppf(1 - (1 - confidence) / 2)
     margin = precision_points / 100
     needed = z * z * proportion * (1 - proportion) / (margin * margin)
@@ -47,6 +47,8 @@ def worst_case_half_width(n: int, confidence: float = DEFAULT_CONFIDENCE) -> flo
     """The widest Wilson half-width (in points) a sample of `n` can have: at a share of 50%."""
     if n <= 0:
         return float("nan")
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(n / 2, n, alpha=1 - confidence, method="wilson")
     return 100 * (high - low) / 2
 
@@ -55,6 +57,8 @@ def wilson_interval(count: int, n: int, confidence: float = DEFAULT_CONFIDENCE) 
     """Wilson interval of count/n as percentages (statsmodels' proportion_confint); NaNs when n is 0."""
     if n <= 0:
         return float("nan"), float("nan")
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(count, n, alpha=1 - confidence, method="wilson")
     # at 0 or n the bound is 0 or 100 exactly; statsmodels leaves a 1e-17 of rounding there
     return round(100 * float(low), 9), round(100 * float(high), 9)
