@@ -17,7 +17,7 @@ printing it cannot leak a token.
 | BIGQUERY_PROJECT | the Google Cloud project `collect pypi_bigquery` bills | none (the source is skipped) |
 | MINDSHARE_BIGQUERY_MAX_GB | the most one BigQuery run may scan, in GB | 300 |
 | MINDSHARE_ADZUNA_COUNTRIES | Adzuna countries for `collect adzuna`, comma-separated | gb,us |
-| GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN, ADZUNA_APP_ID, ADZUNA_APP_KEY, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD, BIGQUERY_TOKEN | credentials, read only by the HTTP layer | none |
+| GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN, ADZUNA_APP_ID, ADZUNA_APP_KEY, OPENREVIEW_USERNAME, OPENREVIEW_PASSWORD, BIGQUERY_TOKEN, OPENALEX_API_KEY | credentials, read only by the HTTP layer | none |
 """
 
 from __future__ import annotations
