@@ -448,9 +448,8 @@ def test_matcher_is_thread_safe():
 
 def test_a_store_from_before_the_scan_table_joined_the_schema_keeps_its_scans(tmp_path):
     # the scanner used to create scan_documents itself (no size, no mtime_ns); the store's migration adopts it
-    import duckdb
+    from old_stores import version_1_store
 
-    from mindshare.observations import COLUMNS
     from mindshare.scan import runner
     from mindshare.store import SCHEMA_VERSION, open_store
 
@@ -458,14 +457,7 @@ def test_a_store_from_before_the_scan_table_joined_the_schema_keeps_its_scans(tm
     paper.parent.mkdir()
     paper.write_text("We use JAX, not ajax")
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    con.execute("CREATE TABLE snapshots (snapshot_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, source VARCHAR "
-                "NOT NULL, description VARCHAR, created_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL, "
-                "rows BIGINT NOT NULL, mindshare_version VARCHAR NOT NULL)")
-    v1 = {k: v for k, v in COLUMNS.items() if k != "published"}
-    con.execute(f"CREATE TABLE observations ({', '.join(f'{n} {t}' for n, t in v1.items())})")
+    con = version_1_store(path)
     con.execute("CREATE TABLE scan_documents (sha256 VARCHAR NOT NULL, method VARCHAR NOT NULL, venue VARCHAR "
                 "NOT NULL, year INTEGER NOT NULL, field VARCHAR NOT NULL, path VARCHAR NOT NULL, pages INTEGER, "
                 "mentions VARCHAR NOT NULL, detail VARCHAR, error VARCHAR, scanned_at TIMESTAMP NOT NULL, "

@@ -154,17 +154,10 @@ def test_the_store_opens_without_the_bundle_and_the_session_loads_it(tmp_path):
 
 
 def test_a_version_1_store_is_migrated_and_keeps_its_rows(tmp_path):
-    path = tmp_path / "v1.duckdb"
-    from mindshare.observations import COLUMNS
+    from old_stores import version_1_store
 
-    v1 = {k: v for k, v in COLUMNS.items() if k != "published"}
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    con.execute("CREATE TABLE snapshots (snapshot_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, source VARCHAR "
-                "NOT NULL, description VARCHAR, created_at TIMESTAMP NOT NULL, content_hash VARCHAR NOT NULL, "
-                "rows BIGINT NOT NULL, mindshare_version VARCHAR NOT NULL)")
-    con.execute(f"CREATE TABLE observations ({', '.join(f'{n} {t}' for n, t in v1.items())})")
+    path = tmp_path / "v1.duckdb"
+    con = version_1_store(path)
     con.execute("INSERT INTO snapshots VALUES ('import-1', 'import', 'test', '', '2024-01-01', 'h', 1, '0.1.0')")
     con.execute("INSERT INTO observations (snapshot_id, signal, metric, source, subject, value, segment, method, kind)"
                 " VALUES ('import-1', 'downloads', 'downloads_30d', 'test', 'torch', 5, 'all', 'm', 'number')")
