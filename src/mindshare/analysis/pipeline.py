@@ -21,6 +21,8 @@ from dataclasses import dataclass, field as dataclass_field
 import numpy as np
 import pandas as pd
 
+from mindshare.observations import DEFAULT_SEGMENT
+
 PRIMARY = {      # metrics in a tuple are equally preferred: the one read most recently (by month) is chosen
     "jobs": [("posts_mentioning", "posts_matching"), "job_postings", "job_listings", "job_count"],
     "downloads": ["downloads_30d", "downloads_month", "downloads"],
@@ -54,7 +56,8 @@ class Analysis:
     answer: object | None = None           # analysis.answer.Answer, when a report date was given
 
 
-WHOLE_POPULATION = ("all", "all respondents")
+# a series about everyone: the default segment, or a survey's whole sample (importers.surveys.ALL)
+WHOLE_POPULATION = (DEFAULT_SEGMENT, "all respondents")
 
 
 def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:
