@@ -58,6 +58,16 @@ class FakeClock:
         self.now += seconds
 
 
+@pytest.fixture
+def no_stamina_waits():
+    """Retries without their waits, three attempts at most: for the tests of the HTTP layer and the sources
+    (`pytestmark = pytest.mark.usefixtures("no_stamina_waits")`)."""
+    import stamina
+
+    with stamina.set_testing(True, attempts=3):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch, tmp_path_factory):
     """Every test gets its own default store; the render cache is shared per session (it is content-addressed)."""

@@ -27,7 +27,6 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-import stamina
 import time_machine
 from typer.testing import CliRunner
 
@@ -161,10 +160,7 @@ def make_http(handler=normal, cache_dir=None, env=None) -> tuple[Http, FakeClock
     return http, clock
 
 
-@pytest.fixture(autouse=True)
-def no_stamina_waits():
-    with stamina.set_testing(True, attempts=3):
-        yield
+pytestmark = pytest.mark.usefixtures("no_stamina_waits")
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from urllib.parse import parse_qs
 import httpx
 import pandas as pd
 import pytest
-import stamina
 import time_machine
 
 from conftest import FakeClock
@@ -34,10 +33,7 @@ NO_RESULTS = (FIXTURES / "search_no_results.json").read_text()
 SINCE, TODAY = date(2024, 1, 1), date(2025, 6, 30)
 
 
-@pytest.fixture(autouse=True)
-def no_stamina_waits():
-    with stamina.set_testing(True, attempts=3):
-        yield
+pytestmark = pytest.mark.usefixtures("no_stamina_waits")
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-import stamina
 import yaml
 from typer.testing import CliRunner
 
@@ -41,10 +40,7 @@ FAST = {"google_trends": Limit(per_second=1e6, burst=1000, concurrency=1)}
 TODAY = date(2026, 11, 26)
 
 
-@pytest.fixture(autouse=True)
-def no_stamina_waits():
-    with stamina.set_testing(True, attempts=3):
-        yield
+pytestmark = pytest.mark.usefixtures("no_stamina_waits")
 
 
 # -- replaying a cassette ------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import stamina
 
 from mindshare import __version__
 from mindshare.errors import SourceError
@@ -33,10 +32,7 @@ WIKIPEDIA, ARXIV, PYPISTATS = WikipediaSource.provider, ArxivSource.provider, Py
 
 
 
-@pytest.fixture(autouse=True)
-def no_stamina_waits():
-    with stamina.set_testing(True, attempts=3):
-        yield
+pytestmark = pytest.mark.usefixtures("no_stamina_waits")
 
 
 def make_http(handler, tmp_path=None, env=None, **kwargs) -> tuple[Http, FakeClock, list[httpx.Request]]:

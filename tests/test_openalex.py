@@ -14,7 +14,6 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-import stamina
 
 from conftest import FakeClock
 from mindshare.errors import SourceError
@@ -29,10 +28,7 @@ BY_YEAR = {int(g["key"]): g["count"] for g in RECORDED["group_by"]}
 SINCE, TODAY = date(2019, 1, 1), date(2025, 12, 31)
 
 
-@pytest.fixture(autouse=True)
-def no_stamina_waits():
-    with stamina.set_testing(True, attempts=3):
-        yield
+pytestmark = pytest.mark.usefixtures("no_stamina_waits")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-import stamina
 import time_machine
 from typer.testing import CliRunner
 
@@ -15,10 +14,7 @@ import research_replay as replay
 from mindshare.cli import app
 
 
-@pytest.fixture(autouse=True)
-def no_stamina_waits():
-    with stamina.set_testing(True, attempts=3):
-        yield
+pytestmark = pytest.mark.usefixtures("no_stamina_waits")
 
 
 def run(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
