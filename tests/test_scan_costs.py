@@ -143,3 +143,54 @@ def test_each_file_is_read_once(tmp_path, monkeypatch):
     by_name = {Path(doc["path"]).name: doc for doc in found}
     assert by_name["large.txt"]["mentions"]["tensorflow"] == 25_000  # and still repaired and matched
     assert by_name["paper.pdf"]["mentions"]["keras"] == 1
+
+
+class _CountingStream:
+    """A stdout that counts its writes: under PYTHONUNBUFFERED (common in containers) each is a system call."""
+
+    def __init__(self):
+        self.writes, self.text = 0, []
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        self.text.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_json_lines_are_written_a_batch_at_a_time(tmp_path):
+    import duckdb
+
+    from mindshare.scan import runner
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for index in range(300):
+        (papers / f"p{index:03d}.txt").write_text(f"Paper {index} uses PyTorch.\n")
+    connection = duckdb.connect(str(tmp_path / "s.duckdb"))
+    from mindshare.store import _SCAN_DOCUMENTS
+
+    connection.execute(_SCAN_DOCUMENTS)
+    for expected_skipped in (0, 300):  # scanned, then the same documents skipped as already scanned
+        stream = _CountingStream()
+        summary = runner.run([str(papers)], runner.ScanConfig(), connection=connection, out=stream)
+        lines = "".join(stream.text).splitlines()
+        assert summary.skipped == expected_skipped and len(lines) == 300
+        assert {json.loads(line)["path"] for line in lines} == {str(p) for p in papers.iterdir()}
+        assert stream.writes <= 3  # one write per batch (300 small documents are one), not one per document
+
+
+def test_pdfs_are_batched_by_their_work_not_their_bytes():
+    # a PDF byte costs ~100x a text byte: 40 PDFs of 200 KB in one batch would leave one of two workers idle
+    from mindshare.scan.runner import BATCH_BYTES, batches
+    from mindshare.scan.state import FileRef
+
+    pdfs = [FileRef(f"p{i}.pdf", 200_000, 0) for i in range(40)]
+    texts = [FileRef(f"t{i}.txt", 200_000, 0) for i in range(40)]
+    assert 200_000 * 40 <= BATCH_BYTES  # by bytes alone, all 40 would make one batch
+    pdf_batches = list(batches(pdfs))
+    assert len(pdf_batches) >= 20 and sum(map(len, pdf_batches)) == 40
+    assert [len(b) for b in batches(texts)] == [40]
+    assert [len(b) for b in batches(pdfs, size=5)] == [5] * 8  # --batch N still means N documents

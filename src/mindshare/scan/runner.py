@@ -3,9 +3,10 @@ matched once each in batches (here, in a process pool or on a Dask cluster: pool
 store off the matching thread (state.StateWriter) and their counts added up (tallies).
 
 * A worker builds the rules (and its matcher) once per process and returns, per document, the row the store
-  keeps, its counts and, for --json, its line ready to print, so the parent does little per document.
-* Batches are sized by bytes (about 2 MiB of documents, at most 256): a 50 KB text and a 2 MB PDF both pay the
-  process hop once per batch, not once per document.
+  keeps and its counts; the --json line is built from the row where it is printed (it repeats the row, and would
+  double what crosses between processes).
+* Batches are sized by bytes (about 8 MiB of documents, at most 256): a 50 KB text and a 2 MB PDF both pay the
+  process hop once per batch, not once per document (2 MiB batches cost a two-worker run of 50 KB texts ~10%).
 * Resumable: see state.py. Killing a run loses at most the rows not yet committed; a re-run scans only what is
   missing and the tallies, computed from the table, come out the same.
 """
@@ -15,20 +16,21 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass, field as dc_field, replace
+from dataclasses import dataclass, field as dc_field
 from datetime import UTC, date, datetime
 from typing import Callable, Iterable, Iterator, NamedTuple, TextIO
 
 from mindshare.errors import InputError
 from mindshare.scan import corpus
-from mindshare.scan.extract import DEFAULT_MAX_BYTES, NotText, extract, pdftotext_available
+from mindshare.scan.extract import DEFAULT_MAX_BYTES, NotText, extract, kind_of, pdftotext_available
 from mindshare.scan.rules import Text
 from mindshare.scan.state import NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter
 from mindshare.scan.tallies import Tally
 
 _json_string = json.encoder.encode_basestring_ascii  # what json.dumps does with a str, without its wrapper
-BATCH_BYTES = 2 * 1024 * 1024
+BATCH_BYTES = 8 * 1024 * 1024
 BATCH_DOCUMENTS = 256
+PDF_WORK = 32  # bench/scan.py: pypdfium2 ~4 MB of PDF per CPU-second, the text path ~360 MB
 FIRST_YEAR = 1950  # no venue we count published papers before this
 
 
@@ -39,7 +41,6 @@ class ScanConfig:
     backend: str | None = None  # None: the rules' own (pdfium; pdftotext if installed for horace-he-*)
     engine: str = "auto"
     max_bytes: int = DEFAULT_MAX_BYTES
-    json_lines: bool = False  # build each document's --json line in the worker
 
     def backend_for(self, rules) -> str:
         if self.backend:
@@ -84,7 +85,6 @@ class DocResult(NamedTuple):
     mentions: dict[str, int]
     only: str | None            # what the document counts as (RuleSet.counted)
     several: bool
-    line: str | None            # its --json line, when asked for
 
 
 def scan_file(ref: FileRef, config: ScanConfig, on_bytes=None) -> DocResult:
@@ -108,7 +108,7 @@ def scan_file(ref: FileRef, config: ScanConfig, on_bytes=None) -> DocResult:
         mentions, detail, only, several = dict.fromkeys(rules.ids, 0), {}, None, False
     mentions_json, detail_json = _counts_json(mentions), json.dumps(detail) if detail else "{}"
     row = Row(doc.sha256, ref.path, doc.pages, mentions_json, detail_json, error, ref.size, ref.mtime_ns)
-    return DocResult(row, mentions, only, several, json_line(row) if config.json_lines else None)
+    return DocResult(row, mentions, only, several)
 
 
 def _counts_json(counts: dict[str, int]) -> str:
@@ -145,11 +145,13 @@ class BatchJob:
 
 
 def batches(refs: Iterable[FileRef], size: int | None = None) -> Iterator[list[FileRef]]:
-    """`size` documents per batch, or (None) about BATCH_BYTES of them, at most BATCH_DOCUMENTS."""
+    """`size` documents per batch, or (None) about BATCH_BYTES of work, at most BATCH_DOCUMENTS documents. A PDF's
+    byte is PDF_WORK text bytes of work (extracting a page costs ~100x matching its text), so PDFs come a few per
+    batch and two workers share the last of them evenly."""
     batch, held = [], 0
     for ref in refs:
         batch.append(ref)
-        held += ref.size or BATCH_BYTES // 8
+        held += (ref.size or BATCH_BYTES // 8) * (PDF_WORK if kind_of(ref.path) == "pdf" else 1)
         if (size and len(batch) >= size) or (not size and (held >= BATCH_BYTES or len(batch) >= BATCH_DOCUMENTS)):
             yield batch
             batch, held = [], 0
@@ -192,7 +194,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
 
     started = time.perf_counter()
     rules = rules_for(config)
-    config = replace(config, json_lines=out is not None or on_result is not None)
+    json_lines = out is not None or on_result is not None
     summary = RunSummary(tally=Tally.for_rules(rules), engine=getattr(getattr(rules, "matcher", None), "engine", ""))
     roots = corpus.check_roots(paths)
     writer = StateWriter(connection, StateKey(method_of(config.rules), venue, year, config.field)) \
@@ -200,14 +202,17 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     seen: set[bytes] = set()  # the run's documents by content: a copy under another name is counted once
     display = _Display(corpus.count(roots) if progress else None, progress, on_progress)
 
-    def emit(line: str) -> None:
-        if out is not None:
-            out.write(line + "\n")
+    def emit(lines: list[str]) -> None:
+        # one write for many lines: with PYTHONUNBUFFERED (common in containers) every write is a system call
+        if out is not None and lines:
+            out.write("\n".join(lines) + "\n")
+            out.flush()
         if on_result is not None:
-            on_result(json.loads(line))
+            for line in lines:
+                on_result(json.loads(line))
 
     def on_batch(results: list[DocResult]) -> None:
-        rows = []
+        rows, lines = [], []
         for result in results:
             summary.scanned += 1
             row = result.row
@@ -223,13 +228,12 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
                 summary.failures += 1
                 if len(summary.failed) < 100:
                     summary.failed.append((row.path, row.error))
-            if result.line is not None:
-                emit(result.line)
+            if json_lines:
+                lines.append(json_line(row))
             display.done(1, row.size or 0)
         if writer:
             writer.save(rows)
-        if out is not None:
-            out.flush()
+        emit(lines)
         display.show()
 
     def pending() -> Iterator[FileRef]:
@@ -237,14 +241,16 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
                              8192):
             summary.found += len(chunk)
             todo, skipped = writer.split(chunk, mode) if writer else (chunk, [])
+            lines = []
             for doc in skipped:
                 summary.skipped += 1
                 digest = bytes.fromhex(doc["sha256"])
                 if digest not in seen:
                     seen.add(digest)
                     summary.tally.add_document(rules, doc)
-                if config.json_lines:
-                    emit(json.dumps(doc))
+                if json_lines:
+                    lines.append(json.dumps(doc))
+            emit(lines)
             if mode == "retry-failed":
                 summary.left += len(chunk) - len(todo) - len(skipped)
             display.done(len(chunk) - len(todo), sum(r.size or 0 for r in chunk) - sum(r.size or 0 for r in todo))

@@ -14,6 +14,7 @@ interrupted run resumes and a copy of a document under another name is not count
 from __future__ import annotations
 
 import array
+import itertools
 import json
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -88,13 +89,16 @@ def arrow_table(columns: dict[str, tuple[str, Iterable]]):
                     bits[index >> 3] |= 1 << (index & 7)
             valid = pa.py_buffer(bits)
         if kind == "string":
-            encoded = [b"" if value is None else value.encode("utf-8") for value in values]
-            offsets = array.array("q", [0])  # large_string: 64-bit offsets, no 2 GiB bound on a batch
-            position = 0
-            for piece in encoded:
-                position += len(piece)
-                offsets.append(position)
-            buffers = [valid, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+            texts = values if valid is None else ["" if value is None else value for value in values]
+            joined = "".join(texts)
+            data = joined.encode("utf-8")
+            if len(data) == len(joined):  # all ASCII (the usual case): a character is a byte
+                lengths = map(len, texts)
+            else:
+                lengths = (len(text.encode("utf-8")) for text in texts)
+            # large_string: 64-bit offsets, no 2 GiB bound on a batch
+            offsets = array.array("q", itertools.accumulate(lengths, initial=0))
+            buffers = [valid, pa.py_buffer(offsets), pa.py_buffer(data)]
             arrays.append(pa.Array.from_buffers(pa.large_string(), len(values), buffers))
         else:
             numbers = array.array("q" if kind == "int64" else "i", [0 if v is None else v for v in values])
