@@ -194,3 +194,19 @@ def test_pdfs_are_batched_by_their_work_not_their_bytes():
     assert len(pdf_batches) >= 20 and sum(map(len, pdf_batches)) == 40
     assert [len(b) for b in batches(texts)] == [40]
     assert [len(b) for b in batches(pdfs, size=5)] == [5] * 8  # --batch N still means N documents
+
+
+def test_the_rules_write_the_same_detail_json_as_json_dumps():
+    # MindshareRules writes the --json detail itself (json.dumps cost ~12 us a document): it must be the same text
+    from mindshare.fields import load_field
+    from mindshare.scan.extract import extract
+    from mindshare.scan.rules import MindshareRules, Text
+
+    rules = MindshareRules(load_field())
+    papers = sorted((Path(__file__).parent.parent.parent / "shared" / "corpus" / "papers").glob("*.pdf"))
+    texts = [extract(str(p)).data for p in papers[:6]]
+    texts += [b"", b"PyTorch at https://github.com/pytorch/pytorch; AllenNLP.\nReferences\n[1] TensorFlow, JAX.\n"]
+    for data in texts:
+        found = rules.evaluate(Text(data, True))
+        assert found.detail_json == json.dumps(found.detail)
+    assert any(json.loads(rules.evaluate(Text(t, True)).detail_json)["where"] for t in texts)

@@ -96,7 +96,7 @@ def scan_file(ref: FileRef, config: ScanConfig, on_bytes=None) -> DocResult:
     try:
         if error is None:
             found = rules.evaluate(Text(doc.data, doc.unrepaired))
-            mentions, detail = found.mentions, found.detail
+            mentions, detail, detail_json = found.mentions, found.detail, found.detail_json
             only, several = rules.counted(mentions, detail)
     except NotText as exc:
         error = str(exc)
@@ -105,8 +105,10 @@ def scan_file(ref: FileRef, config: ScanConfig, on_bytes=None) -> DocResult:
         if close:
             close()  # a memory-mapped file
     if error is not None:
-        mentions, detail, only, several = dict.fromkeys(rules.ids, 0), {}, None, False
-    mentions_json, detail_json = _counts_json(mentions), json.dumps(detail) if detail else "{}"
+        mentions, detail, detail_json, only, several = dict.fromkeys(rules.ids, 0), {}, None, None, False
+    if detail_json is None:
+        detail_json = json.dumps(detail) if detail else "{}"
+    mentions_json = _counts_json(mentions)
     row = Row(doc.sha256, ref.path, doc.pages, mentions_json, detail_json, error, ref.size, ref.mtime_ns)
     return DocResult(row, mentions, only, several)
 
