@@ -210,3 +210,14 @@ def test_the_rules_write_the_same_detail_json_as_json_dumps():
         found = rules.evaluate(Text(data, True))
         assert found.detail_json == json.dumps(found.detail)
     assert any(json.loads(rules.evaluate(Text(t, True)).detail_json)["where"] for t in texts)
+
+
+def test_kind_of_agrees_with_the_suffix_rule():
+    # kind_of runs twice a document, so it takes a shortcut: it must still say what the suffix says
+    from mindshare.scan.extract import PDF_SUFFIXES, kind_of
+
+    paths = ["a.pdf", "A.PDF", "/x/.pdf", "x.txt", "x", "https://h/p.pdf?x=1", "https://h/p?x=.pdf", "b.pdf.txt",
+             "dir.pdf/a.txt", "s3://b/k.Pdf", "file:///tmp/p.pdf", "weird.pdf?", "..pdf"]
+    for path in paths:
+        expected = "pdf" if os.path.splitext(path.split("?")[0])[1].lower() in PDF_SUFFIXES else "text"
+        assert kind_of(path) == expected, path

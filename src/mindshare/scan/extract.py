@@ -236,7 +236,12 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_PDF_ENDINGS = tuple(PDF_SUFFIXES)
+
+
 def kind_of(path: str) -> str:
+    if not path.lower().endswith(_PDF_ENDINGS) and "?" not in path:  # most documents: one cheap test
+        return "text"
     suffix = os.path.splitext(path.split("?")[0])[1].lower()
     return "pdf" if suffix in PDF_SUFFIXES else "text"
 
