@@ -221,3 +221,38 @@ def test_kind_of_agrees_with_the_suffix_rule():
     for path in paths:
         expected = "pdf" if os.path.splitext(path.split("?")[0])[1].lower() in PDF_SUFFIXES else "text"
         assert kind_of(path) == expected, path
+
+
+def test_copies_are_counted_once_whichever_batch_they_fall_in(tmp_path):
+    # a worker adds up its batch; the scan process takes that sum only when the batch holds no copy of a document
+    # seen before (or twice): every way of cutting the same folder into batches gives the same figures
+    import duckdb
+
+    from mindshare.scan import runner
+    from mindshare.store import _SCAN_DOCUMENTS
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    texts = ["PyTorch.\n", "TensorFlow and Keras.\n", "JAX.\n", "PyTorch and JAX.\n", "\x00binary"]
+    for index in range(30):  # copies next to each other, and far apart
+        (papers / f"p{index:02d}.txt").write_text(texts[index % 5] if index % 7 else texts[0])
+    contents = [texts[i % 5] if i % 7 else texts[0] for i in range(30)]
+    expected_documents, binary_copies = len(set(contents)), contents.count("\x00binary")
+    figures = []
+    for batch in (None, 1, 2, 3, 7):
+        for store, json_out in ((True, True), (True, False), (False, True), (False, False)):
+            connection = duckdb.connect(str(tmp_path / f"s-{batch}-{store}-{json_out}.duckdb")) if store else None
+            if connection is not None:
+                connection.execute(_SCAN_DOCUMENTS)
+            stream = _CountingStream()
+            summary = runner.run([str(papers)], runner.ScanConfig(), connection=connection, batch=batch,
+                                 out=stream if json_out else None)
+            assert summary.scanned == 30 and summary.duplicates == 30 - expected_documents
+            assert summary.failures == binary_copies == 5  # every copy of the binary file failed
+            if json_out:
+                assert len("".join(stream.text).splitlines()) == 30
+            if connection is not None:
+                assert connection.execute("SELECT count(*) FROM scan_documents").fetchall()[0][0] == expected_documents
+            figures.append(summary.tally.figures())
+    assert all(f == figures[0] for f in figures)
+    assert figures[0]["papers_scanned"] == expected_documents - 1 and figures[0]["papers_failed"] == 1

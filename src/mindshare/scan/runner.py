@@ -2,9 +2,10 @@
 matched once each in batches (here, in a process pool or on a Dask cluster: pool), their rows written to the
 store off the matching thread (state.StateWriter) and their counts added up (tallies).
 
-* A worker builds the rules (and its matcher) once per process and returns, per document, the row the store
-  keeps and its counts; the --json line is built from the row where it is printed (it repeats the row, and would
-  double what crosses between processes).
+* A worker builds the rules (and its matcher) once per process and returns each batch ready to use
+  (`BatchResult`): the Arrow table of its rows, its --json lines as one string, its documents added up. The scan
+  process then only checks each content against the run's others (a copy makes it add that batch up document by
+  document), so its own cost per document stays small however many workers feed it.
 * Batches are sized by bytes (about 8 MiB of documents, at most 256): a 50 KB text and a 2 MB PDF both pay the
   process hop once per batch, not once per document (2 MiB batches cost a two-worker run of 50 KB texts ~10%).
 * Resumable: see state.py. Killing a run loses at most the rows not yet committed; a re-run scans only what is
@@ -24,7 +25,8 @@ from mindshare.errors import InputError
 from mindshare.scan import corpus
 from mindshare.scan.extract import DEFAULT_MAX_BYTES, NotText, extract, kind_of, pdftotext_available
 from mindshare.scan.rules import Text
-from mindshare.scan.state import NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter
+from mindshare.scan.state import (NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter, keyed, rows_table,
+                                  stored_document, table_rows)
 from mindshare.scan.tallies import Tally
 
 _json_string = json.encoder.encode_basestring_ascii  # what json.dumps does with a str, without its wrapper
@@ -133,17 +135,45 @@ def scan_document(path: str, config: ScanConfig) -> dict:
                                           config).row))
 
 
+class BatchResult(NamedTuple):
+    """A batch's results as they come back from a worker, ready to store, print and add up: the scan process
+    then does almost nothing per document (it checks each content against the run's others), so it keeps up
+    with many workers, and little crosses between processes (one Arrow table, one string)."""
+
+    documents: int
+    size: int                       # bytes of the batch's documents
+    keys: list[str]                 # each document's key in the store: its sha256 (an unreadable one: its path's)
+    table: object | None            # pyarrow.Table of the rows the store keeps (state.ROW_COLUMNS), when storing
+    lines: str | None               # the --json lines, one per document, when asked for
+    tally: Tally                    # the batch's documents added up (used when none of them is a duplicate)
+    failed: list[tuple[str, str]]   # (path, reason) of the batch's failed documents
+
+
 @dataclass(frozen=True)
 class BatchJob:
     """What a worker runs on one batch (picklable: it travels to pool workers and Dask)."""
 
     config: ScanConfig
+    lines: bool = False   # build the --json lines
+    store: bool = True    # build the Arrow table of rows
 
-    def __call__(self, refs: list[FileRef], on_bytes=None) -> list[DocResult]:
-        out = []
+    def __call__(self, refs: list[FileRef], on_bytes=None) -> BatchResult:
+        rules = rules_for(self.config)
+        tally = Tally.for_rules(rules)
+        rows, lines, failed, size = [], [], [], 0
         for ref in refs:
-            out.append(scan_file(ref, self.config, on_bytes))
-        return out
+            result = scan_file(ref, self.config, on_bytes)
+            row = result.row
+            tally.add(result.mentions, result.only, result.several, row.error is not None)
+            if row.error:
+                failed.append((row.path, row.error))
+            if self.lines:
+                lines.append(json_line(row))
+            size += row.size or 0
+            rows.append(keyed(row))
+        table = rows_table(rows) if self.store or not self.lines else None  # the lines or the table: each document
+        return BatchResult(len(rows), size, [row.sha256 for row in rows], table,
+                           "\n".join(lines) if self.lines else None, tally, failed)
 
 
 def batches(refs: Iterable[FileRef], size: int | None = None) -> Iterator[list[FileRef]]:
@@ -204,39 +234,50 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     seen: set[bytes] = set()  # the run's documents by content: a copy under another name is counted once
     display = _Display(corpus.count(roots) if progress else None, progress, on_progress)
 
-    def emit(lines: list[str]) -> None:
-        # one write for many lines: with PYTHONUNBUFFERED (common in containers) every write is a system call
-        if out is not None and lines:
-            out.write("\n".join(lines) + "\n")
+    def emit(text: str | None) -> None:
+        """Print --json lines (joined): one write for many lines, since with PYTHONUNBUFFERED (common in
+        containers) every write is a system call."""
+        if not text:
+            return
+        if out is not None:
+            out.write(text + "\n")
             out.flush()
         if on_result is not None:
-            for line in lines:
+            for line in text.split("\n"):
                 on_result(json.loads(line))
 
-    def on_batch(results: list[DocResult]) -> None:
-        rows, lines = [], []
-        for result in results:
-            summary.scanned += 1
-            row = result.row
-            digest = bytes.fromhex(row.sha256) if row.sha256 else None  # 32 bytes a document, not 64 characters
-            if digest and digest in seen:
-                summary.duplicates += 1
-            else:
-                if digest:
-                    seen.add(digest)
-                summary.tally.add(result.mentions, result.only, result.several, row.error is not None)
-                rows.append(row)
-            if row.error:
-                summary.failures += 1
-                if len(summary.failed) < 100:
-                    summary.failed.append((row.path, row.error))
-            if json_lines:
-                lines.append(json_line(row))
-            display.done(1, row.size or 0)
-        if writer:
-            writer.save(rows)
-        emit(lines)
+    def on_batch(result: BatchResult) -> None:
+        keys = [bytes.fromhex(key) for key in result.keys]  # 32 bytes a document, not 64 characters
+        if seen.isdisjoint(keys) and len(set(keys)) == len(keys):  # no copy of another document: as it came
+            seen.update(keys)
+            summary.tally.merge(result.tally)
+            if writer:
+                writer.save_table(result.table)
+        else:
+            add_one_by_one(result, keys)
+        summary.scanned += result.documents
+        summary.failures += len(result.failed)
+        summary.failed.extend(result.failed[:max(0, 100 - len(summary.failed))])
+        emit(result.lines)
+        display.done(result.documents, result.size)
         display.show()
+
+    def add_one_by_one(result: BatchResult, keys: list[bytes]) -> None:
+        """A batch holding a copy of a document seen before (or twice): each content is counted and stored once."""
+        rows = table_rows(result.table) if result.table is not None else [None] * result.documents
+        docs = [json.loads(line) for line in result.lines.split("\n")] if result.lines is not None else None
+        kept = []
+        for index, (key, row) in enumerate(zip(keys, rows)):
+            if key in seen:
+                summary.duplicates += 1
+                continue
+            seen.add(key)
+            kept.append(row)
+            doc = docs[index] if docs is not None else stored_document(row.path, row.sha256, row.pages,
+                                                                        row.mentions, row.detail, row.error)
+            summary.tally.add_document(rules, doc)
+        if writer:
+            writer.save(kept)
 
     def pending() -> Iterator[FileRef]:
         for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why))),
@@ -252,13 +293,13 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
                     summary.tally.add_document(rules, doc)
                 if json_lines:
                     lines.append(json.dumps(doc))
-            emit(lines)
+            emit("\n".join(lines))
             if mode == "retry-failed":
                 summary.left += len(chunk) - len(todo) - len(skipped)
             display.done(len(chunk) - len(todo), sum(r.size or 0 for r in chunk) - sum(r.size or 0 for r in todo))
             yield from todo
 
-    job = BatchJob(config)
+    job = BatchJob(config, lines=json_lines, store=writer is not None)
     from mindshare.scan import pool
 
     try:

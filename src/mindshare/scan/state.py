@@ -106,6 +106,26 @@ def arrow_table(columns: dict[str, tuple[str, Iterable]]):
     return pa.Table.from_arrays(arrays, names=list(columns))
 
 
+def keyed(row: Row) -> Row:
+    """The row with its key in the store: its content's sha256, or for an unreadable document (no content to
+    hash) the sha256 of its path."""
+    return row if row.sha256 else row._replace(sha256=sha256_bytes(row.path.encode()))
+
+
+_ROW_TYPES = {"pages": "int32", "size": "int64", "mtime_ns": "int64"}
+
+
+def rows_table(rows: list[Row]):
+    """The Arrow table of rows, as the store's table takes them (built in a worker, appended here in one go)."""
+    columns = list(zip(*rows)) if rows else [()] * len(ROW_COLUMNS)
+    return arrow_table({name: (_ROW_TYPES.get(name, "string"), values) for name, values in zip(ROW_COLUMNS, columns)})
+
+
+def table_rows(table) -> list[Row]:
+    """The rows of a `rows_table` again."""
+    return [Row(*values) for values in zip(*(table.column(name).to_pylist() for name in ROW_COLUMNS))]
+
+
 class ScanTable:
     """Reads and writes of one key's rows. Used from one thread at a time (DuckDB connections are not shared
     between threads: `StateWriter` gives this its own cursor)."""
@@ -152,18 +172,15 @@ class ScanTable:
     def save(self, rows: list[Row]) -> None:
         """Write rows in one transaction (a document scanned again replaces its row; a file changed in place
         replaces the row of its old content)."""
-        if not rows:
-            return
         unique: dict[str, Row] = {}
-        for row in rows:
-            if row.sha256:
-                unique.setdefault(row.sha256, row)
-            else:  # unreadable: no content to hash; keyed by its path
-                key = sha256_bytes(row.path.encode())
-                unique.setdefault(key, row._replace(sha256=key))
-        columns = list(zip(*unique.values()))
-        types = {"pages": "int32", "size": "int64", "mtime_ns": "int64"}
-        frame = arrow_table({name: (types.get(name, "string"), values) for name, values in zip(ROW_COLUMNS, columns)})
+        for row in map(keyed, rows):
+            unique.setdefault(row.sha256, row)
+        self.save_table(rows_table(list(unique.values())))
+
+    def save_table(self, frame) -> None:
+        """Write an Arrow table of rows (`rows_table`, each key once) in one transaction."""
+        if frame is None or not frame.num_rows:
+            return
         now = datetime.now(UTC).replace(tzinfo=None)
         con = self.connection
         con.register("scan_incoming", frame)
@@ -210,7 +227,8 @@ class StateWriter:
         self.flush_rows = flush_rows
         self.flush_seconds = flush_seconds
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
-        self._pending: list[Row] = []
+        self._pending: list = []  # Arrow tables of rows
+        self._pending_rows = 0
         self._writes: list[Future] = []
         self._flushed = time.monotonic()
 
@@ -218,20 +236,32 @@ class StateWriter:
         return self._thread.submit(self.table.split, refs, mode).result()
 
     def save(self, rows: list[Row]) -> None:
-        """Queue rows; they are written when enough are queued or a second has passed (a slow scan of large
-        PDFs commits as it goes, so a kill loses at most about a second of work)."""
-        self._pending.extend(rows)
-        if len(self._pending) >= self.flush_rows or time.monotonic() - self._flushed >= self.flush_seconds:
+        """Queue rows (see save_table)."""
+        if rows:
+            self.save_table(rows_table([keyed(row) for row in rows]))
+
+    def save_table(self, table) -> None:
+        """Queue an Arrow table of rows (`rows_table`); they are written when enough are queued or a second has
+        passed (a slow scan of large PDFs commits as it goes, so a kill loses at most about a second of work)."""
+        if table is not None and table.num_rows:
+            self._pending.append(table)
+            self._pending_rows += table.num_rows
+        if self._pending_rows >= self.flush_rows or time.monotonic() - self._flushed >= self.flush_seconds:
             self._flush()
 
     def _flush(self) -> None:
         self._flushed = time.monotonic()
         if self._pending:
-            self._writes.append(self._thread.submit(self.table.save, self._pending))
-            self._pending = []
+            self._writes.append(self._thread.submit(self._write, self._pending))
+            self._pending, self._pending_rows = [], 0
         # at most two batches queued: a slow disk slows the scan rather than filling memory
         while len(self._writes) > 2 or (self._writes and self._writes[0].done()):
             self._writes.pop(0).result()
+
+    def _write(self, tables: list) -> None:
+        import pyarrow as pa
+
+        self.table.save_table(tables[0] if len(tables) == 1 else pa.concat_tables(tables))
 
     def close(self) -> None:
         """Write what is queued and wait for it."""

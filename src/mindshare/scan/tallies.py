@@ -61,6 +61,15 @@ class Tally:
             self.only[only] = self.only.get(only, 0) + 1
         self.several += several
 
+    def merge(self, other: "Tally") -> None:
+        """Add another tally's documents (a batch's, added up in its worker)."""
+        self.scanned += other.scanned
+        self.failed += other.failed
+        self.several += other.several
+        for mine, theirs in ((self.mentioning, other.mentioning), (self.only, other.only)):
+            for cid, n in theirs.items():
+                mine[cid] = mine.get(cid, 0) + n
+
     def add_document(self, rules: RuleSet, doc: dict) -> None:
         """A document as --json prints it (or the store keeps it): mentions, error and the rules' detail."""
         only, several = rules.counted(doc.get("mentions") or {}, doc) if not doc.get("error") else (None, False)
