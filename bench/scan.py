@@ -349,9 +349,15 @@ def bench_e2e(args, folder: Path, keywords: Path, docs: int, total: int, work: P
         f"{two_best['run']:.2f} s run / {two_best['wall']:.2f} s wall",
         f"{one_best['run'] / two_best['run']:.2f}x one worker on one core (goal >= 1.8x); wall "
         f"{one_best['wall'] / two_best['wall']:.2f}x")
-    say("  of which the scan process itself (walk, tallies, --json, store)", f"{two_best['parent_cpu']:.2f} s CPU",
-        f"{two_best['parent_cpu'] / docs * 1e6:.0f} us a document, start-up included: however many workers, "
-        f"it keeps up with ~{docs / max(two_best['parent_cpu'], 1e-9):,.0f} documents/s")
+    tiny = work / "tiny"
+    tiny.mkdir(exist_ok=True)
+    (tiny / "small.txt").write_text("We use PyTorch.\n")
+    start_up = min(run_scan(tiny, work / "tiny.duckdb", "--workers", "2", "--json")["parent_cpu"]
+                   for _ in range(args.runs))
+    own = max(two_best["parent_cpu"] - start_up, 1e-9)
+    say("  of which the scan process itself (walk, tallies, --json, store)", f"{own:.2f} s CPU",
+        f"{own / docs * 1e6:.0f} us a document after its start-up ({start_up:.2f} s): however many workers, it "
+        f"keeps up with ~{docs / own:,.0f} documents/s")
     if per_document(two_best["stdout"]) != ours:
         say("  2 workers: counts", "DIFFER from 1 worker", "must be identical")
     bench_floor(args, folder, keywords, rg_best["wall"], total)
