@@ -6,8 +6,9 @@ store off the matching thread (state.StateWriter) and their counts added up (tal
   (`BatchResult`): the Arrow table of its rows, its --json lines as one string, its documents added up. The scan
   process then only checks each content against the run's others (a copy makes it add that batch up document by
   document), so its own cost per document stays small however many workers feed it.
-* Batches are sized by bytes (about 8 MiB of documents, at most 256): a 50 KB text and a 2 MB PDF both pay the
-  process hop once per batch, not once per document (2 MiB batches cost a two-worker run of 50 KB texts ~10%).
+* Batches are sized by work (about 8 MiB of text, a PDF byte counting PDF_WORK; at most 256 documents): a 50 KB
+  text and a 2 MB PDF both pay the process hop once per batch, not once per document (2 MiB batches cost a
+  two-worker run of 50 KB texts ~10%), and the last PDFs of a run are shared evenly between workers.
 * Resumable: see state.py. Killing a run loses at most the rows not yet committed; a re-run scans only what is
   missing and the tallies, computed from the table, come out the same.
 """
@@ -171,7 +172,8 @@ class BatchJob:
                 lines.append(json_line(row))
             size += row.size or 0
             rows.append(keyed(row))
-        table = rows_table(rows) if self.store or not self.lines else None  # the lines or the table: each document
+        # a batch holding a copy is added up document by document from its lines, or else from its table
+        table = rows_table(rows) if self.store or not self.lines else None
         return BatchResult(len(rows), size, [row.sha256 for row in rows], table,
                            "\n".join(lines) if self.lines else None, tally, failed)
 
