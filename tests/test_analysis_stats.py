@@ -18,6 +18,7 @@ from mindshare.analysis.shares import share_among
 from mindshare.analysis.surveys import count_comparison, independent_difference, paired_difference, \
     same_sample_difference, wilson_interval
 from mindshare.analysis.trends import DAYS_PER_YEAR, linear_trend
+from mindshare.errors import InputError
 
 ORIGIN = pd.Timestamp("2020-01-01")
 
@@ -214,7 +215,7 @@ def test_presets_come_from_the_bundled_facts():
     growth = preset_weights("growth-2019", facts)
     assert growth["jobs"] == pytest.approx(0.35) and sum(growth.values()) == pytest.approx(1.0)
     assert parse_weights("jobs=0.5, usage=0.5") == {"jobs": 0.5, "usage": 0.5}
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="'jobs' is not SIGNAL=WEIGHT"):
         parse_weights("jobs")
 
 

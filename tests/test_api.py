@@ -1,6 +1,8 @@
 """The Python API a notebook uses."""
 
 import inspect
+import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -55,6 +57,35 @@ def test_bad_input_raises_mindshares_errors_not_duckdbs(bundled_store_path):
         assert not isinstance(caught.value, duckdb.Error)
     with pytest.raises(InputError, match=r"unknown signal 'dowloads'; signals: .*downloads"):
         mindshare.observations("dowloads", db=bundled_store_path)
+
+
+def test_results_and_report_take_compare_to_and_weights_as_the_cli_does(tmp_path, bundled_store_path):
+    plain = _summary(mindshare.results(db=bundled_store_path))
+    assert not any(f["text"].startswith("Since 2023-01-01") for f in plain["findings"])
+    for weights in ({"jobs": 0.5, "downloads": 0.5}, "jobs=0.5,downloads=0.5"):
+        summary = _summary(mindshare.results(db=bundled_store_path, compare_to="2023-01-01", weights=weights))
+        since = [f for f in summary["findings"] if f["text"].startswith("Since 2023-01-01: jobs")]
+        assert since and "→" in since[0]["text"]
+        assert any(f["text"].startswith("Composite score (custom)") for f in summary["findings"])
+    folder = mindshare.report(tmp_path / "r", db=bundled_store_path, png=False, weights={"jobs": 1})
+    assert any(f["text"].startswith("Composite score (custom)")
+               for f in _summary(json.loads((folder / "results.json").read_text()))["findings"])
+    bad = {"compare_to 'last year' is not a date": dict(compare_to="last year"),
+           "weights 'jobs': 'jobs' is not SIGNAL=WEIGHT": dict(weights="jobs"),
+           "unknown signal 'job'": dict(weights={"job": 1}),
+           "every weight is 0": dict(weights={"jobs": 0}),
+           "is not a number": dict(weights={"jobs": "lots"}),
+           "a weight is a finite number": dict(weights={"jobs": float("nan")})}
+    for message, arguments in bad.items():
+        with pytest.raises(InputError, match=re.escape(message)):
+            mindshare.results(db=bundled_store_path, **arguments)
+        with pytest.raises(InputError, match=re.escape(message)):
+            mindshare.report(tmp_path / "never", db=bundled_store_path, png=False, **arguments)
+    assert not (tmp_path / "never").exists()
+
+
+def _summary(results: dict) -> dict:
+    return next(s for s in results["sections"] if s["id"] == "summary")
 
 
 def test_report_works_before_and_after_chart_in_one_process(tmp_path, bundled_store_path):

@@ -18,7 +18,7 @@ import pytest
 
 import mindshare
 from mindshare.commands._common import AS_OF_HELP
-from mindshare.commands.report import parse_weights
+from mindshare.analysis.composite import parse_weights
 from mindshare.store import SCHEMA_VERSION
 from mounts import make_read_only, tmpfs
 

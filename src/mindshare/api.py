@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import pandas as pd
 
@@ -52,13 +52,15 @@ def contenders(field: str | None = None) -> pd.DataFrame:
     return pd.DataFrame([c.__dict__ for c in chosen.contenders])
 
 
-def results(field: str | None = None, as_of: str | None = None, db: str | Path | None = None) -> dict:
-    """The report as a dict, the same content as results.json."""
+def results(field: str | None = None, as_of: str | None = None, db: str | Path | None = None, *,
+            compare_to: str | None = None, weights: str | Mapping[str, float] | None = None) -> dict:
+    """The report as a dict, the same content as results.json. `compare_to` and `weights` as for `report`."""
     from mindshare.report.build import build_report
     from mindshare.report.render import results_document
 
+    options = _report_options(compare_to, weights)
     with _store(db, read_only=None) as store:
-        return results_document(build_report(store, _field(field), as_of=_day(as_of)))
+        return results_document(build_report(store, _field(field), as_of=_day(as_of), **options))
 
 
 def chart(section: str, name: str | None = None, field: str | None = None, as_of: str | None = None,
@@ -81,18 +83,36 @@ def chart(section: str, name: str | None = None, field: str | None = None, as_of
 
 
 def report(out: str | Path = "mindshare-report", field: str | None = None, as_of: str | None = None,
-           db: str | Path | None = None, png: bool = True) -> Path:
+           db: str | Path | None = None, png: bool = True, *, compare_to: str | None = None,
+           weights: str | Mapping[str, float] | None = None) -> Path:
     """Write the report (index.html, report.md, results.json, charts/) to `out`; returns the folder.
 
-    `png=False` leaves out the PNG and SVG copies of the charts (as `mindshare report --no-png`).
+    As `mindshare report`: `png=False` leaves out the PNG and SVG copies of the charts (`--no-png`);
+    `compare_to="YYYY-MM-DD"` sets every headline figure beside its value as known that day (`--compare-to`);
+    `weights` are those of a custom composite score, `{"jobs": 0.5, "downloads": 0.3}` or "jobs=0.5,downloads=0.3"
+    (`--weights`; default: the field's score_weights table, if any).
     """
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
 
+    options = _report_options(compare_to, weights)
     with _settings(db) as chosen:
         with session(settings=chosen, read_only=None) as store:
-            built = build_report(store, _field(field), as_of=_day(as_of))
+            built = build_report(store, _field(field), as_of=_day(as_of), **options)
         return write_report(built, Path(out), render_images=png)
+
+
+def _report_options(compare_to: str | None, weights: str | Mapping[str, float] | None) -> dict:
+    """`compare_to` and `weights` checked as the CLI checks them (an InputError naming the argument)."""
+    from mindshare.analysis.composite import checked_weights, parse_weights
+
+    if weights is None:
+        chosen = None
+    elif isinstance(weights, str):
+        chosen = parse_weights(weights, "weights")
+    else:
+        chosen = checked_weights(dict(weights).items(), f"weights={dict(weights)!r}")
+    return {"compare_to": _day(compare_to, "compare_to"), "weights": chosen}
 
 
 @contextmanager
@@ -111,11 +131,11 @@ def _store(db: str | Path | None, **kwargs) -> Iterator[Store]:
         yield store
 
 
-def _day(as_of: str | None) -> str | None:
-    """`as_of` checked: YYYY-MM-DD, else an InputError (the report would otherwise fail deep inside)."""
+def _day(value: str | None, name: str = "as_of") -> str | None:
+    """A day checked: YYYY-MM-DD, else an InputError naming `name` (the report would otherwise fail deep inside)."""
     from mindshare.store import parse_day
 
-    return parse_day(as_of, "as_of").isoformat() if as_of else None
+    return parse_day(value, name).isoformat() if value else None
 
 
 def _field(name: str | None) -> Field:

@@ -14,10 +14,14 @@ small changes of weights; the mean L1 distance of the draws from the chosen weig
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
+
+from mindshare.errors import InputError
 
 # Hale's category names -> mindshare signals. Quora followers have no mindshare signal; Q&A (Stack Overflow
 # questions) is the nearest and stands in for it.
@@ -47,18 +51,43 @@ def preset_weights(name: str, facts: pd.DataFrame) -> dict[str, float]:
     return weights
 
 
-def parse_weights(text: str) -> dict[str, float]:
-    """'jobs=0.3,usage=0.2' -> {'jobs': 0.3, 'usage': 0.2}; raises ValueError on bad input."""
-    weights = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        if not sep:
-            raise ValueError(f"weight {part!r} is not signal=number")
-        weights[key.strip()] = float(value)
-        if weights[key.strip()] < 0:
-            raise ValueError(f"weight {part!r} is negative")
-    if not weights or sum(weights.values()) <= 0:
-        raise ValueError("weights must include a positive number")
+def parse_weights(text: str, label: str = "--weights") -> dict[str, float]:
+    """'jobs=0.3,usage=0.2' -> {'jobs': 0.3, 'usage': 0.2}, checked as `checked_weights` does. Else an InputError
+    naming `label`, the text, the part that is wrong and why."""
+    where = f"{label} {text!r}"
+    pairs = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        signal, sep, number = (piece.strip() for piece in part.partition("="))
+        if not sep or not signal or not number:
+            raise InputError(f"{where}: {part!r} is not SIGNAL=WEIGHT")
+        pairs.append((signal, number))
+    return checked_weights(pairs, where)
+
+
+def checked_weights(pairs: Iterable[tuple[str, object]], where: str = "weights") -> dict[str, float]:
+    """(signal, weight) pairs -> {signal: weight}: each a known signal (observations.SIGNALS), once, with a finite
+    weight of 0 or more, and at least one above 0. Else an InputError that starts with `where`."""
+    from mindshare.observations import SIGNALS
+
+    weights: dict[str, float] = {}
+    for signal, number in pairs:
+        if signal not in SIGNALS:
+            raise InputError(f"{where}: unknown signal {signal!r}; signals: {', '.join(SIGNALS)}")
+        if signal in weights:
+            raise InputError(f"{where}: {signal} is given twice; give each signal once")
+        try:
+            weight = float(number)
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: the weight of {signal}, {number!r}, is not a number") from None
+        if not math.isfinite(weight) or weight < 0:
+            raise InputError(f"{where}: the weight of {signal} is {number}; a weight is a finite number, 0 or more")
+        weights[signal] = weight
+    if not weights:
+        raise InputError(f"{where}: no SIGNAL=WEIGHT in it")
+    if not any(weights.values()):
+        raise InputError(f"{where}: every weight is 0; at least one must be more than 0")
     return weights
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from typing import Optional
@@ -12,9 +11,7 @@ import typer
 from mindshare import console
 from mindshare.commands._common import (AsOfOption, FieldOption, QuietOption, VerboseOption,
                                         application, check_day, store_from)
-from mindshare.errors import InputError
 from mindshare.fields import load_field
-from mindshare.observations import SIGNALS
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +44,7 @@ def report(
     of who leads and who is gaining, and the sources of every figure. The folder must be new, empty or an
     earlier report; the new report replaces mindshare's own files only once it is complete.
     """
+    from mindshare.analysis.composite import parse_weights
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
 
@@ -63,33 +61,3 @@ def report(
     if console.verbosity() is not console.Verbosity.QUIET:
         console.out.print(f"report written to {folder.resolve()} in {elapsed:.1f}s", markup=False)
         console.out.print(f"  open {(folder / 'index.html').resolve()}", markup=False)
-
-
-def parse_weights(text: str) -> dict[str, float]:
-    """'jobs=0.3,usage=0.2' -> {'jobs': 0.3, 'usage': 0.2}. Each part names a known signal (observations.SIGNALS)
-    once and gives it a finite weight of 0 or more; at least one weight is above 0. Else an InputError that says
-    which part is wrong and why."""
-    weights: dict[str, float] = {}
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        signal, sep, number = (piece.strip() for piece in part.partition("="))
-        if not sep or not signal or not number:
-            raise InputError(f"--weights {text!r}: {part!r} is not SIGNAL=WEIGHT")
-        if signal not in SIGNALS:
-            raise InputError(f"--weights {text!r}: unknown signal {signal!r}; signals: {', '.join(SIGNALS)}")
-        if signal in weights:
-            raise InputError(f"--weights {text!r}: {signal} is given twice; give each signal once")
-        try:
-            weight = float(number)
-        except ValueError:
-            raise InputError(f"--weights {text!r}: the weight of {signal}, {number!r}, is not a number") from None
-        if not math.isfinite(weight) or weight < 0:
-            raise InputError(f"--weights {text!r}: the weight of {signal} is {number}; a weight is a finite "
-                             f"number, 0 or more")
-        weights[signal] = weight
-    if not weights:
-        raise InputError(f"--weights {text!r}: no SIGNAL=WEIGHT in it")
-    if not any(weights.values()):
-        raise InputError(f"--weights {text!r}: every weight is 0; at least one must be more than 0")
-    return weights
