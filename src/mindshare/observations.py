@@ -77,6 +77,16 @@ NUMBER, NOTE = "number", "note"
 DEFAULT_SEGMENT = "all"
 DEFAULT_METHOD = "as published"
 
+# Who a survey asked (a survey observation's segment starts with one of these) and what a share is a share of:
+# one vocabulary for the importers that write survey readings and the analysis and report that read them.
+ALL_RESPONDENTS = "all respondents"
+PROFESSIONAL_DEVELOPERS = "professional developers"
+LEARNING_TO_CODE = "learning to code"
+OTHER_CODERS = "other coders"
+DATA_SCIENTISTS = "data scientists"
+SURVEY_POPULATIONS = (ALL_RESPONDENTS, PROFESSIONAL_DEVELOPERS, LEARNING_TO_CODE, OTHER_CODERS, DATA_SCIENTISTS)
+ANSWERED_THE_QUESTION = "answered the question"  # the base of a share of those who answered
+
 
 # -- snapshot kinds --------------------------------------------------------------------------------------------
 class SnapshotKind:

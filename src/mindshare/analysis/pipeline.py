@@ -21,7 +21,7 @@ from dataclasses import dataclass, field as dataclass_field
 import numpy as np
 import pandas as pd
 
-from mindshare.observations import DEFAULT_SEGMENT
+from mindshare.observations import ALL_RESPONDENTS, DEFAULT_SEGMENT
 
 PRIMARY = {      # metrics in a tuple are equally preferred: the one read most recently (by month) is chosen
     "jobs": [("posts_mentioning", "posts_matching"), "job_postings", "job_listings", "job_count"],
@@ -56,8 +56,8 @@ class Analysis:
     answer: object | None = None           # analysis.answer.Answer, when a report date was given
 
 
-# a series about everyone: the default segment, or a survey's whole sample (importers.surveys.ALL)
-WHOLE_POPULATION = (DEFAULT_SEGMENT, "all respondents")
+# a series about everyone: the default segment, or a survey's whole sample
+WHOLE_POPULATION = (DEFAULT_SEGMENT, ALL_RESPONDENTS)
 
 
 def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:

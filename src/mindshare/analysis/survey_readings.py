@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from mindshare.analysis.leads import CLEAR, NO_INTERVAL, WITHIN_CHANCE
+from mindshare.observations import ALL_RESPONDENTS, ANSWERED_THE_QUESTION
 
 _SHARE = re.compile(r"^(?P<survey>.*?)_?survey_share(?P<all>_of_all)?$")
 _OF_N = re.compile(r"(?P<count>\d[\d,]*)\s+of\s+n\s*=\s*(?P<n>\d[\d,]*)")
@@ -87,7 +88,7 @@ def survey_readings(observations: pd.DataFrame, contenders: list[str] | None = N
         return pd.DataFrame(columns=READING_COLUMNS)
     keys = keys.loc[shares.index]
     shares["survey"] = keys["survey"].replace("", "survey")
-    shares["base"] = np.where(keys["all"].notna(), "all respondents", "answered the question")
+    shares["base"] = np.where(keys["all"].notna(), ALL_RESPONDENTS, ANSWERED_THE_QUESTION)
     shares["question"] = shares["metric"]
     shares["population"] = shares["segment"].map(population_of)
     shares["year"] = pd.to_datetime(shares["period_start"]).dt.year
@@ -107,7 +108,7 @@ def _attach_counts(shares: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
     counts = counts[same + ["survey", "contender", "value"]].rename(columns={"value": "count"})
     bases = data[data["metric"].astype(str).str.endswith("survey_respondents")].copy()
     bases["survey"] = bases["metric"].str.replace(r"_?survey_respondents$", "", regex=True).replace("", "survey")
-    bases["base"] = bases["subject"].map({"_answered": "answered the question", "_respondents": "all respondents"})
+    bases["base"] = bases["subject"].map({"_answered": ANSWERED_THE_QUESTION, "_respondents": ALL_RESPONDENTS})
     bases = bases[same + ["survey", "base", "value"]].rename(columns={"value": "n"})
     # the share's own base, per option (of those who answered: Stack Overflow's implied bases differ by option)
     own = data[data["metric"].astype(str).str.endswith("survey_n") & data["contender"].notna()].copy()
@@ -117,7 +118,7 @@ def _attach_counts(shares: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
                        on=same + ["survey", "contender"])
     out = out.merge(bases.drop_duplicates(same + ["survey", "base"]), how="left", on=same + ["survey", "base"])
     out = out.merge(own.drop_duplicates(same + ["survey", "contender"]), how="left", on=same + ["survey", "contender"])
-    answered = out["base"] == "answered the question"
+    answered = out["base"] == ANSWERED_THE_QUESTION
     out["n"] = out["own_n"].where(answered & out["own_n"].notna(), out["n"])
     out = out.drop(columns="own_n")
     notes = out["note"].fillna("").astype(str) if "note" in out else pd.Series("", index=out.index)
@@ -223,7 +224,7 @@ def latest_survey(readings: pd.DataFrame) -> pd.DataFrame:
     if sizes.empty:
         return readings.iloc[0:0]
     # the published convention first (a share of those who answered the question), then the largest base
-    answered = readings.drop_duplicates("question").set_index("question")["base"] == "answered the question"
+    answered = readings.drop_duplicates("question").set_index("question")["base"] == ANSWERED_THE_QUESTION
     sizes = sizes.assign(has_n=sizes["n"].notna(), n=sizes["n"].fillna(0),
                          answered=sizes["question"].map(answered))
     best = sizes.sort_values(["year", "has_n", "answered", "n", "contenders", "survey", "question", "population"],

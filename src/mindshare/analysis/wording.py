@@ -19,6 +19,7 @@ from mindshare.analysis.measures import CUMULATIVE, EVENTS, SHARE, signal_words
 from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading
 from mindshare.analysis.survey_readings import population_words
 from mindshare.analysis.trends import TOO_FEW
+from mindshare.observations import ALL_RESPONDENTS
 
 # the order signals are spoken of: choices made now first
 ORDER = ("downloads", "jobs", "usage", "research", "github", "qa", "search", "articles")
@@ -630,7 +631,7 @@ def survey_change_rows(surveys: pd.DataFrame | None, names) -> tuple[dict, ...]:
     for row in changes.itertuples(index=False):
         interval = (f"95% interval {points(row.ci_low)} to {points(row.ci_high)}"
                     if row.ci_low is not None and not pd.isna(row.ci_low) else "no base published")
-        of = "of all respondents" if row.base == "all respondents" else "of those who answered the question"
+        of = "of all respondents" if row.base == ALL_RESPONDENTS else "of those who answered the question"
         rows.append({"survey": row.survey_name, "question": row.question, "base": row.base,
                      "population": row.population, "contender": row.contender,
                      "name": names(row.contender), "from_year": row.first_year, "to_year": row.last_year,

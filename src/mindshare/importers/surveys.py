@@ -28,19 +28,18 @@ from typing import Any
 import pandas as pd
 
 from mindshare.fields import Contender, Field
+from mindshare import observations
 from mindshare.observations import observation
 
-# who was asked
-ALL = "all respondents"
-PROFESSIONAL = "professional developers"
-LEARNING = "learning to code"
-OTHER_CODERS = "other coders"
-DATA_SCIENTISTS = "data scientists"
-SEGMENTS = (ALL, PROFESSIONAL, LEARNING, OTHER_CODERS, DATA_SCIENTISTS)
-
-# the base of a share
-ANSWERED = "answered the question"
-EVERYONE = "all respondents"
+# who was asked, and the base of a share (the words are observations'; these are the importers' short names)
+ALL = observations.ALL_RESPONDENTS
+PROFESSIONAL = observations.PROFESSIONAL_DEVELOPERS
+LEARNING = observations.LEARNING_TO_CODE
+OTHER_CODERS = observations.OTHER_CODERS
+DATA_SCIENTISTS = observations.DATA_SCIENTISTS
+SEGMENTS = observations.SURVEY_POPULATIONS
+ANSWERED = observations.ANSWERED_THE_QUESTION
+EVERYONE = observations.ALL_RESPONDENTS
 SHARE_UNIT = f"% of {ANSWERED}"
 RESPONDENTS = "respondents"
 

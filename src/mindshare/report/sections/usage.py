@@ -15,7 +15,7 @@ import re
 import pandas as pd
 
 from mindshare.analysis.surveys import wilson_interval
-from mindshare.observations import Methods
+from mindshare.observations import ANSWERED_THE_QUESTION, Methods
 from mindshare.report import figures
 from mindshare.report.evidence import Evidence
 from mindshare.report.model import Finding, Section, Table
@@ -131,7 +131,7 @@ def _survey_years(evidence: Evidence, section: Section, survey: str,
     readings of one year that disagree, both shown; a year whose survey dropped the question, said so."""
     from mindshare.analysis.survey_readings import survey_changes
 
-    readings = readings[(readings["base"] == "answered the question") & readings["count"].notna()
+    readings = readings[(readings["base"] == ANSWERED_THE_QUESTION) & readings["count"].notna()
                         & readings["n"].notna()]
     if readings.empty:
         return set(), set()
