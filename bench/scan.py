@@ -54,7 +54,7 @@ sys.path.insert(0, str(REPO / "src"))
 from mindshare.fields import load_field  # noqa: E402
 from mindshare.scan import extract as ex  # noqa: E402
 from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher  # noqa: E402
-from mindshare.scan.rules import HEADING_WORDS, MindshareRules, line_count_of_matches  # noqa: E402
+from mindshare.scan.rules import MindshareRules, line_count_of_matches  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 ARXIV_PAPERS = 2_500_000
@@ -238,15 +238,28 @@ def best(runs: list[dict], key: str = "wall") -> dict:
 
 # ------------------------------------------------------------------------------------------------ match
 
+def read_whole(path: Path) -> bytes:
+    """A file's bytes in one read, as the scan reads a text (extract.load)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, os.fstat(fd).st_size + 1)
+    finally:
+        os.close(fd)
+
+
+def tiny_folder(work: Path) -> Path:
+    """A folder of one tiny text: what a command costs before it has anything to scan."""
+    tiny = work / "tiny"
+    tiny.mkdir(exist_ok=True)
+    (tiny / "small.txt").write_text("We use PyTorch.\n")
+    return tiny
+
+
 def run_matcher(files: list[Path], matcher: Matcher) -> tuple[float, dict[str, int]]:
     counts = {}
     started = time.perf_counter()
     for path in files:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            data = os.read(fd, os.fstat(fd).st_size + 1)
-        finally:
-            os.close(fd)
+        data = read_whole(path)
         ends = matcher.scan(data)
         if any(ends):
             counts[path.name] = line_count_of_matches(data, ends)
@@ -268,20 +281,12 @@ def run_floor(files: list[Path], rules: MindshareRules, hashing: bool) -> float:
     """Seconds to read every file, hash it (sha256, as the scan does) and run the scan's own C pass over it
     (keywords, heading words and repair signs, every match placed), with nothing else: no rows, no tallies, no
     output, no store. A scan of these files on one core cannot take less."""
-    tally = rules.matcher.native.tally
-    first_words, spans, owners, ids = rules._first_words, rules._spans, rules._owners, len(rules.ids)
-    count = len(rules.keywords)
-    headings_end = count + len(HEADING_WORDS)
     started = time.perf_counter()
     for path in files:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            data = os.read(fd, os.fstat(fd).st_size + 1)
-        finally:
-            os.close(fd)
+        data = read_whole(path)
         if hashing:
             hashlib.sha256(data).digest()
-        tally(data, first_words, spans, owners, ids, count, headings_end)
+        rules._tally(data)  # the scan's own call into the C pass
     return time.perf_counter() - started
 
 
@@ -298,10 +303,7 @@ def bench_floor(args, folder: Path, keywords: Path, rg_seconds: float, total: in
         f"{rg_seconds / bare:.2f}x rg ({total / bare / 1e6:,.0f} MB/s)")
     say("floor, 1 core: read + sha256 + the C pass", f"{hashed:.2f} s",
         f"{rg_seconds / hashed:.2f}x rg (sha256 {(hashed - bare) / len(files) * 1e6:.0f} us a document)")
-    tiny = folder.parent / "tiny"
-    tiny.mkdir(exist_ok=True)
-    (tiny / "small.txt").write_text("We use PyTorch.\n")
-    start_up = min(run_scan(tiny, folder.parent / "tiny.duckdb", "--workers", "1", "--json", one_core=True)["wall"]
+    start_up = min(run_scan(tiny_folder(folder.parent), folder.parent / "tiny.duckdb", "--workers", "1", "--json", one_core=True)["wall"]
                    for _ in range(args.runs))
     say("  + the command's start-up (one tiny file, 1 core)", f"{hashed + start_up:.2f} s",
         f"{rg_seconds / (hashed + start_up):.2f}x rg: the best `mindshare scan` can do here before walking the "
@@ -349,10 +351,7 @@ def bench_e2e(args, folder: Path, keywords: Path, docs: int, total: int, work: P
         f"{two_best['run']:.2f} s run / {two_best['wall']:.2f} s wall",
         f"{one_best['run'] / two_best['run']:.2f}x one worker on one core (goal >= 1.8x); wall "
         f"{one_best['wall'] / two_best['wall']:.2f}x")
-    tiny = work / "tiny"
-    tiny.mkdir(exist_ok=True)
-    (tiny / "small.txt").write_text("We use PyTorch.\n")
-    start_up = min(run_scan(tiny, work / "tiny.duckdb", "--workers", "2", "--json")["parent_cpu"]
+    start_up = min(run_scan(tiny_folder(work), work / "tiny.duckdb", "--workers", "2", "--json")["parent_cpu"]
                    for _ in range(args.runs))
     own = max(two_best["parent_cpu"] - start_up, 1e-9)
     say("  of which the scan process itself (walk, tallies, --json, store)", f"{own:.2f} s CPU",
@@ -431,12 +430,10 @@ def bench_memory(args, work: Path) -> None:
         with big.open("wb") as handle:
             for _ in range(190_000_000 // (len(line) * 1000) + 1):
                 handle.write(line * 1000)
-    tiny = work / "tiny" / "small.txt"
-    tiny.parent.mkdir(exist_ok=True)
-    tiny.write_text("We use PyTorch.\n")
+    tiny = tiny_folder(work)
     size_mb = big.stat().st_size / 2**20
     for workers in ("1", "2"):
-        base = run_scan(tiny.parent, work / "mem.duckdb", "--workers", workers)
+        base = run_scan(tiny, work / "mem.duckdb", "--workers", workers)
         peak = run_scan(big.parent, work / "mem.duckdb", "--workers", workers)
         who = "peak_parent_mb" if workers == "1" else "peak_worker_mb"
         label = "in-process" if workers == "1" else "pool worker"

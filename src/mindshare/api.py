@@ -111,7 +111,8 @@ def _report_options(compare_to: str | None, weights: str | Mapping[str, float] |
     elif isinstance(weights, str):
         chosen = parse_weights(weights, "weights")
     else:
-        chosen = checked_weights(dict(weights).items(), f"weights={dict(weights)!r}")
+        given = dict(weights)
+        chosen = checked_weights(given.items(), f"weights={given!r}")
     return {"compare_to": _day(compare_to, "compare_to"), "weights": chosen}
 
 

@@ -36,7 +36,6 @@ rules from Chillee/pytorch-vs-tensorflow `data_analysis/generate_data.py`, as he
 from __future__ import annotations
 
 import json
-
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field

@@ -279,7 +279,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
                                                                         row.mentions, row.detail, row.error)
             summary.tally.add_document(rules, doc)
         if writer:
-            writer.save(kept)
+            writer.save_table(rows_table(kept))  # rows of a worker's table: keyed already, each content once
 
     def pending() -> Iterator[FileRef]:
         for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why))),

@@ -219,8 +219,9 @@ class ScanTable:
 
 
 class StateWriter:
-    """The table seen from the matching loop: `split` answers at once, `save` queues rows that one thread of its
-    own writes in batches of `flush_rows` (or when `close` is called). Errors surface on the next call."""
+    """The table seen from the matching loop: `split` answers at once, `save_table` queues Arrow tables of rows
+    that one thread of its own writes in batches of `flush_rows` (or when `close` is called). Errors surface on
+    the next call."""
 
     def __init__(self, connection, key: StateKey, flush_rows: int = 4096, flush_seconds: float = 1.0):
         self.table = ScanTable(connection.cursor(), key)
@@ -234,11 +235,6 @@ class StateWriter:
 
     def split(self, refs: list[FileRef], mode: str) -> tuple[list[FileRef], list[dict]]:
         return self._thread.submit(self.table.split, refs, mode).result()
-
-    def save(self, rows: list[Row]) -> None:
-        """Queue rows (see save_table)."""
-        if rows:
-            self.save_table(rows_table([keyed(row) for row in rows]))
 
     def save_table(self, table) -> None:
         """Queue an Arrow table of rows (`rows_table`); they are written when enough are queued or a second has
