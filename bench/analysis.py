@@ -79,11 +79,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dates", type=int, default=10_000)
     args = parser.parse_args()
+    from mindshare.analysis.answer import answer_of
     from mindshare.analysis.pipeline import analyse, analyse_frame, data_notes_of
     from mindshare.session import open_session
 
     import mindshare.analysis.answer  # noqa: F401  (import costs out of the timings)
-    import mindshare.analysis.verdict  # noqa: F401
     import scipy.stats  # noqa: F401
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
@@ -92,14 +92,16 @@ def main() -> None:
         store.close()
         numbers = observations[observations["kind"] == "number"]
         notes = data_notes_of(observations)
-        a, b, result = alternated(lambda: analyse_frame(numbers, data_notes=notes),
-                                  lambda: analyse_frame(numbers, data_notes=notes, report_date=REPORT_DATE),
-                                  args.runs)
+        def answered(result):
+            return result, answer_of(result, report_date=REPORT_DATE)
+
+        a, b, (result, answer) = alternated(lambda: (analyse_frame(numbers, data_notes=notes), None),
+                                            lambda: answered(analyse_frame(numbers, data_notes=notes)), args.runs)
         print(f"bundled data ({len(observations):,} observations, {len(result.series)} signals, report date "
               f"{REPORT_DATE}):")
         print_ab(a, b, args.runs, [("store.observations() read", read_time)])
-        print(f"  result: {len(result.answer.scoreboard)} scoreboard rows, {len(result.answer.sentences)} sentences, "
-              f"{len(result.answer.survey_changes)} survey changes")
+        print(f"  result: {len(answer.scoreboard)} scoreboard rows, {len(answer.sentences)} sentences, "
+              f"{len(answer.survey_changes)} survey changes")
 
         path = Path(scratch) / "synthetic.duckdb"
         con = duckdb.connect(str(path))
@@ -110,17 +112,17 @@ def main() -> None:
         scan_time, _ = timed(lambda: con.execute(
             "SELECT signal, contender, count(*), sum(value) FROM observations GROUP BY ALL").fetchall(), args.runs)
         count_time, _ = timed(lambda: con.execute("SELECT sum(value) FROM observations").fetchall(), args.runs)
-        a, b, result = alternated(lambda: analyse(con, "observations", facts=None),
-                                  lambda: analyse(con, "observations", facts=None, report_date=SYNTHETIC_DATE),
-                                  args.runs)
+        a, b, (result, answer) = alternated(
+            lambda: (analyse(con, "observations", facts=None), None),
+            lambda: (lambda r: (r, answer_of(r, report_date=SYNTHETIC_DATE)))(analyse(con, "observations", facts=None)),
+            args.runs)
         con.close()
         print(f"synthetic store ({rows:,} observations: 50 contenders x 20 signals x {args.dates:,} dates; "
               f"generated in {generated:.1f} s; report date {SYNTHETIC_DATE}):")
         print_ab(a, b, args.runs, [("bare scan sum(value)", count_time),
                                    ("scan grouped by signal, contender", scan_time)], goal=GOAL_SECONDS)
         print(f"  result: {len(result.standings)} standings, {len(result.trends)} trends, "
-              f"{len(result.crossovers)} crossovers, {len(result.verdict)} verdict sentences, "
-              f"{len(result.answer.scoreboard)} scoreboard rows")
+              f"{len(result.crossovers)} crossovers, {len(answer.scoreboard)} scoreboard rows")
 
 
 if __name__ == "__main__":

@@ -600,19 +600,6 @@ def test_bundled_answer_is_json_with_figures_on_every_sentence(bundled_answer):
     assert all("method" not in s.text.lower() and "interval" not in s.text for s in bundled_answer.sentences)
 
 
-def test_the_old_verdict_tests_no_complete_count(bundled_store_path):
-    from mindshare.analysis.pipeline import analyse_frame
-    from mindshare.session import session as store_session
-
-    with store_session(bundled_store_path) as store:
-        observations = store.observations()
-    verdict = analyse_frame(observations, draws=50).verdict
-    for sentence in verdict:
-        if sentence.text.startswith(("qa:", "research:", "articles:")):
-            assert "Poisson test" not in sentence.text
-    assert any(s.text.startswith("jobs:") and "within chance" in s.text for s in verdict)
-
-
 def test_a_month_read_by_two_methods_is_one_method_for_every_contender():
     from mindshare.analysis.pipeline import analyse_frame
 

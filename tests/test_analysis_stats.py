@@ -330,7 +330,7 @@ def _small_store():
     return _store_like(rows)
 
 
-def test_pipeline_hand_checked_standings_and_verdict_figures():
+def test_pipeline_hand_checked_standings_and_crossing():
     from mindshare.analysis.pipeline import analyse_frame
 
     result = analyse_frame(_small_store(), presets=())
@@ -342,11 +342,8 @@ def test_pipeline_hand_checked_standings_and_verdict_figures():
     crossing = result.crossovers.iloc[0]
     # pt passes tf when 100 + 3i + (i % 3) > 300 - 4i: i = 28 (2021-05), 184 + 1 = 185 > 188? no; i = 29: 189 > 184
     assert crossing["observed"] == pd.Timestamp("2021-06-01")
-    signal_sentence = next(s for s in result.verdict if s.topic == "signal")
-    share = next(f for f in signal_sentence.figures if f["name"] == "leader_share_pct")
-    assert f"{share['value']:.0f}%" in signal_sentence.text
-    assert "pt is gaining" in signal_sentence.text
-    assert all(s.figures for s in result.verdict)
+    trends = result.trends.set_index("contender")
+    assert trends.loc["pt", "direction"] == "rising" and trends.loc["tf", "direction"] == "falling"
 
 
 @settings(max_examples=10, deadline=None)
@@ -386,12 +383,12 @@ def test_comparison_sentence_hand_checked():
                          ("2020-01-01", "tf", 220), ("2020-01-01", "pt", 110)])
     now = analyse_frame(frame, presets=())
     then = analyse_frame(frame[frame["period_start"] <= "2019-06-30"], presets=())
-    table = compare_standings(now.standings, then.standings, now.trends, then.trends)
+    table = compare_standings(now.standings, then.standings)
     text = comparison_sentences(table, "2019-06-30", names={"tf": "TensorFlow", "pt": "PyTorch"}.get)[0].text
     assert "TensorFlow's lead 3.0x → 2.0x in 10 months" in text
 
 
-def test_bundled_verdict_is_checkable(bundled_store_path):
+def test_bundled_analysis_reads_the_latest_method_and_reproduces_hales_presets(bundled_store_path):
     from mindshare.analysis.pipeline import analyse_frame
     from mindshare.session import session as store_session
 
@@ -403,10 +400,11 @@ def test_bundled_verdict_is_checkable(bundled_store_path):
     assert set(result.composites) == {"power-2018", "growth-2019"}
     assert "books" in result.composites["power-2018"].dropped
     assert result.excluded.set_index("signal").loc["qa", "readings"] == 3   # Stack Overflow 2020 is partial
-    focus = [s for s in result.verdict if s.topic == "focus"]
-    assert len(focus) == 1 and "What should you focus on?" in focus[0].text
-    for sentence in result.verdict:
-        assert sentence.figures, sentence.text
+    from mindshare.analysis.composite import preset_finding
+
+    for preset, composite in result.composites.items():
+        text, figures = preset_finding(preset, composite)
+        assert text.startswith(f"Composite score ({preset})") and figures
 
 
 @pytest.mark.parametrize(("a", "b"), [(4, 3), (0, 5), (30, 12), (208, 1091), (7, 7)])

@@ -9,17 +9,50 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mindshare.analysis.verdict import Sentence, _fig, signal_verdicts
+from dataclasses import dataclass, field
+
+LEADER_COLUMNS = ["signal", "as_of", "leader", "runner_up", "leader_share_pct", "lead_ratio"]
 
 
-def compare_standings(now: pd.DataFrame, then: pd.DataFrame, trends_now: pd.DataFrame | None = None,
-                      trends_then: pd.DataFrame | None = None) -> pd.DataFrame:
+@dataclass
+class Sentence:
+    text: str
+    figures: list[dict] = field(default_factory=list)
+    topic: str = ""
+
+
+def leaders(standings: pd.DataFrame) -> pd.DataFrame:
+    """Per signal with two contenders read: the leader and runner-up at the latest reading, the leader's share of
+    the contenders' total and its ratio to the runner-up (LEADER_COLUMNS)."""
+    if standings.empty:
+        return pd.DataFrame(columns=LEADER_COLUMNS)
+    rows = []
+    for signal, group in standings.dropna(subset=["value_now"]).groupby("signal"):
+        group = group.sort_values(["value_now", "contender"], ascending=[False, True])
+        if len(group) < 2:
+            continue
+        lead, runner = group.iloc[0], group.iloc[1]
+        rows.append({"signal": signal, "as_of": lead["d_now"], "leader": lead["contender"],
+                     "runner_up": runner["contender"], "leader_share_pct": lead["share_now"],
+                     "lead_ratio": lead["value_now"] / runner["value_now"] if runner["value_now"] else None})
+    return pd.DataFrame(rows, columns=LEADER_COLUMNS)
+
+
+def _fig(name: str, value, unit: str, **extra) -> dict:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        value = round(value, 4)
+    if isinstance(value, pd.Timestamp):
+        value = value.date().isoformat()
+    clean = {k: (v.date().isoformat() if isinstance(v, pd.Timestamp) else v) for k, v in extra.items()}
+    return {"name": name, "value": value, "unit": unit, **clean}
+
+
+def compare_standings(now: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
     """Per signal: leader now and then, lead ratio and leader share now and then, months between."""
-    empty = pd.DataFrame(columns=["signal", "direction", "ols_pts_per_year", "hac_ci_low", "hac_ci_high", "start",
-                                  "end", "n"])
-    current = signal_verdicts(now, trends_now if trends_now is not None else empty)
-    earlier = signal_verdicts(then, trends_then if trends_then is not None else empty) if not then.empty else \
-        pd.DataFrame(columns=current.columns)
+    current = leaders(now)
+    earlier = leaders(then)
     rows = []
     for row in current.itertuples(index=False):
         before = earlier[earlier["signal"] == row.signal]

@@ -291,3 +291,27 @@ def smallest_flip(leader_logs: np.ndarray, runner_logs: np.ndarray, w: np.ndarra
     weight_moved = moved if remaining <= 1e-9 else float("inf")
     return FlipPoint(weight_moved, tuple(sources), signals[target] if len(signals) > 1 else None,
                      factors.get(data_signal), data_signal)
+
+
+def preset_finding(preset: str, result: CompositeResult, names=lambda key: key) -> tuple[str, list[dict]]:
+    """A composite of Hale's method in words, with the figures it states (a labelled reproduction of his method,
+    never the answer): the sentence and its score, P(first), rank interval and weights."""
+    top_row = result.stability.set_index("contender").loc[result.leader]
+    return result.sentence(names), [
+        _figure("composite_score", result.scores.iloc[0]["score"], "points of 100", preset=preset,
+                contender=result.leader),
+        _figure("p_rank_first", top_row["p_first"], "probability", preset=preset, contender=result.leader,
+                draws=result.draws, kappa=result.kappa),
+        _figure("rank_interval", f"{int(top_row['rank_low'])}-{int(top_row['rank_high'])}", "rank (95%)",
+                preset=preset, contender=result.leader),
+        _figure("weights", ", ".join(f"{k} {v:.2f}" for k, v in result.weights.items()), "weights", preset=preset,
+                dropped=", ".join(result.dropped))]
+
+
+def _figure(name: str, value, unit: str, **extra) -> dict:
+    """One figure as plain JSON values (numpy scalars unwrapped, floats to 4 places)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        value = round(value, 4)
+    return {"name": name, "value": value, "unit": unit, **extra}

@@ -4,10 +4,12 @@
 registered on a connection, or a synthetic benchmark table) and reduces it in SQL to a few small tables: one
 comparable series per signal, the latest reading of each contender, the reading a year before, monthly shares over
 the last three years and the last observed crossing of the two leaders. Only those small tables reach Python, where
-the robust trends, projections, composite scores and the verdict are computed on at most a few thousand rows.
+the robust trends, projections and composite scores are computed on at most a few thousand rows. The answer is made
+from the result by analysis.answer.
 
 Rules (docs/analysis.md explains why):
-- one series per signal: a preferred metric (PRIMARY; of equally preferred ones, the one read most recently) or
+- one series per signal: a preferred metric (the signal's `prefers` in mindshare.catalogue; of equally preferred
+  ones, the one read most recently) or
   else the (metric, source, segment) with the most contenders, the latest readings and the most rows; research
   venues are summed, other segments never are;
 - readings marked partial, or whose period had not ended when they were read, are left out and counted;
@@ -21,19 +23,9 @@ from dataclasses import dataclass, field as dataclass_field
 import numpy as np
 import pandas as pd
 
+from mindshare.catalogue import CATALOGUE, SERIES_BRIDGE, Catalogue
 from mindshare.observations import ALL_RESPONDENTS, DEFAULT_SEGMENT
 
-PRIMARY = {      # metrics in a tuple are equally preferred: the one read most recently (by month) is chosen
-    "jobs": [("posts_mentioning", "posts_matching"), "job_postings", "job_listings", "job_count"],
-    "downloads": ["downloads_30d", "downloads_month", "downloads"],
-    "github": ["github_stars", "stars"],
-    "qa": ["questions_per_year", "stackoverflow_questions_per_year", "questions_per_month", "questions"],
-    "research": ["papers_mentioning_only", "arxiv_papers", "papers_mentioning"],
-    "usage": ["so_survey_share"],
-    "search": ["search_interest", "google_trends_interest", "pageviews", "wikipedia_pageviews"],
-}
-SUM_SEGMENTS = {"research"}          # venues add up; survey segments or countries do not
-SKIP_SIGNALS = ("score_weights", "other")
 TREND_YEARS = 3
 
 
@@ -45,7 +37,6 @@ class Analysis:
     crossovers: pd.DataFrame      # per signal: leader vs runner-up, observed and projected
     excluded: pd.DataFrame        # per signal: readings left out as partial
     composites: dict = dataclass_field(default_factory=dict)   # preset -> CompositeResult
-    verdict: list = dataclass_field(default_factory=list)      # list[Sentence]
     stale: list = dataclass_field(default_factory=list)        # signals left out of the composite as too old
     months: pd.DataFrame | None = None     # chosen series, one reading per contender and month, every method
     venues: pd.DataFrame | None = None     # signals summed over segments (research): per segment and period
@@ -53,47 +44,38 @@ class Analysis:
     data_notes: pd.DataFrame | None = None   # caveats stored as data (no value, words only): how far two series
                                              # of one signal may be joined (series_bridge), a survey year without
                                              # the question (<survey>_survey_note)
-    answer: object | None = None           # analysis.answer.Answer, when a report date was given
 
 
 # a series about everyone: the default segment, or a survey's whole sample
 WHOLE_POPULATION = (DEFAULT_SEGMENT, ALL_RESPONDENTS)
 
 
-def _choose_series(catalogue: pd.DataFrame) -> pd.DataFrame:
+def _choose_series(groups: pd.DataFrame, catalogue: Catalogue = CATALOGUE) -> pd.DataFrame:
     chosen = []
-    for signal, group in catalogue.groupby("signal"):
-        if signal in SKIP_SIGNALS:
+    skip, summed = catalogue.not_compared(), catalogue.summed_over_segments()
+    for signal, group in groups.groupby("signal"):
+        if signal in skip:
             continue
         group = group[group["contenders"] >= 2].copy()
         if group.empty:
             continue
-        group["preference"] = [_preference(signal, m) for m in group["metric"]]
-        if signal in SUM_SEGMENTS:
+        group["preference"] = [catalogue.preference(str(signal), m) for m in group["metric"]]
+        if signal in summed:
             group = (group.groupby(["signal", "metric", "source", "preference"], as_index=False)
                      .agg(contenders=("contenders", "max"), rows=("rows", "sum"), last=("last", "max"),
                           first=("first", "min")).assign(segment=None))
         # among equally preferred metrics the latest month first (two counts of the same threads, one of them
         # newer); otherwise the most contenders, then the latest, then the most rows
-        preferred = group["preference"] < len(PRIMARY.get(signal, []))
+        preferred = group["preference"] < len(catalogue.signal(str(signal)).prefers)
         group["recent"] = pd.to_datetime(group["last"]).dt.to_period("M").dt.to_timestamp().where(preferred)
         # ties last: the whole population before a part of it, then by name, so the choice never depends on the
-        # order DuckDB returned the catalogue's groups in (it varies with its threads)
+        # order DuckDB returned the groups in (it varies with its threads)
         group["part"] = ~group["segment"].isna() & ~group["segment"].isin(WHOLE_POPULATION)
         group = group.sort_values(["preference", "recent", "contenders", "last", "rows", "part", "segment", "source"],
                                   ascending=[True, False, False, False, False, True, True, True], na_position="last")
         chosen.append(group.iloc[0][["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"]])
     return pd.DataFrame(chosen).reset_index(drop=True) if chosen else pd.DataFrame(
         columns=["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"])
-
-
-def _preference(signal: str, metric: str) -> int:
-    """The rank of `metric` in the signal's PRIMARY list (a tuple of metrics shares one rank); unlisted last."""
-    preferred = PRIMARY.get(signal, [])
-    for rank, entry in enumerate(preferred):
-        if metric == entry or (isinstance(entry, tuple) and metric in entry):
-            return rank
-    return len(preferred)
 
 
 def _preset_facts(con, relation: str) -> pd.DataFrame:
@@ -107,28 +89,25 @@ def _preset_facts(con, relation: str) -> pd.DataFrame:
 def analyse(con, relation: str = "observations", *, contenders: list[str] | None = None,
             presets: tuple[str, ...] = ("power-2018", "growth-2019"), weights: dict[str, float] | None = None,
             facts: pd.DataFrame | None = None, draws: int = 2000, kappa: float = 100.0,
-            names=lambda key: key, stale_years: float = 5.0, report_date=None,
+            names=lambda key: key, stale_years: float = 5.0,
             data_notes: pd.DataFrame | None = None) -> Analysis:
     """Run the full analysis on `relation` (a table or view on DuckDB connection `con`).
 
-    With `report_date` (the day the report speaks for: today, or --as-of; never read from a clock here) the result
-    also holds `answer`, the verdict as data (analysis.answer.Answer), with every signal's age measured against it.
     `data_notes`: the caveats stored as data (`data_notes_of(observations)`), for a relation that holds numbers
     only; by default they are read from `relation` itself.
     """
     from mindshare.analysis.composite import composite_score, preset_weights
     from mindshare.analysis.measures import describe
-    from mindshare.analysis.verdict import verdict
 
     keep = ""
     if contenders:
         keep = "AND contender IN (" + ", ".join("'" + c.replace("'", "''") + "'" for c in contenders) + ")"
     base = (f"SELECT * FROM {relation} WHERE value IS NOT NULL AND contender IS NOT NULL {keep}")
-    catalogue = con.execute(f"""
+    groups = con.execute(f"""
         SELECT signal, metric, source, segment, count(DISTINCT contender) AS contenders, count(*) AS rows,
                min(period_start) AS first, max(period_start) AS last
         FROM ({base}) GROUP BY ALL""").df()
-    chosen = _choose_series(catalogue)
+    chosen = _choose_series(groups)
     chosen["additive"] = [describe(m, source=str(src)).additive for m, src in zip(chosen["metric"], chosen["source"])]
     con.register("ms_chosen", chosen[["signal", "metric", "source", "segment", "additive"]])
     partial = ("(coalesce(o.note ILIKE '%partial%', false) "
@@ -225,11 +204,6 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
                                  draws=draws, kappa=kappa)
         if result is not None:
             analysis.composites["custom"] = result
-    analysis.verdict = verdict(analysis, names)
-    if report_date is not None:
-        from mindshare.analysis.answer import answer_of
-
-        analysis.answer = answer_of(analysis, report_date=report_date, names=names, weights=weights, draws=draws)
     con.execute("DROP VIEW IF EXISTS ms_rows")
     for table in ("ms_dates", "ms_window"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -290,7 +264,7 @@ def _current_run_shares(months: pd.DataFrame, window: pd.DataFrame) -> pd.DataFr
 
 def _venue_readings(con) -> pd.DataFrame:
     """Signals whose segments are summed (research venues): each segment's readings, for like-for-like panels."""
-    wanted = ", ".join(f"'{s}'" for s in SUM_SEGMENTS)
+    wanted = ", ".join(f"'{s}'" for s in CATALOGUE.summed_over_segments())
     return con.execute(f"""
         SELECT r.signal, r.venue AS segment, r.contender, r.method, r.d, r.e, sum(r.value) AS value
         FROM ms_rows r JOIN ms_dates t ON t.signal = r.signal AND t.d = r.d AND t.method = r.method
@@ -320,7 +294,7 @@ def data_notes_of(observations: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=DATA_NOTE_COLUMNS)
     metric = observations["metric"].astype(str)
     keep = observations["value"].isna() & observations["value_text"].notna() \
-        & ((metric == "series_bridge") | metric.str.endswith("survey_note"))
+        & ((metric == SERIES_BRIDGE.name) | metric.str.endswith("survey_note"))
     return observations.loc[keep, DATA_NOTE_COLUMNS].sort_values(
         ["signal", "metric", "period_start", "subject"]).reset_index(drop=True)
 
@@ -334,7 +308,7 @@ def _data_notes(con, relation: str) -> pd.DataFrame:
         return pd.DataFrame(columns=DATA_NOTE_COLUMNS)
     return con.execute(f"""
         SELECT {", ".join(DATA_NOTE_COLUMNS)} FROM {relation}
-        WHERE value IS NULL AND value_text IS NOT NULL AND (metric = 'series_bridge' OR metric LIKE '%survey_note')
+        WHERE value IS NULL AND value_text IS NOT NULL AND (metric = '{SERIES_BRIDGE.name}' OR metric LIKE '%survey_note')
         ORDER BY signal, metric, period_start, subject""").df()
 
 

@@ -26,6 +26,7 @@ from mindshare.analysis.leads import Lead, counted_lead, pooled_count_lead, surv
 from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, Measure, describe
 from mindshare.analysis.panels import compare_on_panel, panel_run
 from mindshare.analysis.trends import MIN_READINGS, TOO_FEW, hac_slope_many, years_since
+from mindshare.catalogue import CATALOGUE, SERIES_BRIDGE
 
 STALE_AFTER_YEARS = 3.0
 TREND_MONTHS = 36
@@ -110,8 +111,7 @@ def _of(frame: pd.DataFrame, who) -> pd.DataFrame:
 
 def signal_readings(analysis, report_date, *, stale_after_years: float = STALE_AFTER_YEARS) -> list[SignalReading]:
     """One SignalReading per chosen series of `analysis` (a pipeline.Analysis), ages against `report_date`."""
-    from mindshare.analysis.pipeline import SUM_SEGMENTS
-
+    summed = CATALOGUE.summed_over_segments()
     readings = []
     months = analysis.months if analysis.months is not None else pd.DataFrame(
         columns=["signal", "contender", "month", "method", "d", "e", "value", "last_in_month"])
@@ -123,7 +123,7 @@ def signal_readings(analysis, report_date, *, stale_after_years: float = STALE_A
                     segment="" if pd.isna(series.segment) else str(series.segment), measure=measure)
         if measure.kind == SHARE and analysis.surveys is not None and not analysis.surveys.empty:
             reading = _survey_reading(base, analysis.surveys)
-        elif series.signal in SUM_SEGMENTS and analysis.venues is not None and not analysis.venues.empty:
+        elif series.signal in summed and analysis.venues is not None and not analysis.venues.empty:
             reading = _venue_reading(base, analysis.venues[analysis.venues["signal"] == series.signal])
         elif measure.kind == CUMULATIVE:
             reading = _cumulative_reading(base, own)
@@ -149,7 +149,7 @@ def _attach_data_notes(reading: SignalReading, notes: pd.DataFrame | None) -> No
     if notes is None or notes.empty:
         return
     mine = notes[notes["signal"] == reading.signal]
-    for note in mine[mine["metric"] == "series_bridge"].itertuples(index=False):
+    for note in mine[mine["metric"] == SERIES_BRIDGE.name].itertuples(index=False):
         methods = [m.strip() for m in str(note.method).split("->")]
         if reading.method and reading.method in methods:
             other = next((m for m in methods if m != reading.method), "")

@@ -13,24 +13,16 @@ import math
 import numpy as np
 import pandas as pd
 
-from mindshare.analysis.answer import LOW, MEDIUM, HIGH, Confidence, Figure, Focus, LeadLagRow, ScoreRow, Statement
+from mindshare.analysis.answer_model import LOW, MEDIUM, HIGH, Confidence, Figure, Focus, LeadLagRow, ScoreRow, Statement
 from mindshare.analysis.leads import AS_COUNTED, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE
-from mindshare.analysis.measures import CUMULATIVE, EVENTS, SHARE, signal_words
+from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, signal_words
 from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading
 from mindshare.analysis.survey_readings import population_words
 from mindshare.analysis.trends import TOO_FEW
+from mindshare.catalogue import CATALOGUE, READERS
 from mindshare.observations import ALL_RESPONDENTS
 
-# the order signals are spoken of: choices made now first
-ORDER = ("downloads", "jobs", "usage", "research", "github", "qa", "search", "articles")
-# who reads which signals for advice; a signal not listed advises nobody in particular
-AUDIENCES = (("a learner or job seeker", ("jobs", "usage")), ("a researcher", ("research",)),
-             ("a production team", ("downloads", "github", "qa")))
 MAX_SENTENCES = 5
-
-
-def signal_order(signal: str) -> int:
-    return ORDER.index(signal) if signal in ORDER else len(ORDER)
 
 
 # -- small formatters ---------------------------------------------------------------------------------------------
@@ -431,7 +423,7 @@ def sentences(current: list[SignalReading], readings: list[SignalReading], names
     """3-5 plain sentences: each current measure (choices made now first), the steepest trend, what is left out."""
     out = [reading_sentence(r, names) for r in current if r.lead is not None]
     trend = trend_sentence(current, names)
-    old = [r for r in readings if not r.current and r.lead is not None and r.measure.kind != "page count"]
+    old = [r for r in readings if not r.current and r.lead is not None and r.measure.kind != PAGE_COUNT]
     room = MAX_SENTENCES - (1 if trend else 0) - (1 if old else 0)
     out = out[:max(room, 1)]
     if trend:
@@ -453,7 +445,8 @@ def focus(readings: list[SignalReading], names) -> list[Focus]:
     """'What should you focus on?' for each audience, from the measures that speak to it (current ones first; old
     ones only when nothing current does, and then saying how old)."""
     out = []
-    for audience, signals in AUDIENCES:
+    for audience in READERS:
+        signals = CATALOGUE.readers_of(audience)
         mine = [r for r in readings if r.signal in signals and r.lead is not None]
         used = [r for r in mine if r.current] or mine
         if not used:
@@ -526,7 +519,7 @@ def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tup
     a, b = pair
     rows, figures = [], []
     for r in readings:
-        if r.measure.kind == "page count":
+        if r.measure.kind == PAGE_COUNT:
             continue
         if r.venue_frame is not None:
             found = pass_from_venues(r.signal, r.venue_frame, a, b)
@@ -610,7 +603,7 @@ def method_notes(readings: list[SignalReading], analysis, stale_after_years: flo
              "excludes a tie; complete counts are given as counted, with no test.",
              "Trends are of shares among contenders read throughout the window, with intervals that allow for "
              "autocorrelation (Newey-West), and only from six readings up."]
-    pages = [r for r in readings if r.measure.kind == "page count"]
+    pages = [r for r in readings if r.measure.kind == PAGE_COUNT]
     if pages:
         notes.append("Google result counts are the number of web pages a search reports, not search interest; they "
                      "are listed as a fact and never counted.")

@@ -13,10 +13,11 @@ import pandas as pd
 
 from mindshare.fields import Field
 from mindshare.observations import SnapshotKind, Sources
+from mindshare.report import engine
 from mindshare.report.article import article_of
 from mindshare.report.evidence import Evidence
 from mindshare.report.model import Provenance, Report
-from mindshare.report.sections import headline, jobs, research, search, signals, sources, summary, usage
+from mindshare.report.sections import headline, jobs, research, search, signals, sources, usage
 from mindshare.store import Store
 
 # The store orders rows by signal, metric, subject, segment and period; rows tied on those come back in any order,
@@ -47,12 +48,12 @@ def build_report(store: Store, field: Field, *, as_of: str | None = None, compar
     try:
         ordered = [jobs.build(evidence), research.build(evidence), search.build(search.SearchInput(evidence, samples)),
                    usage.build(evidence), signals.build(evidence)]
-        analysed = summary.analysed(summary.SummaryInput(
+        analysed = engine.run(engine.EngineInput(
             evidence, connection, NUMBERS, weights=weights or field.score_weights, compare_to=compare_to,
             compare_relation=EARLIER_NUMBERS if earlier is not None else None, compare_observations=earlier))
         # the answer comes first on the page but is numbered after the sections, so their S-numbers stay put
         answer = headline.build(headline.HeadlineInput(evidence, analysed.answer))
-        sections = [answer, *ordered, analysed.summary,
+        sections = [answer, *ordered, analysed.details,
                     sources.build(evidence)]   # last: it lists every source the others cited
     finally:
         connection.unregister(NUMBERS)

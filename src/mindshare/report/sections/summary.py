@@ -3,136 +3,49 @@ each signal's standings at its latest comparable reading, share trends with naiv
 intervals, crossovers, Hale's composite reproduced (a record of his method, never the answer), seasonality, the
 differences of two shares of one sample, gaps, and (with --compare-to) every signal beside its earlier value.
 
-The answer itself (headline, sentences, advice, scoreboard) is the `headline` section, built from the same run of
-the analysis (`analysed`): it is not repeated here, so no figure is stated twice.
-
-The statistics are mindshare.analysis's (pure functions; the aggregation in DuckDB SQL, on the store's own
-connection). They are the slow part of a report (scipy and statsmodels to import, thousands of draws), so the
-result is cached by a digest of everything it depends on: the observations, the earlier ones, the options, the
-report date, the field and the code. The cache holds data only (report.cache).
+It reads the one run of the analysis the report's engine made (report.engine), the same run the answer (the
+`headline` section) was made from: nothing is stated twice, and nothing here runs the analysis.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-import duckdb
-import numpy as np
 import pandas as pd
 
-from mindshare.report import cache, figures
+from mindshare.analysis.composite import preset_finding
+from mindshare.analysis.pipeline import Analysis
+from mindshare.catalogue import JOB_POSTS, PAGEVIEWS, PCT_OF_POSTS, SEARCH_INTEREST, STACKOVERFLOW_SURVEY
+from mindshare.report import figures
 from mindshare.report.evidence import Evidence
 from mindshare.report.model import Finding, Section, Table
 
 TITLE = "Method details"
-HALE_COMPOSITE = "Composite score ("   # how the analysis words a composite of Hale's method (a preset, or --weights)
 INTRO = ("The tables behind the answer, for checking it: each signal at its latest comparable reading, share "
          "trends with their intervals, crossovers, seasonality, and the paired differences of survey shares.")
+NOTHING_YET = "No signal has enough data for a standing yet."
 
 
 @dataclass(frozen=True, eq=False)
 class SummaryInput:
     evidence: Evidence
-    connection: duckdb.DuckDBPyConnection   # the store's own: the analysis runs there
-    relation: str                           # the evidence's numbers, registered on that connection
-    weights: dict[str, float] | None = None           # --weights, else the field's score_weights
-    compare_to: str | None = None                     # --compare-to DATE
-    compare_relation: str | None = None               # the numbers as known on that day, on the same connection
-    compare_observations: pd.DataFrame | None = None  # the same rows as a frame (the cache's digest reads them)
-
-    @property
-    def presets(self) -> tuple[str, ...]:
-        """Hale's composite presets, for a field that reproduces his article; none otherwise."""
-        article = self.evidence.article
-        return article.composite_presets if article else ()
-
-    @property
-    def presets_words(self) -> str:
-        article = self.evidence.article
-        return article.composite_presets_words if article else ""
-
-
-@dataclass(frozen=True)
-class Analysed:
-    summary: Section
-    answer: dict | None      # analysis.answer.Answer.as_section(): the headline section renders it
-
-
-def analysed(inputs: SummaryInput) -> Analysed:
-    """One run of the analysis (or its cached result): the method-details section and the answer."""
-    folder = cache.folder("analysis")
-    path = folder / f"{_digest(inputs)}.json" if folder else None
-    additions = cache.load_section(path) if path is not None else None
-    if additions is None:
-        additions = Section(id="summary", title=TITLE, intro=INTRO)
-        _compute(inputs, additions)
-        if path is not None:
-            cache.save_section(path, additions)
-    answer, additions.document = additions.document, None
-    if not additions.findings and not additions.tables:
-        additions.notes.append("No signal has enough data for a standing yet.")
-    return Analysed(additions, answer)
+    result: Analysis                    # the engine's run over the evidence's numbers
+    presets: tuple[str, ...] = ()       # Hale's composite presets, for a field that reproduces his article
+    presets_words: str = ""
+    weights: dict[str, float] | None = None
+    compare_to: str | None = None       # --compare-to DATE
+    then: Analysis | None = None        # the run over the numbers as known that day (None: the store knew none)
 
 
 def build(inputs: SummaryInput) -> Section:
-    """The method-details section alone."""
-    return analysed(inputs).summary
-
-
-def _digest(inputs: SummaryInput) -> str:
-    """Everything the statistics depend on. Rows are hashed in sorted order: the store returns tied rows in no
-    fixed order, and the analysis does not depend on it."""
-    import mindshare.analysis
-
-    h = hashlib.sha256()
-    for frame in (inputs.evidence.observations, inputs.compare_observations):
-        if frame is not None:
-            rows = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-            h.update(np.sort(rows).tobytes())
-        h.update(b"|")
-    h.update(repr((inputs.evidence.report_date.isoformat(), inputs.compare_to, sorted((inputs.weights or {}).items()), inputs.presets,
-                   [(c.id, c.name, c.color) for c in inputs.evidence.field.contenders])).encode())
-    here = Path(__file__).parent.parent
-    code = sorted(Path(mindshare.analysis.__file__).parent.glob("*.py")) + [
-        Path(__file__), here / "figures.py", here / "model.py", here / "cache.py", here / "article.py"]
-    for path in code:
-        h.update(path.read_bytes())
-    return h.hexdigest()[:32]
-
-
-@contextmanager
-def one_thread(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB on one thread while the analysis runs. With several threads a GROUP BY returns its groups in an order
-    that depends on scheduling, and where the analysis breaks a tie by that order (two survey populations equal on
-    every key it sorts by) a busy machine got another answer than a quiet one: the same store must give the same
-    report. The analysis reads a few thousand rows, so one thread costs nothing measurable."""
-    threads = connection.execute("SELECT current_setting('threads')").fetchone()[0]
-    connection.execute("SET threads = 1")
-    try:
-        yield
-    finally:
-        connection.execute(f"SET threads = {int(threads)}")
-
-
-def _compute(inputs: SummaryInput, section: Section) -> None:
-    from mindshare.analysis.pipeline import analyse
-
-    evidence = inputs.evidence
+    """The method-details section (its notes say when there is nothing to show yet)."""
+    section = Section(id="summary", title=TITLE, intro=INTRO)
+    evidence, result = inputs.evidence, inputs.result
     observations = evidence.observations[evidence.observations["kind"] == "number"]
-    with one_thread(inputs.connection):
-        result = analyse(inputs.connection, inputs.relation, contenders=list(evidence.field.ids),
-                         names=evidence.name, presets=inputs.presets, weights=inputs.weights,
-                         report_date=evidence.report_date)
-    # of the older verdict only Hale's composite stays (a labelled reproduction of his method, which the answer does
-    # not state); its per-signal leads, trends and advice are the answer's now (the headline section)
-    for sentence in result.verdict:
-        if sentence.text.startswith(HALE_COMPOSITE):
-            section.findings.append(Finding(sentence.text, sentence.figures))
-    section.document = result.answer.as_section() if result.answer is not None else None
+    # Hale's composite, labelled as a reproduction of his method (the answer never states it)
+    for preset, composite in result.composites.items():
+        text, stated = preset_finding(preset, composite, evidence.name)
+        section.findings.append(Finding(text, stated))
     _standings_table(inputs, section, result)
     _composite_tables(inputs, section, result)
     _trend_tables(inputs, section, result)
@@ -141,6 +54,7 @@ def _compute(inputs: SummaryInput, section: Section) -> None:
     _gaps(inputs, section, result, observations)
     if inputs.compare_to:
         _comparison(inputs, section, result, inputs.compare_to)
+    return section
 
 
 def _standings_table(inputs: SummaryInput, section: Section, result) -> None:
@@ -224,13 +138,13 @@ def _seasonality(inputs: SummaryInput, section: Section, observations: pd.DataFr
     from mindshare.analysis.seasonality import stl_decompose
 
     series = []
-    wanted = observations["metric"].isin(["pct_of_posts", "search_interest", "pageviews"])
+    wanted = observations["metric"].isin([PCT_OF_POSTS.name, SEARCH_INTEREST.name, PAGEVIEWS.name])
     for (metric, contender, method), group in observations[wanted & observations["contender"].isin(inputs.evidence.field.ids)] \
             .groupby(["metric", "contender", "method"]):
         series.append((metric, inputs.evidence.name(contender), method, group))
-    totals = observations[(observations["metric"] == "job_posts") & (observations["subject"] == "_all_posts")]
+    totals = observations[(observations["metric"] == JOB_POSTS.name) & (observations["subject"] == "_all_posts")]
     for method, group in totals.groupby("method"):
-        series.append(("job_posts", "all HN job posts", method, group))
+        series.append((JOB_POSTS.name, "all HN job posts", method, group))
     rows = []
     for metric, who, method, group in series:
         if group["value"].notna().sum() < 24:
@@ -261,8 +175,8 @@ def _survey_differences(inputs: SummaryInput, section: Section, observations: pd
     from mindshare.analysis.surveys import same_sample_difference
 
     rows = []
-    counts = observations[(observations["metric"] == "so_survey_count") & observations["contender"].isin(inputs.evidence.field.ids)]
-    bases = observations[(observations["metric"] == "so_survey_respondents") & (observations["subject"] == "_answered")]
+    counts = observations[(observations["metric"] == STACKOVERFLOW_SURVEY.count) & observations["contender"].isin(inputs.evidence.field.ids)]
+    bases = observations[(observations["metric"] == STACKOVERFLOW_SURVEY.respondents) & (observations["subject"] == "_answered")]
     for (source, segment, period), group in counts.groupby(["source", "segment", "period_label"]):
         base = bases[(bases["source"] == source) & (bases["segment"] == segment) & (bases["period_label"] == period)]
         if base.empty or len(group) < 2:
@@ -310,15 +224,12 @@ def _gaps(inputs: SummaryInput, section: Section, result, observations: pd.DataF
 
 def _comparison(inputs: SummaryInput, section: Section, result, compare_to: str) -> None:
     from mindshare.analysis.compare import compare_standings, comparison_sentences
-    from mindshare.analysis.pipeline import analyse
 
-    if inputs.compare_relation is None or inputs.compare_observations is None or inputs.compare_observations.empty:
+    then = inputs.then
+    if then is None:
         section.notes.append(f"--compare-to {compare_to}: the store knew no observations of that date.")
         return
-    with one_thread(inputs.connection):
-        then = analyse(inputs.connection, inputs.compare_relation, contenders=list(inputs.evidence.field.ids),
-                       names=inputs.evidence.name, presets=(), draws=10)
-    table = compare_standings(result.standings, then.standings, result.trends, then.trends)
+    table = compare_standings(result.standings, then.standings)
     for sentence in comparison_sentences(table, compare_to, inputs.evidence.name):
         section.findings.append(Finding(f"Since {compare_to}: {sentence.text}", sentence.figures))
     shown = table.assign(leader_now=table["leader_now"].map(inputs.evidence.name),
