@@ -191,6 +191,10 @@ class Catalogue:
         return tuple(m for m in self._metrics.values() if m.chart_title)
 
 
+# the surveys mindshare reads (importers, the bundle): each writes the family of metrics SurveyMetrics names
+STACKOVERFLOW_SURVEY = SurveyMetrics("so_survey")
+KAGGLE_SURVEY = SurveyMetrics("kaggle_survey")
+
 # -- the signals ---------------------------------------------------------------------------------------------------
 JOBS = Signal("jobs", "job listings and job posts naming each contender", "jobs", order=1, readers=(LEARNER,),
               prefers=(("posts_mentioning", "posts_matching"), ("job_postings",), ("job_listings",), ("job_count",)))
@@ -200,7 +204,7 @@ RESEARCH = Signal("research", "papers mentioning each contender", "research pape
 SEARCH = Signal("search", "search interest (Google Trends, Wikipedia pageviews)", "search interest", order=7,
                 prefers=(("search_interest",), ("google_trends_interest",), ("pageviews",), ("wikipedia_pageviews",)))
 USAGE = Signal("usage", "developer surveys: share of respondents who use each contender", "developer surveys",
-               order=2, readers=(LEARNER,), prefers=(("so_survey_share",),))
+               order=2, readers=(LEARNER,), prefers=((STACKOVERFLOW_SURVEY.share,),))
 DOWNLOADS = Signal("downloads", "package downloads (PyPI, npm)", "downloads", order=0, readers=(PRODUCTION,),
                    prefers=(("downloads_30d",), ("downloads_month",), ("downloads",)))
 GITHUB = Signal("github", "GitHub stars, forks, contributors, releases", "GitHub", order=4, readers=(PRODUCTION,),
@@ -247,10 +251,10 @@ DOWNLOADS_ANY = Metric("downloads", "downloads", VOLUME, False, "downloads", "do
 PYPI_DOWNLOADS = Metric("pypi_downloads", "downloads", VOLUME, False, _PYPI, "downloads", "PyPI downloads")
 DOWNLOADS_30D_SUM = Metric("downloads_30d_sum", "downloads")
 DOWNLOADS_MONTH_SUM = Metric(
-    "downloads_month_sum", "downloads",
+    "downloads_month_sum", "downloads", unit="downloads",
     chart_title="PyPI downloads per month, the contender's packages summed (without mirrors)")
 DOWNLOADS_MONTH_BIGQUERY_SUM = Metric(
-    "downloads_month_bigquery_sum", "downloads",
+    "downloads_month_bigquery_sum", "downloads", unit="downloads",
     chart_title="PyPI downloads per month from BigQuery's public dataset (every installer, mirrors included), the "
                 "contender's packages summed")
 # github
@@ -275,6 +279,7 @@ STACKOVERFLOW_QUESTIONS_PER_YEAR = Metric("stackoverflow_questions_per_year", "q
 QUESTIONS_MONTH = Metric("questions_month", "qa", EVENTS, False, _NEW_SO, "questions", _SO,
                          chart_title="New Stack Overflow questions per month, by tag")
 QUESTIONS_PER_MONTH = Metric("questions_per_month", "qa", EVENTS, False, _NEW_SO, "questions", _SO)
+QUESTIONS = Metric("questions", "qa")
 # research
 PAPERS_MENTIONING_ONLY = Metric("papers_mentioning_only", "research", EVENTS, False,
                                 "conference papers that name it and not the other", "papers", "conference papers")
@@ -284,6 +289,9 @@ PAPERS_MONTH = Metric("papers_month", "research", EVENTS, False, "arXiv papers n
                       chart_title="arXiv papers per month naming the contender in title or abstract")
 ARXIV_PAPERS = Metric("arxiv_papers", "research", EVENTS, False, "arXiv papers naming it", "papers", "arXiv papers")
 TOTAL_PAPERS = Metric("total_papers", "research")
+PAPERS_TOTAL = Metric("papers_total", "research")                     # mindshare scan: papers read
+PAPERS_SEVERAL = Metric("papers_several", "research")                 # mindshare scan: papers naming several
+PCT_PAPERS_MENTIONING = Metric("pct_papers_mentioning", "research")   # mindshare scan: % of papers read
 # search
 SEARCH_INTEREST = Metric("search_interest", "search", INDEX, False, "Google search interest", "index points",
                          "search interest")
@@ -312,15 +320,11 @@ _METRICS = (
     PYPI_DOWNLOADS, DOWNLOADS_30D_SUM, DOWNLOADS_MONTH_SUM, DOWNLOADS_MONTH_BIGQUERY_SUM, GITHUB_STARS, STARS,
     STARS_NEW_MONTH, GITHUB_STARS_NEW, GITHUB_FORKS, FORKS, WATCHERS, CONTRIBUTORS, OPEN_ISSUES, RELEASES,
     STACKOVERFLOW_QUESTIONS, QUESTIONS_TOTAL, QUESTIONS_PER_YEAR, STACKOVERFLOW_QUESTIONS_PER_YEAR, QUESTIONS_MONTH,
-    QUESTIONS_PER_MONTH, PAPERS_MENTIONING_ONLY, PAPERS_MENTIONING, PAPERS_ONLY, PAPERS_MONTH, ARXIV_PAPERS,
-    TOTAL_PAPERS, SEARCH_INTEREST, GOOGLE_TRENDS_INTEREST, PAGEVIEWS, PAGEVIEWS_MONTH, WIKIPEDIA_PAGEVIEWS,
+    QUESTIONS_PER_MONTH, QUESTIONS, PAPERS_MENTIONING_ONLY, PAPERS_MENTIONING, PAPERS_ONLY, PAPERS_MONTH, ARXIV_PAPERS,
+    TOTAL_PAPERS, PAPERS_TOTAL, PAPERS_SEVERAL, PCT_PAPERS_MENTIONING, SEARCH_INTEREST, GOOGLE_TRENDS_INTEREST, PAGEVIEWS, PAGEVIEWS_MONTH, WIKIPEDIA_PAGEVIEWS,
     GOOGLE_SEARCH_RESULTS, MODELS_COUNT, MODELS_OVERLAP, MEDIUM_ARTICLES_NEW, HALE_POWER_SCORE_WEIGHT,
     HALE_GROWTH_SCORE_WEIGHT,
 )
-
-# the surveys mindshare reads (importers, the bundle): each writes the family of metrics SurveyMetrics names
-STACKOVERFLOW_SURVEY = SurveyMetrics("so_survey")
-KAGGLE_SURVEY = SurveyMetrics("kaggle_survey")
 
 CATALOGUE = Catalogue(_SIGNALS, _METRICS)
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from mindshare.catalogue import CATALOGUE
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -27,8 +29,8 @@ if TYPE_CHECKING:
 # words; notes are never turned into numbers). New columns go at the end (a store migration appends them).
 COLUMNS: dict[str, str] = {
     "snapshot_id": "VARCHAR NOT NULL",
-    "signal": "VARCHAR NOT NULL",       # jobs, research, search, usage, downloads, github, qa, ...
-    "metric": "VARCHAR NOT NULL",       # what was counted: downloads_30d, pct_of_posts, survey_share, ...
+    "signal": "VARCHAR NOT NULL",       # a catalogue signal: what kind of adoption it speaks of
+    "metric": "VARCHAR NOT NULL",       # a catalogue metric: what exactly was counted
     "source": "VARCHAR NOT NULL",       # who published or served the number
     "contender": "VARCHAR",             # contender id in the field, or null when the subject is not one
     "subject": "VARCHAR NOT NULL",      # the name as the source gives it (a package, a tag, 'Torch/PyTorch')
@@ -58,20 +60,8 @@ MEASUREMENT_KEY = ("signal", "metric", "source", "subject", "segment", "method",
 # nothing; only when they were fetched differs).
 IGNORED_FOR_IDENTITY = ("snapshot_id", "collected_at", "kind", "published")
 
-# The signals: what each counts. A producer may add a signal (a field's own); readers name these.
-SIGNALS: dict[str, str] = {
-    "jobs": "job listings and job posts naming each contender",
-    "research": "papers mentioning each contender",
-    "search": "search interest (Google Trends, Wikipedia pageviews)",
-    "usage": "developer surveys: share of respondents who use each contender",
-    "downloads": "package downloads (PyPI)",
-    "github": "GitHub stars, forks, contributors, releases",
-    "qa": "Stack Overflow questions",
-    "models": "models on the Hugging Face Hub",
-    "articles": "articles written about each contender",
-    "score_weights": "weights of published composite scores",
-    "other": "published figures of other kinds",
-}
+# The signals: what each counts (the catalogue's records, by name; mindshare.catalogue declares them).
+SIGNALS: dict[str, str] = {signal.name: signal.about for signal in CATALOGUE.signals}
 
 NUMBER, NOTE = "number", "note"
 DEFAULT_SEGMENT = "all"

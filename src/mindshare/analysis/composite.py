@@ -21,16 +21,19 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from mindshare.catalogue import (ARTICLES, GITHUB, HALE_GROWTH_SCORE_WEIGHT, HALE_POWER_SCORE_WEIGHT, JOBS, QA, RESEARCH,
+                                 SEARCH, USAGE)
 from mindshare.errors import InputError
 
 # Hale's category names -> mindshare signals. Quora followers have no mindshare signal; Q&A (Stack Overflow
 # questions) is the nearest and stands in for it.
+# Books have no signal of mindshare's: their weight is dropped (and said so).
 CATEGORY_SIGNALS = {
-    "online job listings": "jobs", "kdnuggets usage survey": "usage", "github activity": "github",
-    "google search volume": "search", "google search interest": "search", "medium articles": "articles",
-    "amazon books": "books", "arxiv articles": "research", "quora followers": "qa",
+    "online job listings": JOBS.name, "kdnuggets usage survey": USAGE.name, "github activity": GITHUB.name,
+    "google search volume": SEARCH.name, "google search interest": SEARCH.name, "medium articles": ARTICLES.name,
+    "amazon books": "books", "arxiv articles": RESEARCH.name, "quora followers": QA.name,
 }
-PRESET_METRICS = {"power-2018": "hale_power_score_weight", "growth-2019": "hale_growth_score_weight"}
+PRESET_METRICS = {"power-2018": HALE_POWER_SCORE_WEIGHT.name, "growth-2019": HALE_GROWTH_SCORE_WEIGHT.name}
 STABLE_P_FIRST = 0.95
 
 

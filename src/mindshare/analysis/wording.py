@@ -19,7 +19,7 @@ from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, s
 from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading
 from mindshare.analysis.survey_readings import population_words
 from mindshare.analysis.trends import TOO_FEW
-from mindshare.catalogue import CATALOGUE, READERS
+from mindshare.catalogue import CATALOGUE, READERS, USAGE
 from mindshare.observations import ALL_RESPONDENTS
 
 MAX_SENTENCES = 5
@@ -646,13 +646,13 @@ def survey_notes(surveys: pd.DataFrame | None, data_notes: pd.DataFrame | None, 
     out = []
     if surveys is not None and not surveys.empty:
         for c in survey_conflicts(surveys).itertuples(index=False):
-            figures = tuple(Figure("conflicting_readings", words, "% of respondents", signal="usage",
+            figures = tuple(Figure("conflicting_readings", words, "% of respondents", signal=USAGE.name,
                                    metric=c.question, segment=c.population, period=str(c.year), contender=who)
                             for who, words in c.details)
             out.append(Statement(conflict_words(c, names) + ".", figures,
                                  "readings are matched by survey, question, population and year; the one with a "
                                  "published base (then the newest collected) is used; values that agree to the "
-                                 "precision of the rounder one do not disagree", ("usage",)))
+                                 "precision of the rounder one do not disagree", (USAGE.name,)))
     if data_notes is not None and not data_notes.empty:
         asked = data_notes[data_notes["metric"].map(survey_key).notna()
                            & data_notes["metric"].astype(str).str.endswith("survey_note")]

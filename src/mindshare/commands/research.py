@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 
 from mindshare import console
+from mindshare.catalogue import RESEARCH
 from mindshare.commands._common import (FieldOption, Format, FormatOption, QuietOption, VerboseOption, application,
                                         print_frame, store_from)
 from mindshare.console import out
@@ -119,7 +120,7 @@ def shares(
     from mindshare.research.tally import research_shares
 
     with store_from(ctx, read_only=None) as store:
-        frame = research_shares(store.observations(signal="research"))
+        frame = research_shares(store.observations(signal=RESEARCH.name))
     frame = frame.assign(period_start=pd.to_datetime(frame["period_start"]).dt.date,
                          period_end=pd.to_datetime(frame["period_end"]).dt.date)
     print_frame(frame, fmt, title="research shares", limit=limit or None)

@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 from mindshare import settings as settings_module
+from mindshare.catalogue import SEARCH, SEARCH_INTEREST
 from mindshare.commands._common import (ContenderOption, FieldOption, Format, FormatOption, QuietOption,
                                         VerboseOption, print_frame, store_from)
 from mindshare.commands import collect as collecting
@@ -71,5 +72,5 @@ def trends_samples(
     from mindshare.sources.google_trends import SOURCE, sample_spread
 
     with store_from(ctx) as store:
-        frame = store.observations(signal="search", source=SOURCE, metric="search_interest", all_snapshots=True)
+        frame = store.observations(signal=SEARCH.name, source=SOURCE, metric=SEARCH_INTEREST.name, all_snapshots=True)
     print_frame(sample_spread(frame), fmt, title="Google Trends samples", limit=(limit or None) if fmt is Format.table else None)

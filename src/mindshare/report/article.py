@@ -1,7 +1,8 @@
 """The 2020 article a field may reproduce, in one place: Jeff Hale's "Is PyTorch catching TensorFlow?" (January 2020),
 the figures it and its 2019 predecessor quoted, and the words the report says only because of it.
 
-What lives here: the section intros that cite the article; Hale's job-listing ratios ("nearly 3" in March 2019,
+What lives here (data, and findings made from frames a section hands in; the sections that show them read the
+evidence): the section intros that cite the article; Hale's job-listing ratios ("nearly 3" in March 2019,
 "about 2" in January 2020) and the other job figures the articles quoted; the Hacker News ratio the article's
 narrowing is compared with (2019 vs 2020); the NeurIPS 2019 counts under the rules the article cited (166 papers
 naming only PyTorch, 74 only TensorFlow); the package-level PyPI crossing (torch vs tensorflow); Hale's composite
@@ -16,16 +17,13 @@ no section names a contender, a year or a venue of its own accord.
 from __future__ import annotations
 
 from dataclasses import dataclass, field as dataclass_field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from mindshare.analysis import first_crossing
+from mindshare.catalogue import JOB_LISTINGS_CHANGE_TEXT, JOB_LISTINGS_NEW, JOB_LISTINGS_RATIO_TEXT, JOB_POSTINGS_GROWTH
 from mindshare.fields import HALE_2020, Field
-from mindshare.report.model import Finding, Section, Table
-
-if TYPE_CHECKING:
-    from mindshare.report.evidence import Evidence
+from mindshare.report.model import Finding
 
 
 @dataclass(frozen=True)
@@ -36,46 +34,6 @@ class Article:
     intros: dict[str, str] = dataclass_field(default_factory=dict)   # section id -> intro citing the article
     composite_presets: tuple[str, ...] = ()
     composite_presets_words: str = ""    # how the summary's method note names the presets
-
-    # -- jobs ----------------------------------------------------------------------------------------------
-    def quoted_job_figures(self, evidence: Evidence, section: Section) -> None:
-        """The job-listing figures the 2019 and 2020 articles quoted, in their own words where they gave no
-        number, and the two listing ratios set side by side."""
-        observations = evidence.observations
-        quoted = observations[(observations["signal"] == "jobs") & observations["metric"].isin(QUOTED_JOB_METRICS)]
-        if quoted.empty:
-            return
-        rows = quoted.assign(source_ref=evidence.refs(quoted))
-        table = pd.DataFrame({
-            "period": rows["period_label"], "frameworks": rows["subject"], "figure": rows["value_text"],
-            "unit": rows["unit"], "where": rows["segment"], "source": rows["source"], "source_ref": rows["source_ref"]})
-        section.tables.append(Table("quoted_job_figures", "Job-listing figures quoted by the 2019 and 2020 articles "
-                                    "(in the sources' own words where they gave no number)", table))
-        ratios = rows[rows["metric"] == "job_listings_ratio_text"].sort_values("period_start")
-        if len(ratios) >= 2:
-            first, last = ratios.iloc[0], ratios.iloc[-1]
-            section.findings.append(Finding(
-                f"The articles quoted {evidence.name(self.incumbent)}'s lead in US job listings as {first['value_text']}x in "
-                f"{first['period_label'][:7]} and {last['value_text']}x in {last['period_label'][:7]}.",
-                [evidence.figure("quoted TF/PyTorch listing ratio", first["value_text"], "ratio (words)", first,
-                                 period=first["period_label"]),
-                 evidence.figure("quoted TF/PyTorch listing ratio", last["value_text"], "ratio (words)", last,
-                                 period=last["period_label"])]))
-
-    def hn_narrowing(self, evidence: Evidence, ratio: pd.Series, posts: pd.DataFrame, ref: str) -> Finding | None:
-        """The Hacker News ratio of the two years the article spans, beside the narrowing it saw on job boards.
-        `ratio` is incumbent / challenger posts per full year; `posts` is year x contender."""
-        if len(ratio) < 2 or not {2019, 2020} <= set(ratio.index):
-            return None
-        incumbent, challenger = evidence.name(self.incumbent), evidence.name(self.challenger)
-        return Finding(
-            f"In Hacker News hiring posts {incumbent}'s lead over {challenger} went from {ratio[2019]:.1f}x in 2019 "
-            f"to {ratio[2020]:.1f}x in 2020, the same narrowing the article saw on US job boards "
-            f"(about 3x to about 2x).",
-            [evidence.figure("TF/PyTorch posts ratio", round(ratio[2019], 2), "ratio", year=2019, source_ref=ref),
-             evidence.figure("TF/PyTorch posts ratio", round(ratio[2020], 2), "ratio", year=2020, source_ref=ref),
-             *[evidence.figure(f"{evidence.name(c)} posts", posts.loc[y, c], "posts", year=y, source_ref=ref)
-               for y in (2019, 2020) for c in (self.incumbent, self.challenger)]])
 
     # -- research ------------------------------------------------------------------------------------------
     def research_highlights(self, table: pd.DataFrame) -> list[Finding]:
@@ -123,7 +81,9 @@ class Article:
                                "TensorFlow 2.16.")
 
 
-QUOTED_JOB_METRICS = ["job_listings_ratio_text", "job_listings_change_text", "job_listings_new", "job_postings_growth"]
+# the job-listing figures the articles quoted (the jobs section shows them for a field that reproduces them)
+QUOTED_JOB_METRICS = [m.name for m in (JOB_LISTINGS_RATIO_TEXT, JOB_LISTINGS_CHANGE_TEXT, JOB_LISTINGS_NEW,
+                                       JOB_POSTINGS_GROWTH)]
 
 HALE = Article(
     id=HALE_2020, incumbent="tensorflow", challenger="pytorch",

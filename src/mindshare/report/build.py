@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
+from mindshare.catalogue import SEARCH
 from mindshare.fields import Field
 from mindshare.observations import SnapshotKind, Sources
 from mindshare.report import engine
@@ -38,7 +39,7 @@ def build_report(store: Store, field: Field, *, as_of: str | None = None, compar
         report_date=date.fromisoformat(as_of) if as_of else (today or date.today()),
         collected_snapshots=frozenset(snapshots.loc[snapshots["kind"] == SnapshotKind.COLLECT, "snapshot_id"]),
         article=article_of(field))
-    samples = in_full_order(store.observations(signal="search", source=Sources.GOOGLE_TRENDS, as_of=as_of,
+    samples = in_full_order(store.observations(signal=SEARCH.name, source=Sources.GOOGLE_TRENDS, as_of=as_of,
                                                all_snapshots=True, include_notes=False))
     earlier = in_full_order(store.observations(as_of=compare_to)) if compare_to else None
     connection = store.connection

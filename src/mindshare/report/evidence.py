@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from mindshare.fields import Field
 from mindshare.observations import Sources
+from mindshare.report.article import Article
 from mindshare.report.model import Provenance
-
-if TYPE_CHECKING:
-    from mindshare.report.article import Article
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mindshare.catalogue import JOB_LISTINGS, JOB_POSTS, JOBS, POSTS_MATCHING, POSTS_MENTIONING, SERIES_BRIDGE
 from mindshare.analysis.shares import leader_follower_ratio, share_among
 from mindshare.report import figures
+from mindshare.report.article_jobs import hn_narrowing, quoted_job_figures
 from mindshare.report.evidence import Evidence, prefer_live_hn
 from mindshare.report.model import Finding, Section, Table
 
-SECOND_METHOD_METRIC = "posts_matching"   # the same threads counted by a second method (a regex on the posts' text)
-BRIDGE_METRIC = "series_bridge"           # notes saying how far two methods' series may be joined
+SECOND_METHOD_METRIC = POSTS_MATCHING.name   # the same threads counted by a second method (a regex on the posts' text)
+BRIDGE_METRIC = SERIES_BRIDGE.name           # notes saying how far two methods' series may be joined
 GENERIC_INTRO = ("How often job ads name each contender: Hacker News \"Who is hiring?\" threads, a free monthly "
                  "series of real job posts, and job-listing counts per site where they were gathered.")
 
@@ -25,11 +27,11 @@ def build(evidence: Evidence) -> Section:
     article = evidence.article
     section = Section(id="jobs", title="Job listings", intro=evidence.intro("jobs", GENERIC_INTRO))
     observations = evidence.observations
-    posts = prefer_live_hn(evidence.of("jobs", metric="posts_mentioning"))
-    all_posts = prefer_live_hn(observations[(observations["signal"] == "jobs")
+    posts = prefer_live_hn(evidence.of(JOBS.name, metric=POSTS_MENTIONING.name))
+    all_posts = prefer_live_hn(observations[(observations["signal"] == JOBS.name)
                                             & (observations["subject"] == "_all_posts")])
-    second = evidence.of("jobs", metric=SECOND_METHOD_METRIC)
-    second_totals = observations[(observations["signal"] == "jobs") & (observations["metric"] == "job_posts")
+    second = evidence.of(JOBS.name, metric=SECOND_METHOD_METRIC)
+    second_totals = observations[(observations["signal"] == JOBS.name) & (observations["metric"] == JOB_POSTS.name)
                                  & observations["source"].isin(second["source"].unique())]
     if not posts.empty:
         _hn_block(evidence, section, posts, all_posts,
@@ -38,7 +40,7 @@ def build(evidence: Evidence) -> Section:
         _second_method_block(evidence, section, second, second_totals)
     _listings_block(evidence, section)
     if article:
-        article.quoted_job_figures(evidence, section)
+        quoted_job_figures(article, evidence, section)
     if not section.findings and posts.empty:
         section.notes.append("No job-listing observations for this field's contenders yet.")
     return section
@@ -109,7 +111,7 @@ def _hn_findings(evidence: Evidence, yearly: pd.DataFrame, ref: str) -> list[Fin
         return []
     findings = []
     ratio = (wide[incumbent] / wide[challenger].where(wide[challenger] > 0)).dropna()
-    narrowing = article.hn_narrowing(evidence, ratio, wide, ref)
+    narrowing = hn_narrowing(article, evidence, ratio, wide, ref)
     if narrowing:
         findings.append(narrowing)
     passed = ratio[ratio < 1]
@@ -187,7 +189,7 @@ def _second_method_block(evidence: Evidence, section: Section, posts: pd.DataFra
             [evidence.figure(f"{framework} posts", int(row.posts), "posts", months=12, to=f"{last:%Y-%m}",
                              all_posts=all_posts, source_ref=row.source_ref)
              for framework, row in counted.head(2).iterrows()]))
-    bridges = evidence.observations[(evidence.observations["signal"] == "jobs")
+    bridges = evidence.observations[(evidence.observations["signal"] == JOBS.name)
                                     & (evidence.observations["metric"] == BRIDGE_METRIC)
                                     & evidence.observations["value_text"].notna()]
     for row in bridges.itertuples():
@@ -197,7 +199,7 @@ def _second_method_block(evidence: Evidence, section: Section, posts: pd.DataFra
 # -- job-listing counts per site ----------------------------------------------------------------------------------
 def _listings_block(evidence: Evidence, section: Section) -> None:
     """Job-listing counts per site (hand-gathered, Adzuna): per-site bars, share of total, leader/follower ratio."""
-    frame = evidence.of("jobs", metric="job_listings")
+    frame = evidence.of(JOBS.name, metric=JOB_LISTINGS.name)
     if frame.empty:
         return
     frame = evidence.with_names(frame).assign(source_ref=evidence.refs(frame))

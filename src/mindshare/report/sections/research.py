@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mindshare.catalogue import PAPERS_ONLY, PAPERS_SEVERAL, PAPERS_TOTAL, PCT_PAPERS_MENTIONING, RESEARCH
 from mindshare.observations import Sources
 from mindshare.report import figures
 from mindshare.report.evidence import Evidence
@@ -20,7 +21,7 @@ GENERIC_INTRO = ("Share of papers that mention each contender, per venue and yea
 
 def build(evidence: Evidence) -> Section:
     section = Section(id="research", title="Research", intro=evidence.intro("research", GENERIC_INTRO))
-    published = evidence.observations[(evidence.observations["signal"] == "research")
+    published = evidence.observations[(evidence.observations["signal"] == RESEARCH.name)
                                       & (evidence.observations["source"] == Sources.HORACE_HE)]
     pair = [c for c in evidence.field.ids if c in set(published["contender"].dropna())]
     if len(pair) == 2:
@@ -42,7 +43,7 @@ def _methods_block(evidence: Evidence, section: Section) -> None:
     from mindshare.research.tally import missing_method_notes, research_shares
 
     observations = evidence.observations
-    rows = observations[(observations["signal"] == "research") & (observations["kind"] == "number")]
+    rows = observations[(observations["signal"] == RESEARCH.name) & (observations["kind"] == "number")]
     shares = research_shares(rows)
     shares = shares[shares["contender"].isin(evidence.field.ids)]
     if shares.empty:
@@ -136,7 +137,7 @@ def _scan_block(evidence: Evidence, section: Section) -> None:
     """Counts from `mindshare scan`: per venue, year and rules, the papers naming only one contender, several, each
     contender's % of all papers, and (for a field reproducing the article) the challenger's share of its pair."""
     obs = evidence.observations
-    frame = obs[(obs["signal"] == "research") & (obs["source"] == Sources.SCAN) & (obs["kind"] == "number")]
+    frame = obs[(obs["signal"] == RESEARCH.name) & (obs["source"] == Sources.SCAN) & (obs["kind"] == "number")]
     if frame.empty:
         return
     frame = frame.assign(source_ref=evidence.refs(frame))
@@ -151,17 +152,17 @@ def _scan_block(evidence: Evidence, section: Section) -> None:
                         & ((group["contender"] == contender) if contender else group["contender"].isna())]
             return float(hit["value"].iloc[0]) if not hit.empty else None
 
-        row = {"venue": venue, "year": int(year), "rules": method, "papers": value("papers_total"),
-               "several": value("papers_several")}
+        row = {"venue": venue, "year": int(year), "rules": method, "papers": value(PAPERS_TOTAL.name),
+               "several": value(PAPERS_SEVERAL.name)}
         for cid in evidence.field.ids:
-            only = value("papers_only", cid)
+            only = value(PAPERS_ONLY.name, cid)
             if only:
                 row[f"only {evidence.name(cid)}"] = only
         if pair:
-            mine, theirs = (value("papers_only", c) or 0.0 for c in pair)
+            mine, theirs = (value(PAPERS_ONLY.name, c) or 0.0 for c in pair)
             row[share_column] = round(mine / (mine + theirs) * 100, 1) if mine + theirs else None
         for cid in shown:
-            pct = value("pct_papers_mentioning", cid)
+            pct = value(PCT_PAPERS_MENTIONING.name, cid)
             if pct is not None:
                 row[f"{evidence.name(cid)} % of all"] = round(pct, 1)
         row["source_ref"] = group["source_ref"].iloc[0]
@@ -190,7 +191,7 @@ def _scan_block(evidence: Evidence, section: Section) -> None:
 
 def _other_research(evidence: Evidence, section: Section) -> None:
     observations = evidence.observations
-    other = observations[(observations["signal"] == "research") & (observations["source"] != Sources.HORACE_HE)
+    other = observations[(observations["signal"] == RESEARCH.name) & (observations["source"] != Sources.HORACE_HE)
                          & (observations["source"] != Sources.SCAN)]
     other = evidence.about_field(other)
     if other.empty:

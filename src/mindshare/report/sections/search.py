@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from mindshare.catalogue import GOOGLE_SEARCH_RESULTS, SEARCH
 from mindshare.analysis import linear_trend, trend_line
 from mindshare.observations import complete_only
 from mindshare.report import figures
@@ -28,11 +29,11 @@ class SearchInput:
 def build(given: SearchInput) -> Section:
     evidence = given.evidence
     section = Section(id="search", title="Search interest", intro=evidence.intro("search", GENERIC_INTRO))
-    series = complete_only(evidence.of("search"))
+    series = complete_only(evidence.of(SEARCH.name))
     timed = series[series.groupby(["metric", "contender"])["period_start"].transform("nunique") > 2]
     if not timed.empty:
         for metric, group in timed.groupby("metric"):
-            _trend_block(evidence, section, group, metric=str(metric), signal="search")
+            _trend_block(evidence, section, group, metric=str(metric), signal=SEARCH.name)
     else:
         section.notes.append(
             "The bundled dataset has no search-interest time series: no public copy of Google Trends or Wikipedia "
@@ -41,8 +42,8 @@ def build(given: SearchInput) -> Section:
             "section draws it with linear trend lines.")
     _samples_block(evidence, section, given.samples)
     observations = evidence.observations
-    counts = evidence.about_field(observations[(observations["signal"] == "search")
-                                               & (observations["metric"] == "google_search_results")])
+    counts = evidence.about_field(observations[(observations["signal"] == SEARCH.name)
+                                               & (observations["metric"] == GOOGLE_SEARCH_RESULTS.name)])
     if not counts.empty:
         section.tables.append(Table("google_result_counts", "Google result counts, one snapshot (a different "
                                     "quantity from search interest: pages, not searches)", evidence.fact_table(counts)))

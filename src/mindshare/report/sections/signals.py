@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from mindshare.catalogue import (CATALOGUE, CONTRIBUTORS, DOWNLOADS, DOWNLOADS_30D, DOWNLOADS_30D_SUM,
+                                 DOWNLOADS_MONTH_BIGQUERY_SUM, DOWNLOADS_MONTH_SUM, GITHUB, GITHUB_STARS, MODELS_OVERLAP,
+                                 PAGEVIEWS_MONTH, PAPERS_MONTH, QA, QUESTIONS_MONTH, QUESTIONS_PER_YEAR, STARS_NEW_MONTH)
 from mindshare.analysis import first_crossing
 from mindshare.observations import Sources, is_partial
 from mindshare.report import figures
@@ -17,18 +20,9 @@ from mindshare.report.model import Finding, Section, Table
 GENERIC_INTRO = ("PyPI downloads (what gets installed), GitHub stars (what developers bookmark) and Stack Overflow "
                  "questions (what people get stuck on).")
 
-# collected monthly metric -> (title, unit)
-MONTHLY = {
-    "pageviews_month": ("Wikipedia pageviews per month (human users, English article)", "views"),
-    "questions_month": ("New Stack Overflow questions per month, by tag", "questions"),
-    "papers_month": ("arXiv papers per month naming the contender in title or abstract", "papers"),
-    "downloads_month_sum": ("PyPI downloads per month, the contender's packages summed (without mirrors)",
-                            "downloads"),
-    "downloads_month_bigquery_sum": ("PyPI downloads per month from BigQuery's public dataset (every installer, "
-                                     "mirrors included), the contender's packages summed", "downloads"),
-    "stars_new_month": ("New GitHub stars per month (current stargazers)", "stars"),
-}
-TOTALS = ["forks", "watchers", "contributors", "open_issues", "releases", "questions_total", "models"]
+# collected monthly metrics drawn each on its own chart, in this order (titles and units are the catalogue's)
+MONTHLY = (PAGEVIEWS_MONTH, QUESTIONS_MONTH, PAPERS_MONTH, DOWNLOADS_MONTH_SUM, DOWNLOADS_MONTH_BIGQUERY_SUM,
+           STARS_NEW_MONTH)
 
 
 def build(evidence: Evidence) -> Section:
@@ -42,7 +36,7 @@ def build(evidence: Evidence) -> Section:
 
 # -- the bundled history ------------------------------------------------------------------------------------------
 def _downloads_block(evidence: Evidence, section: Section) -> None:
-    raw = evidence.of("downloads", metric="downloads_30d")
+    raw = evidence.of(DOWNLOADS.name, metric=DOWNLOADS_30D.name)
     if raw.empty:
         return
     raw = raw.assign(date=snapshot_date(raw))
@@ -108,7 +102,7 @@ def snapshot_date(frame: pd.DataFrame) -> pd.Series:
 
 
 def _github_block(evidence: Evidence, section: Section) -> None:
-    stars = evidence.of("github", metric="github_stars")
+    stars = evidence.of(GITHUB.name, metric=GITHUB_STARS.name)
     ranking = stars["source"] == Sources.GITHUB_RANKING
     stars = stars[ranking] if ranking.any() else stars
     if stars.empty:
@@ -128,7 +122,7 @@ def _github_block(evidence: Evidence, section: Section) -> None:
 
 
 def _questions_block(evidence: Evidence, section: Section) -> None:
-    questions = evidence.of("qa", metric="questions_per_year")
+    questions = evidence.of(QA.name, metric=QUESTIONS_PER_YEAR.name)
     if questions.empty:
         return
     questions = evidence.with_names(questions).assign(source_ref=evidence.refs(questions),
@@ -166,8 +160,8 @@ def _collected_blocks(evidence: Evidence, section: Section) -> None:
                          "still in progress when it was counted is a hollow point off the line: partial, not a drop.")
     _collected_stars(evidence, section)
     _collected_downloads(evidence, section)
-    for metric, (title, unit) in MONTHLY.items():
-        _collected_monthly(evidence, section, collected, metric, title, unit)
+    for metric in MONTHLY:
+        _collected_monthly(evidence, section, collected, metric.name, metric.chart_title, metric.unit)
     _collected_totals(evidence, section, collected)
     _collected_models(evidence, section, collected)
     _unavailable_notes(evidence, section, collected)
@@ -191,7 +185,7 @@ def _points(evidence: Evidence, frame: pd.DataFrame, origin: str) -> pd.DataFram
 
 
 def _collected_stars(evidence: Evidence, section: Section) -> None:
-    stars = evidence.of("github", metric="github_stars")
+    stars = evidence.of(GITHUB.name, metric=GITHUB_STARS.name)
     collected = stars[evidence.is_collected(stars)]
     if collected.empty:
         return
@@ -202,11 +196,11 @@ def _collected_stars(evidence: Evidence, section: Section) -> None:
 
 
 def _collected_downloads(evidence: Evidence, section: Section) -> None:
-    collected = evidence.of("downloads", metric="downloads_30d_sum")
+    collected = evidence.of(DOWNLOADS.name, metric=DOWNLOADS_30D_SUM.name)
     collected = collected[evidence.is_collected(collected)]
     if collected.empty:
         return
-    bundled = evidence.of("downloads", metric="downloads_30d")
+    bundled = evidence.of(DOWNLOADS.name, metric=DOWNLOADS_30D.name)
     bundled = bundled[~evidence.is_collected(bundled)]
     if not bundled.empty:
         bundled = (bundled.groupby(["period_end", "contender", "method"], as_index=False)
@@ -233,7 +227,7 @@ def _collected_monthly(evidence: Evidence, section: Section, collected: pd.DataF
 
 
 def _collected_totals(evidence: Evidence, section: Section, collected: pd.DataFrame) -> None:
-    frame = collected[collected["metric"].isin(TOTALS) & (collected["kind"] == "number")
+    frame = collected[collected["metric"].isin(CATALOGUE.totals()) & (collected["kind"] == "number")
                       & collected["contender"].isin(evidence.field.ids)]
     if frame.empty:
         return
@@ -246,7 +240,7 @@ def _collected_totals(evidence: Evidence, section: Section, collected: pd.DataFr
         lambda s: ", ".join(sorted(set(s)))).reindex(wide["framework"]).to_numpy()
     section.tables.append(Table("collected_totals", "Latest collected totals per contender (GitHub repository, "
                                 "Stack Overflow tag, Hugging Face models), with the snapshots they come from", wide))
-    contributors = frame[frame["metric"] == "contributors"]
+    contributors = frame[frame["metric"] == CONTRIBUTORS.name]
     if len(contributors) >= 2:
         top = contributors.sort_values("value", ascending=False).iloc[0]
         section.findings.append(Finding(
@@ -257,7 +251,7 @@ def _collected_totals(evidence: Evidence, section: Section, collected: pd.DataFr
 
 
 def _collected_models(evidence: Evidence, section: Section, collected: pd.DataFrame) -> None:
-    overlap = collected[collected["metric"] == "models_overlap"]
+    overlap = collected[collected["metric"] == MODELS_OVERLAP.name]
     if overlap.empty:
         return
     latest = overlap.sort_values("period_start").groupby("subject").tail(1)

@@ -14,6 +14,7 @@ import re
 
 import pandas as pd
 
+from mindshare.catalogue import USAGE, SurveyMetrics
 from mindshare.analysis.surveys import wilson_interval
 from mindshare.observations import ANSWERED_THE_QUESTION, Methods
 from mindshare.report import figures
@@ -30,7 +31,7 @@ YEAR_BY_YEAR = ("so", "kaggle")
 
 def build(evidence: Evidence) -> Section:
     section = Section(id="usage", title="Reported usage", intro=INTRO)
-    frame = evidence.of("usage")
+    frame = evidence.of(USAGE.name)
     frame = frame[frame["unit"].fillna("").str.contains("%") & ~frame["metric"].str.endswith("_share_of_all")]
     if frame.empty:
         section.notes.append("No survey shares for this field's contenders in the store yet "
@@ -120,7 +121,7 @@ def _readings(evidence: Evidence) -> pd.DataFrame:
     from mindshare.analysis.survey_readings import survey_readings
 
     observations = evidence.observations
-    usage = observations[(observations["signal"] == "usage") & (observations["kind"] == "number")]
+    usage = observations[(observations["signal"] == USAGE.name) & (observations["kind"] == "number")]
     return survey_readings(usage, list(evidence.field.ids))
 
 
@@ -187,11 +188,11 @@ def _survey_years(evidence: Evidence, section: Section, survey: str,
             [{"name": f"{row.framework} share used", "value": float(row.share_pct), "unit": "%", "year": int(year),
               "segment": population, "readings": row.conflict, "source_ref": row.source_ref}
              for row in group.head(2).itertuples()]))
-    dropped = evidence.observations[(evidence.observations["metric"] == f"{survey}_survey_note")
+    dropped = evidence.observations[(evidence.observations["metric"] == SurveyMetrics(f"{survey}_survey").note)
                                     & evidence.observations["value_text"].notna()]
     for row in dropped.itertuples():
         section.notes.append(f"{row.source}: {row.value_text}.")
-    absent = evidence.observations[(evidence.observations["metric"] == f"{survey}_survey_share")
+    absent = evidence.observations[(evidence.observations["metric"] == SurveyMetrics(f"{survey}_survey").share)
                                    & (evidence.observations["kind"] == "note")]
     if not absent.empty:
         missing = absent.groupby("period_label")["subject"].apply(lambda s: ", ".join(sorted(s)))
