@@ -336,7 +336,7 @@ def bundle_digest() -> str:
 def stackoverflow_observations(folder: Path, archive: dict, field: Field) -> pd.DataFrame:
     """The ML rows of "Other frameworks and libraries" (the year's `options` in the column map), every segment,
     with count and base; the caveats of each year in the rows' notes; the year the question was dropped."""
-    from mindshare.importers.stackoverflow_survey import load_survey_map
+    from mindshare.importers.survey_maps import load_survey_map
 
     survey_map = load_survey_map()
     rows: list[dict] = []
@@ -365,7 +365,7 @@ def stackoverflow_observations(folder: Path, archive: dict, field: Field) -> pd.
 
 
 def surveys_no_question(year: int) -> str:
-    from mindshare.importers.stackoverflow_survey import NO_QUESTION
+    from mindshare.importers.survey_maps import NO_QUESTION
 
     return NO_QUESTION.format(year=year)
 
@@ -373,7 +373,7 @@ def surveys_no_question(year: int) -> str:
 def stackoverflow_published_source(year: int) -> str:
     """The source of Stack Overflow's own published figures: the survey, qualified as its results (a file
     recounted by `mindshare survey import` is the plain survey name)."""
-    from mindshare.importers.stackoverflow_survey import load_survey_map
+    from mindshare.importers.survey_maps import load_survey_map
 
     return f"{load_survey_map().source.format(year=year)} (published results)"
 
@@ -474,7 +474,7 @@ def _decimals(text: str) -> int:
 def kaggle_observations(path: Path, raw: dict, field: Field) -> pd.DataFrame:
     """The shape `mindshare survey import --source kaggle` stores, from the counts recounted from the raw files;
     reference: the raw file (name, sha256, where it was published)."""
-    from mindshare.importers.kaggle_survey import load_kaggle_map
+    from mindshare.importers.survey_maps import load_kaggle_map
 
     kaggle_map = load_kaggle_map()
     by_year: dict[int, list[dict[str, str]]] = {}

@@ -4,14 +4,13 @@ commands/survey.py with the other file imports)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from mindshare import settings as settings_module
 from mindshare.commands._common import (ContenderOption, FieldOption, Format, FormatOption, QuietOption,
-                                        VerboseOption, out, store_from)
+                                        VerboseOption, store_from)
 from mindshare.commands import collect as collecting
 from mindshare.commands.collect import allow_empty_option, finish, run_collection
 from mindshare.errors import InputError

@@ -10,7 +10,6 @@ import typer
 from mindshare import settings as settings_module
 from mindshare.commands._common import QuietOption, VerboseOption, out
 from mindshare.commands import collect as collecting
-from mindshare.commands.collect import allow_empty_option
 from mindshare.console import err
 
 

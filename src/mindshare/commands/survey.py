@@ -6,14 +6,19 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mindshare import console
+from mindshare.analysis.surveys import wilson_interval
 from mindshare.commands._common import (FieldOption, Format, FormatOption, JsonOption, out, output_format,
                                        print_frame, store_from)
 from mindshare.fields import load_field
 from mindshare.observations import SnapshotKind
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class SurveySource(str, Enum):
@@ -53,8 +58,6 @@ def survey_import(
 
     Example: `mindshare survey import stack-overflow-developer-survey-2019.zip --source stackoverflow --year 2019`
     """
-    from mindshare.importers.surveys import json_records, with_intervals
-
     chosen = load_field(field)
     if source is SurveySource.kaggle:
         from mindshare.importers.kaggle_survey import read_kaggle
@@ -118,3 +121,20 @@ def import_counts(
     sites = ", ".join(sorted(frame["source"].unique()))
     verb = "stored as" if stored.added else "already stored as"
     out.print(f"{len(frame)} counts from {sites} {verb} snapshot {stored.snapshot_id}")
+
+
+def with_intervals(shares: pd.DataFrame) -> pd.DataFrame:
+    """`shares` with each share's 95% Wilson interval (ci_low, ci_high, in %), for showing a reader.
+
+    Only what is shown gets one: the store keeps count and n, from which the analysis computes its own."""
+    bounds = [wilson_interval(count, n) for count, n in zip(shares["count"], shares["n"])]
+    return shares.assign(ci_low=[round(100 * low, 4) for low, _ in bounds],
+                         ci_high=[round(100 * high, 4) for _, high in bounds])
+
+
+def json_records(result) -> list[dict]:
+    """The `--json` shape: one record per option with a contender, segment and base."""
+    shown = with_intervals(result.shares[result.shares["contender"].notna()])
+    return [{"contender": r.contender, "subject": r.subject, "segment": r.segment, "share_pct": r.share_pct,
+             "ci_low": r.ci_low, "ci_high": r.ci_high, "n": int(r.n), "base": r.base, "count": int(r.count),
+             "year": result.year} for r in shown.itertuples(index=False)]

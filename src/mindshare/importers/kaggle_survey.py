@@ -16,7 +16,6 @@ with the files); reference the file's name and sha256.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -26,43 +25,14 @@ import pandas as pd
 from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
+from mindshare.importers.survey_maps import (KaggleMap, KaggleYear, check_kaggle_columns, kaggle_other_files,
+                                             load_kaggle_map)
 from mindshare.importers.surveys import (ALL, DATA_SCIENTISTS, KAGGLE, SegmentTotals, ShareRow, SurveyImport,
-                                         column_map, contender_for, counted, not_an_option, share_observations,
-                                         shares_table, survey_note, year_entry)
+                                         contender_for, counted, not_an_option, share_observations, shares_table,
+                                         survey_note)
 from mindshare.observations import Methods
 
 CHOICE = "Selected Choice"
-
-
-@dataclass(frozen=True)
-class KaggleYear:
-    year: int
-    files: tuple[str, ...]
-    prefix: str
-    other_columns: tuple[str, ...]
-    required: tuple[str, ...]
-    job_title: str | None
-    data_scientist: str | None
-    question: str
-    verified: bool
-
-
-@dataclass(frozen=True)
-class KaggleMap:
-    source: str
-    years: dict[int, KaggleYear]
-
-    def year(self, year: int) -> KaggleYear:
-        return year_entry(self.years, "kaggle", year)
-
-
-def load_kaggle_map() -> KaggleMap:
-    data = column_map("kaggle")
-    years = {int(k): KaggleYear(int(k), tuple(v.get("files", ())), v["question_prefix"],
-                                tuple(v.get("other_columns", ())), tuple(v["required"]), v.get("job_title"),
-                                v.get("data_scientist"), v.get("question", ""), bool(v.get("verified", False)))
-             for k, v in data["years"].items()}
-    return KaggleMap(data["source"], years)
 
 
 def read_kaggle(path: str | Path, *, year: int, field: Field) -> SurveyImport:
@@ -71,11 +41,11 @@ def read_kaggle(path: str | Path, *, year: int, field: Field) -> SurveyImport:
     kaggle_map = load_kaggle_map()
     spec = kaggle_map.year(year)
     files.checked_file(path)
-    with files.csv_in(path, spec.files, elsewhere=_other_files(kaggle_map, year)) as csv_path:
+    with files.csv_in(path, spec.files, elsewhere=kaggle_other_files(kaggle_map, year)) as csv_path:
         con = files.connect()
         try:
             found = files.header_of(csv_path, path)
-            _check_columns(found, spec, kaggle_map, path)
+            check_kaggle_columns(found, spec, kaggle_map, path)
             parts = [c for c in found if c.startswith(spec.prefix) and c[len(spec.prefix):].isdigit()]
             parts += [c for c in spec.other_columns if c in found]
             job_title = spec.job_title if spec.job_title in found else None
@@ -85,35 +55,6 @@ def read_kaggle(path: str | Path, *, year: int, field: Field) -> SurveyImport:
     if counts["n_all"] == 0:
         raise InputError(f"{path}: has a header but no respondents")
     return _result(path, spec, kaggle_map, field, parts, job_title, counts)
-
-
-def _other_files(kaggle_map: KaggleMap, year: int) -> dict[str, str]:
-    """What to say when the zip holds another year's answers, or Stack Overflow's."""
-    from mindshare.importers.stackoverflow_survey import load_survey_map
-
-    said = {name: "the zip holds the Stack Overflow survey's answers, not Kaggle's — use --source stackoverflow"
-            for name in load_survey_map().files}
-    said.update({name: f"the zip holds the Kaggle survey of {other} ({name}) — check --year"
-                 for other, spec in kaggle_map.years.items() if other != year for name in spec.files})
-    return said
-
-
-def _check_columns(found: list[str], spec: KaggleYear, kaggle_map: KaggleMap, shown: Path) -> None:
-    missing = [c for c in spec.required if c not in found]
-    if not missing:
-        return
-    likely = [y for y, s in sorted(kaggle_map.years.items()) if y != spec.year and all(c in found for c in s.required)]
-    hint = f"; the columns match the {' or '.join(map(str, likely))} survey — check --year" if likely else ""
-    if not likely:
-        from mindshare.importers.stackoverflow_survey import load_survey_map
-
-        survey = load_survey_map()
-        stack = [y for y, m in sorted(survey.years.items()) if all(c in found for c in m.expected_columns)]
-        hint = (f"; it is the Stack Overflow survey of {' or '.join(map(str, stack))} — use --source stackoverflow"
-                if stack else "")
-    listed = ", ".join(found[:25]) + (f", … ({len(found)} columns in all)" if len(found) > 25 else "")
-    raise InputError(f"{shown}: does not look like the kaggle survey of {spec.year}: expected columns "
-                     f"{', '.join(spec.required)} (missing {', '.join(missing)}); found {listed}{hint}")
 
 
 def _count(con: duckdb.DuckDBPyConnection, csv_path: Path, header: list[str], shown: Path, spec: KaggleYear,

@@ -20,8 +20,6 @@ year; `published` the day Stack Overflow published that year's results; referenc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -30,70 +28,12 @@ import pandas as pd
 from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
+from mindshare.importers.survey_maps import (NO_QUESTION, SurveyMap, YearMap, load_survey_map, recognised_as,
+                                             stackoverflow_other_files)
 from mindshare.importers.surveys import (ALL, PROFESSIONAL, STACKOVERFLOW, SegmentTotals, ShareRow, SurveyImport,
-                                         column_map, contender_for, counted, label_of, not_an_option,
-                                         share_observations, shares_table, survey_note, year_entry)
+                                         contender_for, counted, label_of, not_an_option, share_observations,
+                                         shares_table, survey_note)
 from mindshare.observations import Methods
-
-NO_QUESTION = "the {year} survey has no ML-frameworks question"
-
-
-@dataclass(frozen=True)
-class YearMap:
-    year: int
-    id_column: str
-    question: str | None              # None: the year asked no frameworks question
-    separator: str
-    options: tuple[str, ...]
-    professional_column: str | None
-    professional_values: tuple[str, ...]
-    required: tuple[str, ...]
-    missing: tuple[str, ...]
-    opened: date | None
-    closed: date | None
-    released: date | None
-    verified: bool
-
-    @property
-    def expected_columns(self) -> list[str]:
-        wanted = [self.id_column, self.question, self.professional_column, *self.required]
-        return list(dict.fromkeys(c for c in wanted if c))
-
-    @property
-    def period(self) -> tuple[date, date]:
-        """The fielding window, or the calendar year where the map gives none."""
-        return self.opened or date(self.year, 1, 1), self.closed or date(self.year, 12, 31)
-
-
-@dataclass(frozen=True)
-class SurveyMap:
-    name: str
-    source: str
-    reference: str
-    files: tuple[str, ...]
-    years: dict[int, YearMap]
-
-    def year(self, year: int) -> YearMap:
-        return year_entry(self.years, self.name, year)
-
-
-def load_survey_map() -> SurveyMap:
-    data = column_map("stackoverflow")
-    missing = tuple(data.get("missing", ()))
-    years = {}
-    for key, entry in data["years"].items():
-        has_question = entry.get("frameworks_question", True)
-        years[int(key)] = YearMap(
-            year=int(key), id_column=entry["id_column"], question=entry["question"] if has_question else None,
-            separator=entry.get("separator", ";"), options=tuple(entry.get("options", ())),
-            professional_column=entry.get("professional_column"),
-            professional_values=tuple(entry.get("professional_values", ())),
-            required=tuple(entry.get("required", ())), missing=tuple(entry.get("missing", missing)),
-            opened=entry.get("opened"), closed=entry.get("closed"), released=entry.get("released"),
-            verified=bool(entry.get("verified", False)))
-    return SurveyMap(name="stackoverflow", source=data["source"], reference=data.get("reference", ""),
-                     files=tuple(data.get("files", ())), years=years)
-
 
 def read_survey(path: str | Path, *, year: int, field: Field) -> SurveyImport:
     """Read a Stack Overflow survey file into shares and observations; raises InputError naming the problem."""
@@ -104,7 +44,7 @@ def read_survey(path: str | Path, *, year: int, field: Field) -> SurveyImport:
     if year_map.question is None:
         raise InputError(f"{path}: {NO_QUESTION.format(year=year)} (Stack Overflow dropped 'Other frameworks and "
                          f"libraries'; its series ends in 2024); nothing imported")
-    with files.csv_in(path, survey_map.files, elsewhere=_kaggle_files()) as csv_path:
+    with files.csv_in(path, survey_map.files, elsewhere=stackoverflow_other_files()) as csv_path:
         con = files.connect()
         try:
             found = files.header_of(csv_path, path)
@@ -121,13 +61,6 @@ def read_survey(path: str | Path, *, year: int, field: Field) -> SurveyImport:
     return _result(path, year_map, survey_map, field, options, counts)
 
 
-def _kaggle_files() -> dict[str, str]:
-    from mindshare.importers.kaggle_survey import load_kaggle_map
-
-    return {name: f"the zip holds the Kaggle ML & DS survey of {year} ({name}), not Stack Overflow's answers — "
-                  f"use --source kaggle" for year, spec in load_kaggle_map().years.items() for name in spec.files}
-
-
 def check_columns(found: list[str], year_map: YearMap, survey: SurveyMap, shown: Path) -> None:
     missing = [c for c in year_map.expected_columns if c not in found]
     if not missing:
@@ -137,23 +70,6 @@ def check_columns(found: list[str], year_map: YearMap, survey: SurveyMap, shown:
         f"{shown}: does not look like the {survey.name} survey of {year_map.year}: expected columns "
         f"{', '.join(year_map.expected_columns)} (missing {', '.join(missing)}); found {listed or 'no columns'}"
         f"{recognised_as(found, survey, year_map.year)}")
-
-
-def recognised_as(found: list[str], survey: SurveyMap, year: int) -> str:
-    """'; the columns match the 2021 or 2022 survey — check --year', or which other survey the file is."""
-    from mindshare.importers.kaggle_survey import load_kaggle_map
-
-    likely = [y for y, m in sorted(survey.years.items())
-              if y != year and all(c in found for c in m.expected_columns)]
-    with_question = [y for y in likely if survey.years[y].question]
-    if with_question:
-        return f"; the columns match the {' or '.join(map(str, with_question))} survey — check --year"
-    if likely:
-        return f"; the columns match the {likely[0]} survey, and {NO_QUESTION.format(year=likely[0])}"
-    kaggle = [y for y, spec in sorted(load_kaggle_map().years.items()) if all(c in found for c in spec.required)]
-    if kaggle:
-        return f"; it is the Kaggle ML & DS survey of {' or '.join(map(str, kaggle))} — use --source kaggle"
-    return ""
 
 
 def options_to_count(year_map: YearMap, field: Field) -> list[str]:

@@ -27,8 +27,9 @@ from typing import Any
 
 import pandas as pd
 
-from mindshare.fields import Contender, Field
 from mindshare import observations
+from mindshare.catalogue import KAGGLE_SURVEY, STACKOVERFLOW_SURVEY, SurveyMetrics
+from mindshare.fields import Contender, Field
 from mindshare.observations import observation
 
 # who was asked, and the base of a share (the words are observations'; these are the importers' short names)
@@ -44,39 +45,8 @@ SHARE_UNIT = f"% of {ANSWERED}"
 RESPONDENTS = "respondents"
 
 
-@dataclass(frozen=True)
-class SurveyMetrics:
-    """The metric names of one survey: SurveyMetrics('so_survey').share == 'so_survey_share'."""
-
-    prefix: str
-
-    @property
-    def share(self) -> str:
-        return f"{self.prefix}_share"
-
-    @property
-    def share_of_all(self) -> str:
-        return f"{self.prefix}_share_of_all"
-
-    @property
-    def count(self) -> str:
-        return f"{self.prefix}_count"
-
-    @property
-    def n(self) -> str:
-        return f"{self.prefix}_n"
-
-    @property
-    def respondents(self) -> str:
-        return f"{self.prefix}_respondents"
-
-    @property
-    def note(self) -> str:
-        return f"{self.prefix}_note"
-
-
-STACKOVERFLOW = SurveyMetrics("so_survey")
-KAGGLE = SurveyMetrics("kaggle_survey")
+STACKOVERFLOW = STACKOVERFLOW_SURVEY   # the metric names of each survey (the catalogue's SurveyMetrics)
+KAGGLE = KAGGLE_SURVEY
 
 
 @dataclass(frozen=True)
@@ -210,27 +180,8 @@ def shares_table(rows: list[ShareRow]) -> pd.DataFrame:
     return pd.DataFrame(table, columns=SHARE_COLUMNS)
 
 
-def with_intervals(shares: pd.DataFrame) -> pd.DataFrame:
-    """`shares` with each share's 95% Wilson interval (ci_low, ci_high, in %), for showing a reader.
-
-    Only what is shown gets one: the store keeps count and n, from which the analysis computes its own."""
-    from mindshare.analysis.surveys import wilson_interval
-
-    bounds = [wilson_interval(count, n) for count, n in zip(shares["count"], shares["n"])]
-    return shares.assign(ci_low=[round(100 * low, 4) for low, _ in bounds],
-                         ci_high=[round(100 * high, 4) for _, high in bounds])
-
-
 def counted(rows: list[ShareRow]) -> list[ShareRow]:
     """`rows` with 'count of n=N' as their note (what a reader of the store sees beside the share)."""
     from dataclasses import replace
 
     return [replace(row, note=f"{row.count} of n={row.n}") for row in rows]
-
-
-def json_records(result: SurveyImport) -> list[dict]:
-    """The `--json` shape: one record per option with a contender, segment and base."""
-    shown = with_intervals(result.shares[result.shares["contender"].notna()])
-    return [{"contender": r.contender, "subject": r.subject, "segment": r.segment, "share_pct": r.share_pct,
-             "ci_low": r.ci_low, "ci_high": r.ci_high, "n": int(r.n), "base": r.base, "count": int(r.count),
-             "year": result.year} for r in shown.itertuples(index=False)]
