@@ -23,7 +23,7 @@ from mindshare.fields import load_field
 from mindshare.http import Http
 from mindshare.observations import is_partial
 from mindshare.research import ResearchSources
-from mindshare.research.tally import research_shares
+from mindshare.analysis.research_shares import research_shares
 from mindshare.sources import SOURCES, Run
 from mindshare.sources.europepmc import API
 

@@ -273,7 +273,7 @@ def test_the_http_layer_names_no_provider():
     import inspect
 
     import mindshare.http as http_module
-    from mindshare.scan.venues import PROVIDERS as VENUE_PROVIDERS
+    from mindshare.sources.venues import PROVIDERS as VENUE_PROVIDERS
     from mindshare.sources import SOURCES
 
     tree = ast.parse(inspect.getsource(http_module))

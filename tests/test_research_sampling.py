@@ -1,5 +1,5 @@
 """Sample sizes, the seeded draw and the listing windows (mindshare.research.sampling), and the report's shape
-of every research method (mindshare.research.tally.research_shares) on the bundled Horace He data."""
+of every research method (mindshare.analysis.research_shares) on the bundled Horace He data."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from mindshare.observations import Sources, observation
 from mindshare.research import ResearchSources
 from mindshare.research.sampling import (draw_offsets, listing_windows, sample_size_for, wilson_interval,
                                          worst_case_half_width)
-from mindshare.research.tally import research_shares
+from mindshare.analysis.research_shares import research_shares
 
 
 # -- how many papers a precision needs ----------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_no_research_rows_give_an_empty_frame_with_the_columns():
 
 
 def test_the_report_is_told_how_to_collect_what_the_store_lacks(bundled_store_path):
-    from mindshare.research.tally import missing_method_notes
+    from mindshare.report.sections.research import missing_method_notes
     from mindshare.session import session
 
     with session(bundled_store_path, read_only=True) as store:

@@ -290,8 +290,12 @@ PAPERS_MONTH = Metric("papers_month", "research", EVENTS, False, "arXiv papers n
 ARXIV_PAPERS = Metric("arxiv_papers", "research", EVENTS, False, "arXiv papers naming it", "papers", "arXiv papers")
 TOTAL_PAPERS = Metric("total_papers", "research")
 PAPERS_TOTAL = Metric("papers_total", "research")                     # mindshare scan: papers read
-PAPERS_SEVERAL = Metric("papers_several", "research")                 # mindshare scan: papers naming several
-PCT_PAPERS_MENTIONING = Metric("pct_papers_mentioning", "research")   # mindshare scan: % of papers read
+PAPERS_SEVERAL = Metric("papers_several", "research")                 # papers naming two contenders or more
+PCT_PAPERS_MENTIONING = Metric("pct_papers_mentioning", "research")   # % of the papers read or counted over
+PAPERS_ANY = Metric("papers_any", "research")                         # papers naming at least one contender
+POPULATION_PAPERS = Metric("population_papers", "research")           # what a count was taken over
+PAPERS_SAMPLED = Metric("papers_sampled", "research")                 # sampled papers read without error
+PAPERS_FAILED = Metric("papers_failed", "research")                   # sampled papers that could not be read
 # search
 SEARCH_INTEREST = Metric("search_interest", "search", INDEX, False, "Google search interest", "index points",
                          "search interest")
@@ -321,7 +325,8 @@ _METRICS = (
     STARS_NEW_MONTH, GITHUB_STARS_NEW, GITHUB_FORKS, FORKS, WATCHERS, CONTRIBUTORS, OPEN_ISSUES, RELEASES,
     STACKOVERFLOW_QUESTIONS, QUESTIONS_TOTAL, QUESTIONS_PER_YEAR, STACKOVERFLOW_QUESTIONS_PER_YEAR, QUESTIONS_MONTH,
     QUESTIONS_PER_MONTH, QUESTIONS, PAPERS_MENTIONING_ONLY, PAPERS_MENTIONING, PAPERS_ONLY, PAPERS_MONTH, ARXIV_PAPERS,
-    TOTAL_PAPERS, PAPERS_TOTAL, PAPERS_SEVERAL, PCT_PAPERS_MENTIONING, SEARCH_INTEREST, GOOGLE_TRENDS_INTEREST, PAGEVIEWS, PAGEVIEWS_MONTH, WIKIPEDIA_PAGEVIEWS,
+    TOTAL_PAPERS, PAPERS_TOTAL, PAPERS_SEVERAL, PCT_PAPERS_MENTIONING, PAPERS_ANY, POPULATION_PAPERS, PAPERS_SAMPLED,
+    PAPERS_FAILED, SEARCH_INTEREST, GOOGLE_TRENDS_INTEREST, PAGEVIEWS, PAGEVIEWS_MONTH, WIKIPEDIA_PAGEVIEWS,
     GOOGLE_SEARCH_RESULTS, MODELS_COUNT, MODELS_OVERLAP, MEDIUM_ARTICLES_NEW, HALE_POWER_SCORE_WEIGHT,
     HALE_GROWTH_SCORE_WEIGHT,
 )

@@ -98,13 +98,28 @@ class Sources:
     SCAN = "mindshare scan"                                    # papers scanned by mindshare
     GITHUB_RANKING = "EvanLi/Github-Ranking"                   # bundled GitHub star snapshots
     GOOGLE_TRENDS = "Google Trends"
+    # the research methods (docs/research.md): a sampled arXiv scan and two full-text indexes
+    ARXIV_SAMPLE = "arXiv listing, sampled and scanned by mindshare"
+    EUROPE_PMC = "Europe PMC (open-access full texts)"
+    OPENALEX = "OpenAlex (works with full text)"
 
 
 class Methods:
-    """`method` values that more than one layer needs to name."""
+    """`method` values that more than one layer needs to name: a change of how a number is counted is a new
+    method, and breaks a series."""
 
     SURVEY_IMPORT = "mindshare survey import v1"              # survey shares recounted from a raw file
     HN_ALGOLIA = "mindshare hn-hiring v1: whole word, any case; ambiguous names need ML context"
+    ARXIV_SAMPLE = "mindshare arxiv-sample v1: simple random sample of a month's listing, PDF scanned (rules {rules})"
+    EUROPE_PMC = "europepmc-body-v1: BODY full-text search, open-access articles with full text, by PUB_YEAR"
+    OPENALEX = "openalex-fulltext-v1: search over works with full text, has_fulltext:true, by publication_year"
+
+
+class Subjects:
+    """`subject` values of rows about no one contender, that more than one layer names."""
+
+    ALL_PAPERS = "all papers"            # the papers a research count was taken over
+    ANY_CONTENDER = "any contender"      # papers naming at least one contender
 
 
 # -- building rows ----------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def fetch(
     interrupted fetch resumes. Then: `mindshare scan DIR --venue V --year Y`. ICLR (OpenReview) needs
     OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD in the environment: OpenReview no longer lists anonymously.
     """
-    from mindshare.scan.venues import fetch_venue
+    from mindshare.sources.venues import fetch_venue
 
     settings = settings_module.load()
     # index pages go through the HTTP cache; PDFs do not (they are kept in DIR instead)
@@ -58,7 +58,7 @@ def fetch(
 
 def venues() -> None:
     """List the venues `papers fetch` knows and where their papers come from."""
-    from mindshare.scan.venues import VENUES
+    from mindshare.sources.venues import VENUES
 
     for key, venue in VENUES.items():
         out.print(f"{key:10} {venue.title}: {venue.where}")

@@ -117,7 +117,7 @@ def shares(
     Intervals where papers were sampled (the arXiv sample), the population counted over where they were not
     (Horace He's conference papers, Europe PMC and OpenAlex full texts).
     """
-    from mindshare.research.tally import research_shares
+    from mindshare.analysis.research_shares import research_shares
 
     with store_from(ctx, read_only=None) as store:
         frame = research_shares(store.observations(signal=RESEARCH.name))

@@ -3,32 +3,35 @@
 - `sampling`: how big a sample a precision needs, and a reproducible draw of listing offsets (pure).
 - `arxiv_listing`: arXiv's listing API for one category and month: the frame size and the entries at offsets.
 - `sample_run`: the sampled arXiv scan: draw, fetch PDFs politely, scan with the existing engine, store.
-- `tally`: a stored sample as observations with Wilson intervals, and every research method in one shape
-  for the report (pure).
+- `tally`: a stored sample's cell as observations with Wilson intervals.
 
-The full-text index counts are live sources like the others: `mindshare.sources.europepmc` and
-`mindshare.sources.openalex`. The ids below are what the report reads to find each method's rows.
+The full-text index counts are live sources like the others (`mindshare.sources.europepmc`, `.openalex`, with
+their query helpers in `mindshare.sources.fulltext`); every method is put in one shape for the report by
+`mindshare.analysis.research_shares`. The ids that find each method's rows are the house's
+(`mindshare.observations.Sources` and `Methods`); the names below are kept for code written against them.
 """
 
 from __future__ import annotations
 
+from mindshare.observations import Methods, Sources
+
 
 class ResearchSources:
-    """`source` values of the research methods this package adds (readers select by them)."""
+    """`source` values of the research methods (mindshare.observations.Sources holds them)."""
 
-    ARXIV_SAMPLE = "arXiv listing, sampled and scanned by mindshare"
-    EUROPE_PMC = "Europe PMC (open-access full texts)"
-    OPENALEX = "OpenAlex (works with full text)"
+    ARXIV_SAMPLE = Sources.ARXIV_SAMPLE
+    EUROPE_PMC = Sources.EUROPE_PMC
+    OPENALEX = Sources.OPENALEX
 
 
 class ResearchMethods:
-    """`method` values: a change of how a number is counted is a new method, and breaks a series."""
+    """`method` values of the research methods (mindshare.observations.Methods holds them)."""
 
-    ARXIV_SAMPLE = "mindshare arxiv-sample v1: simple random sample of a month's listing, PDF scanned (rules {rules})"
-    EUROPE_PMC = "europepmc-body-v1: BODY full-text search, open-access articles with full text, by PUB_YEAR"
-    OPENALEX = "openalex-fulltext-v1: search over works with full text, has_fulltext:true, by publication_year"
+    ARXIV_SAMPLE = Methods.ARXIV_SAMPLE
+    EUROPE_PMC = Methods.EUROPE_PMC
+    OPENALEX = Methods.OPENALEX
 
 
 def arxiv_sample_method(rules_method: str) -> str:
     """The sample's method string for the scanning rules it used (rules change, method changes)."""
-    return ResearchMethods.ARXIV_SAMPLE.format(rules=rules_method)
+    return Methods.ARXIV_SAMPLE.format(rules=rules_method)

@@ -8,9 +8,9 @@ One request per count, asking only for the count (`resultType=idlist&pageSize=1`
 Per year: the population (open-access articles whose full text Europe PMC holds: `OPEN_ACCESS:y AND HAS_FT:y`),
 and per contender the papers whose body names it (`papers_mentioning`) and those naming it and no other
 contender (`papers_only`, with `NOT (...)`), and the papers naming any (`papers_any`): what the report needs
-to compare this method with the others (`mindshare.research.tally`). The share of papers mentioning a
+to compare this method with the others (`mindshare.analysis.research_shares`). The share of papers mentioning a
 contender is stored beside the counts, computed from the population counted in the same run, so it is never
-read off a denominator that has moved since. The words are the scanner's (`mindshare.research.terms`);
+read off a denominator that has moved since. The words are the scanner's (`mindshare.sources.fulltext`);
 Europe PMC tokenises them its own way (a phrase "py-torch" is the words py, torch).
 
 A `hitCount` of 0 is a count (no paper that year); an answer without `hitCount`, an error answer or an HTTP
@@ -27,9 +27,9 @@ import pandas as pd
 from mindshare.fields import Contender
 from mindshare.http import Limit, Provider
 from mindshare.observations import partial_note, year_period
-from mindshare.research import ResearchMethods, ResearchSources
-from mindshare.research.tally import shares_of_population
-from mindshare.research.terms import Question, by_expression, index_questions, subject_of
+from mindshare.observations import Methods, Sources
+
+from mindshare.sources.fulltext import Question, by_expression, index_questions, shares_of_population, subject_of
 from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source
 
@@ -63,8 +63,8 @@ class EuropePmcSource(Source):
         limits_doc="https://europepmc.org/RestfulWebService (no published limit; 5 requests a second is ours)",
         hint="Europe PMC may be busy; wait a few minutes and run `mindshare collect europepmc` again")
     signal = "research"
-    source = ResearchSources.EUROPE_PMC
-    method = ResearchMethods.EUROPE_PMC
+    source = Sources.EUROPE_PMC
+    method = Methods.EUROPE_PMC
     identifier = ""  # every contender has words to search for
     measures = "open-access papers per year whose full text names the contender (life sciences)"
 

@@ -15,7 +15,7 @@ denominator (OpenAlex's full-text coverage grows as it ingests PDFs).
 A year absent from `group_by` had no matching work: a count of 0. An answer without `group_by` (or with a
 year that is not a year), an error answer, 429 (OpenAlex's daily budget: 100 requests a second at most, and
 a search costs more than a list) or 5xx is a failed query and fails the whole source (no partial snapshot).
-The words are the scanner's (`mindshare.research.terms`), each a quoted phrase: OpenAlex stems words and
+The words are the scanner's (`mindshare.sources.fulltext`), each a quoted phrase: OpenAlex stems words and
 matches whole words. `MINDSHARE_CONTACT` goes in the User-Agent (OpenAlex's polite use).
 
 Since February 2026 OpenAlex meters its API by a daily budget per key: `OPENALEX_API_KEY` (free at
@@ -33,9 +33,9 @@ import pandas as pd
 from mindshare.fields import Contender
 from mindshare.http import Limit, Provider, QueryParams
 from mindshare.observations import partial_note, year_period
-from mindshare.research import ResearchMethods, ResearchSources
-from mindshare.research.tally import shares_of_population
-from mindshare.research.terms import Question, by_expression, index_questions, subject_of
+from mindshare.observations import Methods, Sources
+
+from mindshare.sources.fulltext import Question, by_expression, index_questions, shares_of_population, subject_of
 from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source, require
 
@@ -76,8 +76,8 @@ class OpenAlexSource(Source):
         hint="OpenAlex's daily budget may be spent (a search costs more than a list): set OPENALEX_API_KEY "
              "(free at openalex.org/settings/api) or try again tomorrow")
     signal = "research"
-    source = ResearchSources.OPENALEX
-    method = ResearchMethods.OPENALEX
+    source = Sources.OPENALEX
+    method = Methods.OPENALEX
     identifier = ""
     measures = "works with full text per year that name the contender, beside the works with full text"
 

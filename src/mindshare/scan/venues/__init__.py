@@ -1,112 +1,17 @@
-"""Paper lists and PDFs of venues, for `mindshare papers fetch --venue V --year Y --to DIR`.
+"""Moved: the venue fetchers live beside the other sources, in `mindshare.sources.venues`.
 
-One module per venue turns (year) into a `Listing` of `Paper(id, title, pdf_url)` from the venue's own index
-pages, parsed with a real HTML parser (`base.py`) and fetched through the shared HTTP layer (per-host rate
-limits, retries, cache; each module's `PROVIDER`). Then every PDF not yet in DIR is downloaded to
-DIR/<id>.pdf (written to a .part file and renamed, so a killed fetch never leaves a half file that looks
-whole). The list is saved as DIR/papers.csv. Re-running resumes.
-
-A listing of 0 papers is an error (nothing written), unless the caller says it is expected: an index whose
-layout changed lists nothing, and that must not pass for a venue without papers.
-
-| venue          | module       | index page                                                         | PDF                                  |
-| acl/emnlp/naacl| acl.py       | https://aclanthology.org/events/<venue>-<year>/ (main volumes)     | https://aclanthology.org/<id>.pdf    |
-| cvpr/iccv/eccv | cvf.py       | https://openaccess.thecvf.com/<VENUE><year>?day=all, else per day  | [pdf] links on the page              |
-| icml           | pmlr.py      | https://proceedings.mlr.press/v<volume>/ (ICML year -> volume)     | the "Download PDF" link of each paper|
-| neurips        | neurips.py   | https://papers.nips.cc/paper_files/paper/<year> (main track)       | .../file/<hash>-Paper(-Conference).pdf|
-| iclr           | openreview.py| OpenReview API: api2 (>= 2024, accepted) / api v1 (< 2024, submissions), logged in | https://openreview.net/pdf?id=ID |
-| arxiv:<cat>    | arxiv.py     | arXiv API, cat:<cat> submitted in <year>                           | https://export.arxiv.org/pdf/<id>    |
+This name stays only until every caller imports the new one; each module of the old package is the new one
+(the same module object, so a test that patches one patches the other). Loaded by name, not imported: the
+scanner itself depends on no source.
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field as dc_field
-from pathlib import Path
+import importlib
+import sys
 
-from mindshare.errors import InputError, SourceError
-from mindshare.http import Http
-from mindshare.scan.venues import acl, arxiv, cvf, neurips, openreview, pmlr
-from mindshare.scan.venues.base import Listing, Paper, Venue
-
-PMLR_ICML_VOLUMES = pmlr.ICML_VOLUMES
-
-VENUES: dict[str, Venue] = {v.key: v for v in (
-    Venue("acl", "ACL", "ACL Anthology event page, main volumes", acl.PROVIDER, acl.list_acl),
-    Venue("emnlp", "EMNLP", "ACL Anthology event page, main volumes", acl.PROVIDER, acl.list_acl),
-    Venue("naacl", "NAACL", "ACL Anthology event page, main volumes", acl.PROVIDER, acl.list_acl),
-    Venue("cvpr", "CVPR", "CVF open access (all days, else day by day)", cvf.PROVIDER, cvf.list_cvf),
-    Venue("iccv", "ICCV", "CVF open access (all days, else day by day)", cvf.PROVIDER, cvf.list_cvf),
-    Venue("eccv", "ECCV", "CVF open access (ECCV 2018 on)", cvf.PROVIDER, cvf.list_cvf),
-    Venue("icml", "ICML", "PMLR volume", pmlr.PROVIDER, pmlr.list_pmlr),
-    Venue("neurips", "NeurIPS", "papers.nips.cc, main track", neurips.PROVIDER, neurips.list_neurips),
-    Venue("iclr", "ICLR", "OpenReview (submissions before 2024, accepted papers from 2024; needs "
-          "OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD)", openreview.PROVIDER, openreview.list_openreview),
-    Venue("arxiv", "arXiv", "arXiv API by category: --venue arxiv:cs.LG (default cs.LG)", arxiv.PROVIDER,
-          arxiv.list_arxiv),
-)}
-
-PROVIDERS = {venue.provider.name: venue.provider for venue in VENUES.values()}
-
-
-@dataclass
-class FetchResult:
-    venue: str
-    listed: int = 0
-    downloaded: int = 0
-    skipped: int = 0
-    failed: list[tuple[str, str]] = dc_field(default_factory=list)
-    notes: list[str] = dc_field(default_factory=list)
-    index: str = ""
-
-
-def resolve(venue: str) -> tuple[Venue, str]:
-    key = venue.lower().split(":", 1)[0]
-    if key == "nips":
-        key = "neurips"
-    if key not in VENUES:
-        raise InputError(f"unknown venue {venue!r}; known: {', '.join(VENUES)} (arXiv: arxiv:CATEGORY)")
-    return VENUES[key], venue.lower() if key == "arxiv" else key
-
-
-def fetch_venue(http: Http, venue: str, year: int, to: Path, *, limit: int | None = None,
-                download: bool = True, pdf_http: Http | None = None, allow_empty: bool = False) -> FetchResult:
-    spec, name = resolve(venue)
-    listing: Listing = spec.lister(http, name, year)
-    papers = listing.papers if limit is None else listing.papers[:limit]
-    if not papers and not allow_empty:
-        raise SourceError(f"{spec.provider.name}: {spec.title} {year}: {listing.url} lists 0 papers (the page's "
-                          f"layout may have changed); nothing written (if that is expected, run again with "
-                          f"--allow-empty)")
-    result = FetchResult(spec.title, listed=len(papers), notes=list(listing.notes), index=listing.url)
-    to.mkdir(parents=True, exist_ok=True)
-    with open(to / "papers.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "title", "pdf_url", "file", "venue", "year"])
-        for paper in papers:
-            writer.writerow([paper.id, paper.title, paper.pdf_url, f"{paper.id}.pdf", spec.title, year])
-    if not download:
-        return result
-    client = pdf_http or http
-    for paper in papers:
-        target = to / f"{paper.id}.pdf"
-        if target.exists() and target.stat().st_size > 0:
-            result.skipped += 1
-            continue
-        try:
-            response = client.get(spec.provider, paper.pdf_url)
-        except SourceError as exc:
-            result.failed.append((paper.pdf_url, str(exc)))
-            continue
-        if not response.content.lstrip()[:5].startswith(b"%PDF"):
-            result.failed.append((paper.pdf_url, "the response is not a PDF"))
-            continue
-        part = target.with_suffix(".pdf.part")
-        part.write_bytes(response.content)
-        part.replace(target)
-        result.downloaded += 1
-    return result
-
-
-__all__ = ["FetchResult", "Listing", "PMLR_ICML_VOLUMES", "PROVIDERS", "Paper", "VENUES", "Venue", "fetch_venue",
-           "resolve"]
+_NEW = "mindshare.sources.venues"
+_package = importlib.import_module(_NEW)
+for _name in ("acl", "arxiv", "base", "cvf", "neurips", "openreview", "pmlr"):
+    sys.modules[f"{__name__}.{_name}"] = importlib.import_module(f"{_NEW}.{_name}")
+sys.modules[__name__] = _package

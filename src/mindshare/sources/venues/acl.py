@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from mindshare.http import Http
-from mindshare.scan.venues.base import Listing, Paper, links, polite, unique
+from mindshare.sources.venues.base import Listing, Paper, links, polite, unique
 
 PROVIDER = polite("aclanthology", "ACL Anthology", "aclanthology.org")
 SITE = "https://aclanthology.org/"

@@ -1,4 +1,7 @@
-"""The words that count as a mention of each contender, for the full-text indexes.
+"""What the full-text indexes (Europe PMC, OpenAlex) are asked, and their counts as shares: the query helpers of
+the sources that use them.
+
+The words that count as a mention of each contender:
 
 The same words the scanner counts in PDFs (rule M1 of `mindshare.scan.rules`: the contender's patterns or
 name, plus its aliases, without the ambiguous ones that are not its own name), so an index count and a scan
@@ -11,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from mindshare import catalogue
 from mindshare.fields import Contender, Field
+from mindshare.observations import Subjects, number_text
+
+PAPERS_ONLY = catalogue.PAPERS_ONLY.name
+PAPERS_MENTIONING = catalogue.PAPERS_MENTIONING.name
+PAPERS_ANY = catalogue.PAPERS_ANY.name
+POPULATION = catalogue.POPULATION_PAPERS.name
+PCT_MENTIONING = catalogue.PCT_PAPERS_MENTIONING.name
 
 
 def phrases_by_contender(contenders: Iterable[Contender]) -> dict[str, list[str]]:
@@ -30,7 +41,7 @@ def phrases_by_contender(contenders: Iterable[Contender]) -> dict[str, list[str]
 
 @dataclass(frozen=True)
 class Question:
-    """One count to ask an index for: a metric of `mindshare.research.tally`, for one contender or none.
+    """One count to ask an index for: a research metric of the catalogue, for one contender or none.
 
     `expression` is the boolean search (None: the population itself, every paper the index counts over).
     """
@@ -44,8 +55,6 @@ def index_questions(contenders: Iterable[Contender], term: Callable[[str], str])
     """What an index is asked, per period: the population; per contender the papers mentioning it and those
     mentioning it and no other contender; and the papers mentioning any. `term` writes one phrase in the
     index's syntax ('BODY:"pytorch"' for Europe PMC, '"pytorch"' for OpenAlex)."""
-    from mindshare.research.tally import PAPERS_ANY, PAPERS_MENTIONING, PAPERS_ONLY, POPULATION
-
     chosen = list(contenders)
     phrases = phrases_by_contender(chosen)
     either = {cid: " OR ".join(term(p) for p in words) for cid, words in phrases.items() if words}
@@ -72,8 +81,23 @@ def by_expression(questions: list[Question]) -> list[list[Question]]:
 
 def subject_of(question: Question) -> str:
     """The observation `subject` of a question's count: the contender, all papers, or any contender."""
-    from mindshare.research.tally import ALL_SUBJECT, ANY_SUBJECT
-
     if question.contender is not None:
         return question.contender.name
-    return ALL_SUBJECT if question.expression is None else ANY_SUBJECT
+    return Subjects.ALL_PAPERS if question.expression is None else Subjects.ANY_CONTENDER
+
+
+def shares_of_population(rows: list[dict]) -> list[dict]:
+    """For index counts (rows of one run): `pct_papers_mentioning` per contender and period, its count over
+    the population counted in the same run (the note names it), so no share is read off a later, larger
+    denominator."""
+    population = {(r["period_start"], r["segment"]): r for r in rows if r["metric"] == POPULATION}
+    out = []
+    for r in rows:
+        base = population.get((r["period_start"], r["segment"]))
+        if r["metric"] != PAPERS_MENTIONING or base is None or not base["value"]:
+            continue
+        share = 100 * r["value"] / base["value"]
+        out.append({**r, "metric": PCT_MENTIONING, "unit": "%", "value": share, "value_text": number_text(share),
+                    "note": "; ".join(x for x in (f"of {base['value']:,.0f} papers in the population "
+                                                   f"({base['query']}), counted in the same run", r["note"]) if x)})
+    return out

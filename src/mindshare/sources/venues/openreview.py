@@ -25,7 +25,7 @@ import httpx
 
 from mindshare.errors import SourceError
 from mindshare.http import CredentialSession, Limit, Provider, provider_detail
-from mindshare.scan.venues.base import Listing, Paper, safe_id
+from mindshare.sources.venues.base import Listing, Paper, safe_id
 
 USERNAME, PASSWORD = "OPENREVIEW_USERNAME", "OPENREVIEW_PASSWORD"
 API_HOSTS = ("api.openreview.net", "api2.openreview.net")   # PDFs on openreview.net need no session

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from mindshare.errors import SourceError
 from mindshare.http import Http
-from mindshare.scan.venues.base import Listing, Paper, safe_id
+from mindshare.sources.venues.base import Listing, Paper, safe_id
 from mindshare.sources.arxiv import ArxivSource
 
 PROVIDER = ArxivSource.provider

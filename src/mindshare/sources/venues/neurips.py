@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from mindshare.http import Http
-from mindshare.scan.venues.base import Listing, Paper, links, polite, unique
+from mindshare.sources.venues.base import Listing, Paper, links, polite, unique
 
 PROVIDER = polite("neurips", "NeurIPS proceedings", "papers.nips.cc")
 SITE = "https://papers.nips.cc/"
