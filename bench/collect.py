@@ -38,7 +38,7 @@ import stamina
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from mindshare.commands.collect import run_collection  # noqa: E402
+from mindshare.collection import run_collection  # noqa: E402
 from mindshare.fields import parse_field  # noqa: E402
 from mindshare.http import Http, Limit  # noqa: E402
 from mindshare.sources import SOURCES  # noqa: E402

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import stamina
 
-from mindshare.commands.collect import run_collection
+from mindshare.collection import run_collection
 from mindshare.fields import load_field
 from mindshare.http import Http
 from mindshare.report.build import build_report

@@ -2,6 +2,7 @@ import json
 import os
 import re
 import stat
+from datetime import date
 
 import pytest
 
@@ -193,7 +194,7 @@ def test_partial_periods_are_flagged(built_report):
 
 def test_as_of_report_keeps_only_earlier_periods(bundled_store_path):
     with store_session(bundled_store_path) as store:
-        built = build_report(store, load_field(), as_of="2020-01-31")
+        built = build_report(store, load_field(), as_of=date(2020, 1, 31))
     research = next(s for s in built.sections if s.id == "research")
     table = next(t for t in research.tables if t.name == "research_by_venue").frame
     assert table["year"].max() <= 2020

@@ -261,7 +261,7 @@ def test_the_report_date_decides_what_is_stale_not_the_clock(bundled_store_path)
     with time_machine.travel(datetime(2026, 6, 15, 12, tzinfo=timezone.utc), tick=False), \
             session(bundled_store_path) as store:
         # as of January 2020 the HN series runs to December 2019: current, whatever today is
-        assert hn_notes(build_report(store, load_field(), as_of="2020-01-31")) == []
+        assert hn_notes(build_report(store, load_field(), as_of=date(2020, 1, 31))) == []
         # a report dated mid-2024 finds the series (to 2024-05) current; one dated 2031 finds it old
         assert hn_notes(build_report(store, load_field(), today=date(2024, 7, 1))) == []
         assert hn_notes(build_report(store, load_field(), today=date(2031, 1, 1)))

@@ -5,12 +5,18 @@ as one CLI command does. Bad input raises a `mindshare.errors.MindshareError` na
 contender or signal, a date that is not YYYY-MM-DD), never a DuckDB error.
 
 `as_of="YYYY-MM-DD"` keeps only what was known on that day: the figures published by then (by each figure's
-publication day, or, for a figure without one, the end of the period it measures).
+publication day, or, for a figure without one, the end of the period it measures). Every day argument is parsed
+once, here, into a date; the layers below take dates.
+
+`mindshare report` and `mindshare.report()` write a report the same way, through `write_report_folder`; `mindshare
+collect` and `mindshare.collect()` run the same collection (mindshare.collection).
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -36,7 +42,7 @@ def observations(signal: str | list[str] | None = None, contenders: list[str] | 
     ids = [c.id for c in chosen.select([contenders] if isinstance(contenders, str) else contenders)] \
         if contenders else None
     with _store(db, read_only=None) as store:
-        return store.observations(signal=signal, contenders=ids, metric=metric, source=source, as_of=as_of,
+        return store.observations(signal=signal, contenders=ids, metric=metric, source=source, as_of=_day(as_of),
                                   all_snapshots=all_snapshots, include_notes=include_notes)
 
 
@@ -92,14 +98,46 @@ def report(out: str | Path = "mindshare-report", field: str | None = None, as_of
     `weights` are those of a custom composite score, `{"jobs": 0.5, "downloads": 0.3}` or "jobs=0.5,downloads=0.3"
     (`--weights`; default: the field's score_weights table, if any).
     """
+    options = _report_options(compare_to, weights)
+    with _settings(db) as chosen:
+        return write_report_folder(chosen, _field(field), Path(out), as_of=_day(as_of), png=png, **options)
+
+
+def write_report_folder(settings: settings_module.Settings, field: Field, out: Path, *, as_of: date | None = None,
+                        compare_to: date | None = None, weights: dict[str, float] | None = None,
+                        png: bool = True) -> Path:
+    """The report of `field`, from the store of `settings` (read-only if it cannot be written), written to `out`:
+    what `mindshare report` and `mindshare.report()` both do. Returns the folder."""
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
 
-    options = _report_options(compare_to, weights)
-    with _settings(db) as chosen:
-        with session(settings=chosen, read_only=None) as store:
-            built = build_report(store, _field(field), as_of=_day(as_of), **options)
-        return write_report(built, Path(out), render_images=png)
+    with session(settings=settings, read_only=None) as store:
+        built = build_report(store, field, as_of=as_of, compare_to=compare_to, weights=weights)
+    return write_report(built, out, render_images=png)
+
+
+def collect(sources: str | list[str] | None = None, field: str | None = None,
+            contenders: str | list[str] | None = None, *, since: str | None = None, db: str | Path | None = None,
+            cache: bool = True) -> pd.DataFrame:
+    """Today's numbers from the live sources into the store, one snapshot per source, as `mindshare collect`.
+
+    `sources`: names from `mindshare collect --help` (default: all); `contenders`: ids or names of the field
+    (default: all); `since="YYYY-MM-DD"`: the start of monthly series (default: the same month a year ago);
+    `cache=False` asks the providers again even where a response is cached. Tokens come from the environment.
+    Returns one row per source: its status (added, unchanged, skipped, failed), rows, snapshot and why.
+    """
+    from mindshare.collection import run_collection, since_day, sources_named
+    from mindshare.http import Http
+
+    chosen = _field(field)
+    picked = sources_named([sources] if isinstance(sources, str) else sources)
+    who = chosen.select([contenders] if isinstance(contenders, str) else contenders)
+    today = datetime.now(UTC).date()
+    start = since_day(since, today)
+    with _settings(db) as config:
+        outcomes = run_collection(picked, who, start, today, Http(cache=cache, settings=config),
+                                  lambda: session(settings=config), chosen, progress=False)
+    return pd.DataFrame([asdict(outcome) for outcome in outcomes])
 
 
 def _report_options(compare_to: str | None, weights: str | Mapping[str, float] | None) -> dict:
@@ -132,11 +170,11 @@ def _store(db: str | Path | None, **kwargs) -> Iterator[Store]:
         yield store
 
 
-def _day(value: str | None, name: str = "as_of") -> str | None:
-    """A day checked: YYYY-MM-DD, else an InputError naming `name` (the report would otherwise fail deep inside)."""
+def _day(value: str | date | None, name: str = "as_of") -> date | None:
+    """A day parsed once: YYYY-MM-DD (or a date), else an InputError naming `name`."""
     from mindshare.store import parse_day
 
-    return parse_day(value, name).isoformat() if value else None
+    return parse_day(value, name) if value else None
 
 
 def _field(name: str | None) -> Field:

@@ -227,7 +227,7 @@ class Provider:
 
 # -- URLs ---------------------------------------------------------------------------------------------------
 def user_agent(contact: str = "") -> str:
-    from mindshare import __version__
+    from mindshare._version import __version__
 
     contact = f"; {contact}" if contact else ""
     return f"mindshare/{__version__} (+https://pypi.org/project/mindshare/{contact}) httpx/{httpx.__version__}"

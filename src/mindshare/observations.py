@@ -10,8 +10,9 @@ label). A period that was not over when it was counted is *partial*: its `note` 
 `partial_note`), it keeps its full calendar end, and a later count of the same period supersedes it in the
 store's latest view.
 
-pandas is imported inside the few functions that use it: `import mindshare` loads this module (see
-mindshare/__init__.py), and `mindshare --version` should not wait for pandas.
+pandas is imported inside the few functions that use it: the command line loads this module for every verb, and
+`mindshare --version` should not wait for pandas. Called, this module is `mindshare.api.observations`
+(mindshare/_callable.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from mindshare._callable import callable_module
 from mindshare.catalogue import CATALOGUE
+
+callable_module(__name__)   # `mindshare.observations(...)` is the API's function (mindshare/_callable.py)
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dataclasses import dataclass, field
+from datetime import date
 
 LEADER_COLUMNS = ["signal", "as_of", "leader", "runner_up", "leader_share_pct", "lead_ratio"]
 
@@ -79,7 +80,7 @@ def now_share_of_leader_then(then: pd.DataFrame, signal: str, contender: str) ->
     return float(found["share_now"].iloc[0]) if not found.empty and pd.notna(found["share_now"].iloc[0]) else None
 
 
-def comparison_sentences(table: pd.DataFrame, compare_to: str, names=lambda key: key) -> list[Sentence]:
+def comparison_sentences(table: pd.DataFrame, compare_to: date | str, names=lambda key: key) -> list[Sentence]:
     out = []
     for row in table.itertuples(index=False):
         if row.status == "new since":

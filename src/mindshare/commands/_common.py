@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Iterator, List, Optional
 
@@ -124,13 +125,14 @@ def _refuse_both(ctx: typer.Context, other: Verbosity) -> None:
         raise typer.BadParameter("--quiet and --verbose contradict each other; give one of them", ctx=ctx)
 
 
-def check_day(ctx: typer.Context, param: typer.CallbackParam, value: Optional[str]) -> Optional[str]:
-    """The callback of an option that takes a DATE: YYYY-MM-DD, else one line naming the option."""
+def check_day(ctx: typer.Context, param: typer.CallbackParam, value: Optional[str]) -> Optional[date]:
+    """The callback of an option that takes a DATE: parsed once, here, into a date (the verb and every layer below
+    take it as one); not YYYY-MM-DD, one line naming the option."""
     if value is None:
         return None
     from mindshare.store import parse_day
 
-    return parse_day(value, param.opts[0]).isoformat()
+    return parse_day(value, param.opts[0])
 
 
 # What --as-of does, in the words of every option and doc that mentions it (Store.observations filters so).

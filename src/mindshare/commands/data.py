@@ -7,9 +7,25 @@ import typer
 from rich.text import Text
 
 from mindshare import console
-from mindshare.commands._common import (AsOfOption, ContenderOption, FieldOption, Format, FormatOption,
-                                        QuietOption, SignalOption, VerboseOption, print_frame, store_from)
-from mindshare.fields import CONTENDER_KEYS, FIELD_KEYS, available_fields, field_search_path, load_field
+from mindshare.commands._common import (
+    AsOfOption,
+    ContenderOption,
+    FieldOption,
+    Format,
+    FormatOption,
+    QuietOption,
+    SignalOption,
+    VerboseOption,
+    print_frame,
+    store_from,
+)
+from mindshare.fields import (
+    CONTENDER_KEYS,
+    FIELD_KEYS,
+    available_fields,
+    field_search_path,
+    load_field,
+)
 
 BRIEF_COLUMNS = ["signal", "metric", "contender", "subject", "period_start", "value", "value_text", "unit",
                  "segment", "method", "source", "snapshot_id"]

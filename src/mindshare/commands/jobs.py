@@ -8,11 +8,19 @@ from typing import List, Optional
 
 import typer
 
-from mindshare import settings as settings_module
-from mindshare.commands._common import (ContenderOption, FieldOption, Format, FormatOption, QuietOption,
-                                        VerboseOption, store_from)
+from mindshare.collection import run_collection
 from mindshare.commands import collect as collecting
-from mindshare.commands.collect import allow_empty_option, finish, run_collection
+from mindshare.commands._common import (
+    ContenderOption,
+    FieldOption,
+    Format,
+    FormatOption,
+    QuietOption,
+    VerboseOption,
+    application,
+    store_from,
+)
+from mindshare.commands.collect import allow_empty_option, finish
 from mindshare.errors import InputError
 from mindshare.fields import load_field
 
@@ -60,7 +68,7 @@ def jobs_collect(
     sources = [HnHiringSource() if name == "hn" else AdzunaSource(countries=country)
                for name in dict.fromkeys(source)]
     today = datetime.now(UTC).date()
-    settings = settings_module.load()
+    settings = application(ctx).settings
     results = run_collection(sources, chosen.select(contender), _month(since, today) or FIRST_THREAD, today,
                              collecting.make_http(cache=not no_cache, verbose=verbose, settings=settings),
                              lambda: store_from(ctx), chosen, progress=not quiet, allow_empty=allow_empty)

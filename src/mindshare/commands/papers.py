@@ -7,9 +7,8 @@ from typing import Optional
 
 import typer
 
-from mindshare import settings as settings_module
-from mindshare.commands._common import QuietOption, VerboseOption, out
 from mindshare.commands import collect as collecting
+from mindshare.commands._common import QuietOption, VerboseOption, application, out
 from mindshare.console import err
 
 
@@ -22,6 +21,7 @@ def register(app: typer.Typer) -> None:
 
 
 def fetch(
+    ctx: typer.Context,
     venue: str = typer.Option(..., "--venue", metavar="VENUE", help="Venue: see `mindshare papers venues`."),
     year: int = typer.Option(..., "--year", metavar="YEAR", help="Year."),
     to: Path = typer.Option(..., "--to", metavar="DIR", help="Folder for the PDFs (created; existing files are kept)."),
@@ -41,7 +41,7 @@ def fetch(
     """
     from mindshare.sources.venues import fetch_venue
 
-    settings = settings_module.load()
+    settings = application(ctx).settings
     # index pages go through the HTTP cache; PDFs do not (they are kept in DIR instead)
     with collecting.make_http(verbose=verbose, settings=settings) as http, \
             collecting.make_http(cache=False, verbose=verbose, settings=settings) as pdf_http:

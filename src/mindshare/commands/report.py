@@ -9,8 +9,14 @@ from typing import Optional
 import typer
 
 from mindshare import console
-from mindshare.commands._common import (AsOfOption, FieldOption, QuietOption, VerboseOption,
-                                        application, check_day, store_from)
+from mindshare.commands._common import (
+    AsOfOption,
+    FieldOption,
+    QuietOption,
+    VerboseOption,
+    application,
+    check_day,
+)
 from mindshare.fields import load_field
 
 
@@ -45,18 +51,15 @@ def report(
     earlier report; the new report replaces mindshare's own files only once it is complete.
     """
     from mindshare.analysis.composite import parse_weights
-    from mindshare.report.build import build_report
-    from mindshare.report.render import write_report
+    from mindshare.api import write_report_folder
 
     started = time.perf_counter()
     chosen = load_field(field)
     chosen_weights = parse_weights(weights) if weights else None
-    with store_from(ctx, read_only=None) as store:
-        console.detail(f"store {store.path}{' (read-only)' if store.read_only else ''}; field {chosen.path}; "
-                       f"cache {application(ctx).settings.cache_root}")
-        built = build_report(store, chosen, as_of=as_of, compare_to=compare_to, weights=chosen_weights)
-    console.detail(f"built in {time.perf_counter() - started:.1f}s")
-    folder = write_report(built, out_dir, render_images=png)
+    settings = application(ctx).settings
+    console.detail(f"store {settings.store_path}; field {chosen.path}; cache {settings.cache_root}")
+    folder = write_report_folder(settings, chosen, out_dir, as_of=as_of, compare_to=compare_to,
+                                 weights=chosen_weights, png=png)
     elapsed = time.perf_counter() - started
     if console.verbosity() is not console.Verbosity.QUIET:
         console.out.print(f"report written to {folder.resolve()} in {elapsed:.1f}s", markup=False)

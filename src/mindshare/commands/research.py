@@ -11,8 +11,16 @@ import typer
 
 from mindshare import console
 from mindshare.catalogue import RESEARCH
-from mindshare.commands._common import (FieldOption, Format, FormatOption, QuietOption, VerboseOption, application,
-                                        print_frame, store_from)
+from mindshare.commands._common import (
+    FieldOption,
+    Format,
+    FormatOption,
+    QuietOption,
+    VerboseOption,
+    application,
+    print_frame,
+    store_from,
+)
 from mindshare.console import out
 from mindshare.errors import InputError
 from mindshare.settings import Settings

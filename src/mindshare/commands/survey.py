@@ -12,8 +12,16 @@ import typer
 
 from mindshare import console
 from mindshare.analysis.surveys import wilson_interval
-from mindshare.commands._common import (FieldOption, Format, FormatOption, JsonOption, out, output_format,
-                                       print_frame, store_from)
+from mindshare.commands._common import (
+    FieldOption,
+    Format,
+    FormatOption,
+    JsonOption,
+    out,
+    output_format,
+    print_frame,
+    store_from,
+)
 from mindshare.fields import load_field
 from mindshare.observations import SnapshotKind
 

@@ -7,12 +7,21 @@ from typing import List, Optional
 
 import typer
 
-from mindshare import settings as settings_module
 from mindshare.catalogue import SEARCH, SEARCH_INTEREST
-from mindshare.commands._common import (ContenderOption, FieldOption, Format, FormatOption, QuietOption,
-                                        VerboseOption, print_frame, store_from)
+from mindshare.collection import run_collection
 from mindshare.commands import collect as collecting
-from mindshare.commands.collect import allow_empty_option, finish, run_collection
+from mindshare.commands._common import (
+    ContenderOption,
+    FieldOption,
+    Format,
+    FormatOption,
+    QuietOption,
+    VerboseOption,
+    application,
+    print_frame,
+    store_from,
+)
+from mindshare.commands.collect import allow_empty_option, finish
 from mindshare.fields import load_field
 
 
@@ -56,7 +65,7 @@ def trends_collect(
     source = GoogleTrendsSource(timeframe=timeframe, geos=tuple(geo or ("",)), anchor=anchor,
                                 search_property="" if search_property == "web" else search_property)
     today = datetime.now(UTC).date()
-    settings = settings_module.load()
+    settings = application(ctx).settings
     results = run_collection([source], chosen.select(contender), date(today.year - 5, today.month, 1), today,
                              collecting.make_http(cache=not no_cache, verbose=verbose, settings=settings),
                              lambda: store_from(ctx), chosen, progress=not quiet, allow_empty=allow_empty)

@@ -29,14 +29,15 @@ TIE_BREAK = ["signal", "metric", "subject", "segment", "period_start", "source",
 NUMBERS, EARLIER_NUMBERS = "mindshare_report_numbers", "mindshare_report_earlier_numbers"
 
 
-def build_report(store: Store, field: Field, *, as_of: str | None = None, compare_to: str | None = None,
+def build_report(store: Store, field: Field, *, as_of: date | None = None, compare_to: date | None = None,
                  weights: dict[str, float] | None = None, today: date | None = None) -> Report:
-    """The report of `field` from `store`, as known on `as_of` (default: everything, dated `today`)."""
+    """The report of `field` from `store`, as known on `as_of` (default: everything, dated `today`). The days are
+    dates, parsed once where the user gave them (the CLI's option, the API's argument)."""
     observations = in_full_order(store.observations(as_of=as_of))
     snapshots = store.snapshots()
     evidence = Evidence(
         observations=observations, field=field, provenance=Provenance(),
-        report_date=date.fromisoformat(as_of) if as_of else (today or date.today()),
+        report_date=as_of or today or date.today(),
         collected_snapshots=frozenset(snapshots.loc[snapshots["kind"] == SnapshotKind.COLLECT, "snapshot_id"]),
         article=article_of(field))
     samples = in_full_order(store.observations(signal=SEARCH.name, source=Sources.GOOGLE_TRENDS, as_of=as_of,
@@ -63,7 +64,7 @@ def build_report(store: Store, field: Field, *, as_of: str | None = None, compar
     return Report(
         field_name=field.name, field_title=field.title,
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        as_of=as_of, store_name=store.path.name, sections=sections,
+        as_of=as_of.isoformat() if as_of else None, store_name=store.path.name, sections=sections,
         sources=evidence.provenance.entries, snapshots=snapshots,
     )
 

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -35,7 +36,7 @@ class EngineInput:
     connection: duckdb.DuckDBPyConnection   # the store's own: the analysis runs there
     relation: str                           # the evidence's numbers, registered on that connection
     weights: dict[str, float] | None = None           # --weights, else the field's score_weights
-    compare_to: str | None = None                     # --compare-to DATE
+    compare_to: date | None = None                     # --compare-to DATE
     compare_relation: str | None = None               # the numbers as known on that day, on the same connection
     compare_observations: pd.DataFrame | None = None  # the same rows as a frame (the digest reads them)
 
@@ -104,7 +105,8 @@ def _digest(inputs: EngineInput) -> str:
             rows = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
             h.update(np.sort(rows).tobytes())
         h.update(b"|")
-    h.update(repr((inputs.evidence.report_date.isoformat(), inputs.compare_to, sorted((inputs.weights or {}).items()),
+    compare_to = inputs.compare_to.isoformat() if inputs.compare_to else None
+    h.update(repr((inputs.evidence.report_date.isoformat(), compare_to, sorted((inputs.weights or {}).items()),
                    inputs.presets, [(c.id, c.name, c.color) for c in inputs.evidence.field.contenders])).encode())
     here = Path(__file__).parent
     code = sorted(Path(mindshare.analysis.__file__).parent.glob("*.py")) + [

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from mindshare import __version__
+from mindshare._version import __version__
 from mindshare.errors import ReportError
 
 MANIFEST = ".mindshare-report.json"

@@ -20,7 +20,8 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from mindshare import __version__, settings
+from mindshare import settings
+from mindshare._version import __version__
 from mindshare.report.folder import ReportFolder
 from mindshare.report.model import Report, Section, Table, jsonable
 from mindshare.report.tables import MAX_ALIGNED_COLUMNS, html_table, markdown_table, md_escape

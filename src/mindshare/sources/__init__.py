@@ -2,7 +2,7 @@
 limits, credential, retry rules: `mindshare.http.Provider`) as a class attribute, registered here explicitly.
 
 `mindshare collect`, `trends collect` and `jobs collect` all run them through one path
-(`mindshare.commands.collect.run_collection`); a notebook can too::
+(`mindshare.collection.run_collection`); a notebook can too::
 
     from mindshare.http import Http
     from mindshare.sources import SOURCES, Run

@@ -10,6 +10,7 @@ It reads the one run of the analysis the report's engine made (report.engine), t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -33,7 +34,7 @@ class SummaryInput:
     presets: tuple[str, ...] = ()       # Hale's composite presets, for a field that reproduces his article
     presets_words: str = ""
     weights: dict[str, float] | None = None
-    compare_to: str | None = None       # --compare-to DATE
+    compare_to: date | None = None       # --compare-to DATE
     then: Analysis | None = None        # the run over the numbers as known that day (None: the store knew none)
 
 
@@ -222,7 +223,7 @@ def _gaps(inputs: SummaryInput, section: Section, result, observations: pd.DataF
                              f"{', '.join(result.stale)}; shown, but not counted in the agreement or the composite.")
 
 
-def _comparison(inputs: SummaryInput, section: Section, result, compare_to: str) -> None:
+def _comparison(inputs: SummaryInput, section: Section, result, compare_to: date) -> None:
     from mindshare.analysis.compare import compare_standings, comparison_sentences
 
     then = inputs.then
