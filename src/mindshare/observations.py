@@ -12,7 +12,7 @@ store's latest view.
 
 pandas is imported inside the few functions that use it: the command line loads this module for every verb, and
 `mindshare --version` should not wait for pandas. Called, this module is `mindshare.api.observations`
-(mindshare/_callable.py).
+(see mindshare/__init__.py).
 """
 
 from __future__ import annotations
@@ -20,10 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from mindshare._callable import callable_module
 from mindshare.catalogue import CATALOGUE
-
-callable_module(__name__)   # `mindshare.observations(...)` is the API's function (mindshare/_callable.py)
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,7 +1,3 @@
 """The report: built from the store (build.py and sections/), rendered as files (render.py into folder.py's
 folder). docs/report.md describes the layout and how to add a section. Called, this package is
-`mindshare.api.report` (mindshare/_callable.py)."""
-
-from mindshare._callable import callable_module
-
-callable_module(__name__)
+`mindshare.api.report` (see mindshare/__init__.py)."""
