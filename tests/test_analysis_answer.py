@@ -677,3 +677,26 @@ def test_page_counts_and_search_interest_are_labelled_apart_and_page_counts_neve
     counted = next(r for r in only_pages.scoreboard if r.signal == "search")
     assert counted.kind == PAGE_COUNT and "not search interest" in counted.label and not counted.current
     assert "search" not in only_pages.headline.signals and only_pages.composite is None
+
+
+# -- several series per signal ---------------------------------------------------------------------------------------
+def test_a_signal_read_from_two_series_compares_each_pair_on_the_series_it_shares():
+    """PyPI downloads for two Python frameworks, npm downloads for two JavaScript ones: both are `downloads`, each
+    pair is compared on its own series, the answer says which, and no ratio mixes PyPI with npm."""
+    months = pd.period_range("2025-01", "2025-12", freq="M").strftime("%Y-%m")
+    pypi = _months([(m, c, v) for m in months for c, v in (("django", 300), ("fastapi", 100))],
+                   metric="downloads_30d", signal="downloads", source="pypistats.org")
+    npm = _months([(m, c, v) for m in months for c, v in (("express", 9000), ("nest", 3000))],
+                  metric="npm_downloads_30d", signal="downloads", source="api.npmjs.org")
+    answer = _answer(pd.concat([pypi, npm]), report_date="2026-01-15")
+    rows = {(r.leader, r.runner_up): r for r in answer.scoreboard if r.signal == "downloads"}
+    assert set(rows) == {("django", "fastapi"), ("express", "nest")}
+    assert rows[("django", "fastapi")].ratio == pytest.approx(3.0) and rows[("express", "nest")].ratio == pytest.approx(3.0)
+    assert rows[("django", "fastapi")].source == "pypistats.org" and rows[("express", "nest")].source == "api.npmjs.org"
+    assert rows[("express", "nest")].label == "downloads from npm"          # says which series
+    assert "npm downloads" in answer.headline.text and "PyPI downloads" in answer.headline.text
+    # a series that shares a contender with the chosen one is not a second reading of it: one series, one row
+    both = _months([(m, c, v) for m in months for c, v in (("django", 10), ("express", 20))],
+                   metric="npm_downloads_30d", signal="downloads", source="api.npmjs.org")
+    single = _answer(pd.concat([pypi, both]), report_date="2026-01-15")
+    assert [(r.leader, r.runner_up) for r in single.scoreboard if r.signal == "downloads"] == [("django", "fastapi")]

@@ -121,7 +121,7 @@ def test_no_research_rows_give_an_empty_frame_with_the_columns():
 
 
 def test_the_report_is_told_how_to_collect_what_the_store_lacks(bundled_store_path):
-    from mindshare.report.sections.research import missing_method_notes
+    from mindshare.analysis.research_shares import missing_method_notes
     from mindshare.session import session
 
     with session(bundled_store_path, read_only=True) as store:

@@ -212,12 +212,14 @@ GITHUB = Signal("github", "GitHub stars, forks, contributors, releases", "GitHub
 QA = Signal("qa", "Stack Overflow questions", "Stack Overflow questions", order=6, readers=(PRODUCTION,),
             prefers=(("questions_per_year",), ("stackoverflow_questions_per_year",), ("questions_per_month",),
                      ("questions",)))
+DEPENDENTS = Signal("dependents", "repositories that depend on each contender (GitHub's \"Used by\")",
+                    "dependent repositories", order=5, readers=(PRODUCTION,), prefers=(("github_dependents",),))
 MODELS = Signal("models", "models on the Hugging Face Hub", "shared models")
 ARTICLES = Signal("articles", "articles written about each contender", "articles", order=8)
 SCORE_WEIGHTS = Signal("score_weights", "weights of published composite scores", compared=False)
 OTHER = Signal("other", "published figures of other kinds", compared=False)
 
-_SIGNALS = (JOBS, RESEARCH, SEARCH, USAGE, DOWNLOADS, GITHUB, QA, MODELS, ARTICLES, SCORE_WEIGHTS, OTHER)
+_SIGNALS = (JOBS, RESEARCH, SEARCH, USAGE, DOWNLOADS, GITHUB, DEPENDENTS, QA, MODELS, ARTICLES, SCORE_WEIGHTS, OTHER)
 
 # -- the metrics -----------------------------------------------------------------------------------------------------
 _HN_POSTS = "Hacker News 'Who is hiring?' job posts naming it"
@@ -257,6 +259,15 @@ DOWNLOADS_MONTH_BIGQUERY_SUM = Metric(
     "downloads_month_bigquery_sum", "downloads", unit="downloads",
     chart_title="PyPI downloads per month from BigQuery's public dataset (every installer, mirrors included), the "
                 "contender's packages summed")
+# pypistats.org's counts with mirrors: named apart so that nobody adds them to the counts without
+DOWNLOADS_MONTH_WITH_MIRRORS = Metric("downloads_month_with_mirrors", "downloads")
+DOWNLOADS_30D_WITH_MIRRORS = Metric("downloads_30d_with_mirrors", "downloads")
+DOWNLOADS_MONTH_SUM_WITH_MIRRORS = Metric("downloads_month_sum_with_mirrors", "downloads")
+DOWNLOADS_30D_SUM_WITH_MIRRORS = Metric("downloads_30d_sum_with_mirrors", "downloads")
+NPM_DOWNLOADS_30D = Metric("npm_downloads_30d", "downloads", VOLUME, False, "downloads from npm", "downloads",
+                           "npm downloads")
+NPM_DOWNLOADS_MONTH = Metric("npm_downloads_month", "downloads", VOLUME, False, "downloads from npm", "downloads",
+                             "npm downloads", chart_title="npm downloads per month, the contender's packages summed")
 # github
 GITHUB_STARS = Metric("github_stars", "github", CUMULATIVE, False, "GitHub stars", "stars", "GitHub stars")
 STARS = Metric("stars", "github", CUMULATIVE, False, "GitHub stars", "stars", "GitHub stars")
@@ -270,6 +281,9 @@ WATCHERS = Metric("watchers", "github", total=True)
 CONTRIBUTORS = Metric("contributors", "github", total=True)
 OPEN_ISSUES = Metric("open_issues", "github", total=True)
 RELEASES = Metric("releases", "github", total=True)
+# dependents: a count of repositories today (some stop depending), read as it stands, never summed over time
+GITHUB_DEPENDENTS = Metric("github_dependents", "dependents", LEVEL, False,
+                           "GitHub repositories that depend on it (\"Used by\")", "repositories", "GitHub dependents")
 # qa
 STACKOVERFLOW_QUESTIONS = Metric("stackoverflow_questions", "qa", CUMULATIVE, False, _SO, "questions", _SO)
 QUESTIONS_TOTAL = Metric("questions_total", "qa", CUMULATIVE, False, _SO, "questions", _SO, total=True)
@@ -321,7 +335,9 @@ _METRICS = (
     POSTS_MENTIONING, POSTS_MATCHING, PCT_OF_POSTS, PCT_OF_POSTS_MATCHING, JOB_POSTS, JOB_LISTINGS, JOB_POSTINGS,
     JOB_COUNT, JOB_LISTINGS_RATIO_TEXT, JOB_LISTINGS_CHANGE_TEXT, JOB_LISTINGS_NEW, JOB_POSTINGS_GROWTH,
     SERIES_BRIDGE, DOWNLOADS_30D, DOWNLOADS_MONTH, DOWNLOADS_MONTH_BIGQUERY, DOWNLOADS_365D, DOWNLOADS_ANY,
-    PYPI_DOWNLOADS, DOWNLOADS_30D_SUM, DOWNLOADS_MONTH_SUM, DOWNLOADS_MONTH_BIGQUERY_SUM, GITHUB_STARS, STARS,
+    PYPI_DOWNLOADS, DOWNLOADS_30D_SUM, DOWNLOADS_MONTH_SUM, DOWNLOADS_MONTH_BIGQUERY_SUM, NPM_DOWNLOADS_30D,
+    NPM_DOWNLOADS_MONTH, DOWNLOADS_MONTH_WITH_MIRRORS, DOWNLOADS_30D_WITH_MIRRORS, DOWNLOADS_MONTH_SUM_WITH_MIRRORS,
+    DOWNLOADS_30D_SUM_WITH_MIRRORS, GITHUB_DEPENDENTS, GITHUB_STARS, STARS,
     STARS_NEW_MONTH, GITHUB_STARS_NEW, GITHUB_FORKS, FORKS, WATCHERS, CONTRIBUTORS, OPEN_ISSUES, RELEASES,
     STACKOVERFLOW_QUESTIONS, QUESTIONS_TOTAL, QUESTIONS_PER_YEAR, STACKOVERFLOW_QUESTIONS_PER_YEAR, QUESTIONS_MONTH,
     QUESTIONS_PER_MONTH, QUESTIONS, PAPERS_MENTIONING_ONLY, PAPERS_MENTIONING, PAPERS_ONLY, PAPERS_MONTH, ARXIV_PAPERS,

@@ -34,6 +34,7 @@ CONTENDER_KEYS: dict[str, tuple[type, str]] = {
                         "payments firm): counted only beside machine-learning context, never in a hyphenated compound"),
     "ecosystem": (list, "libraries that imply it, e.g. fairseq for PyTorch (counted separately)"),
     "pypi": (list, "PyPI packages whose downloads count for it"),
+    "npm": (list, "npm packages whose downloads count for it (a scoped one as @scope/name)"),
     "github": (str, "main GitHub repository, owner/name"),
     "stackoverflow_tag": (str, "Stack Overflow tag"),
     "wikipedia": (str, "English Wikipedia article title"),
@@ -74,6 +75,7 @@ class Contender:
     ambiguous: tuple[str, ...] = ()
     ecosystem: tuple[str, ...] = ()
     pypi: tuple[str, ...] = ()
+    npm: tuple[str, ...] = ()
     github: str | None = None
     stackoverflow_tag: str | None = None
     wikipedia: str | None = None

@@ -31,7 +31,8 @@ TREND_YEARS = 3
 
 @dataclass
 class Analysis:
-    series: pd.DataFrame          # signal, metric, source, segment, method, contenders, rows, first, last
+    series: pd.DataFrame          # signal, series, metric, source, segment, contenders, rows, first, last; the
+                                  # other tables name a series by `series` in their `signal` column
     standings: pd.DataFrame       # per signal and contender: value/share now and a year before
     trends: pd.DataFrame          # per signal and contender: Theil-Sen trend of the share (points/year) + OLS
     crossovers: pd.DataFrame      # per signal: leader vs runner-up, observed and projected
@@ -50,7 +51,15 @@ class Analysis:
 WHOLE_POPULATION = (DEFAULT_SEGMENT, ALL_RESPONDENTS)
 
 
+SERIES_COLUMNS = ["signal", "series", "metric", "source", "segment", "contenders", "rows", "first", "last"]
+
+
 def _choose_series(groups: pd.DataFrame, catalogue: Catalogue = CATALOGUE) -> pd.DataFrame:
+    """The series each signal is read from: its best series, then any other that shares no contender with those
+    already chosen (PyPI downloads for some contenders, npm downloads for others), so a pair of contenders is
+    always compared on the one series they share, never across two. `series` names the series: the signal itself
+    for its best one, the signal and source for another. A signal whose segments add up is read from one series.
+    """
     chosen = []
     skip, summed = catalogue.not_compared(), catalogue.summed_over_segments()
     for signal, group in groups.groupby("signal"):
@@ -63,7 +72,8 @@ def _choose_series(groups: pd.DataFrame, catalogue: Catalogue = CATALOGUE) -> pd
         if signal in summed:
             group = (group.groupby(["signal", "metric", "source", "preference"], as_index=False)
                      .agg(contenders=("contenders", "max"), rows=("rows", "sum"), last=("last", "max"),
-                          first=("first", "min")).assign(segment=None))
+                          first=("first", "min"), who=("who", lambda lists: sorted(set().union(*map(set, lists)))))
+                     .assign(segment=None))
         # among equally preferred metrics the latest month first (two counts of the same threads, one of them
         # newer); otherwise the most contenders, then the latest, then the most rows
         preferred = group["preference"] < len(catalogue.signal(str(signal)).prefers)
@@ -73,9 +83,18 @@ def _choose_series(groups: pd.DataFrame, catalogue: Catalogue = CATALOGUE) -> pd
         group["part"] = ~group["segment"].isna() & ~group["segment"].isin(WHOLE_POPULATION)
         group = group.sort_values(["preference", "recent", "contenders", "last", "rows", "part", "segment", "source"],
                                   ascending=[True, False, False, False, False, True, True, True], na_position="last")
-        chosen.append(group.iloc[0][["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"]])
-    return pd.DataFrame(chosen).reset_index(drop=True) if chosen else pd.DataFrame(
-        columns=["signal", "metric", "source", "segment", "contenders", "rows", "first", "last"])
+        if "who" not in group:            # no contender sets given: the best series alone
+            group = group.head(1).assign(who=[()])
+        taken: set = set()
+        for _, candidate in group.iterrows():
+            who = set(candidate["who"])
+            if taken and (who & taken or signal in summed):
+                continue
+            row = candidate.copy()
+            row["series"] = str(signal) if not taken else f"{signal} ({candidate['source']})"
+            chosen.append(row[SERIES_COLUMNS])
+            taken |= who
+    return pd.DataFrame(chosen).reset_index(drop=True) if chosen else pd.DataFrame(columns=SERIES_COLUMNS)
 
 
 def _preset_facts(con, relation: str) -> pd.DataFrame:
@@ -105,17 +124,18 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
     base = (f"SELECT * FROM {relation} WHERE value IS NOT NULL AND contender IS NOT NULL {keep}")
     groups = con.execute(f"""
         SELECT signal, metric, source, segment, count(DISTINCT contender) AS contenders, count(*) AS rows,
-               min(period_start) AS first, max(period_start) AS last
+               min(period_start) AS first, max(period_start) AS last, list(DISTINCT contender) AS who
         FROM ({base}) GROUP BY ALL""").df()
     chosen = _choose_series(groups)
     chosen["additive"] = [describe(m, source=str(src)).additive for m, src in zip(chosen["metric"], chosen["source"])]
-    con.register("ms_chosen", chosen[["signal", "metric", "source", "segment", "additive"]])
+    con.register("ms_chosen", chosen[["signal", "series", "metric", "source", "segment", "additive"]])
     partial = ("(coalesce(o.note ILIKE '%partial%', false) "
                "OR coalesce(CAST(o.period_end AS DATE) > CAST(o.collected_at AS DATE), false))")
-    # the chosen series of every signal; never materialised (each query below reduces it in one scan)
+    # the chosen series of every signal, each under its own name (`signal` below is the series: a signal read
+    # from two series is two); never materialised (each query below reduces it in one scan)
     con.execute(f"""
         CREATE OR REPLACE TEMP VIEW ms_rows AS
-        SELECT o.signal, o.contender, coalesce(o.method, '') AS method, CAST(o.period_start AS DATE) AS d,
+        SELECT c.series AS signal, o.contender, coalesce(o.method, '') AS method, CAST(o.period_start AS DATE) AS d,
                CAST(coalesce(o.period_end, o.period_start) AS DATE) AS e, o.subject, o.segment AS venue,
                o.value, {partial} AS partial
         FROM ({base}) o JOIN ms_chosen c
@@ -243,7 +263,7 @@ def _monthly_readings(con) -> pd.DataFrame:
                CASE WHEN c.additive THEN p.summed ELSE p.last_value END AS value,
                p.method = m.method AS last_in_month
         FROM chosen p JOIN month_method m USING (signal, month)
-        JOIN (SELECT signal, any_value(additive) AS additive FROM ms_chosen GROUP BY signal) c USING (signal)
+        JOIN (SELECT series AS signal, any_value(additive) AS additive FROM ms_chosen GROUP BY series) c USING (signal)
         ORDER BY p.signal, p.contender, p.month, p.d""").df()
 
 

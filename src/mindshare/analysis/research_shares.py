@@ -109,3 +109,27 @@ def _wilson_pct(count: int, n: int) -> tuple[float, float]:
     """The Wilson 95% interval of count/n in percent (at 0 or n exactly 0 or 100)."""
     low, high = wilson_interval(count, n)
     return round(100 * low, 9), round(100 * high, 9)
+
+
+# -- what the report says when a method has no data -------------------------------------------------------
+HOW_TO_COLLECT = {
+    Sources.ARXIV_SAMPLE: (
+        "No sampled arXiv scan in this store: the bundled dataset cannot hold one (it needs arXiv). Collect it "
+        "with `MINDSHARE_CONTACT=you@example.org mindshare research sample --categories cs.LG,cs.CV,cs.CL "
+        "--since 2023-01 --precision 5` (385 papers per category and month, +-5 points at 95%; at arXiv's pace "
+        "of one request every 3 s that is about 40 minutes per cell; interrupt and re-run at will). "
+        "See docs/research.md."),
+    Sources.EUROPE_PMC: (
+        "No Europe PMC counts in this store: `mindshare collect europepmc --since 2015-01-01` asks for them "
+        "(about 24 requests per year for the deep-learning field)."),
+    Sources.OPENALEX: (
+        "No OpenAlex counts in this store: `mindshare collect openalex --since 2015-01-01` asks for them "
+        "(about two dozen requests; OpenAlex's free daily budget covers them)."),
+}
+
+
+def missing_method_notes(observations: pd.DataFrame) -> list[str]:
+    """For each research method the store has no figures of (the sampled arXiv scan, the full-text indexes),
+    how to collect them, in plain words."""
+    present = set(observations["source"]) if not observations.empty else set()
+    return [note for source, note in HOW_TO_COLLECT.items() if source not in present]

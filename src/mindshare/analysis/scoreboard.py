@@ -85,6 +85,8 @@ class SignalReading:
                                                # signal's other series (words start BRIDGED or NOT BRIDGED)
     not_asked: tuple[tuple[int, str], ...] = ()    # surveys: (year, words) of later years that did not ask
     conflicts: pd.DataFrame | None = None      # surveys: readings of this survey whose sources disagree
+    series: str = ""                           # the series read (pipeline: the signal, or signal and source when
+                                               # the signal is read from several series, each for its contenders)
 
 
 def age_in_years(end, report_date) -> float | None:
@@ -118,13 +120,14 @@ def signal_readings(analysis, report_date, *, stale_after_years: float = STALE_A
     by_signal = dict(tuple(months.groupby("signal"))) if not months.empty else {}
     for series in analysis.series.itertuples(index=False):
         measure = describe(series.metric, source=str(series.source))
-        own = by_signal.get(series.signal, months.iloc[0:0])
+        key = getattr(series, "series", series.signal)
+        own = by_signal.get(key, months.iloc[0:0])
         base = dict(signal=series.signal, metric=series.metric, source=str(series.source),
                     segment="" if pd.isna(series.segment) else str(series.segment), measure=measure)
         if measure.kind == SHARE and analysis.surveys is not None and not analysis.surveys.empty:
             reading = _survey_reading(base, analysis.surveys)
         elif series.signal in summed and analysis.venues is not None and not analysis.venues.empty:
-            reading = _venue_reading(base, analysis.venues[analysis.venues["signal"] == series.signal])
+            reading = _venue_reading(base, analysis.venues[analysis.venues["signal"] == key])
         elif measure.kind == CUMULATIVE:
             reading = _cumulative_reading(base, own)
         elif measure.kind == EVENTS:
@@ -133,6 +136,7 @@ def signal_readings(analysis, report_date, *, stale_after_years: float = STALE_A
             reading = _latest_reading(base, own)
         if reading is None:
             continue
+        reading.series = key
         _attach_data_notes(reading, analysis.data_notes)
         reading.age_years = age_in_years(reading.period_end, report_date)
         reading.current, reading.not_current_reason = _is_current(reading, stale_after_years)

@@ -563,9 +563,10 @@ def composite(current: list[SignalReading], names, weights, draws: int) -> State
     usable = [r for r in current if r.lead is not None and r.lead.values is not None]
     if len(usable) < 2:
         return None
-    values = pd.DataFrame({r.signal: r.lead.values for r in usable})
-    log_sd = pd.DataFrame({r.signal: r.log_sd for r in usable if r.log_sd is not None})
-    chosen = {s: w for s, w in (weights or {}).items() if s in values} or None
+    # by series: a signal read from two series (PyPI, npm) is two measures, each weighted as its signal
+    values = pd.DataFrame({r.series or r.signal: r.lead.values for r in usable})
+    log_sd = pd.DataFrame({r.series or r.signal: r.log_sd for r in usable if r.log_sd is not None})
+    chosen = {r.series or r.signal: w for s, w in (weights or {}).items() for r in usable if r.signal == s} or None
     result = relative_composite(values, chosen, log_sd, draws=draws)
     if result is None:
         return None
@@ -576,7 +577,7 @@ def composite(current: list[SignalReading], names, weights, draws: int) -> State
             f"comes first in {top['p_first'] * 100:.0f}% of {result.draws:,} tries that vary the data and the weights")
     flip = result.flip
     if flip is not None and flip.data_factor is not None and np.isfinite(flip.data_factor):
-        moved = next(r for r in usable if r.signal == flip.data_signal)
+        moved = next(r for r in usable if (r.series or r.signal) == flip.data_signal)
         text += (f"; {names(second['contender'])} would need {flip.data_factor:.1f} times its "
                  f"{_short(moved)} to draw level")
     figures = [Figure("p_first", _plain(top["p_first"]), "probability", contender=str(top["contender"]),

@@ -23,6 +23,7 @@ from datetime import date
 
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.errors import InputError
 from mindshare.fields import Contender
 from mindshare.http import Limit, Provider, QueryParams
@@ -69,6 +70,7 @@ class AdzunaSource(Source):
     source = SOURCE
     method = METHOD
     identifier = ""
+    metrics = (catalogue.JOB_LISTINGS,)
     measures = "job ads naming each contender today, per country (needs ADZUNA_APP_ID, ADZUNA_APP_KEY)"
 
     def __init__(self, countries: list[str] | tuple[str, ...] | None = None):

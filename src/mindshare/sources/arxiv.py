@@ -19,6 +19,7 @@ from datetime import date
 
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.fields import Contender
 from mindshare.http import Limit, Provider
 from mindshare.observations import month_label, months_between, partial_note
@@ -61,6 +62,7 @@ class ArxivSource(Source):
     source = "export.arxiv.org"
     method = "arxiv-api-ti-abs-v1"
     identifier = ""  # every contender has a name to search for
+    metrics = (catalogue.PAPERS_MONTH,)
     measures = "papers per month whose title or abstract names the contender"
 
     def _calls(self, contenders: list[Contender], since: date, today: date) -> list[tuple]:

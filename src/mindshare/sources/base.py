@@ -10,6 +10,7 @@ retry rules) as a class attribute, and
 
 - `plan(contenders, since, today, settings)`: the first requests it will make (what `--dry-run` prints;
   pagination may add more), and
+- `metrics`: the catalogue's records of what it produces (the registry checks them), and
 - `collect(run)`: the observations, as a DataFrame, built with `Source.observation`. It raises
   `SourceError` for anything it cannot read, so a source either yields a complete result or nothing (no
   partial snapshot), and `SourceSkipped` when it cannot run as configured (a missing key).
@@ -27,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import pandas as pd
 
+from mindshare.catalogue import Metric
 from mindshare.errors import SourceError
 from mindshare.fields import Contender
 from mindshare.http import Http, Provider, build_url, redact_url
@@ -103,6 +105,7 @@ class Source:
     source: str = ""          # observation `source` column: who served the number
     method: str = ""          # method version, part of every observation
     identifier: str = ""      # Contender attribute naming it at this provider ('' = every contender)
+    metrics: tuple[Metric, ...] = ()   # what it produces: the catalogue's records (mindshare.catalogue)
     measures: str = ""        # one line for `mindshare collect --help` and docs
 
     def eligible(self, contenders: Iterable[Contender]) -> list[Contender]:

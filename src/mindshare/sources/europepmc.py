@@ -24,14 +24,19 @@ from datetime import date
 
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.fields import Contender
 from mindshare.http import Limit, Provider
-from mindshare.observations import partial_note, year_period
-from mindshare.observations import Methods, Sources
-
-from mindshare.sources.fulltext import Question, by_expression, index_questions, shares_of_population, subject_of
+from mindshare.observations import Methods, Sources, partial_note, year_period
 from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source
+from mindshare.sources.fulltext import (
+    Question,
+    by_expression,
+    index_questions,
+    shares_of_population,
+    subject_of,
+)
 
 API = "https://www.ebi.ac.uk/europepmc/webservices/rest/search"
 POPULATION_QUERY = "OPEN_ACCESS:y AND HAS_FT:y AND PUB_YEAR:{year}"
@@ -66,6 +71,8 @@ class EuropePmcSource(Source):
     source = Sources.EUROPE_PMC
     method = Methods.EUROPE_PMC
     identifier = ""  # every contender has words to search for
+    metrics = (catalogue.POPULATION_PAPERS, catalogue.PAPERS_MENTIONING, catalogue.PAPERS_ONLY, catalogue.PAPERS_ANY,
+               catalogue.PCT_PAPERS_MENTIONING)
     measures = "open-access papers per year whose full text names the contender (life sciences)"
 
     def _calls(self, contenders: list[Contender], since: date, today: date) -> list[tuple[list[Question], int, Call]]:

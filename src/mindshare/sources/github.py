@@ -26,6 +26,7 @@ from datetime import date, datetime
 import httpx
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.errors import SourceError
 from mindshare.fields import Contender
 from mindshare.http import DEFAULT_RETRY_RULES, BearerToken, Limit, Provider, Retry
@@ -73,6 +74,8 @@ class GitHubSource(Source):
     source = "api.github.com"
     method = "github-rest-v1"
     identifier = "github"
+    metrics = (catalogue.GITHUB_STARS, catalogue.FORKS, catalogue.WATCHERS, catalogue.OPEN_ISSUES,
+               catalogue.CONTRIBUTORS, catalogue.RELEASES, catalogue.STARS_NEW_MONTH)
     measures = "stars, forks, watchers, contributors, open issues, releases; monthly new stars (≤40k stars)"
 
     def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:

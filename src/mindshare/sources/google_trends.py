@@ -40,9 +40,18 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.errors import InputError, SourceError
 from mindshare.fields import Contender
-from mindshare.http import RETRY_AFTER, TRANSIENT_STATUS, Backoff, Http, Limit, Provider, Retry
+from mindshare.http import (
+    RETRY_AFTER,
+    TRANSIENT_STATUS,
+    Backoff,
+    Http,
+    Limit,
+    Provider,
+    Retry,
+)
 from mindshare.observations import PARTIAL, Sources, month_end
 from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source
@@ -229,6 +238,7 @@ class GoogleTrendsSource(Source):
     source = SOURCE
     method = "google trends v1"
     identifier = ""
+    metrics = (catalogue.SEARCH_INTEREST,)
     measures = "search interest per week (monthly beyond five years), all contenders on one scale via an anchor"
 
     def __init__(self, timeframe: str | None = None, geos: tuple[str, ...] = ("",), anchor: str | None = None,

@@ -28,6 +28,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.errors import SourceError
 from mindshare.fields import Contender, Field
 from mindshare.http import Http, Limit, Provider
@@ -208,6 +209,7 @@ class HnHiringSource(Source):
     source = SOURCE
     method = METHOD
     identifier = ""
+    metrics = (catalogue.JOB_POSTS, catalogue.POSTS_MENTIONING, catalogue.PCT_OF_POSTS)
     measures = "job posts per monthly 'Who is hiring?' thread, and the posts naming each contender"
 
     def plan(self, contenders, since, today, settings: Settings) -> list[Call]:

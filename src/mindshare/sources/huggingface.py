@@ -22,6 +22,7 @@ from itertools import combinations
 
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.fields import Contender
 from mindshare.http import BearerToken, Limit, Provider
 from mindshare.settings import Settings
@@ -49,6 +50,7 @@ class HuggingFaceSource(Source):
     source = "huggingface.co"
     method = "hf-models-json-v1"
     identifier = "huggingface_library"
+    metrics = (catalogue.MODELS_COUNT, catalogue.MODELS_OVERLAP)
     measures = "models on the Hub per library tag, and the overlap of each pair of tags"
 
     def _jobs(self, contenders: list[Contender]) -> list[tuple]:

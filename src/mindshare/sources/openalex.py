@@ -30,14 +30,19 @@ from datetime import date
 
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.fields import Contender
 from mindshare.http import Limit, Provider, QueryParams
-from mindshare.observations import partial_note, year_period
-from mindshare.observations import Methods, Sources
-
-from mindshare.sources.fulltext import Question, by_expression, index_questions, shares_of_population, subject_of
+from mindshare.observations import Methods, Sources, partial_note, year_period
 from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source, require
+from mindshare.sources.fulltext import (
+    Question,
+    by_expression,
+    index_questions,
+    shares_of_population,
+    subject_of,
+)
 
 API = "https://api.openalex.org/works"
 SEGMENT = "OpenAlex works with full text"
@@ -79,6 +84,8 @@ class OpenAlexSource(Source):
     source = Sources.OPENALEX
     method = Methods.OPENALEX
     identifier = ""
+    metrics = (catalogue.POPULATION_PAPERS, catalogue.PAPERS_MENTIONING, catalogue.PAPERS_ONLY, catalogue.PAPERS_ANY,
+               catalogue.PCT_PAPERS_MENTIONING)
     measures = "works with full text per year that name the contender, beside the works with full text"
 
     def _calls(self, contenders: list[Contender], since: date, today: date) -> list[tuple[list[Question], Call]]:

@@ -32,6 +32,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.errors import SourceError
 from mindshare.fields import Contender
 from mindshare.http import BearerToken, Limit, Provider
@@ -68,6 +69,7 @@ class PypiBigQuerySource(Source):
     source = f"Google BigQuery {TABLE}"
     method = "bigquery file_downloads monthly count v1 (all installers, mirrors included)"
     identifier = "pypi"
+    metrics = (catalogue.DOWNLOADS_MONTH_BIGQUERY, catalogue.DOWNLOADS_MONTH_BIGQUERY_SUM)
     measures = "monthly PyPI downloads per package for any period, from BigQuery (needs BIGQUERY_TOKEN, BIGQUERY_PROJECT)"
 
     def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:

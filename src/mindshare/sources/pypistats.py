@@ -27,6 +27,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.fields import Contender
 from mindshare.http import Limit, Provider
 from mindshare.observations import month_label, months_between, partial_note
@@ -50,6 +51,10 @@ class PypistatsSource(Source):
     source = "pypistats.org"
     method = "pypistats-overall-v1"
     identifier = "pypi"
+    metrics = (catalogue.DOWNLOADS_MONTH, catalogue.DOWNLOADS_30D, catalogue.DOWNLOADS_MONTH_SUM,
+               catalogue.DOWNLOADS_30D_SUM, catalogue.DOWNLOADS_MONTH_WITH_MIRRORS,
+               catalogue.DOWNLOADS_30D_WITH_MIRRORS, catalogue.DOWNLOADS_MONTH_SUM_WITH_MIRRORS,
+               catalogue.DOWNLOADS_30D_SUM_WITH_MIRRORS)
     measures = "daily PyPI downloads for 180 days, with and without mirrors, per package and summed"
 
     def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:

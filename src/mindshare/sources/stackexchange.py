@@ -25,9 +25,17 @@ from datetime import UTC, date, datetime, time
 import httpx
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.fields import Contender
-from mindshare.http import (DEFAULT_RETRY_RULES, Limit, Provider, QueryParams, Retry, json_or_none,
-                            refused_with_status)
+from mindshare.http import (
+    DEFAULT_RETRY_RULES,
+    Limit,
+    Provider,
+    QueryParams,
+    Retry,
+    json_or_none,
+    refused_with_status,
+)
 from mindshare.observations import month_label, months_between, partial_note
 from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source, iter_chunks, require
@@ -88,6 +96,7 @@ class StackExchangeSource(Source):
     source = "api.stackexchange.com"
     method = "stackexchange-2.3-v1"
     identifier = "stackoverflow_tag"
+    metrics = (catalogue.QUESTIONS_MONTH, catalogue.QUESTIONS_TOTAL)
     measures = "questions per tag per month (still on the site), and questions ever tagged"
 
     def _month_calls(self, contenders: list[Contender], since: date, today: date) -> list[tuple]:

@@ -25,9 +25,15 @@ from urllib.parse import quote
 import httpx
 import pandas as pd
 
+from mindshare import catalogue
 from mindshare.fields import Contender
 from mindshare.http import Limit, Provider, provider_detail
-from mindshare.observations import month_label, month_period, months_between, partial_note
+from mindshare.observations import (
+    month_label,
+    month_period,
+    months_between,
+    partial_note,
+)
 from mindshare.settings import Settings
 from mindshare.sources.base import Call, Run, Source, require
 
@@ -79,6 +85,7 @@ class WikipediaSource(Source):
     source = "wikimedia.org"
     method = "wikimedia-pageviews-user-v1"
     identifier = "wikipedia"
+    metrics = (catalogue.PAGEVIEWS_MONTH,)
     measures = "monthly human views of each contender's English Wikipedia article"
 
     def plan(self, contenders: list[Contender], since: date, today: date, settings: Settings) -> list[Call]:

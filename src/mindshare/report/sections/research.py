@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mindshare.catalogue import PAPERS_ONLY, PAPERS_SEVERAL, PAPERS_TOTAL, PCT_PAPERS_MENTIONING, RESEARCH
-from mindshare.analysis.research_shares import research_shares
+from mindshare.analysis.research_shares import missing_method_notes, research_shares
 from mindshare.observations import Sources
 from mindshare.report import figures
 from mindshare.report.evidence import Evidence
@@ -197,26 +197,3 @@ def _other_research(evidence: Evidence, section: Section) -> None:
         return
     section.tables.append(Table("other_research_figures", "Other published research figures (words kept as the "
                                 "source gave them)", evidence.fact_table(other)))
-
-
-HOW_TO_COLLECT = {
-    Sources.ARXIV_SAMPLE: (
-        "No sampled arXiv scan in this store: the bundled dataset cannot hold one (it needs arXiv). Collect it "
-        "with `MINDSHARE_CONTACT=you@example.org mindshare research sample --categories cs.LG,cs.CV,cs.CL "
-        "--since 2023-01 --precision 5` (385 papers per category and month, +-5 points at 95%; at arXiv's pace "
-        "of one request every 3 s that is about 40 minutes per cell; interrupt and re-run at will). "
-        "See docs/research.md."),
-    Sources.EUROPE_PMC: (
-        "No Europe PMC counts in this store: `mindshare collect europepmc --since 2015-01-01` asks for them "
-        "(about 24 requests per year for the deep-learning field)."),
-    Sources.OPENALEX: (
-        "No OpenAlex counts in this store: `mindshare collect openalex --since 2015-01-01` asks for them "
-        "(about two dozen requests; OpenAlex's free daily budget covers them)."),
-}
-
-
-def missing_method_notes(observations: pd.DataFrame) -> list[str]:
-    """For each research method the store has no figures of (the sampled arXiv scan, the full-text indexes),
-    how to collect them, in plain words."""
-    present = set(observations["source"]) if not observations.empty else set()
-    return [note for source, note in HOW_TO_COLLECT.items() if source not in present]

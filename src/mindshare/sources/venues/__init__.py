@@ -21,7 +21,8 @@ layout changed lists nothing, and that must not pass for a venue without papers.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 
 from mindshare.errors import InputError, SourceError

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 
 from mindshare.errors import SourceError
 from mindshare.http import Http
-from mindshare.sources.venues.base import Listing, Paper, safe_id
 from mindshare.sources.arxiv import ArxivSource
+from mindshare.sources.venues.base import Listing, Paper, safe_id
 
 PROVIDER = ArxivSource.provider
 API = "https://export.arxiv.org/api/query"

@@ -16,7 +16,15 @@ from pathlib import PurePosixPath
 
 from mindshare.errors import SourceError
 from mindshare.http import Http
-from mindshare.sources.venues.base import Listing, Paper, html, links, polite, safe_id, unique
+from mindshare.sources.venues.base import (
+    Listing,
+    Paper,
+    html,
+    links,
+    polite,
+    safe_id,
+    unique,
+)
 
 PROVIDER = polite("cvf", "CVF open access", "openaccess.thecvf.com")
 SITE = "https://openaccess.thecvf.com/"

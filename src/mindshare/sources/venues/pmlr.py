@@ -14,7 +14,15 @@ from pathlib import PurePosixPath
 
 from mindshare.errors import InputError
 from mindshare.http import Http
-from mindshare.sources.venues.base import Listing, Paper, html, links, polite, safe_id, unique
+from mindshare.sources.venues.base import (
+    Listing,
+    Paper,
+    html,
+    links,
+    polite,
+    safe_id,
+    unique,
+)
 
 PROVIDER = polite("pmlr", "Proceedings of Machine Learning Research", "proceedings.mlr.press")
 SITE = "https://proceedings.mlr.press/"
