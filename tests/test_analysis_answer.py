@@ -700,3 +700,24 @@ def test_a_signal_read_from_two_series_compares_each_pair_on_the_series_it_share
                    metric="npm_downloads_30d", signal="downloads", source="api.npmjs.org")
     single = _answer(pd.concat([pypi, both]), report_date="2026-01-15")
     assert [(r.leader, r.runner_up) for r in single.scoreboard if r.signal == "downloads"] == [("django", "fastapi")]
+
+
+def test_a_pass_between_readings_far_apart_is_dated_only_as_lying_between_them():
+    from mindshare.analysis.leadlag import pass_from_history
+
+    months = [f"2021-{m:02d}" for m in range(1, 5)] + [f"2023-{m:02d}" for m in range(9, 13)]
+    history = pd.DataFrame([(pd.Timestamp(f"{m}-01"), c, v, "m") for k, m in enumerate(months)
+                            for c, v in (("a", 10 + 10 * (k >= 4)), ("b", 15))],
+                           columns=["date", "contender", "value", "method"])
+    found = pass_from_history("dependents", history, "a", "b")
+    assert found.date == pd.Timestamp("2023-09-01") and found.since == pd.Timestamp("2021-04-01")
+    close = pass_from_history("dependents", history[history["date"] >= "2023-09-01"].assign(
+        value=lambda f: np.where((f["contender"] == "a") & (f["date"] == "2023-09-01"), 1, f["value"])), "a", "b")
+    assert close.date == pd.Timestamp("2023-10-01") and close.since is None   # monthly readings: a month
+
+
+def test_a_count_read_on_one_day_is_dated_by_that_day():
+    from mindshare.analysis.wording import period_words
+
+    day = pd.Timestamp("2025-10-30")
+    assert period_words(day, day) == "2025-10-30" and period_words(day, day, prose=True) == "October 30, 2025"

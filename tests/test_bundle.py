@@ -26,13 +26,35 @@ def bundled():
     return bundled_observations()
 
 
+EXCERPTS = {"series/best_of_ml_python_dependents.csv"}    # cut from a shared file: checked row by row below
+
+
 def test_bundle_is_a_faithful_copy_of_the_shared_data():
     copied = [p.relative_to(bundle_folder()).as_posix() for p in bundle_folder().rglob("*")
-              if p.suffix in (".csv", ".tsv")]
+              if p.suffix in (".csv", ".tsv") and p.relative_to(bundle_folder()).as_posix() not in EXCERPTS]
     assert len(copied) == 13
     for relative in copied:
         shared = SHARED / "data" / relative
         assert (bundle_folder() / relative).read_bytes() == shared.read_bytes(), relative
+
+
+def test_the_dependents_excerpt_is_the_shared_history_row_for_row():
+    """The bundled dependents are the shared best-of-ml-python frameworks history's rows, cut to the deep-learning
+    field's projects and to snapshots with a count, every value as it was."""
+    shared = list(csv.DictReader((SHARED / "data" / "series" / "best_of_ml_python" /
+                                  "best_of_ml_python_frameworks_weekly.csv").open(encoding="utf-8")))
+    by_key = {(r["snapshot_date"], r["framework"]): r for r in shared}
+    excerpt = list(csv.DictReader((bundle_folder() / "series" / "best_of_ml_python_dependents.csv").open(encoding="utf-8")))
+    assert len(excerpt) == 922 and {r["project"] for r in excerpt} == {"pytorch", "tensorflow", "jax", "keras",
+                                                                        "mxnet", "paddlepaddle"}
+    for row in excerpt:
+        original = by_key[(row["snapshot"], row["project"])]
+        assert float(original["github_dependent_project_count"]) == float(row["github_dependent_project_count"])
+        assert (original["github_id"], original["source_path"], original["source_commit"]) == (
+            row["github_id"], row["source_path"], row["source_commit"])
+    counted = [r for r in shared if r["framework"] in {"pytorch", "tensorflow", "jax", "keras", "mxnet", "paddlepaddle"}
+               and r["github_dependent_project_count"].strip()]
+    assert len(counted) == len(excerpt)                   # every counted snapshot of those projects, none other
 
 
 def test_every_fact_is_imported_and_words_stay_words():

@@ -47,7 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from mindshare.fields import Field, load_field
-from mindshare.importers import surveys
+from mindshare.importers import best_of, surveys
 from mindshare.importers.surveys import KAGGLE, STACKOVERFLOW, SegmentTotals, ShareRow
 from mindshare.observations import (DEFAULT_METHOD, MEASUREMENT_KEY, PARTIAL, Methods, SnapshotKind, Sources,
                                     observation)
@@ -158,6 +158,7 @@ def bundled_observations(field: Field | None = None) -> pd.DataFrame:
         kaggle_observations(folder / "surveys" / "kaggle_frameworks_2019_2021.csv", about["kaggle_raw"], field),
         hn_regex_observations(folder, about["hn_hiring_regex"], field),
         bridge_observations(about["hn_hiring_bridge"]),
+        best_of.dependents_observations(folder / about["best_of_ml_python"]["file"], about["best_of_ml_python"], field),
     ]
     # the survey shares two publications give for one figure: facts.csv's readings and Stack Overflow's own
     frames[0] = flag_conflicting_readings(pd.concat(

@@ -29,6 +29,8 @@ class Pass:
     date: pd.Timestamp | None         # the comparable reading at which the pass was first seen
     first: pd.Timestamp | None        # the range of comparable readings looked at
     last: pd.Timestamp | None
+    since: pd.Timestamp | None = None  # the reading before the pass, when the two are far apart (more than twice
+                                       # the series' usual spacing): the pass lies between them, not at `date`
 
 
 def pass_from_history(signal: str, history: pd.DataFrame, passer: str, passed: str) -> Pass:
@@ -43,7 +45,7 @@ def pass_from_history(signal: str, history: pd.DataFrame, passer: str, passed: s
     ahead = (wide[passer] > wide[passed]).to_numpy()
     same = (wide["method"] == wide["method"].shift()).to_numpy()
     steps = pd.DataFrame({"date": wide["date"], "before": pd.Series(ahead).shift(fill_value=False).to_numpy(),
-                          "after": ahead, "comparable": same})
+                          "after": ahead, "comparable": same, "previous": wide["date"].shift().to_numpy()})
     return _standing_pass(signal, steps.iloc[1:], bool(ahead[-1]), bool(ahead.all()), wide["date"].iloc[0],
                           wide["date"].iloc[-1])
 
@@ -81,4 +83,10 @@ def _standing_pass(signal: str, steps: pd.DataFrame, ahead_now: bool, always: bo
         # ahead now, but every change of order happened across a change of method: no pass can be dated
         return Pass(signal, "ahead, pass not datable within one method", None, pd.Timestamp(first),
                     pd.Timestamp(last))
-    return Pass(signal, "crossed", pd.Timestamp(passes["date"].iloc[-1]), pd.Timestamp(first), pd.Timestamp(last))
+    standing = passes.iloc[-1]
+    since = None
+    if "previous" in steps and pd.notna(standing["previous"]):
+        spacing = (pd.to_datetime(steps["date"]) - pd.to_datetime(steps["previous"])).median()
+        if pd.Timestamp(standing["date"]) - pd.Timestamp(standing["previous"]) > 2 * spacing:
+            since = pd.Timestamp(standing["previous"])
+    return Pass(signal, "crossed", pd.Timestamp(standing["date"]), pd.Timestamp(first), pd.Timestamp(last), since)

@@ -60,10 +60,12 @@ def month(ts) -> str:
 
 def period_words(start, end, *, prose: bool = False) -> str:
     """'2022' for a calendar year; '2026-03' (prose: 'March 2026') for a calendar month; 'N months to YYYY-MM'
-    for a longer span; the two days otherwise."""
+    for a longer span; the day for a count read on one day; the two days otherwise."""
     if start is None or end is None or pd.isna(start) or pd.isna(end):
         return ""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if start == end:
+        return f"{start:%B %-d, %Y}" if prose else f"{start:%Y-%m-%d}"
     if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31 and start.year == end.year:
         return f"{start.year}"
     if start.day == 1 and end == start + pd.offsets.MonthEnd(0):
@@ -534,6 +536,8 @@ def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tup
             yearly = r.measure.kind == SHARE or bool(r.venues) or \
                 len(period_words(r.period_start, r.period_end)) == 4          # readings of calendar years
             when = f"{found.date.year}" if yearly else month(found.date)
+            if found.since is not None:                  # the readings around the pass are far apart
+                when = f"between {found.since.year if yearly else month(found.since)} and {when}"
         if found.date is None and found.last is not None:
             when += f" (to {found.last.year})"
         rows.append(LeadLagRow(r.signal, _short(r), a, b, when, found.status,

@@ -8,17 +8,34 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mindshare.catalogue import (CATALOGUE, CONTRIBUTORS, DOWNLOADS, DOWNLOADS_30D, DOWNLOADS_30D_SUM,
-                                 DOWNLOADS_MONTH_BIGQUERY_SUM, DOWNLOADS_MONTH_SUM, GITHUB, GITHUB_STARS, MODELS_OVERLAP,
-                                 PAGEVIEWS_MONTH, PAPERS_MONTH, QA, QUESTIONS_MONTH, QUESTIONS_PER_YEAR, STARS_NEW_MONTH)
 from mindshare.analysis import first_crossing
+from mindshare.catalogue import (
+    CATALOGUE,
+    CONTRIBUTORS,
+    DEPENDENTS,
+    DOWNLOADS,
+    DOWNLOADS_30D,
+    DOWNLOADS_30D_SUM,
+    DOWNLOADS_MONTH_BIGQUERY_SUM,
+    DOWNLOADS_MONTH_SUM,
+    GITHUB,
+    GITHUB_DEPENDENTS,
+    GITHUB_STARS,
+    MODELS_OVERLAP,
+    PAGEVIEWS_MONTH,
+    PAPERS_MONTH,
+    QA,
+    QUESTIONS_MONTH,
+    QUESTIONS_PER_YEAR,
+    STARS_NEW_MONTH,
+)
 from mindshare.observations import Sources, is_partial
 from mindshare.report import figures
 from mindshare.report.evidence import Evidence
 from mindshare.report.model import Finding, Section, Table
 
-GENERIC_INTRO = ("PyPI downloads (what gets installed), GitHub stars (what developers bookmark) and Stack Overflow "
-                 "questions (what people get stuck on).")
+GENERIC_INTRO = ("PyPI downloads (what gets installed), GitHub stars (what developers bookmark), GitHub dependents "
+                 "(what other projects build on) and Stack Overflow questions (what people get stuck on).")
 
 # collected monthly metrics drawn each on its own chart, in this order (titles and units are the catalogue's)
 MONTHLY = (PAGEVIEWS_MONTH, QUESTIONS_MONTH, PAPERS_MONTH, DOWNLOADS_MONTH_SUM, DOWNLOADS_MONTH_BIGQUERY_SUM,
@@ -29,6 +46,7 @@ def build(evidence: Evidence) -> Section:
     section = Section(id="signals", title="More signals", intro=evidence.intro("signals", GENERIC_INTRO))
     _downloads_block(evidence, section)
     _github_block(evidence, section)
+    _dependents_block(evidence, section)
     _questions_block(evidence, section)
     _collected_blocks(evidence, section)
     return section
@@ -119,6 +137,38 @@ def _github_block(evidence: Evidence, section: Section) -> None:
     section.tables.append(Table("github_stars_monthly", "The monthly series", stars[[
         "period_start", "framework", "value", "source_ref"]].rename(columns={"period_start": "date", "value": "stars"}),
         collapsed=True))
+
+
+def _dependents_block(evidence: Evidence, section: Section) -> None:
+    """GitHub dependents ("Used by"): each contender's count per snapshot, the latest count, and the data's licence
+    and caveats (values known to be wrong are notes in the store, said here, never drawn)."""
+    rows = evidence.of(DEPENDENTS.name, metric=GITHUB_DEPENDENTS.name, numbers=False)
+    counted = rows[rows["kind"] == "number"]
+    if counted.empty:
+        return
+    counted = evidence.with_names(counted).assign(source_ref=evidence.refs(counted))
+    section.charts.append(figures.lines(
+        "github_dependents", "GitHub dependents: repositories that depend on each contender", counted,
+        x="period_start", y="value", color="framework", plot_title="Repositories that depend on it (GitHub's "
+        "\"Used by\")", y_title="repositories", palette=evidence.palette, table="github_dependents_latest"))
+    latest = counted.sort_values("period_start").groupby("contender").tail(1).sort_values("value", ascending=False)
+    section.tables.append(Table("github_dependents_latest", "Latest count of dependent repositories per framework",
+                                latest[["framework", "period_start", "value", "source", "source_ref"]].rename(
+                                    columns={"period_start": "date", "value": "repositories"})))
+    for licence in sorted(set(counted["note"].dropna())):
+        section.notes.append(f"GitHub dependents: {licence}; the figures here are derived from it and shared "
+                             "under the same licence.")
+    flagged = rows[rows["kind"] == "note"]
+    if not flagged.empty:
+        spans = flagged.groupby("contender")["period_start"].agg(["min", "max", "size"])
+        section.notes.append("GitHub dependents left out as known to be wrong (the source history says so): " + "; ".join(
+            f"{evidence.name(c)} {row['size']} snapshot(s), {row['min']:%Y-%m-%d} to {row['max']:%Y-%m-%d}"
+            for c, row in spans.iterrows()) + ".")
+    gaps = [evidence.name(c) for c, group in counted.groupby("contender")
+            if pd.to_datetime(group["period_start"]).sort_values().diff().max() > pd.Timedelta(days=90)]
+    if gaps:
+        section.notes.append(f"GitHub dependents are missing for months at a time ({', '.join(gaps)}): a pass "
+                             "between two readings far apart is dated only as lying between them.")
 
 
 def _questions_block(evidence: Evidence, section: Section) -> None:
