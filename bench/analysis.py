@@ -79,12 +79,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dates", type=int, default=10_000)
     args = parser.parse_args()
+    import scipy.stats  # noqa: F401
+
+    import mindshare.analysis.answer  # noqa: F401  (import costs out of the timings)
     from mindshare.analysis.answer import answer_of
     from mindshare.analysis.pipeline import analyse, analyse_frame, data_notes_of
     from mindshare.session import open_session
-
-    import mindshare.analysis.answer  # noqa: F401  (import costs out of the timings)
-    import scipy.stats  # noqa: F401
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
         store = open_session(Path(scratch) / "bundled.duckdb")

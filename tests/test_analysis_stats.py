@@ -15,8 +15,13 @@ from mindshare.analysis.projection import NOT_WITHIN, crossing_projection, cross
 from mindshare.analysis.robust import theil_sen_many, theil_sen_trend, trends_by_method
 from mindshare.analysis.seasonality import gaps_and_partials, stl_decompose
 from mindshare.analysis.shares import share_among
-from mindshare.analysis.surveys import count_comparison, independent_difference, paired_difference, \
-    same_sample_difference, wilson_interval
+from mindshare.analysis.surveys import (
+    count_comparison,
+    independent_difference,
+    paired_difference,
+    same_sample_difference,
+    wilson_interval,
+)
 from mindshare.analysis.trends import DAYS_PER_YEAR, linear_trend
 from mindshare.errors import InputError
 
@@ -429,16 +434,15 @@ def test_paired_mcnemar_p_value_matches_scipy():
 
 
 # -- Report integration ---------------------------------------------------------------------------------------
-def test_summary_carries_the_verdict_with_its_figures(built_report):
+def test_summary_carries_hales_composite_with_its_figures(built_report):
     _, results = built_report
     summary = next(s for s in results["sections"] if s["id"] == "summary")
-    texts = [f["text"] for f in summary["findings"]]
     composite = [f for f in summary["findings"] if f["text"].startswith("Composite score (power-2018)")]
     assert composite and {"composite_score", "p_rank_first", "rank_interval", "weights"} <= {
         fig["name"] for fig in composite[0]["figures"]}
     p_first = next(fig["value"] for fig in composite[0]["figures"] if fig["name"] == "p_rank_first")
     assert f"{p_first * 100:.0f}%" in composite[0]["text"]
-    answer = next(s for s in results["sections"] if s["id"] == "headline")   # the verdict's advice and trends
+    answer = next(s for s in results["sections"] if s["id"] == "headline")   # the answer's advice and trends
     assert any(f["role"] == "focus" for f in answer["findings"]) and "Newey-West" in " ".join(answer["method_notes"])
     assert all(f["figures"] for f in summary["findings"])
 

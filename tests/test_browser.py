@@ -118,12 +118,12 @@ def test_the_page_is_light_enough(browser, built_report):
 
 
 def test_hostile_names_draw_in_the_browser(browser, tmp_path, bundled_store_path):
+    from test_report_defects import hostile_field
+
     from mindshare.fields import load_field
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
     from mindshare.session import session
-
-    from test_report_defects import hostile_field
 
     with session(bundled_store_path) as store:
         report = build_report(store, load_field(str(hostile_field(tmp_path))))

@@ -4,18 +4,26 @@ SOURCES files give, to the published precision."""
 
 import csv
 import math
-import re
-import tomllib
 from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import SHARED
 
-from mindshare.bundle import (BRIDGE_METRIC, CONFLICT, HN_DICTIONARY_METHOD, HN_REGEX_METHOD, bundle_folder,
-                              bundled_observations, manifest, parse_period, second_hand, series_period)
+from mindshare.bundle import (
+    BRIDGE_METRIC,
+    CONFLICT,
+    HN_DICTIONARY_METHOD,
+    HN_REGEX_METHOD,
+    bundle_folder,
+    bundled_observations,
+    manifest,
+    parse_period,
+    second_hand,
+    series_period,
+)
 from mindshare.importers.stackoverflow_survey import load_survey_map
 from mindshare.session import session as store_session
-from conftest import SHARED
 
 SO_SOURCE = "Stack Overflow Developer Survey {year} (published results)"
 REGEX_SOURCE = "controlarm/hn-hiring-analysis"

@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from mounts import make_read_only, tmpfs
 
 import mindshare
-from mindshare.commands._common import AS_OF_HELP
 from mindshare.analysis.composite import parse_weights
+from mindshare.commands._common import AS_OF_HELP
 from mindshare.store import SCHEMA_VERSION
-from mounts import make_read_only, tmpfs
 
 MINDSHARE = [sys.executable, "-m", "mindshare"]
 REPORT_TIMEOUT = 600  # a report on a machine shared by several people at once

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import time_machine
+from conftest import FakeClock
 from typer.testing import CliRunner
 
 from mindshare.cli import app
@@ -37,8 +38,6 @@ from mindshare.fields import Contender, parse_field
 from mindshare.http import Http
 from mindshare.sources import SOURCES, Run
 from mindshare.store import open_store
-
-from conftest import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -18,9 +18,9 @@ from mindshare.collection import run_collection
 from mindshare.fields import load_field
 from mindshare.http import Http
 from mindshare.report.build import build_report
-from mindshare.report.render import results_document, render_html
-from mindshare.sources import SOURCES
+from mindshare.report.render import render_html, results_document
 from mindshare.session import session as store_session
+from mindshare.sources import SOURCES
 
 TODAY = datetime.now(UTC).date()
 SINCE = date(TODAY.year - 1, TODAY.month, 1)

@@ -16,14 +16,14 @@ import httpx
 import pandas as pd
 import pytest
 import time_machine
-
 from conftest import FakeClock
+
+from mindshare.analysis.research_shares import research_shares
 from mindshare.errors import SourceError
 from mindshare.fields import load_field
 from mindshare.http import Http
 from mindshare.observations import is_partial
 from mindshare.research import ResearchSources
-from mindshare.analysis.research_shares import research_shares
 from mindshare.sources import SOURCES, Run
 from mindshare.sources.europepmc import API
 

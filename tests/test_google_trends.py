@@ -19,6 +19,7 @@ import httpx
 import pandas as pd
 import pytest
 import yaml
+from conftest import FakeClock
 from typer.testing import CliRunner
 
 from mindshare.cli import app
@@ -27,11 +28,8 @@ from mindshare.errors import InputError, SourceError
 from mindshare.fields import load_field, parse_field
 from mindshare.http import Http, Limit
 from mindshare.session import session as store_session
-from mindshare.sources import Run
-from mindshare.sources import google_trends
+from mindshare.sources import Run, google_trends
 from mindshare.sources.google_trends import GoogleTrendsSource
-
-from conftest import FakeClock
 
 FIXTURES = Path(__file__).parent / "fixtures" / "google_trends"
 CASSETTES = sorted(p.name for p in FIXTURES.glob("*.yaml"))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import FakeClock
 
 from mindshare import __version__
 from mindshare.errors import SourceError
@@ -23,8 +24,6 @@ from mindshare.sources.huggingface import HuggingFaceSource
 from mindshare.sources.pypistats import PypistatsSource
 from mindshare.sources.stackexchange import StackExchangeSource
 from mindshare.sources.wikipedia import WikipediaSource
-
-from conftest import FakeClock
 
 GITHUB, STACKEXCHANGE, HUGGINGFACE = GitHubSource.provider, StackExchangeSource.provider, HuggingFaceSource.provider
 WIKIPEDIA, ARXIV, PYPISTATS = WikipediaSource.provider, ArxivSource.provider, PypistatsSource.provider
@@ -273,8 +272,8 @@ def test_the_http_layer_names_no_provider():
     import inspect
 
     import mindshare.http as http_module
-    from mindshare.sources.venues import PROVIDERS as VENUE_PROVIDERS
     from mindshare.sources import SOURCES
+    from mindshare.sources.venues import PROVIDERS as VENUE_PROVIDERS
 
     tree = ast.parse(inspect.getsource(http_module))
     strings = [node.value.lower() for node in ast.walk(tree) if isinstance(node, ast.Constant)

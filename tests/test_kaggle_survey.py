@@ -15,6 +15,7 @@ import tomllib
 from importlib import resources
 
 import pytest
+from survey_files import KAGGLE_SHAPES, PUBLISHED, RAW, expected_kaggle, write_kaggle
 from typer.testing import CliRunner
 
 from mindshare.bundle import bundled_observations
@@ -25,7 +26,6 @@ from mindshare.importers.kaggle_survey import load_kaggle_map, read_kaggle
 from mindshare.importers.surveys import ALL, ANSWERED, DATA_SCIENTISTS, EVERYONE
 from mindshare.observations import MEASUREMENT_KEY, Methods
 from mindshare.store import store_session
-from survey_files import KAGGLE_SHAPES, PUBLISHED, RAW, expected_kaggle, write_kaggle
 
 runner = CliRunner()
 

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-
 from conftest import FakeClock
+
 from mindshare.errors import SourceError
 from mindshare.fields import load_field
 from mindshare.http import Http

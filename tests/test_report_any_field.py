@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 import stamina
+from test_collect_report import SINCE, TODAY, provider
 
 from mindshare.collection import run_collection
 from mindshare.fields import load_field
@@ -28,7 +29,6 @@ from mindshare.report.build import build_report
 from mindshare.report.render import write_report
 from mindshare.session import session
 from mindshare.sources import SOURCES, hn_hiring
-from test_collect_report import SINCE, TODAY, provider
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECTIONS = Path(__file__).parent.parent / "src" / "mindshare" / "report" / "sections"

@@ -13,16 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from survey_files import write_kaggle, write_survey
 
 from mindshare.fields import load_field
-from mindshare.report.build import build_report
-from mindshare.report.render import results_document
-from mindshare.sources import hn_hiring
-from mindshare.sources.google_trends import PARTIAL_NOTE, SOURCE as TRENDS
 from mindshare.importers.job_counts import read_job_counts
 from mindshare.importers.stackoverflow_survey import read_survey
+from mindshare.report.build import build_report
+from mindshare.report.render import results_document
 from mindshare.session import session as store_session
-from survey_files import write_kaggle, write_survey
+from mindshare.sources import hn_hiring
+from mindshare.sources.google_trends import PARTIAL_NOTE
+from mindshare.sources.google_trends import SOURCE as TRENDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COUNTS = """site,country,date,query,contender,count

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import research_replay as replay
 import stamina
+from conftest import FakeClock
 from statsmodels.stats.proportion import proportion_confint
 
-import research_replay as replay
-from conftest import FakeClock
 from mindshare.observations import MEASUREMENT_KEY
 from mindshare.research import ResearchSources
 from mindshare.research.sample_run import plan_key, run_sample, stored_plans

@@ -7,12 +7,11 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
+import research_replay as replay
 import time_machine
 from typer.testing import CliRunner
 
-import research_replay as replay
 from mindshare.cli import app
-
 
 pytestmark = pytest.mark.usefixtures("no_stamina_waits")
 

@@ -11,11 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
+from mindshare.analysis.research_shares import research_shares
 from mindshare.observations import Sources, observation
 from mindshare.research import ResearchSources
-from mindshare.research.sampling import (draw_offsets, listing_windows, sample_size_for, wilson_interval,
-                                         worst_case_half_width)
-from mindshare.analysis.research_shares import research_shares
+from mindshare.research.sampling import (
+    draw_offsets,
+    listing_windows,
+    sample_size_for,
+    wilson_interval,
+    worst_case_half_width,
+)
 
 
 # -- how many papers a precision needs ----------------------------------------------------------------------

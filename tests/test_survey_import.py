@@ -18,17 +18,17 @@ from importlib import resources
 
 import duckdb
 import pytest
+from survey_files import BOTH, RAW, SHAPES, expected_counts, write_survey, zip_survey
 from typer.testing import CliRunner
 
 from mindshare.cli import app
+from mindshare.commands.survey import with_intervals
 from mindshare.errors import InputError, MindshareError
 from mindshare.fields import load_field
 from mindshare.importers.stackoverflow_survey import load_survey_map, read_survey
-from mindshare.commands.survey import with_intervals
 from mindshare.importers.surveys import ANSWERED, PROFESSIONAL
 from mindshare.observations import Methods
 from mindshare.store import store_session
-from survey_files import BOTH, RAW, SHAPES, expected_counts, write_survey, zip_survey
 
 runner = CliRunner()
 SO_2019 = RAW / "stackoverflow_2019_first300rows.csv"

@@ -49,8 +49,7 @@ import pandas as pd
 from mindshare.fields import Field, load_field
 from mindshare.importers import best_of, surveys
 from mindshare.importers.surveys import KAGGLE, STACKOVERFLOW, SegmentTotals, ShareRow
-from mindshare.observations import (DEFAULT_METHOD, MEASUREMENT_KEY, PARTIAL, Methods, SnapshotKind, Sources,
-                                    observation)
+from mindshare.observations import DEFAULT_METHOD, MEASUREMENT_KEY, PARTIAL, Methods, SnapshotKind, Sources, observation
 from mindshare.observations import month_end as _month_end
 from mindshare.observations import month_period as _month_period
 from mindshare.store import SnapshotResult, Store

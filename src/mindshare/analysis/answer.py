@@ -20,11 +20,22 @@ from __future__ import annotations
 import pandas as pd
 
 from mindshare.analysis import wording
-from mindshare.analysis.answer_model import (HIGH, LOW, MEDIUM, Answer, Confidence, Figure, Focus, LeadLagRow,
-                                             ScoreRow, Statement)
+from mindshare.analysis.answer_model import (
+    HIGH,
+    LOW,
+    MEDIUM,
+    Answer,
+    Confidence,
+    Figure,
+    Focus,
+    LeadLagRow,
+    ScoreRow,
+    Statement,
+)
 from mindshare.analysis.pipeline import Analysis, analyse_frame, data_notes_of
 from mindshare.analysis.scoreboard import STALE_AFTER_YEARS, SignalReading, signal_readings
 from mindshare.catalogue import CATALOGUE
+
 
 def answer_of(analysis: Analysis, *, report_date, names=lambda key: key, weights: dict[str, float] | None = None,
               stale_after_years: float = STALE_AFTER_YEARS, draws: int = 2000) -> Answer:

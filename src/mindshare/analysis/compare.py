@@ -7,10 +7,10 @@ says, per signal, how the leader's share and its lead over the runner-up moved (
 
 from __future__ import annotations
 
-import pandas as pd
-
 from dataclasses import dataclass, field
 from datetime import date
+
+import pandas as pd
 
 LEADER_COLUMNS = ["signal", "as_of", "leader", "runner_up", "leader_share_pct", "lead_ratio"]
 

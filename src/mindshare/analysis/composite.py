@@ -21,8 +21,17 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from mindshare.catalogue import (ARTICLES, GITHUB, HALE_GROWTH_SCORE_WEIGHT, HALE_POWER_SCORE_WEIGHT, JOBS, QA, RESEARCH,
-                                 SEARCH, USAGE)
+from mindshare.catalogue import (
+    ARTICLES,
+    GITHUB,
+    HALE_GROWTH_SCORE_WEIGHT,
+    HALE_POWER_SCORE_WEIGHT,
+    JOBS,
+    QA,
+    RESEARCH,
+    SEARCH,
+    USAGE,
+)
 from mindshare.errors import InputError
 
 # Hale's category names -> mindshare signals. Quora followers have no mindshare signal; Q&A (Stack Overflow

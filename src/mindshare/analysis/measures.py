@@ -26,8 +26,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mindshare.catalogue import (CATALOGUE, CUMULATIVE, EVENTS, INDEX, LEVEL, PAGE_COUNT, SHARE, VOLUME, Catalogue,
-                                 Signal)
+from mindshare.catalogue import (
+    CATALOGUE,
+    CUMULATIVE,
+    EVENTS,
+    INDEX,
+    LEVEL,
+    PAGE_COUNT,
+    SHARE,
+    VOLUME,
+    Catalogue,
+    Signal,
+)
 
 __all__ = ["CUMULATIVE", "EVENTS", "INDEX", "LEVEL", "Measure", "PAGE_COUNT", "SHARE", "VOLUME", "describe",
            "signal_words"]

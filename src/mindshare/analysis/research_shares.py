@@ -20,8 +20,16 @@ import math
 import pandas as pd
 
 from mindshare.analysis.surveys import wilson_interval
-from mindshare.catalogue import (PAPERS_ANY, PAPERS_MENTIONING_ONLY, PAPERS_ONLY, PAPERS_SAMPLED, PAPERS_SEVERAL,
-                                 PAPERS_TOTAL, POPULATION_PAPERS, TOTAL_PAPERS)
+from mindshare.catalogue import (
+    PAPERS_ANY,
+    PAPERS_MENTIONING_ONLY,
+    PAPERS_ONLY,
+    PAPERS_SAMPLED,
+    PAPERS_SEVERAL,
+    PAPERS_TOTAL,
+    POPULATION_PAPERS,
+    TOTAL_PAPERS,
+)
 from mindshare.observations import Sources, is_partial
 
 # What each research source is, in the report's words.

@@ -115,7 +115,7 @@ def theil_sen_many(x: np.ndarray, values: np.ndarray, confidence: float = 0.95) 
     Gives exactly what scipy.stats.theilslopes / linregress give series by series (tests check this): slope,
     intercept ('separate' method), Sen's interval; OLS slope with its t interval.
     """
-    from scipy import special   # not scipy.stats: its import costs ~1 s and the report runs this on every build
+    from scipy import special  # not scipy.stats: its import costs ~1 s and the report runs this on every build
 
     x = np.asarray(x, dtype=float)
     values = np.atleast_2d(np.asarray(values, dtype=float))

@@ -13,7 +13,17 @@ import math
 import numpy as np
 import pandas as pd
 
-from mindshare.analysis.answer_model import LOW, MEDIUM, HIGH, Confidence, Figure, Focus, LeadLagRow, ScoreRow, Statement
+from mindshare.analysis.answer_model import (
+    HIGH,
+    LOW,
+    MEDIUM,
+    Confidence,
+    Figure,
+    Focus,
+    LeadLagRow,
+    ScoreRow,
+    Statement,
+)
 from mindshare.analysis.leads import AS_COUNTED, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE
 from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, signal_words
 from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading

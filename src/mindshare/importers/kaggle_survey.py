@@ -25,11 +25,27 @@ import pandas as pd
 from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
-from mindshare.importers.survey_maps import (KaggleMap, KaggleYear, check_kaggle_columns, kaggle_other_files,
-                                             load_kaggle_map)
-from mindshare.importers.surveys import (ALL, DATA_SCIENTISTS, KAGGLE, SegmentTotals, ShareRow, SurveyImport,
-                                         contender_for, counted, not_an_option, share_observations, shares_table,
-                                         survey_note)
+from mindshare.importers.survey_maps import (
+    KaggleMap,
+    KaggleYear,
+    check_kaggle_columns,
+    kaggle_other_files,
+    load_kaggle_map,
+)
+from mindshare.importers.surveys import (
+    ALL,
+    DATA_SCIENTISTS,
+    KAGGLE,
+    SegmentTotals,
+    ShareRow,
+    SurveyImport,
+    contender_for,
+    counted,
+    not_an_option,
+    share_observations,
+    shares_table,
+    survey_note,
+)
 from mindshare.observations import Methods
 
 CHOICE = "Selected Choice"

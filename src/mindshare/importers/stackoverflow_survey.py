@@ -28,12 +28,31 @@ import pandas as pd
 from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
-from mindshare.importers.survey_maps import (NO_QUESTION, SurveyMap, YearMap, load_survey_map, recognised_as,
-                                             stackoverflow_other_files)
-from mindshare.importers.surveys import (ALL, PROFESSIONAL, STACKOVERFLOW, SegmentTotals, ShareRow, SurveyImport,
-                                         contender_for, counted, label_of, not_an_option, share_observations,
-                                         shares_table, survey_note)
+from mindshare.importers.survey_maps import (
+    NO_QUESTION,
+    SurveyMap,
+    YearMap,
+    load_survey_map,
+    recognised_as,
+    stackoverflow_other_files,
+)
+from mindshare.importers.surveys import (
+    ALL,
+    PROFESSIONAL,
+    STACKOVERFLOW,
+    SegmentTotals,
+    ShareRow,
+    SurveyImport,
+    contender_for,
+    counted,
+    label_of,
+    not_an_option,
+    share_observations,
+    shares_table,
+    survey_note,
+)
 from mindshare.observations import Methods
+
 
 def read_survey(path: str | Path, *, year: int, field: Field) -> SurveyImport:
     """Read a Stack Overflow survey file into shares and observations; raises InputError naming the problem."""

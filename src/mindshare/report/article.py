@@ -16,7 +16,8 @@ no section names a contender, a year or a venue of its own accord.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import pandas as pd
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mindshare.catalogue import JOB_LISTINGS, JOB_POSTS, JOBS, POSTS_MATCHING, POSTS_MENTIONING, SERIES_BRIDGE
 from mindshare.analysis.shares import leader_follower_ratio, share_among
+from mindshare.catalogue import JOB_LISTINGS, JOB_POSTS, JOBS, POSTS_MATCHING, POSTS_MENTIONING, SERIES_BRIDGE
 from mindshare.report import figures
 from mindshare.report.article_jobs import hn_narrowing, quoted_job_figures
 from mindshare.report.evidence import Evidence, prefer_live_hn

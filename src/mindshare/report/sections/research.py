@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mindshare.catalogue import PAPERS_ONLY, PAPERS_SEVERAL, PAPERS_TOTAL, PCT_PAPERS_MENTIONING, RESEARCH
 from mindshare.analysis.research_shares import missing_method_notes, research_shares
+from mindshare.catalogue import PAPERS_ONLY, PAPERS_SEVERAL, PAPERS_TOTAL, PCT_PAPERS_MENTIONING, RESEARCH
 from mindshare.observations import Sources
 from mindshare.report import figures
 from mindshare.report.evidence import Evidence

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from mindshare.catalogue import GOOGLE_SEARCH_RESULTS, SEARCH
 from mindshare.analysis import linear_trend, trend_line
+from mindshare.catalogue import GOOGLE_SEARCH_RESULTS, SEARCH
 from mindshare.observations import complete_only
 from mindshare.report import figures
 from mindshare.report.evidence import Evidence

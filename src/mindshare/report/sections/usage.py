@@ -14,8 +14,8 @@ import re
 
 import pandas as pd
 
-from mindshare.catalogue import USAGE, SurveyMetrics
 from mindshare.analysis.surveys import wilson_interval
+from mindshare.catalogue import USAGE, SurveyMetrics
 from mindshare.observations import ANSWERED_THE_QUESTION, Methods
 from mindshare.report import figures
 from mindshare.report.evidence import Evidence
