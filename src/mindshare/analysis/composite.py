@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -78,7 +78,7 @@ def parse_weights(text: str, label: str = "--weights") -> dict[str, float]:
     return checked_weights(pairs, where)
 
 
-def checked_weights(pairs: Iterable[tuple[str, object]], where: str = "weights") -> dict[str, float]:
+def checked_weights(pairs: Iterable[tuple[str, SupportsFloat | str]], where: str = "weights") -> dict[str, float]:
     """(signal, weight) pairs -> {signal: weight}: each a known signal (observations.SIGNALS), once, with a finite
     weight of 0 or more, and at least one above 0. Else an InputError that starts with `where`."""
     from mindshare.observations import SIGNALS
@@ -287,7 +287,7 @@ def smallest_flip(leader_logs: np.ndarray, runner_logs: np.ndarray, w: np.ndarra
     advantage = np.asarray(leader_logs) - np.asarray(runner_logs)
     gap = float(advantage @ w)
     factors = {s: float(np.exp(gap / ws)) for s, ws in zip(signals, w) if ws > 0}
-    data_signal = min(factors, key=factors.get) if factors else None
+    data_signal = min(factors, key=lambda s: factors[s]) if factors else None
     target = int(np.argmin(advantage))
     remaining, moved, sources = gap, 0.0, []
     for i in np.argsort(-advantage):
@@ -302,7 +302,7 @@ def smallest_flip(leader_logs: np.ndarray, runner_logs: np.ndarray, w: np.ndarra
         sources.append(signals[i])
     weight_moved = moved if remaining <= 1e-9 else float("inf")
     return FlipPoint(weight_moved, tuple(sources), signals[target] if len(signals) > 1 else None,
-                     factors.get(data_signal), data_signal)
+                     factors.get(data_signal) if data_signal is not None else None, data_signal)
 
 
 def preset_finding(preset: str, result: CompositeResult, names=lambda key: key) -> tuple[str, list[dict]]:

@@ -33,9 +33,9 @@ CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE = ("clear", "within chance", 
 @dataclass(frozen=True)
 class Lead:
     leader: str
-    runner_up: str | None
+    runner_up: str
     leader_value: float
-    runner_value: float | None
+    runner_value: float
     ratio: float | None            # leader / runner-up
     ci_low: float | None           # interval of the ratio (scale 'ratio') or of the difference (scale 'points')
     ci_high: float | None

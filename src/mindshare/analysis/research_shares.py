@@ -72,6 +72,7 @@ def _cell_shares(key: dict, cell: pd.DataFrame) -> list[dict]:
     only = cell[(cell["metric"] == only_metric) & cell["contender"].notna()]
     if only.empty:
         return []
+    denominator: float | None
     if horace:
         denominator, what = float(only["value"].sum()), "papers naming exactly one of them"
         population = _value(cell, TOTAL_PAPERS.name)

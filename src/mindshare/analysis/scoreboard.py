@@ -89,10 +89,17 @@ class SignalReading:
                                                # the signal is read from several series, each for its contenders)
 
 
+def _values(lead: Lead) -> pd.Series:
+    """Every contender's value the lead was read from (every lead this module reads carries them)."""
+    if lead.values is None:
+        raise ValueError(f"{lead.leader}: a lead without the values it was read from")
+    return lead.values
+
+
 def age_in_years(end, report_date) -> float | None:
     if end is None or pd.isna(end):
         return None
-    return (pd.Timestamp(report_date) - pd.Timestamp(end)).days / 365.25
+    return float((pd.Timestamp(report_date) - pd.Timestamp(end)).days / 365.25)
 
 
 def current_run(months: pd.DataFrame) -> pd.DataFrame:
@@ -194,7 +201,7 @@ def _events_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
                              sampled=base["measure"].sampled)
     if lead is None:
         return None
-    log_sd = 1 / np.sqrt(lead.values + 0.5) if base["measure"].sampled else lead.values * 0.0
+    log_sd = 1 / np.sqrt(_values(lead) + 0.5) if base["measure"].sampled else _values(lead) * 0.0
     sampled = base["measure"].sampled
     reading = _blank(base, lead=lead, period_start=lead.start, period_end=lead.end, log_sd=log_sd,
                      method=str(run["method"].iloc[0]), readings_in_series=months["month"].nunique(),
@@ -215,9 +222,11 @@ def _latest_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
     month = several.index.max()
     latest = run[run["month"] == month]
     lead = counted_lead(latest.set_index("contender")["value"], start=month, end=latest["e"].max())
+    if lead is None:            # fewer than two contenders with a value
+        return None
     start = _period_start_of(latest)
     reading = _blank(base, lead=lead, period_start=start, period_end=pd.Timestamp(latest["e"].max()),
-                     log_sd=lead.values * 0.0, method=str(latest["method"].iloc[0]),
+                     log_sd=_values(lead) * 0.0, method=str(latest["method"].iloc[0]),
                      readings_in_series=months["month"].nunique(),
                      history_of=lambda who: _history(_of(months, who)))
     reading.trend, reading.bridges = share_trend(months)
@@ -234,9 +243,11 @@ def _cumulative_reading(base: dict, months: pd.DataFrame) -> SignalReading | Non
     if flow is None or len(flow.flows) < 2:
         return _latest_reading(base, months)
     lead = counted_lead(flow.flows, start=flow.start, end=flow.end)
+    if lead is None:            # fewer than two contenders with a value
+        return None
     end_rows = run[run["month"] == flow.end]
     reading = _blank(base, lead=lead, period_start=flow.start, period_end=pd.Timestamp(end_rows["e"].max()),
-                     log_sd=lead.values * 0.0, levels=flow.levels, method=str(run["method"].iloc[0]),
+                     log_sd=_values(lead) * 0.0, levels=flow.levels, method=str(run["method"].iloc[0]),
                      readings_in_series=months["month"].nunique(),
                      history_of=lambda who: _flows_history(_of(run, who), flow.months))
     reading.trend, reading.bridges = share_trend(months)
@@ -254,9 +265,11 @@ def _venue_reading(base: dict, venues: pd.DataFrame) -> SignalReading | None:
         return None
     lead = counted_lead(now.groupby("contender")["value"].sum(), start=latest, end=now["e"].max(),
                         sampled=base["measure"].sampled)
+    if lead is None:            # fewer than two contenders with a value
+        return None
     panel_periods, panel = panel_run(frame, latest)
     reading = _blank(base, lead=lead, period_start=latest, period_end=pd.Timestamp(now["e"].max()),
-                     log_sd=lead.values * 0.0, venues=tuple(sorted(now["segment"].unique())),
+                     log_sd=_values(lead) * 0.0, venues=tuple(sorted(now["segment"].unique())),
                      method=str(now["method"].iloc[0]), readings_in_series=frame["period"].nunique(),
                      venue_frame=frame[["segment", "period", "contender", "value"]])
     on_panel = frame[frame["period"].isin(panel_periods) & frame["segment"].isin(panel)]

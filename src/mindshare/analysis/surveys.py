@@ -100,7 +100,8 @@ def same_sample_difference(x1: float, x2: float, n: float, both: float | None = 
     results = [paired_difference(a, x1 - a, x2 - a, n - x1 - x2 + a, confidence) for a in candidates]
     low = min(r.ci_low for r in results)
     high = max(r.ci_high for r in results)
-    p_value = max(r.p_value for r in results)
+    tested = [r.p_value for r in results if r.p_value is not None]
+    p_value = max(tested) if tested else None
     return ShareDifference(x1 / n, x2 / n, x1 / n - x2 / n, low, high, p_value, "paired, overlap unknown")
 
 

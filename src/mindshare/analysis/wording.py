@@ -24,15 +24,42 @@ from mindshare.analysis.answer_model import (
     ScoreRow,
     Statement,
 )
-from mindshare.analysis.leads import AS_COUNTED, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE
+from mindshare.analysis.leads import AS_COUNTED, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE, Lead
 from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, signal_words
-from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading
+from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading, TrendReading
 from mindshare.analysis.survey_readings import population_words
 from mindshare.analysis.trends import TOO_FEW
 from mindshare.catalogue import CATALOGUE, READERS, USAGE
 from mindshare.observations import ALL_RESPONDENTS
 
 MAX_SENTENCES = 5
+
+
+def _lead(reading: SignalReading) -> Lead:
+    """The reading's lead: the callers pass only readings that have one (a reading without is never worded)."""
+    if reading.lead is None:
+        raise ValueError(f"{reading.signal}: a reading without a lead has no words")
+    return reading.lead
+
+
+def _trend(reading: SignalReading) -> TrendReading:
+    if reading.trend is None:
+        raise ValueError(f"{reading.signal}: a reading without a trend has no trend words")
+    return reading.trend
+
+
+def _slope(trend: TrendReading) -> float:
+    """A clear trend's slope: every rising or falling trend has one."""
+    if trend.slope_pts_per_year is None:
+        raise ValueError(f"a {trend.status} trend without its slope")
+    return float(trend.slope_pts_per_year)
+
+
+def _interval(lead: Lead) -> tuple[float, float]:
+    """The lead's interval: every clear or within-chance lead has one."""
+    if lead.ci_low is None or lead.ci_high is None:
+        raise ValueError(f"{lead.leader}: a {lead.status} lead without its interval")
+    return lead.ci_low, lead.ci_high
 
 
 # -- small formatters ---------------------------------------------------------------------------------------------
@@ -146,10 +173,12 @@ def lead_words(reading: SignalReading) -> str:
     if lead.scale == "points":
         gap = lead.leader_value - lead.runner_value
         if lead.status == CLEAR:
-            return f"+{gap:.1f} points (95% interval {points(lead.ci_low)} to {points(lead.ci_high)})"
+            low, high = _interval(lead)
+            return f"+{gap:.1f} points (95% interval {points(low)} to {points(high)})"
         if lead.status == WITHIN_CHANCE:
+            low, high = _interval(lead)
             return (f"within chance ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%; 95% interval "
-                    f"{points(lead.ci_low)} to {points(lead.ci_high)} points)")
+                    f"{points(low)} to {points(high)} points)")
         return f"+{gap:.1f} points ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%; no base n published)"
     ratio = f"{lead.ratio:.1f}x" if lead.ratio is not None else "only one non-zero"
     if lead.status == CLEAR:
@@ -194,7 +223,7 @@ def confidence(reading: SignalReading) -> Confidence:
         medium.append(f"data {age_words(reading.age_years)} old")
     if lead is not None and lead.status == AS_COUNTED and lead.ratio is not None and lead.ratio < 1.2:
         medium.append("a narrow lead")
-    if reading.trend is None or reading.trend.status == TOO_FEW:
+    if reading.trend is None or _trend(reading).status == TOO_FEW:
         medium.append("too few readings for a trend")
     if low:
         return Confidence(LOW, "; ".join(low + medium))
@@ -213,14 +242,14 @@ def row_method_note(reading: SignalReading, names=str) -> str:
     if lead is not None and lead.status in (CLEAR, WITHIN_CHANCE) and lead.scale == "points":
         parts.append("lead: paired difference of two shares of the same respondents, Newcombe's interval, widened "
                      "over every overlap the counts allow")
-    if reading.trend is not None and reading.trend.status in ("rising", "falling", NO_CLEAR_CHANGE) \
+    if reading.trend is not None and _trend(reading).status in ("rising", "falling", NO_CLEAR_CHANGE) \
             and reading.measure.kind != SHARE:
         t = reading.trend
         parts.append(f"trend: OLS slope of each share among {len(t.members)} contenders read in every month, "
                      f"95% Newey-West (HAC) interval" + (f" {t.ci_low:+.2f} to {t.ci_high:+.2f}; the naive interval "
                                                           f"{t.naive_low:+.2f} to {t.naive_high:+.2f}"
                                                           if t.contender else ""))
-    if reading.trend is not None and reading.measure.kind == SHARE and reading.trend.contender:
+    if reading.trend is not None and reading.measure.kind == SHARE and _trend(reading).contender:
         parts.append("change: Newcombe's interval for two independent survey years, same question and population")
     bridged = [c for c in reading.bridges if c.continuous]
     split = [c for c in reading.bridges if not c.continuous]
@@ -280,7 +309,7 @@ def score_row(reading: SignalReading, names) -> ScoreRow:
 
 # -- headline and sentences -------------------------------------------------------------------------------------
 def _claimed(readings: list[SignalReading]) -> list[SignalReading]:
-    return [r for r in readings if r.lead is not None and r.lead.claimed]
+    return [r for r in readings if r.lead is not None and _lead(r).claimed]
 
 
 def _short(reading: SignalReading) -> str:
@@ -315,8 +344,8 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
                                "no current lead excludes chance", tuple(r.signal for r in current))
     by_leader: dict[str, list[SignalReading]] = {}
     for r in claimed:
-        by_leader.setdefault(r.lead.leader, []).append(r)
-    ranked = sorted(by_leader.items(), key=lambda kv: (-len(kv[1]), -sum(x.lead.status == CLEAR for x in kv[1]),
+        by_leader.setdefault(_lead(r).leader, []).append(r)
+    ranked = sorted(by_leader.items(), key=lambda kv: (-len(kv[1]), -sum(_lead(x).status == CLEAR for x in kv[1]),
                                                         kv[0]))
     top, top_rows = ranked[0]
     how_many = f"all {len(current)}" if len(top_rows) == len(current) > 1 else f"{len(top_rows)} of the {len(current)}"
@@ -327,9 +356,9 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
             text += f" ({names(r.levels.idxmax())} still has more {r.measure.name} in total)"
     for other, rows in ranked[1:]:
         text += f"; {names(other)} leads {_join([_short(r) for r in rows])}"
-    close = [r for r in current if r not in claimed]
-    if close:
-        text += f"; too close to call on {_join([_short(r) for r in close])}"
+    undecided = [r for r in current if r not in claimed]
+    if undecided:
+        text += f"; too close to call on {_join([_short(r) for r in undecided])}"
     figures = [Figure("measures_led", len(top_rows), "measures", contender=top,
                       detail={"signals": ", ".join(r.signal for r in top_rows)}),
                Figure("current_measures", len(current), "measures",
@@ -342,7 +371,7 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
 
 
 def reading_sentence(reading: SignalReading, names) -> Statement:
-    lead = reading.lead
+    lead = _lead(reading)
     a, b = names(lead.leader), names(lead.runner_up)
     what = reading.measure.what
     period = period_words(reading.period_start, reading.period_end, prose=True)
@@ -382,11 +411,11 @@ def reading_sentence(reading: SignalReading, names) -> Statement:
 def _survey_change_words(reading: SignalReading, names) -> str:
     """'; PyTorch rose from 3.3% in 2019, while TensorFlow stayed about the same (10.3%)': the leader's and the
     runner-up's change since the survey's earliest comparable year, same question and population."""
-    changes = reading.trend.changes if reading.trend is not None else None
+    changes = _trend(reading).changes if reading.trend is not None else None
     if changes is None or changes.empty:
         return ""
     words = []
-    for contender in (reading.lead.leader, reading.lead.runner_up):
+    for contender in (_lead(reading).leader, _lead(reading).runner_up):
         row = changes[changes["contender"] == contender]
         if row.empty:
             continue
@@ -404,20 +433,21 @@ def _survey_change_words(reading: SignalReading, names) -> str:
 def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
     """The steepest clear trend among current, non-survey measures, in points of share a year, with the steepest
     opposite trend of another contender in the same measure (a rise is someone else's fall)."""
-    moving = [r for r in readings if r.trend is not None and r.trend.status in ("rising", "falling")
-              and r.measure.kind != SHARE and r.trend.contender]
+    moving = [r for r in readings if r.trend is not None and _trend(r).status in ("rising", "falling")
+              and r.measure.kind != SHARE and _trend(r).contender]
     if not moving:
         return None
-    r = max(moving, key=lambda x: abs(x.trend.slope_pts_per_year))
-    t = r.trend
-    verb = "rising" if t.slope_pts_per_year > 0 else "falling"
-    text = (f"{names(t.contender)}'s share of {_short(r)} is {verb} by about {abs(t.slope_pts_per_year):.0f} "
+    r = max(moving, key=lambda x: abs(_slope(_trend(x))))
+    t = _trend(r)
+    slope, who = _slope(t), str(t.contender)
+    verb = "rising" if slope > 0 else "falling"
+    text = (f"{names(who)}'s share of {_short(r)} is {verb} by about {abs(slope):.0f} "
             f"points a year")
-    figures = [_figure(r, "share_trend_pts_per_year", t.slope_pts_per_year, "points/year", t.contender,
+    figures = [_figure(r, "share_trend_pts_per_year", slope, "points/year", who,
                        ci_low=t.ci_low, ci_high=t.ci_high, naive_ci_low=t.naive_low, naive_ci_high=t.naive_high,
                        readings=t.n, start=month(t.start), end=month(t.end), among=", ".join(t.members))]
     if t.clear is not None:
-        opposite = t.clear[np.sign(t.clear["slope"]) != np.sign(t.slope_pts_per_year)]
+        opposite = t.clear[np.sign(t.clear["slope"]) != np.sign(slope)]
         if not opposite.empty:
             o = opposite.iloc[0]
             text += (f" and {names(o['contender'])}'s is {'rising' if o['slope'] > 0 else 'falling'} by about "
@@ -476,17 +506,17 @@ def focus(readings: list[SignalReading], names) -> list[Focus]:
 
 def _advice(used: list[SignalReading], names, when: str) -> str:
     claimed = _claimed(used)
-    leaders = sorted({r.lead.leader for r in claimed})
+    leaders = sorted({_lead(r).leader for r in claimed})
     if len(leaders) == 1 and len(claimed) == len(used):
         return f"{names(leaders[0])}, which leads {_join([_short(r) for r in used])}{when}."
     if claimed:
-        text = _join([f"{names(r.lead.leader)} leads {_short(r)}" for r in claimed])
+        text = _join([f"{names(_lead(r).leader)} leads {_short(r)}" for r in claimed])
         close = [r for r in used if r not in claimed]
         if close:
             text += (f", while {_join([_short(r) for r in close])} "
                      f"{'does' if len(close) == 1 else 'do'} not separate the leaders")
         return text + f"{when}; both are worth knowing."
-    pair = {names(r.lead.leader) for r in used} | {names(r.lead.runner_up) for r in used}
+    pair = {names(_lead(r).leader) for r in used} | {names(_lead(r).runner_up) for r in used}
     return (f"{_join(sorted(pair))} are too close to call on {_join([_short(r) for r in used])}{when}; "
             "either is a sound choice.")
 
@@ -511,7 +541,7 @@ def data_through(readings: list[SignalReading], day, stale_after_years: float) -
 # -- lead-lag ---------------------------------------------------------------------------------------------------------
 def lead_lag_pair(readings: list[SignalReading], leader: str | None) -> tuple[str, str] | None:
     """The headline leader and the contender it is most often compared with (its most frequent other half)."""
-    pairs = [(r.lead.leader, r.lead.runner_up) for r in readings if r.lead is not None and r.lead.runner_up]
+    pairs = [(_lead(r).leader, _lead(r).runner_up) for r in readings if r.lead is not None and _lead(r).runner_up]
     if not pairs:
         return None
     if leader is None:
@@ -574,11 +604,11 @@ def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tup
 def composite(current: list[SignalReading], names, weights, draws: int) -> Statement | None:
     from mindshare.analysis.composite import relative_composite
 
-    usable = [r for r in current if r.lead is not None and r.lead.values is not None]
+    usable = [r for r in current if r.lead is not None and _lead(r).values is not None]
     if len(usable) < 2:
         return None
     # by series: a signal read from two series (PyPI, npm) is two measures, each weighted as its signal
-    values = pd.DataFrame({r.series or r.signal: r.lead.values for r in usable})
+    values = pd.DataFrame({r.series or r.signal: _lead(r).values for r in usable})
     log_sd = pd.DataFrame({r.series or r.signal: r.log_sd for r in usable if r.log_sd is not None})
     chosen = {r.series or r.signal: w for s, w in (weights or {}).items() for r in usable if r.signal == s} or None
     result = relative_composite(values, chosen, log_sd, draws=draws)
