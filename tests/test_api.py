@@ -169,3 +169,15 @@ def test_one_settings_per_call(tmp_path, monkeypatch):
     monkeypatch.setenv("MINDSHARE_LOCK_WAIT", "soon")
     with pytest.raises(settings.SettingsError, match="MINDSHARE_LOCK_WAIT='soon' is not a number of seconds"):
         mindshare.snapshots(db=tmp_path / "s.duckdb")
+
+
+def test_collect_runs_the_one_collection_and_reports_each_source(tmp_path):
+    """mindshare.collect() is the CLI's collection: here no contender of the field has an npm package, so the
+    source is skipped, said why, and nothing is fetched or stored (no store is even made)."""
+    import mindshare
+
+    db = tmp_path / "collect.duckdb"
+    outcomes = mindshare.collect("npm", contenders=["pytorch"], db=db)
+    assert outcomes[["source", "status"]].to_dict("records") == [{"source": "npm", "status": "skipped"}]
+    assert "no contender has a npm" in outcomes["why"].iloc[0] and outcomes["requests"].iloc[0] == 0
+    assert not db.exists()
