@@ -37,11 +37,11 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -283,7 +283,7 @@ def evanli_moves(data: pd.DataFrame, repos: pd.DataFrame) -> list[dict]:
     """Repositories that moved, as EvanLi's lists show them: one name leaves the lists the month before another of
     the same repository name appears, never both in one month, with stars within 10% of each other."""
     months = sorted(data["snapshot"].unique())
-    following = dict(zip(months, months[1:]))
+    following = dict(pairwise(months))
     stars = data.set_index(["repo", "snapshot"])["stars"]
     moves = []
     for name, group in repos.groupby("name"):
@@ -360,7 +360,7 @@ def best_of_projects_and_moves(raw: pd.DataFrame) -> tuple[dict[str, str], list[
     moves = []
     for name, rows in by_name:
         repos = list(dict.fromkeys(rows["repo"]))
-        for old, new in zip(repos, repos[1:]):
+        for old, new in pairwise(repos):
             parent[find(old)] = find(new)
             old_rows, new_rows = rows[rows["repo"] == old], rows[rows["repo"] == new]
             if old_rows["snapshot"].max() < new_rows["snapshot"].min():
@@ -551,8 +551,8 @@ def build(shared: Path, out: Path) -> dict:
             "files": ["top-pypi-packages-30-days.json", "top-pypi-packages-30-days.min.json"],
             "licence": "none stated by the repository; the figures are PyPI's public download logs (BigQuery, "
                        "ClickHouse). Cite it as hugovk/top-pypi-packages.",
-            "written_to": "pypi_downloads.parquet", "snapshots": int(len(pypi_snapshots)),
-            "projects": int(pypi_data["project"].nunique()), "rows": int(len(pypi_data)),
+            "written_to": "pypi_downloads.parquet", "snapshots": len(pypi_snapshots),
+            "projects": int(pypi_data["project"].nunique()), "rows": len(pypi_data),
             "methods": pypi_about["methods"],
             "decisions": "every snapshot's counting method is its row's method (a series that crosses a change is "
                          "not one series); a project missing from a snapshot was outside its top N, not zero "
@@ -565,8 +565,8 @@ def build(shared: Path, out: Path) -> dict:
             "files": ["Data/github-ranking-YYYY-MM-DD.csv, the first daily file of each month"],
             "licence": "none stated by the repository; the figures are GitHub's public counts on that day. Cite "
                        "it as EvanLi/Github-Ranking.",
-            "written_to": "github_stars.parquet", "snapshots": int(len(github_snapshots)),
-            "repositories": int(github_data["repo"].nunique()), "rows": int(len(github_data)),
+            "written_to": "github_stars.parquet", "snapshots": len(github_snapshots),
+            "repositories": int(github_data["repo"].nunique()), "rows": len(github_data),
             "decisions": "one row per snapshot and repository (the first occurrence in the file, as the bundled "
                          "series does; stars_spread is how far its lists disagree); repositories keyed by owner/name "
                          "lower-cased; absent from a month means outside every top-100 list, not zero"},
@@ -575,8 +575,8 @@ def build(shared: Path, out: Path) -> dict:
             "head": "47f29706164810be3fe3c3e50f5216fe8e95d2dc", "files": ["history/YYYY-MM-DD_projects.csv"],
             "licence": "CC BY-SA 4.0", "attribution": BEST_OF_ATTRIBUTION,
             "licence_url": "https://creativecommons.org/licenses/by-sa/4.0/",
-            "written_to": "best_of_ml_python.parquet", "snapshots": int(len(best_snapshots)),
-            "projects": int(best_data["project"].nunique()), "rows": int(len(best_data)),
+            "written_to": "best_of_ml_python.parquet", "snapshots": len(best_snapshots),
+            "projects": int(best_data["project"].nunique()), "rows": len(best_data),
             "metrics": BEST_OF_METRICS,
             "decisions": "one project per repository over time (a repository that moved keeps its entry; keyed by "
                          "its latest owner/name, lower-cased); rows naming no repository are left out; a missing "
@@ -588,7 +588,7 @@ def build(shared: Path, out: Path) -> dict:
             "files": ["packages/archive/<year>/json/technology.json (2019-2026)"],
             "licence": "Open Database License (ODbL) 1.0; contents Database Contents License (DbCL) 1.0",
             "attribution": SURVEY_ATTRIBUTION, "written_to": "stackoverflow_survey.parquet",
-            "rows": int(len(survey_data)), "years": sorted(int(y) for y in survey_data["year"].unique()),
+            "rows": len(survey_data), "years": sorted(int(y) for y in survey_data["year"].unique()),
             "decisions": "the 'worked with' results of every technology question and every published segment; "
                          "2019-2020 counts derived as round(% x n / 100); 2021-2022 bases implied (median of "
                          "count / % per block: the published total is not the base); 2025 'Desired/Admired', "
