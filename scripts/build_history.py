@@ -26,6 +26,10 @@ What it writes (`mindshare.history` reads it; MANIFEST.toml says where every fil
 - the name index `mindshare.resolve` reads: `pypi_projects.parquet`, `github_repos.parquet` (with each
   repository's language lists), `github_moves.parquet` (a repository that moved: from, to, the evidence) and
   `best_of_projects.parquet` (best-of-ml-python's github_id <-> pypi_id pairs).
+
+One file in the folder is not built here but copied verbatim and checked: `pipreqs_mapping.txt`, bndr/pipreqs'
+table of import names to PyPI projects (sklearn -> scikit_learn, bs4 -> beautifulsoup4, PIL -> Pillow), Apache
+License 2.0 (`pipreqs_mapping.LICENSE` beside it); the manifest records where it came from.
 """
 
 from __future__ import annotations
@@ -61,6 +65,17 @@ SURVEY_REPOSITORY = "StackExchange/Survey"
 
 BEST_OF_ATTRIBUTION = "best-of-ml-python, Lukas Masuch, CC BY-SA 4.0"
 SURVEY_ATTRIBUTION = "Stack Overflow Developer Survey, Stack Exchange Inc.; ODbL 1.0, contents DbCL 1.0"
+
+# Copied, not built: the import-name table and its licence (their bytes are checked against this digest).
+PIPREQS = {"repository": "https://github.com/bndr/pipreqs", "commit": "d9040b7ad5afafade325fee41762b6d6166c8597",
+           "path": "pipreqs/mapping", "file": "pipreqs_mapping.txt", "licence": "Apache License 2.0",
+           "licence_file": "pipreqs_mapping.LICENSE",
+           "sha256": "bc02385c473b7ccfdc2c67697df423feaa394023f5f1d59693c86a5a0dcd7e50",
+           "decisions": "read as import name -> PyPI project, one pair a line; only to resolve a name a user gives "
+                        "(an import name such as sklearn to the project scikit-learn), never as a figure"}
+BUILT = ("MANIFEST.toml", "pypi_downloads.parquet", "github_stars.parquet", "best_of_ml_python.parquet",
+         "stackoverflow_survey.parquet", "snapshots.parquet", "pypi_projects.parquet", "github_repos.parquet",
+         "github_moves.parquet", "best_of_projects.parquet")
 
 # best-of-ml-python's columns that become figures: column -> metric (the reader declares each metric's signal and
 # unit; these names are the columns of the long file).
@@ -522,6 +537,15 @@ def manifest(out: Path, facts: dict) -> None:
     (out / "MANIFEST.toml").write_text("\n".join(lines), encoding="utf-8")
 
 
+def check_copied(folder: Path) -> None:
+    import hashlib
+
+    path = folder / PIPREQS["file"]
+    if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != PIPREQS["sha256"]:
+        raise SystemExit(f"build_history: {path} is missing or not the copy of {PIPREQS['repository']} "
+                         f"{PIPREQS['path']} @ {PIPREQS['commit'][:10]} (sha256 {PIPREQS['sha256'][:12]}...)")
+
+
 def build(shared: Path, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     pypi_data, pypi_snapshots, pypi_projects, pypi_about = pypi(shared)
@@ -595,6 +619,7 @@ def build(shared: Path, out: Path) -> dict:
                          "worked-to-want flows and write-ins left out; 2026's 'Used for AI' rows left out (another "
                          "question); 2019-2020 'Platforms' is the broad platform question, its own topic",
             "dates": dates},
+        "copied.pipreqs_mapping": PIPREQS,
         "bad_values": {rule.name: {"metric": rule.metric, "why": rule.why, "rows": matched[rule.name]}
                        for rule in BAD_VALUE_RULES},
         "files": {
@@ -622,22 +647,21 @@ def main() -> None:
     if not (args.shared / "series" / "pypi_top_packages_monthly.parquet").is_file():
         sys.exit(f"build_history: {args.shared} does not hold series/pypi_top_packages_monthly.parquet "
                  f"(give --shared, the shared data folder)")
+    check_copied(args.out)
     if args.check:
         with tempfile.TemporaryDirectory() as scratch:
             build(args.shared, Path(scratch))
-            names = sorted(p.name for p in Path(scratch).iterdir())
-            _, mismatch, errors = filecmp.cmpfiles(args.out, scratch, names, shallow=False)
+            _, mismatch, errors = filecmp.cmpfiles(args.out, scratch, list(BUILT), shallow=False)
             if mismatch or errors:
                 sys.exit(f"build_history: {', '.join(mismatch + errors)} differ from a fresh build")
-        print(f"{args.out}: up to date ({len(names)} files)")
+        print(f"{args.out}: up to date ({len(BUILT)} built files)")
         return
     with tempfile.TemporaryDirectory(dir=args.out.parent) as scratch:
         facts = build(args.shared, Path(scratch))      # a failed build leaves the bundled files as they were
-        args.out.mkdir(parents=True, exist_ok=True)
-        for old in args.out.iterdir():
-            old.unlink()
-        for new in sorted(Path(scratch).iterdir()):
-            shutil.copyfile(new, args.out / new.name)
+        if sorted(p.name for p in Path(scratch).iterdir()) != sorted(BUILT):
+            raise SystemExit("build_history: the build wrote other files than BUILT lists; update BUILT")
+        for name in BUILT:
+            shutil.copyfile(Path(scratch) / name, args.out / name)
     size = sum(p.stat().st_size for p in args.out.iterdir())
     print(f"wrote {args.out} ({size / 1e6:.2f} MB): "
           + "; ".join(f"{k.split('.', 1)[1]} {v.get('rows', '')} rows" for k, v in facts.items()
