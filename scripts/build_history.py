@@ -57,6 +57,7 @@ DEFAULT_OUT = ROOT / "src" / "mindshare" / "data" / "history"
 VERSION = "2026.12"
 COMPILED_AT = "2026-12-06T00:00:00"   # the day the shared histories were rebuilt from their repositories
 ROW_GROUP_ROWS = 16384                # small groups: one project's rows sit in one or two of them
+INDEX_GROUP_ROWS = 2048               # the name index is looked up a few keys at a time: smaller still
 
 PYPI_SOURCE = "hugovk/top-pypi-packages"
 GITHUB_SOURCE = "EvanLi/Github-Ranking"
@@ -174,7 +175,7 @@ SURVEY_TOPICS = {
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------
-def write_parquet(frame: pd.DataFrame, path: Path, sort: list[str]) -> None:
+def write_parquet(frame: pd.DataFrame, path: Path, sort: list[str], group_rows: int = ROW_GROUP_ROWS) -> None:
     """Sorted rows, fixed row groups, statistics on: reproducible, and a reader skips the groups it does not need.
     Strings are dictionary-encoded; numbers and days delta-encoded (a project's series, sorted by day, changes
     little from one snapshot to the next: half the size of plain encoding)."""
@@ -183,7 +184,7 @@ def write_parquet(frame: pd.DataFrame, path: Path, sort: list[str]) -> None:
     strings = [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     deltas = {f.name: "DELTA_BINARY_PACKED" for f in table.schema
               if pa.types.is_integer(f.type) or pa.types.is_date32(f.type)}
-    pq.write_table(table, path, compression="zstd", compression_level=19, row_group_size=ROW_GROUP_ROWS,
+    pq.write_table(table, path, compression="zstd", compression_level=19, row_group_size=group_rows,
                    use_dictionary=strings, column_encoding=deltas, write_statistics=True, store_schema=False)
 
 
@@ -291,7 +292,12 @@ def repo_index(raw: pd.DataFrame) -> pd.DataFrame:
     index["language"] = index["language"].fillna("")
     index["lists"] = index["lists"].fillna("")
     index["stars"] = index["stars"].astype("int64")
-    return index[["repo", "github_id", "owner", "name", "language", "lists", "first", "last", "snapshots", "stars"]]
+    # the key mindshare.resolve looks a repository up by (its name as names are compared there): one definition
+    from mindshare.resolve import match_key
+
+    index["name_key"] = index["name"].map(match_key)
+    return index[["name_key", "repo", "github_id", "owner", "name", "language", "lists", "first", "last", "snapshots",
+                  "stars"]]
 
 
 def evanli_moves(data: pd.DataFrame, repos: pd.DataFrame) -> list[dict]:
@@ -563,8 +569,8 @@ def build(shared: Path, out: Path) -> dict:
     snapshots["top"] = snapshots["top"].astype("Int64")
     snapshots["floor"] = snapshots["floor"].astype("Int64")
     write_parquet(snapshots, out / "snapshots.parquet", ["source", "snapshot", "question"])
-    write_parquet(pypi_projects, out / "pypi_projects.parquet", ["project"])
-    write_parquet(repos, out / "github_repos.parquet", ["repo"])
+    write_parquet(pypi_projects, out / "pypi_projects.parquet", ["project"], INDEX_GROUP_ROWS)
+    write_parquet(repos, out / "github_repos.parquet", ["name_key", "repo"], INDEX_GROUP_ROWS)
     write_parquet(moves, out / "github_moves.parquet", ["old", "new"])
     write_parquet(best_projects, out / "best_of_projects.parquet", ["project"])
 
@@ -630,7 +636,7 @@ def build(shared: Path, out: Path) -> dict:
             "snapshots.parquet": "the provenance of every snapshot (source, snapshot, question, reference, method, "
                                  "query, period, published, note, top, floor)",
             "pypi_projects.parquet": "the name index: every PyPI project, first and last seen, last downloads",
-            "github_repos.parquet": "the name index: every repository, its language and lists",
+            "github_repos.parquet": "the name index: every repository, its language and lists, by name_key",
             "github_moves.parquet": "repositories that moved: old, new, the evidence",
             "best_of_projects.parquet": "best-of-ml-python's projects: repositories, PyPI names, category"},
     }

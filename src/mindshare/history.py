@@ -171,8 +171,10 @@ def read_rows(name: str, key: str, keys: Iterable[str], columns: list[str] | Non
         stats.bytes_read += sum(meta.row_group(i).total_byte_size for i in groups)
     if not groups or not wanted:
         return handle.schema_arrow.empty_table().select(columns) if columns else handle.schema_arrow.empty_table()
-    table = handle.read_row_groups(groups, columns=columns, use_threads=False)   # a few groups: threads cost more
-    return table.filter(pc.is_in(table[key], value_set=pa.array(wanted, type=table.schema.field(key).type)))
+    reading = None if columns is None else list(dict.fromkeys([*columns, key]))
+    table = handle.read_row_groups(groups, columns=reading, use_threads=False)   # a few groups: threads cost more
+    table = table.filter(pc.is_in(table[key], value_set=pa.array(wanted, type=table.schema.field(key).type)))
+    return table if columns is None else table.select(columns)
 
 
 @lru_cache(maxsize=1)
