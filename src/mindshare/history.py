@@ -37,7 +37,6 @@ What the rows say:
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -149,8 +148,6 @@ def normalise_pypi(name: str) -> str:
 def read_rows(name: str, key: str, keys: Iterable[str], columns: list[str] | None = None,
               stats: ReadStats | None = None) -> pa.Table:
     """The rows of `name` whose `key` is one of `keys`, decoding only the row groups whose min/max can hold one."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     wanted = sorted(set(keys))
@@ -173,23 +170,46 @@ def read_rows(name: str, key: str, keys: Iterable[str], columns: list[str] | Non
         return handle.schema_arrow.empty_table().select(columns) if columns else handle.schema_arrow.empty_table()
     reading = None if columns is None else list(dict.fromkeys([*columns, key]))
     table = handle.read_row_groups(groups, columns=reading, use_threads=False)   # a few groups: threads cost more
-    table = table.filter(pc.is_in(table[key], value_set=pa.array(wanted, type=table.schema.field(key).type)))
+    table = _rows_with(table, key, set(wanted))
     return table if columns is None else table.select(columns)
 
 
-@lru_cache(maxsize=1)
-def _snapshots() -> pd.DataFrame:
+def _rows_with(table: pa.Table, key: str, wanted: set) -> pa.Table:
+    """The rows whose `key` is wanted. With pandas already imported (observations() returns a DataFrame), Arrow's
+    is_in; without, slices of the sorted table found in Python: turning a Python value into an Arrow one makes
+    pyarrow import pandas (0.3 s), which a resolution does not need."""
+    import sys
+
+    import pyarrow as pa
+
+    if "pandas" in sys.modules:
+        import pyarrow.compute as pc
+
+        values = pa.array(sorted(wanted), type=table.schema.field(key).type)
+        return table.filter(pc.is_in(table[key], value_set=values))
+    runs: list[tuple[int, int]] = []
+    for position, value in enumerate(table[key].to_pylist()):
+        if value in wanted:
+            if runs and runs[-1][1] == position:
+                runs[-1] = (runs[-1][0], position + 1)
+            else:
+                runs.append((position, position + 1))
+    if not runs:
+        return table.slice(0, 0)
+    return pa.concat_tables([table.slice(start, stop - start) for start, stop in runs])
+
+
+def read_whole(name: str, columns: list[str] | None = None) -> pa.Table:
+    """A whole (small) file of the history. Not pyarrow.parquet.read_table: its dataset layer imports pandas."""
     import pyarrow.parquet as pq
 
-    return pq.read_table(history_folder() / "snapshots.parquet").to_pandas()
+    return pq.ParquetFile(history_folder() / name).read(columns=columns, use_threads=False)
 
 
 @lru_cache(maxsize=1)
 def _moves() -> dict[str, set[str]]:
     """Each repository name -> every name of the same repository (moves are joined both ways, transitively)."""
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(history_folder() / "github_moves.parquet", columns=["old", "new"]).to_pydict()
+    table = read_whole("github_moves.parquet", ["old", "new"]).to_pydict()
     linked: dict[str, set[str]] = {}
     for old, new in zip(table["old"], table["new"]):
         group = linked.get(old, {old}) | linked.get(new, {new})
@@ -206,18 +226,13 @@ def github_names(repository: str) -> set[str]:
 
 def github_moves() -> pd.DataFrame:
     """old, new, evidence: the repositories the history saw move."""
-    import pyarrow.parquet as pq
-
-    return pq.read_table(history_folder() / "github_moves.parquet").to_pandas()
+    return read_whole("github_moves.parquet").to_pandas()
 
 
 @lru_cache(maxsize=1)
 def _best_of_index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """best-of-ml-python's projects: repository -> project, PyPI name -> project, project -> its github_id now."""
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(history_folder() / "best_of_projects.parquet",
-                          columns=["project", "github_id", "repos", "pypi"]).to_pydict()
+    table = read_whole("best_of_projects.parquet", ["project", "github_id", "repos", "pypi"]).to_pydict()
     by_repo, by_pypi, spelled = {}, {}, {}
     for project, github_id, repos, pypi in zip(table["project"], table["github_id"], table["repos"], table["pypi"]):
         spelled[project] = github_id
@@ -264,25 +279,13 @@ def _provenance(source: str, snapshot: date, question: str = "") -> dict:
 
 @lru_cache(maxsize=1)
 def _provenance_index() -> dict[tuple[str, date, str], dict]:
-    frame = _snapshots()
-    index = {}
-    for row in frame.to_dict("records"):
-        for count in ("top", "floor"):   # nullable integers come back as floats
-            row[count] = None if row[count] != row[count] or row[count] is None else int(row[count])
-        index[(row["source"], _day(row["snapshot"]), row["question"])] = row
-    return index
+    """(source, snapshot, question) -> the snapshot's provenance (snapshots.parquet, 460 rows)."""
+    return {(row["source"], row["snapshot"], row["question"]): row
+            for row in read_whole("snapshots.parquet").to_pylist()}
 
 
-def _day(value) -> date | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    import pandas as pd
-
-    return None if pd.isna(value) else pd.Timestamp(value).date()
+def _day(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _common(snap: dict) -> dict:
@@ -364,16 +367,20 @@ def best_of_rows(wanted: list[Wanted], stats: ReadStats | None = None) -> list[d
     return rows
 
 
-@lru_cache(maxsize=1)
 def survey_table() -> pd.DataFrame:
-    """Stack Overflow's published results, every technology question, year and segment (30 kB: read whole), with
-    the question, topic and option case-folded for matching."""
-    import pyarrow.parquet as pq
+    """Stack Overflow's published results, every technology question, year and segment (30 kB), as a DataFrame."""
+    return read_whole("stackoverflow_survey.parquet").to_pandas()
 
-    table = pq.read_table(history_folder() / "stackoverflow_survey.parquet").to_pandas()
-    for column in ("question", "topic", "option"):
-        table[f"{column}_key"] = table[column].str.strip().str.casefold()
-    return table
+
+@lru_cache(maxsize=1)
+def _survey_blocks() -> dict[tuple[int, str], list[dict]]:
+    """(year, case-folded topic or question key) -> that block's rows: every segment and option."""
+    blocks: dict[tuple[int, str], list[dict]] = {}
+    for row in read_whole("stackoverflow_survey.parquet").to_pylist():
+        row["option_key"] = row["option"].strip().casefold()
+        for name in {row["topic"].strip().casefold(), row["question"].strip().casefold()}:
+            blocks.setdefault((row["year"], name), []).append(row)
+    return blocks
 
 
 BASIS_NOTES = {
@@ -397,22 +404,23 @@ def survey_rows(wanted: list[Wanted], stats: ReadStats | None = None) -> list[di
     options = [(w.contender, o) for w in wanted for o in w.survey]
     if not options:
         return []
-    table = survey_table()
+    blocks = _survey_blocks()
     if stats is not None:
         stats.files.append("stackoverflow_survey.parquet")
     rows = []
     for (year, question), group in _group_options(options).items():
         labels = {label.strip().casefold(): contender for contender, label in group}
-        block = table[(table["year"] == year) & ((table["topic_key"] == question) | (table["question_key"] == question))
-                      & table["option_key"].isin(labels)]
-        for (key, segment), picked in block.groupby(["question", "segment"], sort=False):
+        by_segment: dict[tuple[str, str], list[dict]] = {}
+        for row in blocks.get((year, question), []):
+            if row["option_key"] in labels:
+                by_segment.setdefault((row["question"], row["segment"]), []).append(row)
+        for (key, segment), picked in by_segment.items():
             snap = _provenance(f"{SURVEY} {year} (published results)", date(year, 1, 1), key)
             common = {**_common(snap), "signal": "usage", "period_label": str(year)}
-            shares = [ShareRow(subject=r.option, contender=labels[r.option.strip().casefold()], segment=segment,
-                               share_pct=float(r.share_pct), count=int(r.count), n=int(r.n),
-                               note=f"{BASIS_NOTES[r.basis]}; {snap['note']}") for r in picked.itertuples()]
-            first = picked.iloc[0]
-            totals = [SegmentTotals(segment, n_answered=int(first["n"]), note=BASIS_NOTES[first["basis"]])]
+            shares = [ShareRow(subject=r["option"], contender=labels[r["option_key"]], segment=segment,
+                               share_pct=float(r["share_pct"]), count=int(r["count"]), n=int(r["n"]),
+                               note=f"{BASIS_NOTES[r['basis']]}; {snap['note']}") for r in picked]
+            totals = [SegmentTotals(segment, n_answered=int(picked[0]["n"]), note=BASIS_NOTES[picked[0]["basis"]])]
             rows += share_observations(STACKOVERFLOW, shares, totals, common)
     return rows
 

@@ -57,6 +57,7 @@ from mindshare.history import (
     github_names,
     history_folder,
     normalise_pypi,
+    read_whole,
 )
 
 if TYPE_CHECKING:
@@ -387,10 +388,7 @@ def repo(repository: str) -> Repo | None:
 @lru_cache(maxsize=1)
 def _best_of() -> tuple[dict[str, BestOf], dict[str, BestOf]]:
     """best-of-ml-python's projects by PyPI name and by every repository name they had."""
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(history_folder() / "best_of_projects.parquet",
-                          columns=["project", "github_id", "names", "repos", "pypi"]).to_pydict()
+    table = read_whole("best_of_projects.parquet", ["project", "github_id", "names", "repos", "pypi"]).to_pydict()
     by_pypi, by_repo = {}, {}
     for project, github_id, names, repos_text, pypi_text in zip(table["project"], table["github_id"], table["names"],
                                                                  table["repos"], table["pypi"]):
@@ -424,9 +422,7 @@ def import_names() -> dict[str, list[str]]:
 def survey_labels() -> dict[str, list[SurveyLabel]]:
     """Label key -> the survey options it names, every year and question. In a question that offers both 'X' and
     'X.js' (2020-2022: 'Angular' and 'Angular.js', AngularJS), 'X.js' is its own option, not X."""
-    from mindshare.history import survey_table
-
-    table = survey_table()
+    table = read_whole("stackoverflow_survey.parquet", ["year", "question", "topic", "option"]).to_pydict()
     blocks: dict[tuple[int, str], set[str]] = {}
     options = set(zip(table["year"], table["question"], table["topic"], table["option"]))
     for year, question, _, option in options:
@@ -443,9 +439,8 @@ def survey_labels() -> dict[str, list[SurveyLabel]]:
 @lru_cache(maxsize=1)
 def _newest_names() -> dict[str, str]:
     """Each repository name -> the name it has now, following the moves old -> new to the end."""
-    from mindshare.history import github_moves
-
-    moves = dict(zip(*(github_moves()[c] for c in ("old", "new"))))
+    table = read_whole("github_moves.parquet", ["old", "new"]).to_pydict()
+    moves = dict(zip(table["old"], table["new"]))
     newest = {}
     for old in moves:
         name, seen = old, {old}
