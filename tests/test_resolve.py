@@ -5,6 +5,8 @@ where none does; SOURCES.md there says which is which)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -136,6 +138,14 @@ def test_names_with_shell_or_html_characters_are_refused_in_one_line(bad):
     with pytest.raises(InputError) as raised:
         resolve(bad)
     assert "\n" not in str(raised.value)
+
+
+def test_resolving_offline_imports_neither_pandas_nor_the_network_layer():
+    """A compare's first step stays light: pandas (0.3 s to import) only when rows are read into a DataFrame."""
+    code = ("import sys, mindshare.resolve as r; r.resolve_all(['polars', 'react', 'sklearn']); "
+            "print(sorted(m for m in ('pandas', 'httpx', 'mindshare.http', 'pyarrow.dataset') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_contender_ids_are_field_ids():

@@ -46,8 +46,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mindshare.errors import InputError
@@ -928,13 +926,6 @@ def parse_pins(texts: Iterable[str]) -> dict[str, Pin]:
     return pins
 
 
-def data_files() -> list[Path]:
-    """The files the offline index reads (for the benchmark and tests)."""
-    folder = Path(str(resources.files("mindshare") / "data" / "history"))
-    return [folder / n for n in ("pypi_projects.parquet", "github_repos.parquet", "best_of_projects.parquet",
-                                 "github_moves.parquet", "stackoverflow_survey.parquet", "pipreqs_mapping.txt")]
-
-
 __all__ = [
     "AMBIGUOUS",
     "KINDS",
@@ -954,7 +945,6 @@ __all__ = [
     "choose_article",
     "contender_id",
     "current_name",
-    "data_files",
     "import_names",
     "label_keys",
     "match_key",
