@@ -16,6 +16,7 @@ from html import escape
 from typing import Any, Iterable
 
 from mindshare.analysis.leads import AS_COUNTED, CLEAR, TIE, WITHIN_CHANCE
+from mindshare.site.text import measurer
 
 THEMES = ("light", "dark")
 LED = (CLEAR, AS_COUNTED)
@@ -112,7 +113,7 @@ def badge_svg(badge: Badge, theme: str = "light") -> bytes:
     colours = COLOURS[_theme(theme)]
     svg = badgepy.badge(left_text=badge.label, right_text=badge.message, left_color=colours["label"],
                         right_color=colours[badge.tone], whole_title=badge.title,
-                        id_suffix=f"-{badge.slug}-{theme}")
+                        id_suffix=f"-{badge.slug}-{theme}", measurer=measurer())
     return (svg + "\n").encode("utf-8")
 
 

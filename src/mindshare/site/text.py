@@ -11,7 +11,7 @@ TABLE_SIZE = 110.0   # the table's widths are of 110-unit text (shields draws at
 
 
 @lru_cache(maxsize=1)
-def _measurer():
+def measurer():
     from importlib.resources import files
 
     from badgepy.precalculated_text_measurer import PrecalculatedTextMeasurer
@@ -23,7 +23,7 @@ def _measurer():
 
 def text_width(text: str, font_size: float = 11.0) -> float:
     """The width of `text` in DejaVu Sans (Verdana's metrics are close) at `font_size` px."""
-    return _measurer().text_width(text) * font_size / TABLE_SIZE
+    return measurer().text_width(text) * font_size / TABLE_SIZE
 
 
 def wrap(text: str, width: float, font_size: float = 11.0) -> list[str]:
