@@ -40,3 +40,12 @@ def wrap(text: str, width: float, font_size: float = 11.0) -> list[str]:
     if line:
         lines.append(line)
     return lines
+
+
+def truncate(text: str, width: float, font_size: float = 11.0) -> str:
+    """`text` cut with an ellipsis so that it is no wider than `width` px."""
+    if text_width(text, font_size) <= width:
+        return text
+    while text and text_width(text + "…", font_size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
