@@ -87,9 +87,10 @@ def with_head(html: str, extra: str) -> str:
     return html[:at] + extra + html[at:]
 
 
-def feed_link(title: str) -> str:
-    """The <head> line that lets a browser or reader find the feed (from a page at the site's root)."""
-    return f'<link rel="alternate" type="application/atom+xml" title="{escape(title)}" href="feed.xml">\n'
+def feed_link(title: str, root: str = "") -> str:
+    """The <head> line that lets a browser or reader find the feed; `root` leads from the page to the site's root
+    ("" at the root, "../" in a permalink)."""
+    return f'<link rel="alternate" type="application/atom+xml" title="{escape(title)}" href="{root}feed.xml">\n'
 
 
 def latest_page(newest: Permalink, site: str, *, title: str) -> bytes:
@@ -120,6 +121,7 @@ def archive_page(permalinks: list[Permalink], site: str, *, title: str) -> bytes
 def page(title: str, body: str, *, head: str = "") -> bytes:
     return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
+            '<link rel="icon" href="data:,">\n'   # no favicon.ico request to answer 404 on a static host
             f"{head}{STYLE}\n</head>\n<body>\n{body}</body>\n</html>\n").encode("utf-8")
 
 
