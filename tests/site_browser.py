@@ -14,12 +14,13 @@ import shutil
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import ClassVar
 from urllib.parse import urldefrag, urljoin
 
 import pytest
@@ -36,7 +37,7 @@ needs_chromium = [
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".svg": "image/svg+xml",
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, ".svg": "image/svg+xml",
                       ".xml": "application/atom+xml", ".json": "application/json", ".csv": "text/csv"}
 
     def log_message(self, format, *args):   # the test's output stays readable

@@ -10,10 +10,18 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from site_browser import (
+    broken_links,
+    images_not_drawn,
+    launch,
+    needs_chromium,
+    open_page,
+    screenshots,
+    serve,
+)
 
 from mindshare.site import badges, data, embeds, feed, pages, preview
 from mindshare.site.folder import SiteFolder
-from site_browser import broken_links, images_not_drawn, launch, needs_chromium, open_page, screenshots, serve
 
 pytestmark = needs_chromium
 FIXTURES = Path(__file__).parent / "fixtures" / "site"

@@ -11,9 +11,10 @@ pybadges: shields.io's template and text widths), which escapes every text it wr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Iterable
+from typing import Any
 
 from mindshare.analysis.leads import AS_COUNTED, CLEAR, TIE, WITHIN_CHANCE
 from mindshare.site.text import measurer

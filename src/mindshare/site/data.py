@@ -41,7 +41,7 @@ def data_files(results: dict[str, Any]) -> dict[str, bytes]:
         cited = _cited(headline)
         add("answer.json", _json({**about, "answer": headline, "sources": _rows_for(sources, cited)}),
             "the answer: headline, sentences, scoreboard, each figure with its source")
-        scoreboard = next((t["rows"] for t in headline.get("tables", []) if t.get("name") == "scoreboard"), [])
+        scoreboard: list[dict[str, Any]] = next((t["rows"] for t in headline.get("tables", []) if t.get("name") == "scoreboard"), [])
         add("scoreboard.csv", _csv(scoreboard), "the scoreboard, a row per signal")
     for section in sections:
         if section.get("id") in (ANSWER, SOURCES):

@@ -20,7 +20,7 @@ WIDTH = 640            # the width of a chart the page draws at its container's 
 FONT_SIZE = 11.0
 LINE_HEIGHT = 15
 PADDING = 8
-THEMES = {
+THEMES: dict[str, dict[str, Any]] = {
     # background (the dark one is vl-convert's dark theme's), ink of the source line (each at least 4.5:1)
     "light": {"background": "#ffffff", "ink": "#555555", "vl_theme": None},
     "dark": {"background": "#333333", "ink": "#d0d0d0", "vl_theme": "dark"},
@@ -88,9 +88,9 @@ def _with_source(inner: str, source: str, title: str, colours: dict[str, Any]) -
     lines = wrap(source, width - 2 * PADDING, FONT_SIZE) if source else []
     total = height + (len(lines) * LINE_HEIGHT + PADDING if lines else 0)
     label = ". ".join(part for part in (title, source) if part)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-           f'width="{_n(width)}" height="{_n(total)}" viewBox="0 0 {_n(width)} {_n(total)}" role="img" '
-           f"aria-label={quoteattr(label)}>"]
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'width="{_n(width)}" height="{_n(total)}" viewBox="0 0 {_n(width)} {_n(total)}" role="img" '
+            f"aria-label={quoteattr(label)}>")]
     if label:
         out.append(f"<title>{escape(label)}</title>")
     out.append(f'<rect width="{_n(width)}" height="{_n(total)}" fill="{colours["background"]}"/>')

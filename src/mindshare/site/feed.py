@@ -10,9 +10,9 @@ so the same events give the same bytes.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
 from urllib.parse import urlsplit
 
 from mindshare.site.urls import absolute, base_url

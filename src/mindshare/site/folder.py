@@ -24,10 +24,10 @@ import os
 import re
 import secrets
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Mapping
 
 from mindshare.errors import ReportError
 

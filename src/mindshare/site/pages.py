@@ -122,7 +122,7 @@ def page(title: str, body: str, *, head: str = "") -> bytes:
     return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
             '<link rel="icon" href="data:,">\n'   # no favicon.ico request to answer 404 on a static host
-            f"{head}{STYLE}\n</head>\n<body>\n{body}</body>\n</html>\n").encode("utf-8")
+            f"{head}{STYLE}\n</head>\n<body>\n{body}</body>\n</html>\n").encode()
 
 
 def _order(name: str) -> tuple[str, int]:

@@ -25,12 +25,12 @@ COLOURS = {"light": {"bg": "#fbfbfd", "ink": "#1d2330", "muted": "#5b6475", "acc
 def answer_card_svg(results: dict[str, Any], *, site_name: str = "", theme: str = "light") -> str:
     """The card as SVG text, from results.json: its field title, the headline section's headline and scoreboard."""
     colours = COLOURS[theme]
-    headline = next((s for s in results.get("sections", []) if s.get("id") == "headline"), {})
+    headline: dict[str, Any] = next((s for s in results.get("sections", []) if s.get("id") == "headline"), {})
     sentence = next((f["text"] for f in headline.get("findings", []) if f.get("role") == "headline"), "")
-    rows = next((t["rows"] for t in headline.get("tables", []) if t.get("name") == "scoreboard"), [])
+    rows: list[dict[str, Any]] = next((t["rows"] for t in headline.get("tables", []) if t.get("name") == "scoreboard"), [])
     rows = [r for r in rows if r.get("current", True) and r.get("leader_name")][:ROWS]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-           f'viewBox="0 0 {WIDTH} {HEIGHT}">',
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+            f'viewBox="0 0 {WIDTH} {HEIGHT}">'),
            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{colours["bg"]}"/>',
            f'<rect width="{WIDTH}" height="10" fill="{colours["accent"]}"/>']
     y = MARGIN + 30
