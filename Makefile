@@ -20,6 +20,7 @@ report: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure-system-packages test
+	PYTHON=$(BIN)/python bash scripts/lint
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
