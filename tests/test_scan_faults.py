@@ -376,3 +376,37 @@ def test_kill_9_at_any_moment_then_rerun_gives_the_same_totals(tmp_path):
     assert done.returncode == 0, done.stderr
     assert observations(killed) == observations(fresh)
     assert "1501 documents" in done.stdout
+
+
+# ---------------------------------------------------------------- a full disk
+
+def test_a_full_disk_is_one_line_keeps_what_was_stored_and_the_run_resumes(tmp_path):
+    """The store's disk fills while a scan writes its rows. DuckDB fails at COMMIT, which ends the transaction:
+    the ROLLBACK that followed raised "no transaction is active" and hid the reason in a traceback (issue 24)."""
+    from mounts import tmpfs
+
+    from mindshare.store import open_store
+
+    papers = tmp_path / "papers"
+    for i in range(3000):
+        folder = papers / ("a" if i < 1000 else "b")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{i:05d}.txt").write_text(f"paper {i} uses PyTorch " + "x" * (i % 300) + "\n")
+    with tmpfs(tmp_path / "disk", "1200k") as disk:
+        db = disk / "s.duckdb"
+        assert mindshare("scan", str(papers / "a"), "-j", "1", db=db).returncode == 0
+        full = mindshare("scan", str(papers), "-j", "1", db=db)
+        assert full.returncode == 3, full.stderr
+        assert full.stderr.strip().splitlines() == [
+            f"error: no space left on device writing {db}; the documents stored before are kept: free some space "
+            "and run the same command again"]
+        store = open_store(db, read_only=True)
+        try:
+            kept = store.connection.execute("SELECT count(*), count(DISTINCT path) FROM scan_documents").fetchall()
+        finally:
+            store.close()
+        assert kept == [(1000, 1000)]
+        subprocess.run(["mount", "-o", "remount,size=20m", str(disk)], check=True)
+        again = mindshare("scan", str(papers), "-j", "1", db=db)
+        assert again.returncode == 0, again.stderr
+        assert "3000 documents: 2000 scanned, 1000 already scanned" in again.stdout

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Iterable, Iterator, NamedTuple
 
+from mindshare.errors import StoreError
 from mindshare.scan.extract import sha256_bytes
 
 TABLE = "scan_documents"
@@ -195,11 +196,34 @@ class ScanTable:
                             f"mentions, detail, error, ?, size, mtime_ns FROM scan_incoming",
                             self.key.params() + [now])
                 con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
+            except BaseException as exc:
+                self._undo(exc)
                 raise
         finally:
             con.unregister("scan_incoming")
+
+    def _undo(self, exc: BaseException) -> None:
+        """Roll a failed write back and raise what the user can act on. A COMMIT that failed (a full disk fails
+        there, when DuckDB writes its log) has already ended the transaction: ROLLBACK then has nothing to undo,
+        and its own error must not hide the reason."""
+        import duckdb
+
+        try:
+            self.connection.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        if isinstance(exc, duckdb.Error) and "no space left on device" in str(exc).lower():
+            raise StoreError(f"no space left on device writing {self.where()}; the documents stored before "
+                             "are kept: free some space and run the same command again") from None
+
+    def where(self) -> str:
+        """The store's file, for messages."""
+        try:
+            found = self.connection.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                                            "current_database()").fetchall()
+        except Exception:  # noqa: BLE001 - only a message is at stake
+            found = None
+        return found[0][0] if found and found[0][0] else "the store"
 
     def documents(self, batch: int = 10_000) -> Iterator[dict]:
         """Every stored document of the key, as --json prints it, in path order, a batch at a time."""
