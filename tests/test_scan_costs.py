@@ -176,10 +176,10 @@ def test_json_lines_are_written_a_batch_at_a_time(tmp_path):
     for expected_skipped in (0, 300):  # scanned, then the same documents skipped as already scanned
         stream = _CountingStream()
         summary = runner.run([str(papers)], runner.ScanConfig(), connection=connection, out=stream)
-        lines = "".join(stream.text).splitlines()
-        assert summary.skipped == expected_skipped and len(lines) == 300
+        header, *lines = "".join(stream.text).splitlines()
+        assert summary.skipped == expected_skipped and len(lines) == 300 and "mindshare_scan" in header
         assert {json.loads(line)["path"] for line in lines} == {str(p) for p in papers.iterdir()}
-        assert stream.writes <= 3  # one write per batch (300 small documents are one), not one per document
+        assert stream.writes <= 4  # the header, then one write per batch (300 small documents are one)
 
 
 def test_pdfs_are_batched_by_their_work_not_their_bytes():
@@ -207,9 +207,9 @@ def test_the_rules_write_the_same_detail_json_as_json_dumps():
     texts = [extract(str(p)).data for p in papers[:6]]
     texts += [b"", b"PyTorch at https://github.com/pytorch/pytorch; AllenNLP.\nReferences\n[1] TensorFlow, JAX.\n"]
     for data in texts:
-        found = rules.evaluate(Text(data, True))
+        found = rules.evaluate(Text(data))
         assert found.detail_json == json.dumps(found.detail)
-    assert any(json.loads(rules.evaluate(Text(t, True)).detail_json)["where"] for t in texts)
+    assert any(json.loads(rules.evaluate(Text(t)).detail_json)["where"] for t in texts)
 
 
 def test_kind_of_agrees_with_the_suffix_rule():
@@ -250,7 +250,7 @@ def test_copies_are_counted_once_whichever_batch_they_fall_in(tmp_path):
             assert summary.scanned == 30 and summary.duplicates == 30 - expected_documents
             assert summary.failures == binary_copies == 5  # every copy of the binary file failed
             if json_out:
-                assert len("".join(stream.text).splitlines()) == 30
+                assert len("".join(stream.text).splitlines()) == 1 + 30  # the header, then every document
             if connection is not None:
                 assert connection.execute("SELECT count(*) FROM scan_documents").fetchall()[0][0] == expected_documents
             figures.append(summary.tally.figures())

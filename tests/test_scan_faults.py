@@ -264,7 +264,7 @@ def test_binary_data_is_not_a_paper(tmp_path):
     db = tmp_path / "s.duckdb"
     proc = mindshare("scan", str(papers), "--venue", "V", "--year", "2020", "--json", db=db)
     assert proc.returncode == 0, proc.stderr
-    docs = {Path(d["path"]).name: d for d in map(json.loads, proc.stdout.splitlines())}
+    docs = {Path(d["path"]).name: d for d in map(json.loads, proc.stdout.splitlines()[1:])}
     assert docs["garbage.txt"]["error"].startswith("not text")
     figures = observations(db)
     assert figures[("V", "papers_total", None)] == 1 and figures[("V", "papers_failed", None)] == 1

@@ -24,10 +24,11 @@ from typing import Callable, Iterable, Iterator, NamedTuple, TextIO
 
 from mindshare.errors import InputError
 from mindshare.scan import corpus
-from mindshare.scan.extract import DEFAULT_MAX_BYTES, NotText, extract, kind_of, pdftotext_available
+from mindshare.scan import extract as extract_module, state
+from mindshare.scan.extract import CONTENT_KEY, DEFAULT_MAX_BYTES, extract, kind_of, pdftotext_available
 from mindshare.scan.rules import Text
-from mindshare.scan.state import (NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter, keyed, rows_table,
-                                  stored_document, table_rows)
+from mindshare.scan.state import (NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter, key_bytes, keyed,
+                                  rows_table, stored_document, table_rows)
 from mindshare.scan.tallies import Tally
 
 _json_string = json.encoder.encode_basestring_ascii  # what json.dumps does with a str, without its wrapper
@@ -44,6 +45,11 @@ class ScanConfig:
     backend: str | None = None  # None: the rules' own (pdfium; pdftotext if installed for horace-he-*)
     engine: str = "auto"
     max_bytes: int = DEFAULT_MAX_BYTES
+    storage: tuple[tuple[str, object], ...] = ()  # fsspec storage options (--storage-option), never credentials
+
+    @property
+    def options(self) -> dict | None:
+        return dict(self.storage) if self.storage else None
 
     def backend_for(self, rules) -> str:
         if self.backend:
@@ -88,21 +94,26 @@ class DocResult(NamedTuple):
     mentions: dict[str, int]
     only: str | None            # what the document counts as (RuleSet.counted)
     several: bool
+    legacy: str | None = None   # "sha256:<hex>" of the bytes read, when asked for (state.ScanTable.legacy)
 
 
-def scan_file(ref: FileRef, config: ScanConfig, on_bytes=None) -> DocResult:
-    """One document: read and hashed once, extracted, matched (never raises for a bad document)."""
+def scan_file(ref: FileRef, config: ScanConfig, on_bytes=None, legacy: bool = False) -> DocResult:
+    """One document: read and keyed once, extracted, matched (never raises for a bad document)."""
     rules = rules_for(config)
     doc = extract(ref.path, backend=config.backend_for(rules), keep=rules.keep_words, max_bytes=config.max_bytes,
-                  repair=rules.repairs_text, on_bytes=on_bytes, defer_repairs=rules.defers_repairs)
+                  repair=rules.repairs_text, on_bytes=on_bytes, storage_options=config.options,
+                  also_sha256=legacy)
+    return document_result(doc, ref, rules)
+
+
+def document_result(doc, ref: FileRef, rules) -> DocResult:
+    """An extracted document's row and counts (a file's, or an archive member's)."""
     error = doc.error
     try:
         if error is None:
-            found = rules.evaluate(Text(doc.data, doc.unrepaired))
+            found = rules.evaluate(Text(doc.data))
             mentions, detail, detail_json = found.mentions, found.detail, found.detail_json
             only, several = rules.counted(mentions, detail)
-    except NotText as exc:
-        error = str(exc)
     finally:
         close = getattr(doc.data, "close", None)
         if close:
@@ -111,9 +122,8 @@ def scan_file(ref: FileRef, config: ScanConfig, on_bytes=None) -> DocResult:
         mentions, detail, detail_json, only, several = dict.fromkeys(rules.ids, 0), {}, None, None, False
     if detail_json is None:
         detail_json = json.dumps(detail) if detail else "{}"
-    mentions_json = _counts_json(mentions)
-    row = Row(doc.sha256, ref.path, doc.pages, mentions_json, detail_json, error, ref.size, ref.mtime_ns)
-    return DocResult(row, mentions, only, several)
+    row = Row(doc.key, ref.path, doc.pages, _counts_json(mentions), detail_json, error, ref.size, ref.mtime_ns)
+    return DocResult(row, mentions, only, several, state.LEGACY + doc.sha256 if doc.sha256 else None)
 
 
 def _counts_json(counts: dict[str, int]) -> str:
@@ -122,12 +132,20 @@ def _counts_json(counts: dict[str, int]) -> str:
 
 
 def json_line(row: Row) -> str:
-    """The --json object of a document: path, sha256, pages, mentions, error, then the rules' detail (the same
+    """The --json object of a document: path, content_key, pages, mentions, error, then the rules' detail (the same
     text as json.dumps of the whole object, built from the JSON the store keeps)."""
     error = "null" if row.error is None else _json_string(row.error)
-    head = (f'{{"path": {_json_string(row.path)}, "sha256": "{row.sha256}", "pages": {row.pages}, '
+    head = (f'{{"path": {_json_string(row.path)}, "content_key": "{row.key}", "pages": {row.pages}, '
             f'"mentions": {row.mentions}, "error": {error}')
     return head + (", " + row.detail[1:] if len(row.detail) > 2 else "}")
+
+
+def json_header(config: ScanConfig) -> str:
+    """The first --json line of a run: what every document line's content_key is, and the rules that counted."""
+    from mindshare.scan.rules import method_of
+
+    return json.dumps({"mindshare_scan": {"content_key": CONTENT_KEY, "rules": method_of(config.rules),
+                                          "field": config.field}})
 
 
 def scan_document(path: str, config: ScanConfig) -> dict:
@@ -143,11 +161,12 @@ class BatchResult(NamedTuple):
 
     documents: int
     size: int                       # bytes of the batch's documents
-    keys: list[str]                 # each document's key in the store: its sha256 (an unreadable one: its path's)
+    keys: list[bytes]               # each document's key in the store (state.key_bytes)
     table: object | None            # pyarrow.Table of the rows the store keeps (state.ROW_COLUMNS), when storing
     lines: str | None               # the --json lines, one per document, when asked for
     tally: Tally                    # the batch's documents added up (used when none of them is a duplicate)
     failed: list[tuple[str, str]]   # (path, reason) of the batch's failed documents
+    legacy: list[str | None] | None = None  # each document's "sha256:<hex>", when asked for
 
 
 @dataclass(frozen=True)
@@ -157,13 +176,42 @@ class BatchJob:
     config: ScanConfig
     lines: bool = False   # build the --json lines
     store: bool = True    # build the Arrow table of rows
+    legacy: bool = False  # also each document's sha256 (the store holds rows keyed so: state.ScanTable.legacy)
 
     def __call__(self, refs: list[FileRef], on_bytes=None) -> BatchResult:
         rules = rules_for(self.config)
+        native = None if self.legacy else getattr(rules, "text_batch", lambda: None)()
+        if native is not None and all(map(_native_text, refs)):
+            result = self._in_c(native, refs, rules)
+            if result is not None:
+                return result
+        return self._in_python(refs, rules, on_bytes)
+
+    def _in_c(self, native, refs: list[FileRef], rules) -> BatchResult | None:
+        """The batch in C (rules.MindshareRules.text_batch), or None when C left a document to Python (it could not
+        be read, or is binary data: a failed document whose reason Python words)."""
+        taken, digests, mentions, mention_ends, details, detail_ends, lines, figures = native.run(
+            [ref.path for ref in refs], self.lines)
+        if taken.count(1) != len(refs):
+            return None
         tally = Tally.for_rules(rules)
-        rows, lines, failed, size = [], [], [], 0
+        tally.scanned, tally.several = figures[0], figures[1]
+        for index, cid in enumerate(rules.ids):
+            if figures[2 + 2 * index]:
+                tally.mentioning[cid] = figures[2 + 2 * index]
+            if figures[3 + 2 * index]:
+                tally.only[cid] = figures[3 + 2 * index]
+        table = None
+        if self.store or not self.lines:
+            table = state.native_rows_table(refs, digests.hex(), mentions, mention_ends, details, detail_ends)
+        keys = [digests[at:at + 32] for at in range(0, len(digests), 32)]
+        return BatchResult(len(refs), sum(ref.size for ref in refs), keys, table, lines, tally, [])
+
+    def _in_python(self, refs: list[FileRef], rules, on_bytes) -> BatchResult:
+        tally = Tally.for_rules(rules)
+        rows, lines, failed, size, legacy = [], [], [], 0, []
         for ref in refs:
-            result = scan_file(ref, self.config, on_bytes)
+            result = scan_file(ref, self.config, on_bytes, self.legacy)
             row = result.row
             tally.add(result.mentions, result.only, result.several, row.error is not None)
             if row.error:
@@ -172,10 +220,16 @@ class BatchJob:
                 lines.append(json_line(row))
             size += row.size or 0
             rows.append(keyed(row))
+            legacy.append(result.legacy)
         # a batch holding a copy is added up document by document from its lines, or else from its table
-        table = rows_table(rows) if self.store or not self.lines else None
-        return BatchResult(len(rows), size, [row.sha256 for row in rows], table,
-                           "\n".join(lines) if self.lines else None, tally, failed)
+        table = rows_table(rows, legacy if self.legacy else None) if self.store or not self.lines else None
+        return BatchResult(len(rows), size, [key_bytes(row.key) for row in rows], table,
+                           "\n".join(lines) if self.lines else None, tally, failed, legacy if self.legacy else None)
+
+
+def _native_text(ref: FileRef) -> bool:
+    """A document the native text batch takes: a local text file of known size, at most extract.CHUNK."""
+    return ref.size is not None and ref.size <= extract_module.CHUNK and kind_of(ref.path) == "text" and "::" not in ref.path and "//" not in ref.path
 
 
 def batches(refs: Iterable[FileRef], size: int | None = None) -> Iterator[list[FileRef]]:
@@ -208,6 +262,7 @@ class RunSummary:
     seconds: float = 0.0
     engine: str = ""
     tally: Tally | None = None  # the run's documents (scanned or skipped), each content once
+    migrated: state.Migration | None = None  # the store's rows re-keyed from sha256 by this run
 
     @property
     def usable(self) -> int:
@@ -249,9 +304,9 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
                 on_result(json.loads(line))
 
     def on_batch(result: BatchResult) -> None:
-        keys = [bytes.fromhex(key) for key in result.keys]  # 32 bytes a document, not 64 characters
-        if seen.isdisjoint(keys) and len(set(keys)) == len(keys):  # no copy of another document: as it came
-            seen.update(keys)
+        keys = result.keys
+        if result.legacy is None and seen.isdisjoint(keys) and len(set(keys)) == len(keys):
+            seen.update(keys)  # no copy of another document: the batch as it came
             summary.tally.merge(result.tally)
             if writer:
                 writer.save_table(result.table)
@@ -265,21 +320,25 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
         display.show()
 
     def add_one_by_one(result: BatchResult, keys: list[bytes]) -> None:
-        """A batch holding a copy of a document seen before (or twice): each content is counted and stored once."""
+        """A batch holding a copy of a document seen before (or twice), or whose documents also carry their
+        sha256 (a store with rows keyed so): each content is counted and stored once."""
         rows = table_rows(result.table) if result.table is not None else [None] * result.documents
         docs = [json.loads(line) for line in result.lines.split("\n")] if result.lines is not None else None
-        kept = []
-        for index, (key, row) in enumerate(zip(keys, rows)):
-            if key in seen:
+        aliases = result.legacy or [None] * result.documents
+        kept, replaces = [], []
+        for index, (key, row, alias) in enumerate(zip(keys, rows, aliases)):
+            also = key_bytes(alias) if alias else None
+            if key in seen or also in seen:
                 summary.duplicates += 1
                 continue
-            seen.add(key)
+            seen.update((key, also) if also else (key,))
             kept.append(row)
-            doc = docs[index] if docs is not None else stored_document(row.path, row.sha256, row.pages,
+            replaces.append(alias)
+            doc = docs[index] if docs is not None else stored_document(row.path, row.key, row.pages,
                                                                         row.mentions, row.detail, row.error)
             summary.tally.add_document(rules, doc)
-        if writer:
-            writer.save_table(rows_table(kept))  # rows of a worker's table: keyed already, each content once
+        if writer:  # rows of a worker's table: keyed already, each content once
+            writer.save_table(rows_table(kept, replaces if result.legacy is not None else None))
 
     def pending() -> Iterator[FileRef]:
         for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why))),
@@ -289,7 +348,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
             lines = []
             for doc in skipped:
                 summary.skipped += 1
-                digest = bytes.fromhex(doc["sha256"])
+                digest = key_bytes(doc["content_key"])
                 if digest not in seen:
                     seen.add(digest)
                     summary.tally.add_document(rules, doc)
@@ -301,7 +360,11 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
             display.done(len(chunk) - len(todo), sum(r.size or 0 for r in chunk) - sum(r.size or 0 for r in todo))
             yield from todo
 
-    job = BatchJob(config, lines=json_lines, store=writer is not None)
+    if writer:
+        summary.migrated = writer.migrated
+    if out is not None:
+        out.write(json_header(config) + "\n")
+    job = BatchJob(config, lines=json_lines, store=writer is not None, legacy=bool(writer and writer.legacy))
     from mindshare.scan import pool
 
     try:

@@ -1,6 +1,7 @@
 """The scan's side table in the store, `scan_documents` (its schema is the store's: mindshare/store.py): one row
-per document scanned under a key (rules version, venue, year, field), keyed by the document's sha256, so an
-interrupted run resumes and a copy of a document under another name is not counted twice.
+per document scanned under a key (rules version, venue, year, field), keyed by the document's content key
+(extract.CONTENT_KEY, BLAKE3, in the store's column `sha256`), so an interrupted run resumes and a copy of a
+document under another name is not counted twice.
 
 * Resume: a re-run skips the files whose path, size and modification time match a row scanned without error (so
   an unchanged file is not read again); every other file is read, hashed and scanned. A file whose content is
@@ -9,6 +10,10 @@ interrupted run resumes and a copy of a document under another name is not count
 * Writes: rows arrive in batches from the matching loop and are written by one thread of their own (`StateWriter`)
   in large Arrow batches, one transaction each, so a kill at any moment leaves whole batches and a re-run redoes
   only what was lost.
+* The content key was sha256 before BLAKE3. `migrate_content_keys` re-keys a store's rows once, from the files
+  themselves (each read again and checked against its sha256; nothing is scanned again); a row whose file is
+  gone or changed keeps its sha256 as "sha256:<hex>", and while a key holds such rows a run also computes each
+  document's sha256 (`ScanTable.legacy`), so a moved copy of an old document is still one document.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from datetime import UTC, datetime
 from typing import Iterable, Iterator, NamedTuple
 
 from mindshare.errors import StoreError
-from mindshare.scan.extract import sha256_bytes
+from mindshare.scan.extract import CONTENT_KEY, DEFAULT_MAX_BYTES, content_key, sha256_bytes
 
 TABLE = "scan_documents"
-# columns written from a scan result, in the order of `Row`; the key columns and scanned_at are added
+# columns written from a scan result, in the order of `Row` (the store names the content key's column sha256);
+# the key columns and scanned_at are added
 ROW_COLUMNS = ("sha256", "path", "pages", "mentions", "detail", "error", "size", "mtime_ns")
+LEGACY = "sha256:"  # the key of a row from before BLAKE3 that could not be re-keyed
+MIGRATED = "scan_content_key"  # the store's meta entry: the content key its scan rows are keyed by
 NO_VENUE = ""
 NO_YEAR = 0
 MODES = ("resume", "retry-failed", "rescan")
@@ -56,7 +64,7 @@ class FileRef(NamedTuple):
 
 
 class Row(NamedTuple):
-    sha256: str
+    key: str       # the content key ("" until `keyed`, for a document that could not be read)
     path: str
     pages: int
     mentions: str  # JSON
@@ -65,12 +73,22 @@ class Row(NamedTuple):
     size: int | None
     mtime_ns: int | None
 
+    @property
+    def sha256(self) -> str:
+        """The content key under the store column's name (mindshare.research reads it so)."""
+        return self.key
 
-def stored_document(path: str, digest: str, pages: int, mentions: str, detail: str, error: str | None) -> dict:
+
+def stored_document(path: str, key: str, pages: int, mentions: str, detail: str, error: str | None) -> dict:
     """A stored row as --json prints it."""
-    doc = {"path": path, "sha256": digest, "pages": pages, "mentions": json.loads(mentions), "error": error}
+    doc = {"path": path, "content_key": key, "pages": pages, "mentions": json.loads(mentions), "error": error}
     doc.update(json.loads(detail or "{}"))
     return doc
+
+
+def key_bytes(key: str) -> bytes:
+    """A content key as the run keeps it to count each content once: 32 bytes, or a legacy key's text."""
+    return key.encode() if key.startswith(LEGACY) else bytes.fromhex(key)
 
 
 def arrow_table(columns: dict[str, tuple[str, Iterable]]):
@@ -108,23 +126,148 @@ def arrow_table(columns: dict[str, tuple[str, Iterable]]):
 
 
 def keyed(row: Row) -> Row:
-    """The row with its key in the store: its content's sha256, or for an unreadable document (no content to
-    hash) the sha256 of its path."""
-    return row if row.sha256 else row._replace(sha256=sha256_bytes(row.path.encode()))
+    """The row with its key in the store: its content key, or for an unreadable document (no content to key) the
+    content key of its path."""
+    return row if row.key else row._replace(key=content_key(row.path.encode()))
 
 
 _ROW_TYPES = {"pages": "int32", "size": "int64", "mtime_ns": "int64"}
 
 
-def rows_table(rows: list[Row]):
-    """The Arrow table of rows, as the store's table takes them (built in a worker, appended here in one go)."""
+def rows_table(rows: list[Row], replaces: list[str | None] | None = None):
+    """The Arrow table of rows, as the store's table takes them (built in a worker, appended here in one go).
+    `replaces`: per row, the legacy key ("sha256:<hex>") of its content, whose old row it replaces."""
     columns = list(zip(*rows)) if rows else [()] * len(ROW_COLUMNS)
-    return arrow_table({name: (_ROW_TYPES.get(name, "string"), values) for name, values in zip(ROW_COLUMNS, columns)})
+    table = {name: (_ROW_TYPES.get(name, "string"), values) for name, values in zip(ROW_COLUMNS, columns)}
+    if replaces is not None:
+        table["replaces"] = ("string", replaces)
+    return arrow_table(table)
+
+
+def native_rows_table(refs: list[FileRef], keys_hex: str, mentions: bytes, mention_ends: bytes, details: bytes,
+                      detail_ends: bytes):
+    """The Arrow table of a batch of text files scanned in C (rules.MindshareRules.text_batch): their keys one
+    after the other as hex, their mentions and detail JSON already laid out as Arrow strings (UTF-8 and int64
+    offsets); pages 0 and no error. What `rows_table` makes of the same rows, without a Python object per row."""
+    import pyarrow as pa
+
+    count = len(refs)
+    table = arrow_table({"path": ("string", [ref.path for ref in refs]), "size": ("int64", [r.size for r in refs]),
+                         "mtime_ns": ("int64", [ref.mtime_ns for ref in refs])})
+
+    def strings(data: bytes, offsets: bytes):
+        return pa.Array.from_buffers(pa.large_string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+    columns = {
+        "sha256": strings(keys_hex.encode(), array.array("q", range(0, 64 * count + 1, 64)).tobytes()),
+        "path": table.column("path").chunk(0),
+        "pages": pa.Array.from_buffers(pa.int32(), count, [None, pa.py_buffer(bytes(4 * count))]),
+        "mentions": strings(mentions, mention_ends),
+        "detail": strings(details, detail_ends),
+        "error": pa.Array.from_buffers(pa.large_string(), count, [pa.py_buffer(bytes((count + 7) // 8)),
+                                                                   pa.py_buffer(bytes(8 * (count + 1))),
+                                                                   pa.py_buffer(b"")], null_count=count),
+        "size": table.column("size").chunk(0),
+        "mtime_ns": table.column("mtime_ns").chunk(0),
+    }
+    return pa.Table.from_arrays(list(columns.values()), names=list(columns))
 
 
 def table_rows(table) -> list[Row]:
     """The rows of a `rows_table` again."""
     return [Row(*values) for values in zip(*(table.column(name).to_pylist() for name in ROW_COLUMNS))]
+
+
+# ---------------------------------------------------------------- sha256 -> BLAKE3, once per store
+
+@dataclass
+class Migration:
+    rekeyed: int = 0  # rows re-keyed from their files (or, for an unreadable document, its path)
+    kept: int = 0     # rows whose file is gone or changed: kept under "sha256:<hex>"
+
+
+def migrate_content_keys(connection) -> Migration | None:
+    """Re-key the store's scan rows from sha256 to the content key, once (the store's meta entry MIGRATED says
+    it is done): a scan resumed across the upgrade then neither scans a document again (rows are skipped by path,
+    size and time, as before) nor counts one twice (a copy of an old document has the key the old row now has).
+    Each file is read once more and checked against its stored sha256; one transaction. None when nothing was to
+    do."""
+    if not connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+                              ).fetchall()[0][0]:
+        return None  # a bare scan table (tests, a notebook), not a store: left as it is
+    done = connection.execute("SELECT value FROM meta WHERE key = ?", [MIGRATED]).fetchall()
+    if done and done[0][0] == CONTENT_KEY:
+        return None
+    stored = connection.execute(f"SELECT DISTINCT sha256, path, error FROM {TABLE} WHERE sha256 NOT LIKE "
+                                f"'{LEGACY}%'").fetchall()
+    result, old_keys, paths, new_keys = Migration(), [], [], []
+    for old, path, error in stored:
+        new = _rekeyed(old, path, error)
+        result.rekeyed += new is not None
+        result.kept += new is None
+        old_keys.append(old)
+        paths.append(path)
+        new_keys.append(new or LEGACY + old)
+    mapping = arrow_table({"old": ("string", old_keys), "path": ("string", paths), "new": ("string", new_keys)})
+    connection.register("scan_rekeyed", mapping)
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        try:
+            if stored:  # DuckDB updates a primary key's column as a delete and an insert
+                connection.execute(f"CREATE TEMP TABLE scan_moved AS SELECT s.* REPLACE (m.new AS sha256) FROM "
+                                   f"{TABLE} s JOIN scan_rekeyed m ON s.sha256 = m.old AND s.path = m.path")
+                connection.execute(f"DELETE FROM {TABLE} WHERE (sha256, path) IN (SELECT old, path FROM "
+                                   "scan_rekeyed)")
+                connection.execute(f"INSERT INTO {TABLE} SELECT * FROM scan_moved")
+                connection.execute("DROP TABLE scan_moved")
+            connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [MIGRATED, CONTENT_KEY])
+            connection.execute("COMMIT")
+        except BaseException as exc:
+            _undo(connection, exc)
+            raise
+    finally:
+        connection.unregister("scan_rekeyed")
+    return result if stored else None
+
+
+def _rekeyed(old: str, path: str, error: str | None) -> str | None:
+    """The content key of a row keyed by sha256, from its file (read again, checked against the sha256), or for
+    an unreadable document from its path; None when the file is gone, changed or not a local file."""
+    if error and old == sha256_bytes(path.encode()):
+        return content_key(path.encode())
+    if "://" in path and not path.startswith("file://"):
+        return None
+    try:
+        with open(path.removeprefix("file://"), "rb") as handle:
+            data = handle.read(DEFAULT_MAX_BYTES + 1)  # extract.load keys a file over the bound by this prefix
+    except OSError:
+        return None
+    return content_key(data) if sha256_bytes(data) == old else None
+
+
+def _undo(connection, exc: BaseException) -> None:
+    """Roll a failed write back and raise what the user can act on. A COMMIT that failed (a full disk fails
+    there, when DuckDB writes its log) has already ended the transaction: ROLLBACK then has nothing to undo, and
+    its own error must not hide the reason."""
+    import duckdb
+
+    try:
+        connection.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+    if isinstance(exc, duckdb.Error) and "no space left on device" in str(exc).lower():
+        raise StoreError(f"no space left on device writing {_store_file(connection)}; the documents stored "
+                         "before are kept: free some space and run the same command again") from None
+
+
+def _store_file(connection) -> str:
+    """The store's file, for messages."""
+    try:
+        found = connection.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                                   "current_database()").fetchall()
+    except Exception:  # noqa: BLE001 - only a message is at stake
+        found = None
+    return found[0][0] if found and found[0][0] else "the store"
 
 
 class ScanTable:
@@ -138,6 +281,14 @@ class ScanTable:
         # listing each path once) nothing to replace, so rows are simply appended
         self.fresh = connection.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {_KEY_WHERE} LIMIT 1)",
                                         key.params()).fetchall()[0][0] == 0
+
+    @property
+    def legacy(self) -> bool:
+        """Whether the key holds rows still keyed by sha256 (their files were gone or changed when the store moved
+        to BLAKE3): a run then also computes each document's sha256, so a copy of one is not counted twice."""
+        return not self.fresh and self.connection.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {_KEY_WHERE} AND sha256 LIKE '{LEGACY}%' LIMIT 1)",
+            self.key.params()).fetchall()[0][0] > 0
 
     def split(self, refs: list[FileRef], mode: str = "resume") -> tuple[list[FileRef], list[dict]]:
         """(the refs to scan, the stored documents of those skipped). `mode`: resume (skip what was scanned
@@ -175,13 +326,15 @@ class ScanTable:
         replaces the row of its old content)."""
         unique: dict[str, Row] = {}
         for row in map(keyed, rows):
-            unique.setdefault(row.sha256, row)
+            unique.setdefault(row.key, row)
         self.save_table(rows_table(list(unique.values())))
 
     def save_table(self, frame) -> None:
         """Write an Arrow table of rows (`rows_table`, each key once) in one transaction."""
         if frame is None or not frame.num_rows:
             return
+        if not self.fresh:
+            migrate_content_keys(self.connection)  # never BLAKE3 rows beside sha256 ones not yet re-keyed
         now = datetime.now(UTC).replace(tzinfo=None)
         con = self.connection
         con.register("scan_incoming", frame)
@@ -189,41 +342,21 @@ class ScanTable:
             con.execute("BEGIN TRANSACTION")
             try:
                 if not self.fresh:  # the same content scanned again, or the old content of a path: replaced
+                    also = (" OR sha256 IN (SELECT replaces FROM scan_incoming)"
+                            if "replaces" in frame.column_names else "")
                     con.execute(f"DELETE FROM {TABLE} WHERE {_KEY_WHERE} AND (sha256 IN (SELECT sha256 FROM "
-                                f"scan_incoming) OR path IN (SELECT path FROM scan_incoming))", self.key.params())
+                                f"scan_incoming) OR path IN (SELECT path FROM scan_incoming){also})",
+                                self.key.params())
                 con.execute(f"INSERT INTO {TABLE} (sha256, method, venue, year, field, path, pages, mentions, "
                             f"detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, pages, "
                             f"mentions, detail, error, ?, size, mtime_ns FROM scan_incoming",
                             self.key.params() + [now])
                 con.execute("COMMIT")
             except BaseException as exc:
-                self._undo(exc)
+                _undo(con, exc)
                 raise
         finally:
             con.unregister("scan_incoming")
-
-    def _undo(self, exc: BaseException) -> None:
-        """Roll a failed write back and raise what the user can act on. A COMMIT that failed (a full disk fails
-        there, when DuckDB writes its log) has already ended the transaction: ROLLBACK then has nothing to undo,
-        and its own error must not hide the reason."""
-        import duckdb
-
-        try:
-            self.connection.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        if isinstance(exc, duckdb.Error) and "no space left on device" in str(exc).lower():
-            raise StoreError(f"no space left on device writing {self.where()}; the documents stored before "
-                             "are kept: free some space and run the same command again") from None
-
-    def where(self) -> str:
-        """The store's file, for messages."""
-        try:
-            found = self.connection.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
-                                            "current_database()").fetchall()
-        except Exception:  # noqa: BLE001 - only a message is at stake
-            found = None
-        return found[0][0] if found and found[0][0] else "the store"
 
     def documents(self, batch: int = 10_000) -> Iterator[dict]:
         """Every stored document of the key, as --json prints it, in path order, a batch at a time."""
@@ -248,7 +381,9 @@ class StateWriter:
     the next call."""
 
     def __init__(self, connection, key: StateKey, flush_rows: int = 4096, flush_seconds: float = 1.0):
+        self.migrated = migrate_content_keys(connection)
         self.table = ScanTable(connection.cursor(), key)
+        self.legacy = self.table.legacy
         self.flush_rows = flush_rows
         self.flush_seconds = flush_seconds
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
