@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mindshare.scan import extract, runner, state
+from mindshare.scan import corpus, extract, runner, state
 from mindshare.scan.match import HAVE_NATIVE
 from mindshare.store import open_store
 
@@ -154,24 +154,34 @@ def test_the_native_batch_writes_what_the_python_path_writes(texts, name):
             path = Path(folder) / f"{name}{index}.txt"
             path.write_text(text)
             info = path.stat()
-            refs.append(state.FileRef(str(path), info.st_size, info.st_mtime_ns))
+            refs.append(state.FileRef(str(path), info.st_size, info.st_mtime_ns))  # what C reads with fstat
         job = runner.BatchJob(config, lines=True, store=True)
         native = job._in_c(rules.text_batch(), refs, rules)
         python = job._in_python(refs, rules, None)
-    assert native is not None
-    assert state.table_rows(native.table) == state.table_rows(python.table)
+    assert state.json_rows(native.rows) == state.json_rows(python.rows)
     assert native.lines == python.lines and native.keys == python.keys
     assert native.tally == python.tally and native.documents == python.documents and native.size == python.size
 
 
 @needs_native
-def test_the_native_batch_leaves_what_it_cannot_read_to_python(tmp_path):
-    good, binary, gone = tmp_path / "good.txt", tmp_path / "binary.txt", tmp_path / "gone.txt"
-    good.write_text("We use PyTorch.")
-    binary.write_bytes(b"\x00\x01" * 50)
+def test_the_native_batch_leaves_to_python_what_it_does_not_take(tmp_path):
+    # a PDF, binary data posing as text, a file gone since it was listed, a large text: Python's, in their place
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from scan_pdfs import make_pdf
+
+    files = {"a.txt": b"We use PyTorch.", "b.pdf": make_pdf(text="TensorFlow"), "c.txt": b"\x00\x01" * 50,
+             "e.txt": "Keras \u00e9\n".encode() * 30, "f.TXT": b"JAX-\nbased"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    refs = [corpus._ref(str(tmp_path / name)) for name in files]
+    refs.insert(3, state.FileRef(str(tmp_path / "d-gone.txt"), 10, 0))
     rules = runner.rules_for(runner.ScanConfig())
-    taken, *_ = rules.text_batch().run([str(good), str(binary), str(gone)], True)
-    assert list(taken) == [1, 0, 0]
-    refs = [state.FileRef(str(p), 15, 0) for p in (good, binary, gone)]
-    result = runner.BatchJob(runner.ScanConfig(), lines=True)(refs)
-    assert [reason.split(" (")[0] for _, reason in result.failed] == ["not text", "cannot read it"]
+    taken, *_ = rules.text_batch().run([ref.path for ref in refs], True, 200)  # 200: 'e.txt' is too large
+    assert list(taken) == [1, 0, 0, 0, 0, 1]
+    job = runner.BatchJob(runner.ScanConfig(), lines=True)
+    mixed, python = job(refs), job._in_python(refs, rules, None)
+    assert state.json_rows(mixed.rows) == state.json_rows(python.rows)
+    assert mixed.lines == python.lines and mixed.keys == python.keys and mixed.tally == python.tally
+    assert [reason.split(" (")[0] for _, reason in mixed.failed] == ["not text", "cannot read it"]

@@ -118,11 +118,17 @@ static int buf_str(Buf *b, const char *text) { return buf_add(b, text, strlen(te
 static int buf_int(Buf *b, long long value)
 {
     char digits[24];
-    int n = snprintf(digits, sizeof digits, "%lld", value);
-    return buf_add(b, digits, (size_t)n);
+    int n = sizeof digits;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do {
+        digits[--n] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0)
+        digits[--n] = '-';
+    return buf_add(b, digits + n, sizeof digits - (size_t)n);
 }
 
-static int buf_int64(Buf *b, int64_t value) { return buf_add(b, &value, sizeof value); }
 
 /* ------------------------------------------------------------------------------------------ Scanner */
 
@@ -889,9 +895,9 @@ static unsigned flags_from(const unsigned char *d, Py_ssize_t from, Py_ssize_t n
 }
 
 #ifdef __SSE2__
-#include <emmintrin.h>
+#include <immintrin.h>
 
-static unsigned text_flags(const unsigned char *d, Py_ssize_t n)
+static unsigned text_flags_sse2(const unsigned char *d, Py_ssize_t n)
 {
     const __m128i cr_byte = _mm_set1_epi8('\r'), stx_byte = _mm_set1_epi8(2), lf_byte = _mm_set1_epi8('\n'),
                   hyphen = _mm_set1_epi8('-'), space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
@@ -912,8 +918,50 @@ static unsigned text_flags(const unsigned char *d, Py_ssize_t n)
                      | (_mm_movemask_epi8(blank_lf) ? F_BLANK_LF : 0);
     return flags_from(d, i, n, flags_from(d, 0, n < 1 ? n : 1, flags));
 }
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define HAVE_AVX2_PATH 1
+/* The same, 32 bytes at a time, on CPUs with AVX2 (chosen once, at import). */
+__attribute__((target("avx2"))) static unsigned text_flags_avx2(const unsigned char *d, Py_ssize_t n)
+{
+    const __m256i cr_byte = _mm256_set1_epi8('\r'), stx_byte = _mm256_set1_epi8(2), lf_byte = _mm256_set1_epi8('\n'),
+                  hyphen = _mm256_set1_epi8('-'), space = _mm256_set1_epi8(' '), tab = _mm256_set1_epi8('\t');
+    __m256i high = _mm256_setzero_si256(), cr = high, stx = high, hyphen_lf = high, blank_lf = high;
+    Py_ssize_t i = 1;
+    for (; i + 32 <= n; i += 32) {
+        __m256i c = _mm256_loadu_si256((const __m256i *)(d + i));
+        __m256i before = _mm256_loadu_si256((const __m256i *)(d + i - 1));
+        __m256i lf = _mm256_cmpeq_epi8(c, lf_byte);
+        high = _mm256_or_si256(high, c);
+        cr = _mm256_or_si256(cr, _mm256_cmpeq_epi8(c, cr_byte));
+        stx = _mm256_or_si256(stx, _mm256_cmpeq_epi8(c, stx_byte));
+        hyphen_lf = _mm256_or_si256(hyphen_lf, _mm256_and_si256(lf, _mm256_cmpeq_epi8(before, hyphen)));
+        blank_lf = _mm256_or_si256(blank_lf, _mm256_and_si256(lf, _mm256_or_si256(_mm256_cmpeq_epi8(before, space),
+                                                                                    _mm256_cmpeq_epi8(before, tab))));
+    }
+    unsigned flags = (_mm256_movemask_epi8(high) ? F_HIGH : 0) | (_mm256_movemask_epi8(cr) ? F_CR : 0)
+                     | (_mm256_movemask_epi8(stx) ? F_STX : 0) | (_mm256_movemask_epi8(hyphen_lf) ? F_HYPHEN_LF : 0)
+                     | (_mm256_movemask_epi8(blank_lf) ? F_BLANK_LF : 0);
+    return flags_from(d, i, n, flags_from(d, 0, n < 1 ? n : 1, flags));
+}
+#endif
+
+static unsigned (*text_flags_fast)(const unsigned char *, Py_ssize_t) = text_flags_sse2;
+
+static unsigned text_flags(const unsigned char *d, Py_ssize_t n) { return text_flags_fast(d, n); }
+
+static void choose_text_flags(void)
+{
+#ifdef HAVE_AVX2_PATH
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2"))
+        text_flags_fast = text_flags_avx2;
+#endif
+}
 #else
 static unsigned text_flags(const unsigned char *d, Py_ssize_t n) { return flags_from(d, 0, n, 0); }
+
+static void choose_text_flags(void) {}
 #endif
 
 static int hyphen_then_blanks_then_lf(const unsigned char *d, Py_ssize_t n)
@@ -1831,10 +1879,26 @@ static int TextBatch_init(TextBatch *self, PyObject *args, PyObject *kwargs)
     return 0;
 }
 
-/* The file's bytes, or NULL without an error set when Python should take the document (it cannot be read, or it
- * is larger than LARGEST_TEXT now). */
-static PyObject *read_text_file(PyObject *path)
+/* Whether a path is a local text file's, as extract.kind_of and runner tell them (not a URL, an archive member
+ * or a PDF). */
+static int local_text_path(const char *path, Py_ssize_t size)
 {
+    if (strstr(path, "://") || strstr(path, "::"))
+        return 0;
+    return !(size >= 4 && path[size - 4] == '.' && lower_byte((unsigned char)path[size - 3]) == 'p'
+             && lower_byte((unsigned char)path[size - 2]) == 'd' && lower_byte((unsigned char)path[size - 1]) == 'f');
+}
+
+/* The file's bytes, or NULL without an error set when Python should take the document (it is not a local text
+ * file, cannot be read, or is larger than `largest`). */
+static PyObject *read_text_file(PyObject *path, Py_ssize_t largest, long long *size, long long *mtime_ns)
+{
+    Py_ssize_t length;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(path, &length);
+    if (!utf8 || !local_text_path(utf8, length)) {
+        PyErr_Clear();
+        return NULL;
+    }
     PyObject *encoded = PyUnicode_EncodeFSDefault(path);
     if (!encoded)
         return NULL;
@@ -1851,12 +1915,12 @@ static PyObject *read_text_file(PyObject *path)
     if (fd < 0)
         return NULL;
     PyObject *data = NULL;
-    if (info.st_size <= LARGEST_TEXT)
+    if (info.st_size <= largest)
         data = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)info.st_size + 1);
     Py_ssize_t got = 0, want = data ? PyBytes_GET_SIZE(data) : 0;
     int failed = 0;
     Py_BEGIN_ALLOW_THREADS
-    while (data && got < want) {
+    while (data && got < want) { /* one read: a regular file gives all it has (a network one may give less) */
         ssize_t n = read(fd, PyBytes_AS_STRING(data) + got, (size_t)(want - got));
         if (n < 0 && errno == EINTR)
             continue;
@@ -1865,6 +1929,8 @@ static PyObject *read_text_file(PyObject *path)
             break;
         }
         got += n;
+        if (got == info.st_size && n < want) /* all of it, and less than asked for: the end */
+            break;
     }
     close(fd);
     Py_END_ALLOW_THREADS
@@ -1880,6 +1946,8 @@ static PyObject *read_text_file(PyObject *path)
         PyErr_Clear();
         return NULL;
     }
+    *size = (long long)info.st_size;
+    *mtime_ns = (long long)info.st_mtim.tv_sec * 1000000000LL + info.st_mtim.tv_nsec;
     return data;
 }
 
@@ -1901,6 +1969,30 @@ static int add_json_path(TextBatch *self, PyObject *path, Buf *out)
     int result = text ? buf_add(out, text, (size_t)size) : -1;
     Py_XDECREF(quoted);
     return result;
+}
+
+/* bytes as a JSON string's contents: '"', '\\' and control characters escaped, the rest (UTF-8) as it is */
+static int add_json_escaped(Buf *out, const unsigned char *text, size_t size)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < size; i++) {
+        unsigned char c = text[i];
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        static const char hex[] = "0123456789abcdef";
+        char escape[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t n = 2;
+        if (c < 0x20) {
+            memcpy(escape + 1, "u00", 3);
+            escape[4] = hex[c >> 4];
+            escape[5] = hex[c & 15];
+            n = 6;
+        }
+        if (buf_add(out, text + from, i - from) < 0 || buf_add(out, escape, n) < 0)
+            return -1;
+        from = i + 1;
+    }
+    return buf_add(out, text + from, size - from);
 }
 
 /* mentions: {"<id>": direct, ...} for every contender; detail: {"ecosystem": {...}, "where": {...}}, as
@@ -1950,11 +2042,12 @@ static int add_detail_json(TextBatch *self, const long long *counts, Buf *out)
 
 static PyObject *buf_bytes(const Buf *b) { return PyBytes_FromStringAndSize((const char *)b->p, (Py_ssize_t)b->len); }
 
-/* One document into the batch's columns; 1 taken, 0 left to Python, -1 on an error. */
-static int batch_one(TextBatch *self, PyObject *path, Buf *digests, Buf *mentions, Buf *details, Buf *lines,
-                     int want_lines, long long *counts, long long *tally)
+/* One document into the batch's rows and lines; 1 taken, 0 left to Python, -1 on an error. */
+static int batch_one(TextBatch *self, PyObject *path, Py_ssize_t largest, Buf *digests, Buf *rows, Buf *lines,
+                     int want_lines, long long *counts, long long *tally, Buf *scratch)
 {
-    PyObject *data = read_text_file(path);
+    long long file_size = 0, mtime_ns = 0;
+    PyObject *data = read_text_file(path, largest, &file_size, &mtime_ns);
     if (!data)
         return PyErr_Occurred() ? -1 : 0;
     const unsigned char *d = (const unsigned char *)PyBytes_AS_STRING(data);
@@ -1993,27 +2086,42 @@ static int batch_one(TextBatch *self, PyObject *path, Buf *digests, Buf *mention
     Py_ssize_t last_heading;
     if (tally_core(self->scanner, &self->plan, text, size, counts, &last_heading) < 0)
         goto done;
-    if (buf_add(digests, PyBytes_AS_STRING(digest), 32) < 0)
+    static const char hex[] = "0123456789abcdef";
+    char key[64];
+    for (int i = 0; i < 32; i++) {
+        unsigned char byte = (unsigned char)PyBytes_AS_STRING(digest)[i];
+        key[2 * i] = hex[byte >> 4];
+        key[2 * i + 1] = hex[byte & 15];
+    }
+    /* the mentions and detail JSON (in scratch), then the row and the --json line that carry them */
+    scratch->len = 0;
+    if (add_mentions_json(self, counts, scratch) < 0)
         goto done;
-    size_t mentions_at = mentions->len, details_at = details->len;
-    if (add_mentions_json(self, counts, mentions) < 0 || add_detail_json(self, counts, details) < 0)
+    size_t mentions_end = scratch->len;
+    if (add_detail_json(self, counts, scratch) < 0)
         goto done;
-    if (want_lines) {
-        static const char hex[] = "0123456789abcdef";
-        char key[64];
-        for (int i = 0; i < 32; i++) {
-            unsigned char byte = (unsigned char)PyBytes_AS_STRING(digest)[i];
-            key[2 * i] = hex[byte >> 4];
-            key[2 * i + 1] = hex[byte & 15];
-        }
-        if ((lines->len && buf_str(lines, "\n") < 0) || buf_str(lines, "{\"path\": ") < 0
+    Py_ssize_t path_size;
+    const char *path_utf8 = PyUnicode_AsUTF8AndSize(path, &path_size);
+    if (!path_utf8)
+        goto done;
+    if ((rows->len && buf_str(rows, "\n") < 0) || buf_str(rows, "{\"sha256\": \"") < 0 || buf_add(rows, key, 64) < 0
+        || buf_str(rows, "\", \"path\": \"") < 0
+        || add_json_escaped(rows, (const unsigned char *)path_utf8, (size_t)path_size) < 0
+        || buf_str(rows, "\", \"pages\": 0, \"mentions\": \"") < 0
+        || add_json_escaped(rows, scratch->p, mentions_end) < 0 || buf_str(rows, "\", \"detail\": \"") < 0
+        || add_json_escaped(rows, scratch->p + mentions_end, scratch->len - mentions_end) < 0
+        || buf_str(rows, "\", \"error\": null, \"size\": ") < 0 || buf_int(rows, file_size) < 0
+        || buf_str(rows, ", \"mtime_ns\": ") < 0 || buf_int(rows, mtime_ns) < 0 || buf_str(rows, "}") < 0)
+        goto done;
+    if (want_lines
+        && ((lines->len && buf_str(lines, "\n") < 0) || buf_str(lines, "{\"path\": ") < 0
             || add_json_path(self, path, lines) < 0 || buf_str(lines, ", \"content_key\": \"") < 0
             || buf_add(lines, key, 64) < 0 || buf_str(lines, "\", \"pages\": 0, \"mentions\": ") < 0
-            || buf_add(lines, mentions->p + mentions_at, mentions->len - mentions_at) < 0
-            || buf_str(lines, ", \"error\": null, ") < 0
-            || buf_add(lines, details->p + details_at + 1, details->len - details_at - 1) < 0)
-            goto done;
-    }
+            || buf_add(lines, scratch->p, mentions_end) < 0 || buf_str(lines, ", \"error\": null, ") < 0
+            || buf_add(lines, scratch->p + mentions_end + 1, scratch->len - mentions_end - 1) < 0))
+        goto done;
+    if (buf_add(digests, PyBytes_AS_STRING(digest), 32) < 0)
+        goto done;
     /* the tally: scanned, several, then per contender mentioning and only (tallies.Tally.add) */
     Py_ssize_t named = 0, one = -1;
     for (Py_ssize_t k = 0; k < self->plan.owner_count; k++)
@@ -2037,23 +2145,22 @@ done:
     return result;
 }
 
-/* run(paths, lines) -> (taken, digests, mentions, mentions_offsets, details, details_offsets, lines, tally):
- * taken (bytes, one per path: 1 done here, 0 left to Python); the 32-byte digests of the taken documents, one
- * after the other; their mentions and detail JSON, each as one UTF-8 string and its int64 offsets (Arrow's
- * layout); their --json lines joined by LF (None unless asked); tally (scanned, several, then per contender
- * mentioning and only). */
+/* run(paths, lines, largest=8 MiB) -> (taken, digests, rows, lines, tally): taken (bytes, one per path: 1 done
+ * here, 0 left to Python); the 32-byte digests of the taken documents, one after the other; their rows as the
+ * store takes them (state.rows_json: JSON lines) and their --json lines (None unless asked), each joined by LF;
+ * tally (scanned, several, then per contender mentioning and only). */
 static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
 {
     PyObject *paths_arg;
     int want_lines;
-    if (!PyArg_ParseTuple(args, "Op:run", &paths_arg, &want_lines))
+    Py_ssize_t largest = LARGEST_TEXT;
+    if (!PyArg_ParseTuple(args, "Op|n:run", &paths_arg, &want_lines, &largest))
         return NULL;
     PyObject *paths = PySequence_Fast(paths_arg, "paths must be a sequence of str");
     if (!paths)
         return NULL;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(paths), owners = self->plan.owner_count;
-    Buf taken = {0}, digests = {0}, mentions = {0}, details = {0}, lines = {0}, mention_ends = {0},
-        detail_ends = {0};
+    Buf taken = {0}, digests = {0}, rows = {0}, lines = {0}, scratch = {0};
     long long *counts = calloc((size_t)(owners ? owners : 1) * PER_OWNER, sizeof(long long));
     long long *tally = calloc((size_t)(2 + 2 * owners), sizeof(long long));
     PyObject *out = NULL;
@@ -2061,22 +2168,17 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
         PyErr_NoMemory();
         goto done;
     }
-    if (buf_int64(&mention_ends, 0) < 0 || buf_int64(&detail_ends, 0) < 0)
-        goto done;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *path = PySequence_Fast_GET_ITEM(paths, i);
         if (!PyUnicode_Check(path)) {
             PyErr_Format(PyExc_TypeError, "path %zd is not str", i);
             goto done;
         }
-        int done_here = batch_one(self, path, &digests, &mentions, &details, &lines, want_lines, counts, tally);
-        if (done_here < 0)
+        int here = batch_one(self, path, largest, &digests, &rows, &lines, want_lines, counts, tally, &scratch);
+        if (here < 0)
             goto done;
-        unsigned char mark = (unsigned char)done_here;
+        unsigned char mark = (unsigned char)here;
         if (buf_add(&taken, &mark, 1) < 0)
-            goto done;
-        if (done_here && (buf_int64(&mention_ends, (int64_t)mentions.len) < 0
-                          || buf_int64(&detail_ends, (int64_t)details.len) < 0))
             goto done;
     }
     PyObject *figures = PyList_New(2 + 2 * owners);
@@ -2087,8 +2189,7 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
     PyObject *joined = want_lines ? PyUnicode_DecodeUTF8((const char *)lines.p, (Py_ssize_t)lines.len, "strict")
                                   : (Py_INCREF(Py_None), Py_None);
     if (joined && !PyErr_Occurred())
-        out = Py_BuildValue("(NNNNNNNN)", buf_bytes(&taken), buf_bytes(&digests), buf_bytes(&mentions),
-                            buf_bytes(&mention_ends), buf_bytes(&details), buf_bytes(&detail_ends), joined, figures);
+        out = Py_BuildValue("(NNNNN)", buf_bytes(&taken), buf_bytes(&digests), buf_bytes(&rows), joined, figures);
     else {
         Py_XDECREF(joined);
         Py_DECREF(figures);
@@ -2098,18 +2199,16 @@ done:
     free(tally);
     free(taken.p);
     free(digests.p);
-    free(mentions.p);
-    free(details.p);
+    free(rows.p);
     free(lines.p);
-    free(mention_ends.p);
-    free(detail_ends.p);
+    free(scratch.p);
     Py_DECREF(paths);
     return out;
 }
 
 static PyMethodDef TextBatch_methods[] = {
     {"run", (PyCFunction)TextBatch_run, METH_VARARGS,
-     "run(paths, lines) -> (taken, digests, mentions, mentions_offsets, details, details_offsets, lines, tally)"},
+     "run(paths, lines, largest=8 MiB) -> (taken, digests, rows, lines, tally)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2172,6 +2271,7 @@ PyMODINIT_FUNC PyInit__native(void)
         PyErr_SetString(PyExc_ImportError, "this CPU lacks the instructions libhs needs (SSSE3)");
         return NULL;
     }
+    choose_text_flags();
     PyObject *module = PyModule_Create(&module_definition);
     if (!module)
         return NULL;

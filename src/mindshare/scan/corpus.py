@@ -105,7 +105,7 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.path)
                     continue
-                if os.path.splitext(entry.name)[1].lower() not in SUFFIXES or not entry.is_file():
+                if not _is_document(entry.name) or not entry.is_file():
                     continue
                 info = entry.stat()
             except OSError:
@@ -113,6 +113,18 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
                 continue
             yield FileRef(entry.path, info.st_size, info.st_mtime_ns)
         stack.extend(reversed(subfolders))  # depth first, in name order
+
+
+_ENDINGS = tuple(SUFFIXES)
+
+
+def _is_document(name: str) -> bool:
+    """os.path.splitext(name)[1].lower() in SUFFIXES, in one test for most names (a name that is only dots and a
+    suffix, '.txt', has no suffix)."""
+    lower = name.lower()
+    if not lower.endswith(_ENDINGS):
+        return False
+    return bool(lower[:lower.rindex(".")].lstrip("."))
 
 
 def _remote(url: str) -> Iterator[FileRef]:

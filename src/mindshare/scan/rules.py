@@ -122,6 +122,10 @@ _REFERENCES = re.compile(
     rb"[ \t:*]*$", re.IGNORECASE | re.MULTILINE)
 _HEADING_LINE = re.compile(_REFERENCES.pattern[1:-1], re.IGNORECASE)
 HEADING_WORDS = ("references", "bibliography", "literature cited", "works cited")
+# what the matching pass looks for to find those lines: every heading line holds one of these (the last word of each
+# heading), and the line of each hit is then checked whole. Three literals where the four headings (two of them
+# phrases) cost hyperscan's literal matcher ~10 us more a 50 KB document (bench/scan.py's corpus).
+HEADING_HITS = ("references", "bibliography", "cited")
 _URL_HINT = re.compile(rb"://|www\.|\.(?:com|org|io|net|edu|ai|dev|gov)(?:/|$)|^[\w.-]+\.[a-z]{2,}/",
                        re.IGNORECASE)
 
@@ -240,7 +244,7 @@ class MindshareRules:
         self.keywords = keywords
         self.owners = owners
         # the heading words ride along in the same pass, so finding the References heading costs no second scan
-        self.matcher = Matcher(keywords + [Keyword(w, "substring") for w in HEADING_WORDS], engine)
+        self.matcher = Matcher(keywords + [Keyword(w, "substring") for w in HEADING_HITS], engine)
         self.keep_words = {k.phrase.casefold() for k, (_, kind) in zip(keywords, owners)
                            if kind == "direct" and " " not in k.phrase}
         # per keyword, for `places`: the first word of a direct keyword (None: not placed) and its length
@@ -274,7 +278,7 @@ class MindshareRules:
         count = len(self.keywords)
         if self.matcher.engine == "native":
             direct, eco, placed, _ = self.matcher.native.tally(
-                data, self._first_words, self._spans, self._owners, len(self.ids), count, count + len(HEADING_WORDS))
+                data, self._first_words, self._spans, self._owners, len(self.ids), count, count + len(HEADING_HITS))
             return direct, eco, placed
         ends = self.matcher.scan(data)
         headings = ends[count:]
@@ -294,7 +298,7 @@ class MindshareRules:
             count = len(self.keywords)
             batch = self._text_batch = _native.TextBatch(
                 self.matcher.native, self._first_words, self._spans, self._owners, count,
-                count + len(HEADING_WORDS), self._id_json, extract.repairer(self.keep_words), extract.KEY_HASHER,
+                count + len(HEADING_HITS), self._id_json, extract.repairer(self.keep_words), extract.KEY_HASHER,
                 json.encoder.encode_basestring_ascii)
         return batch
 

@@ -3,7 +3,7 @@ matched once each in batches (here, in a process pool or on a Dask cluster: pool
 store off the matching thread (state.StateWriter) and their counts added up (tallies).
 
 * A worker builds the rules (and its matcher) once per process and returns each batch ready to use
-  (`BatchResult`): the Arrow table of its rows, its --json lines as one string, its documents added up. The scan
+  (`BatchResult`): its rows as JSON lines, its --json lines as one string, its documents added up. The scan
   process then only checks each content against the run's others (a copy makes it add that batch up document by
   document), so its own cost per document stays small however many workers feed it.
 * Batches are sized by work (about 8 MiB of text, a PDF byte counting PDF_WORK; at most 256 documents): a 50 KB
@@ -27,8 +27,8 @@ from mindshare.scan import corpus
 from mindshare.scan import extract as extract_module, state
 from mindshare.scan.extract import CONTENT_KEY, DEFAULT_MAX_BYTES, extract, kind_of, pdftotext_available
 from mindshare.scan.rules import Text
-from mindshare.scan.state import (NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter, key_bytes, keyed,
-                                  rows_table, stored_document, table_rows)
+from mindshare.scan.state import (NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter, json_rows,
+                                  key_bytes, keyed, rows_json, stored_document)
 from mindshare.scan.tallies import Tally
 
 _json_string = json.encoder.encode_basestring_ascii  # what json.dumps does with a str, without its wrapper
@@ -157,12 +157,12 @@ def scan_document(path: str, config: ScanConfig) -> dict:
 class BatchResult(NamedTuple):
     """A batch's results as they come back from a worker, ready to store, print and add up: the scan process
     then does almost nothing per document (it checks each content against the run's others), so it keeps up
-    with many workers, and little crosses between processes (one Arrow table, one string)."""
+    with many workers, and little crosses between processes (two strings)."""
 
     documents: int
     size: int                       # bytes of the batch's documents
     keys: list[bytes]               # each document's key in the store (state.key_bytes)
-    table: object | None            # pyarrow.Table of the rows the store keeps (state.ROW_COLUMNS), when storing
+    rows: bytes | None              # the rows the store keeps, as JSON lines (state.rows_json), when storing
     lines: str | None               # the --json lines, one per document, when asked for
     tally: Tally                    # the batch's documents added up (used when none of them is a duplicate)
     failed: list[tuple[str, str]]   # (path, reason) of the batch's failed documents
@@ -175,25 +175,21 @@ class BatchJob:
 
     config: ScanConfig
     lines: bool = False   # build the --json lines
-    store: bool = True    # build the Arrow table of rows
+    store: bool = True    # build the rows the store keeps
     legacy: bool = False  # also each document's sha256 (the store holds rows keyed so: state.ScanTable.legacy)
 
     def __call__(self, refs: list[FileRef], on_bytes=None) -> BatchResult:
         rules = rules_for(self.config)
         native = None if self.legacy else getattr(rules, "text_batch", lambda: None)()
-        if native is not None and all(map(_native_text, refs)):
-            result = self._in_c(native, refs, rules)
-            if result is not None:
-                return result
-        return self._in_python(refs, rules, on_bytes)
+        if native is None:
+            return self._in_python(refs, rules, on_bytes)
+        return self._in_c(native, refs, rules, on_bytes)
 
-    def _in_c(self, native, refs: list[FileRef], rules) -> BatchResult | None:
-        """The batch in C (rules.MindshareRules.text_batch), or None when C left a document to Python (it could not
-        be read, or is binary data: a failed document whose reason Python words)."""
-        taken, digests, mentions, mention_ends, details, detail_ends, lines, figures = native.run(
-            [ref.path for ref in refs], self.lines)
-        if taken.count(1) != len(refs):
-            return None
+    def _in_c(self, native, refs: list[FileRef], rules, on_bytes=None) -> BatchResult:
+        """The batch's local text files in C (rules.MindshareRules.text_batch); the rest (PDFs, URLs, archive
+        members, large files, and what C could not read or found binary, whose reason Python words) in Python."""
+        taken, digests, rows, lines, figures = native.run([ref.path for ref in refs], self.lines,
+                                                          extract_module.CHUNK)
         tally = Tally.for_rules(rules)
         tally.scanned, tally.several = figures[0], figures[1]
         for index, cid in enumerate(rules.ids):
@@ -201,11 +197,36 @@ class BatchJob:
                 tally.mentioning[cid] = figures[2 + 2 * index]
             if figures[3 + 2 * index]:
                 tally.only[cid] = figures[3 + 2 * index]
-        table = None
-        if self.store or not self.lines:
-            table = state.native_rows_table(refs, digests.hex(), mentions, mention_ends, details, detail_ends)
-        keys = [digests[at:at + 32] for at in range(0, len(digests), 32)]
-        return BatchResult(len(refs), sum(ref.size for ref in refs), keys, table, lines, tally, [])
+        if taken.count(1) == len(refs):  # the common case: no Python object per document
+            keys = [digests[at:at + 32] for at in range(0, len(digests), 32)]
+            return BatchResult(len(refs), sum(ref.size or 0 for ref in refs), keys,
+                               rows if self.store or not self.lines else None, lines, tally, [])
+        return self._merged(refs, taken, digests, rows, lines, tally, on_bytes)
+
+    def _merged(self, refs, taken, digests, rows, lines, tally, on_bytes) -> BatchResult:
+        """A batch C took only part of: its rows and lines in order, the others scanned in Python."""
+        c_rows, c_lines = iter(rows.split(b"\n")), iter(lines.split("\n") if lines else ())
+        row_lines, out, keys, failed, size, done = [], [], [], [], 0, 0
+        for ref, here in zip(refs, taken):
+            if here:
+                keys.append(digests[32 * done:32 * done + 32])
+                done += 1
+                row_lines.append(next(c_rows))
+                if self.lines:
+                    out.append(next(c_lines))
+            else:
+                result = scan_file(ref, self.config, on_bytes)
+                row = keyed(result.row)
+                tally.add(result.mentions, result.only, result.several, row.error is not None)
+                if row.error:
+                    failed.append((row.path, row.error))
+                keys.append(key_bytes(row.key))
+                row_lines.append(rows_json([row]))
+                if self.lines:
+                    out.append(json_line(result.row))
+            size += ref.size or 0
+        return BatchResult(len(refs), size, keys, b"\n".join(row_lines) if self.store or not self.lines else None,
+                           "\n".join(out) if self.lines else None, tally, failed)
 
     def _in_python(self, refs: list[FileRef], rules, on_bytes) -> BatchResult:
         tally = Tally.for_rules(rules)
@@ -221,15 +242,10 @@ class BatchJob:
             size += row.size or 0
             rows.append(keyed(row))
             legacy.append(result.legacy)
-        # a batch holding a copy is added up document by document from its lines, or else from its table
-        table = rows_table(rows, legacy if self.legacy else None) if self.store or not self.lines else None
-        return BatchResult(len(rows), size, [key_bytes(row.key) for row in rows], table,
+        # a batch holding a copy is added up document by document from its lines, or else from its rows
+        stored = rows_json(rows, legacy if self.legacy else None) if self.store or not self.lines else None
+        return BatchResult(len(rows), size, [key_bytes(row.key) for row in rows], stored,
                            "\n".join(lines) if self.lines else None, tally, failed, legacy if self.legacy else None)
-
-
-def _native_text(ref: FileRef) -> bool:
-    """A document the native text batch takes: a local text file of known size, at most extract.CHUNK."""
-    return ref.size is not None and ref.size <= extract_module.CHUNK and kind_of(ref.path) == "text" and "::" not in ref.path and "//" not in ref.path
 
 
 def batches(refs: Iterable[FileRef], size: int | None = None) -> Iterator[list[FileRef]]:
@@ -309,7 +325,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
             seen.update(keys)  # no copy of another document: the batch as it came
             summary.tally.merge(result.tally)
             if writer:
-                writer.save_table(result.table)
+                writer.save_rows(result.rows, result.documents)
         else:
             add_one_by_one(result, keys)
         summary.scanned += result.documents
@@ -322,7 +338,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     def add_one_by_one(result: BatchResult, keys: list[bytes]) -> None:
         """A batch holding a copy of a document seen before (or twice), or whose documents also carry their
         sha256 (a store with rows keyed so): each content is counted and stored once."""
-        rows = table_rows(result.table) if result.table is not None else [None] * result.documents
+        rows = json_rows(result.rows)[0] if result.rows is not None else [None] * result.documents
         docs = [json.loads(line) for line in result.lines.split("\n")] if result.lines is not None else None
         aliases = result.legacy or [None] * result.documents
         kept, replaces = [], []
@@ -337,8 +353,8 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
             doc = docs[index] if docs is not None else stored_document(row.path, row.key, row.pages,
                                                                         row.mentions, row.detail, row.error)
             summary.tally.add_document(rules, doc)
-        if writer:  # rows of a worker's table: keyed already, each content once
-            writer.save_table(rows_table(kept, replaces if result.legacy is not None else None))
+        if writer:  # rows from a worker: keyed already, each content once
+            writer.save_rows(rows_json(kept, replaces if result.legacy is not None else None), len(kept))
 
     def pending() -> Iterator[FileRef]:
         for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why))),

@@ -18,14 +18,14 @@ document under another name is not counted twice.
 
 from __future__ import annotations
 
-import array
-import itertools
 import json
+import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterator, NamedTuple
 
 from mindshare.errors import StoreError
 from mindshare.scan.extract import CONTENT_KEY, DEFAULT_MAX_BYTES, content_key, sha256_bytes
@@ -34,6 +34,7 @@ TABLE = "scan_documents"
 # columns written from a scan result, in the order of `Row` (the store names the content key's column sha256);
 # the key columns and scanned_at are added
 ROW_COLUMNS = ("sha256", "path", "pages", "mentions", "detail", "error", "size", "mtime_ns")
+_json_string = json.encoder.encode_basestring_ascii
 LEGACY = "sha256:"  # the key of a row from before BLAKE3 that could not be re-keyed
 MIGRATED = "scan_content_key"  # the store's meta entry: the content key its scan rows are keyed by
 NO_VENUE = ""
@@ -91,91 +92,61 @@ def key_bytes(key: str) -> bytes:
     return key.encode() if key.startswith(LEGACY) else bytes.fromhex(key)
 
 
-def arrow_table(columns: dict[str, tuple[str, Iterable]]):
-    """An Arrow table (what DuckDB appends in one go) of Python values, `{name: (type, values)}` with type
-    "string", "int32" or "int64" and None for a null, built from its buffers (tests/test_scan_costs.py):
-    `pyarrow.array` of a list imports pandas (~0.5 s of a scan's start-up) to ask whether it is a pandas object."""
-    import pyarrow as pa
-
-    arrays = []
-    for kind, values in columns.values():
-        values = list(values)
-        valid = None  # no validity bitmap: every value is there (the usual case)
-        if None in values:
-            bits = bytearray((len(values) + 7) // 8)
-            for index, value in enumerate(values):
-                if value is not None:
-                    bits[index >> 3] |= 1 << (index & 7)
-            valid = pa.py_buffer(bits)
-        if kind == "string":
-            texts = values if valid is None else ["" if value is None else value for value in values]
-            joined = "".join(texts)
-            data = joined.encode("utf-8")
-            if len(data) == len(joined):  # all ASCII (the usual case): a character is a byte
-                lengths = map(len, texts)
-            else:
-                lengths = (len(text.encode("utf-8")) for text in texts)
-            # large_string: 64-bit offsets, no 2 GiB bound on a batch
-            offsets = array.array("q", itertools.accumulate(lengths, initial=0))
-            buffers = [valid, pa.py_buffer(offsets), pa.py_buffer(data)]
-            arrays.append(pa.Array.from_buffers(pa.large_string(), len(values), buffers))
-        else:
-            numbers = array.array("q" if kind == "int64" else "i", [0 if v is None else v for v in values])
-            arrays.append(pa.Array.from_buffers(getattr(pa, kind)(), len(values), [valid, pa.py_buffer(numbers)]))
-    return pa.Table.from_arrays(arrays, names=list(columns))
-
-
 def keyed(row: Row) -> Row:
     """The row with its key in the store: its content key, or for an unreadable document (no content to key) the
     content key of its path."""
     return row if row.key else row._replace(key=content_key(row.path.encode()))
 
 
-_ROW_TYPES = {"pages": "int32", "size": "int64", "mtime_ns": "int64"}
+# The rows travel from a worker to the store as JSON lines (`rows_json`; the native text batch writes the same), one
+# object per row, and DuckDB reads them itself (`json_lines_source`): no pyarrow, which with numpy is ~0.1 s of a
+# scan's start-up, in the scan process or in its workers.
+ROW_TYPES = {"sha256": "VARCHAR", "path": "VARCHAR", "pages": "INTEGER", "mentions": "VARCHAR", "detail": "VARCHAR",
+             "error": "VARCHAR", "size": "BIGINT", "mtime_ns": "BIGINT"}
 
 
-def rows_table(rows: list[Row], replaces: list[str | None] | None = None):
-    """The Arrow table of rows, as the store's table takes them (built in a worker, appended here in one go).
-    `replaces`: per row, the legacy key ("sha256:<hex>") of its content, whose old row it replaces."""
-    columns = list(zip(*rows)) if rows else [()] * len(ROW_COLUMNS)
-    table = {name: (_ROW_TYPES.get(name, "string"), values) for name, values in zip(ROW_COLUMNS, columns)}
-    if replaces is not None:
-        table["replaces"] = ("string", replaces)
-    return arrow_table(table)
+def rows_json(rows: list[Row], replaces: list[str | None] | None = None) -> bytes:
+    """Rows as JSON lines, as the store's table takes them. `replaces`: per row, the legacy key ("sha256:<hex>") of
+    its content, whose old row it replaces."""
+    dumps = json.dumps
+    if replaces is None:
+        lines = [dumps(dict(zip(ROW_COLUMNS, row))) for row in rows]
+    else:
+        lines = [dumps(dict(zip(ROW_COLUMNS, row), replaces=also)) for row, also in zip(rows, replaces)]
+    return "\n".join(lines).encode()
 
 
-def native_rows_table(refs: list[FileRef], keys_hex: str, mentions: bytes, mention_ends: bytes, details: bytes,
-                      detail_ends: bytes):
-    """The Arrow table of a batch of text files scanned in C (rules.MindshareRules.text_batch): their keys one
-    after the other as hex, their mentions and detail JSON already laid out as Arrow strings (UTF-8 and int64
-    offsets); pages 0 and no error. What `rows_table` makes of the same rows, without a Python object per row."""
-    import pyarrow as pa
-
-    count = len(refs)
-    table = arrow_table({"path": ("string", [ref.path for ref in refs]), "size": ("int64", [r.size for r in refs]),
-                         "mtime_ns": ("int64", [ref.mtime_ns for ref in refs])})
-
-    def strings(data: bytes, offsets: bytes):
-        return pa.Array.from_buffers(pa.large_string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-
-    columns = {
-        "sha256": strings(keys_hex.encode(), array.array("q", range(0, 64 * count + 1, 64)).tobytes()),
-        "path": table.column("path").chunk(0),
-        "pages": pa.Array.from_buffers(pa.int32(), count, [None, pa.py_buffer(bytes(4 * count))]),
-        "mentions": strings(mentions, mention_ends),
-        "detail": strings(details, detail_ends),
-        "error": pa.Array.from_buffers(pa.large_string(), count, [pa.py_buffer(bytes((count + 7) // 8)),
-                                                                   pa.py_buffer(bytes(8 * (count + 1))),
-                                                                   pa.py_buffer(b"")], null_count=count),
-        "size": table.column("size").chunk(0),
-        "mtime_ns": table.column("mtime_ns").chunk(0),
-    }
-    return pa.Table.from_arrays(list(columns.values()), names=list(columns))
+def json_rows(data: bytes | None) -> tuple[list[Row], list[str | None]]:
+    """The rows of `rows_json` again, and what each replaces."""
+    rows, replaces = [], []
+    for line in (data or b"").splitlines():
+        values = json.loads(line)
+        rows.append(Row(*(values[name] for name in ROW_COLUMNS)))
+        replaces.append(values.get("replaces"))
+    return rows, replaces
 
 
-def table_rows(table) -> list[Row]:
-    """The rows of a `rows_table` again."""
-    return [Row(*values) for values in zip(*(table.column(name).to_pylist() for name in ROW_COLUMNS))]
+@contextmanager
+def json_lines_source(data: bytes, columns: dict[str, str]) -> Iterator[str]:
+    """A DuckDB table expression over JSON lines held in memory: a memory file (Linux: memfd, never on disk, gone
+    with the process), else a temporary file deleted afterwards."""
+    spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
+    if hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd"):
+        fd = os.memfd_create("mindshare-scan-rows", os.MFD_CLOEXEC)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            yield f"read_json('/proc/self/fd/{fd}', columns={spec}, format='newline_delimited')"
+        finally:
+            os.close(fd)
+        return
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="mindshare-scan-", suffix=".jsonl") as handle:
+        handle.write(data)
+        handle.flush()
+        yield f"read_json('{handle.name}', columns={spec}, format='newline_delimited')"
 
 
 # ---------------------------------------------------------------- sha256 -> BLAKE3, once per store
@@ -208,25 +179,24 @@ def migrate_content_keys(connection) -> Migration | None:
         old_keys.append(old)
         paths.append(path)
         new_keys.append(new or LEGACY + old)
-    mapping = arrow_table({"old": ("string", old_keys), "path": ("string", paths), "new": ("string", new_keys)})
-    connection.register("scan_rekeyed", mapping)
-    try:
+    mapping = "\n".join(json.dumps({"old": o, "path": p, "new": n}) for o, p, n in zip(old_keys, paths, new_keys))
+    with json_lines_source(mapping.encode(), {"old": "VARCHAR", "path": "VARCHAR", "new": "VARCHAR"}) as source:
         connection.execute("BEGIN TRANSACTION")
         try:
             if stored:  # DuckDB updates a primary key's column as a delete and an insert
+                connection.execute(f"CREATE TEMP TABLE scan_rekeyed AS SELECT * FROM {source}")
                 connection.execute(f"CREATE TEMP TABLE scan_moved AS SELECT s.* REPLACE (m.new AS sha256) FROM "
                                    f"{TABLE} s JOIN scan_rekeyed m ON s.sha256 = m.old AND s.path = m.path")
                 connection.execute(f"DELETE FROM {TABLE} WHERE (sha256, path) IN (SELECT old, path FROM "
                                    "scan_rekeyed)")
                 connection.execute(f"INSERT INTO {TABLE} SELECT * FROM scan_moved")
                 connection.execute("DROP TABLE scan_moved")
+                connection.execute("DROP TABLE scan_rekeyed")
             connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [MIGRATED, CONTENT_KEY])
             connection.execute("COMMIT")
         except BaseException as exc:
             _undo(connection, exc)
             raise
-    finally:
-        connection.unregister("scan_rekeyed")
     return result if stored else None
 
 
@@ -295,18 +265,16 @@ class ScanTable:
         without error), retry-failed (scan only what failed before), rescan (scan everything)."""
         if mode == "rescan" or not refs or self.fresh:
             return ([] if mode == "retry-failed" else list(refs)), []
-        chunk = arrow_table({"i": ("int64", range(len(refs))), "path": ("string", [r.path for r in refs]),
-                             "size": ("int64", [r.size for r in refs]),
-                             "mtime_ns": ("int64", [r.mtime_ns for r in refs])})
-        self.connection.register("scan_chunk", chunk)
-        try:
+        null = "null"
+        chunk = "\n".join(f'{{"i": {i}, "path": {_json_string(ref.path)}, "size": {null if ref.size is None else ref.size}, '
+                          f'"mtime_ns": {null if ref.mtime_ns is None else ref.mtime_ns}}}' for i, ref in enumerate(refs))
+        columns = {"i": "BIGINT", "path": "VARCHAR", "size": "BIGINT", "mtime_ns": "BIGINT"}
+        with json_lines_source(chunk.encode(), columns) as source:
             rows = self.connection.execute(
-                f"SELECT c.i, s.sha256, s.pages, s.mentions, s.detail, s.error FROM scan_chunk c "
+                f"SELECT c.i, s.sha256, s.pages, s.mentions, s.detail, s.error FROM {source} c "
                 f"JOIN {TABLE} s ON s.path = c.path AND (c.size IS NULL OR (s.size = c.size "
                 f"AND s.mtime_ns = c.mtime_ns)) WHERE s.{_KEY_WHERE.replace(' AND ', ' AND s.')} "
                 f"ORDER BY c.i, s.error NULLS FIRST", self.key.params()).fetchall()
-        finally:
-            self.connection.unregister("scan_chunk")
         stored: dict[int, tuple] = {}
         for i, *rest in rows:
             stored.setdefault(i, tuple(rest))  # a row scanned without error first
@@ -327,36 +295,36 @@ class ScanTable:
         unique: dict[str, Row] = {}
         for row in map(keyed, rows):
             unique.setdefault(row.key, row)
-        self.save_table(rows_table(list(unique.values())))
+        self.save_rows(rows_json(list(unique.values())))
 
-    def save_table(self, frame) -> None:
-        """Write an Arrow table of rows (`rows_table`, each key once) in one transaction."""
-        if frame is None or not frame.num_rows:
+    def save_rows(self, data: bytes) -> None:
+        """Write rows given as JSON lines (`rows_json`, each key once) in one transaction."""
+        if not data:
             return
         if not self.fresh:
             migrate_content_keys(self.connection)  # never BLAKE3 rows beside sha256 ones not yet re-keyed
         now = datetime.now(UTC).replace(tzinfo=None)
         con = self.connection
-        con.register("scan_incoming", frame)
-        try:
+        with json_lines_source(data, ROW_TYPES | {"replaces": "VARCHAR"}) as source:
             con.execute("BEGIN TRANSACTION")
             try:
+                incoming = source
                 if not self.fresh:  # the same content scanned again, or the old content of a path: replaced
-                    also = (" OR sha256 IN (SELECT replaces FROM scan_incoming)"
-                            if "replaces" in frame.column_names else "")
+                    con.execute(f"CREATE TEMP TABLE scan_incoming AS SELECT * FROM {source}")
+                    incoming = "scan_incoming"
                     con.execute(f"DELETE FROM {TABLE} WHERE {_KEY_WHERE} AND (sha256 IN (SELECT sha256 FROM "
-                                f"scan_incoming) OR path IN (SELECT path FROM scan_incoming){also})",
-                                self.key.params())
+                                f"scan_incoming) OR path IN (SELECT path FROM scan_incoming) OR sha256 IN (SELECT "
+                                f"replaces FROM scan_incoming WHERE replaces IS NOT NULL))", self.key.params())
                 con.execute(f"INSERT INTO {TABLE} (sha256, method, venue, year, field, path, pages, mentions, "
                             f"detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, pages, "
-                            f"mentions, detail, error, ?, size, mtime_ns FROM scan_incoming",
+                            f"mentions, detail, error, ?, size, mtime_ns FROM {incoming}",
                             self.key.params() + [now])
+                if not self.fresh:
+                    con.execute("DROP TABLE scan_incoming")
                 con.execute("COMMIT")
             except BaseException as exc:
                 _undo(con, exc)
                 raise
-        finally:
-            con.unregister("scan_incoming")
 
     def documents(self, batch: int = 10_000) -> Iterator[dict]:
         """Every stored document of the key, as --json prints it, in path order, a batch at a time."""
@@ -376,9 +344,9 @@ class ScanTable:
 
 
 class StateWriter:
-    """The table seen from the matching loop: `split` answers at once, `save_table` queues Arrow tables of rows
-    that one thread of its own writes in batches of `flush_rows` (or when `close` is called). Errors surface on
-    the next call."""
+    """The table seen from the matching loop: `split` answers at once, `save_rows` queues rows (JSON lines) that one
+    thread of its own writes in batches of `flush_rows` (or when `close` is called). Errors surface on the next
+    call."""
 
     def __init__(self, connection, key: StateKey, flush_rows: int = 4096, flush_seconds: float = 1.0):
         self.migrated = migrate_content_keys(connection)
@@ -387,7 +355,7 @@ class StateWriter:
         self.flush_rows = flush_rows
         self.flush_seconds = flush_seconds
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
-        self._pending: list = []  # Arrow tables of rows
+        self._pending: list[bytes] = []  # rows as JSON lines
         self._pending_rows = 0
         self._writes: list[Future] = []
         self._flushed = time.monotonic()
@@ -395,28 +363,23 @@ class StateWriter:
     def split(self, refs: list[FileRef], mode: str) -> tuple[list[FileRef], list[dict]]:
         return self._thread.submit(self.table.split, refs, mode).result()
 
-    def save_table(self, table) -> None:
-        """Queue an Arrow table of rows (`rows_table`); they are written when enough are queued or a second has
+    def save_rows(self, data: bytes | None, count: int) -> None:
+        """Queue `count` rows (JSON lines, `rows_json`); they are written when enough are queued or a second has
         passed (a slow scan of large PDFs commits as it goes, so a kill loses at most about a second of work)."""
-        if table is not None and table.num_rows:
-            self._pending.append(table)
-            self._pending_rows += table.num_rows
+        if data:
+            self._pending.append(data)
+            self._pending_rows += count
         if self._pending_rows >= self.flush_rows or time.monotonic() - self._flushed >= self.flush_seconds:
             self._flush()
 
     def _flush(self) -> None:
         self._flushed = time.monotonic()
         if self._pending:
-            self._writes.append(self._thread.submit(self._write, self._pending))
+            self._writes.append(self._thread.submit(self.table.save_rows, b"\n".join(self._pending)))
             self._pending, self._pending_rows = [], 0
         # at most two batches queued: a slow disk slows the scan rather than filling memory
         while len(self._writes) > 2 or (self._writes and self._writes[0].done()):
             self._writes.pop(0).result()
-
-    def _write(self, tables: list) -> None:
-        import pyarrow as pa
-
-        self.table.save_table(tables[0] if len(tables) == 1 else pa.concat_tables(tables))
 
     def close(self) -> None:
         """Write what is queued and wait for it."""
