@@ -1889,19 +1889,20 @@ static int local_text_path(const char *path, Py_ssize_t size)
              && lower_byte((unsigned char)path[size - 2]) == 'd' && lower_byte((unsigned char)path[size - 1]) == 'f');
 }
 
-/* The file's bytes, or NULL without an error set when Python should take the document (it is not a local text
- * file, cannot be read, or is larger than `largest`). */
-static PyObject *read_text_file(PyObject *path, Py_ssize_t largest, long long *size, long long *mtime_ns)
+/* Read the file into `into` (kept from one document to the next: no fresh memory to fault in each time): 1, or 0
+ * when Python should take the document (it is not a local text file, cannot be read, or is larger than
+ * `largest`), or -1 with a Python error set. */
+static int read_text_file(PyObject *path, Py_ssize_t largest, Buf *into, long long *size, long long *mtime_ns)
 {
     Py_ssize_t length;
     const char *utf8 = PyUnicode_AsUTF8AndSize(path, &length);
     if (!utf8 || !local_text_path(utf8, length)) {
         PyErr_Clear();
-        return NULL;
+        return 0;
     }
     PyObject *encoded = PyUnicode_EncodeFSDefault(path);
     if (!encoded)
-        return NULL;
+        return -1;
     int fd;
     struct stat info;
     Py_BEGIN_ALLOW_THREADS
@@ -1913,15 +1914,21 @@ static PyObject *read_text_file(PyObject *path, Py_ssize_t largest, long long *s
     Py_END_ALLOW_THREADS
     Py_DECREF(encoded);
     if (fd < 0)
-        return NULL;
-    PyObject *data = NULL;
-    if (info.st_size <= largest)
-        data = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)info.st_size + 1);
-    Py_ssize_t got = 0, want = data ? PyBytes_GET_SIZE(data) : 0;
+        return 0;
+    if (info.st_size > largest) {
+        close(fd);
+        return 0;
+    }
+    Py_ssize_t got = 0, want = (Py_ssize_t)info.st_size + 1;
+    into->len = 0;
+    if (buf_reserve(into, (size_t)want) < 0) {
+        close(fd);
+        return -1;
+    }
     int failed = 0;
     Py_BEGIN_ALLOW_THREADS
-    while (data && got < want) { /* one read: a regular file gives all it has (a network one may give less) */
-        ssize_t n = read(fd, PyBytes_AS_STRING(data) + got, (size_t)(want - got));
+    while (got < want) { /* one read: a regular file gives all it has (a network one may give less) */
+        ssize_t n = read(fd, into->p + got, (size_t)(want - got));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -1934,21 +1941,12 @@ static PyObject *read_text_file(PyObject *path, Py_ssize_t largest, long long *s
     }
     close(fd);
     Py_END_ALLOW_THREADS
-    if (!data) {
-        PyErr_Clear();
-        return NULL;
-    }
-    if (failed || got > info.st_size) { /* an error, or the file grew: Python reads it its own way */
-        Py_DECREF(data);
-        return NULL;
-    }
-    if (_PyBytes_Resize(&data, got) < 0) {
-        PyErr_Clear();
-        return NULL;
-    }
+    if (failed || got > info.st_size) /* an error, or the file grew: Python reads it its own way */
+        return 0;
+    into->len = (size_t)got;
     *size = (long long)info.st_size;
     *mtime_ns = (long long)info.st_mtim.tv_sec * 1000000000LL + info.st_mtim.tv_nsec;
-    return data;
+    return 1;
 }
 
 static int add_json_path(TextBatch *self, PyObject *path, Buf *out)
@@ -2044,15 +2042,15 @@ static PyObject *buf_bytes(const Buf *b) { return PyBytes_FromStringAndSize((con
 
 /* One document into the batch's rows and lines; 1 taken, 0 left to Python, -1 on an error. */
 static int batch_one(TextBatch *self, PyObject *path, Py_ssize_t largest, Buf *digests, Buf *rows, Buf *lines,
-                     int want_lines, long long *counts, long long *tally, Buf *scratch)
+                     int want_lines, long long *counts, long long *tally, Buf *scratch, Buf *file)
 {
     long long file_size = 0, mtime_ns = 0;
-    PyObject *data = read_text_file(path, largest, &file_size, &mtime_ns);
-    if (!data)
-        return PyErr_Occurred() ? -1 : 0;
-    const unsigned char *d = (const unsigned char *)PyBytes_AS_STRING(data);
-    Py_ssize_t n = PyBytes_GET_SIZE(data);
-    PyObject *hashed = NULL, *digest = NULL;
+    int read_it = read_text_file(path, largest, file, &file_size, &mtime_ns);
+    if (read_it <= 0)
+        return read_it;
+    const unsigned char *d = file->p;
+    Py_ssize_t n = (Py_ssize_t)file->len;
+    PyObject *data = NULL, *hashed = NULL, *digest = NULL;
     RepairBufs own, *bufs = NULL;
     int result = -1;
     if (memchr(d, 0, (size_t)(n < TEXT_PROBE ? n : TEXT_PROBE))) { /* binary data: Python words the reason */
@@ -2075,7 +2073,8 @@ static int batch_one(TextBatch *self, PyObject *path, Py_ssize_t largest, Buf *d
         if (repair_core(self->repairer, d, n, flags, bufs, &text, &size) < 0)
             goto done;
     }
-    hashed = PyObject_CallOneArg(self->hasher, data);
+    data = PyMemoryView_FromMemory((char *)d, n, PyBUF_READ);
+    hashed = data ? PyObject_CallOneArg(self->hasher, data) : NULL;
     digest = hashed ? PyObject_CallMethod(hashed, "digest", NULL) : NULL;
     if (!digest)
         goto done;
@@ -2139,7 +2138,7 @@ static int batch_one(TextBatch *self, PyObject *path, Py_ssize_t largest, Buf *d
 done:
     if (bufs)
         give_bufs(self->repairer, bufs);
-    Py_DECREF(data);
+    Py_XDECREF(data);
     Py_XDECREF(hashed);
     Py_XDECREF(digest);
     return result;
@@ -2160,7 +2159,7 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
     if (!paths)
         return NULL;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(paths), owners = self->plan.owner_count;
-    Buf taken = {0}, digests = {0}, rows = {0}, lines = {0}, scratch = {0};
+    Buf taken = {0}, digests = {0}, rows = {0}, lines = {0}, scratch = {0}, file = {0};
     long long *counts = calloc((size_t)(owners ? owners : 1) * PER_OWNER, sizeof(long long));
     long long *tally = calloc((size_t)(2 + 2 * owners), sizeof(long long));
     PyObject *out = NULL;
@@ -2174,7 +2173,8 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
             PyErr_Format(PyExc_TypeError, "path %zd is not str", i);
             goto done;
         }
-        int here = batch_one(self, path, largest, &digests, &rows, &lines, want_lines, counts, tally, &scratch);
+        int here = batch_one(self, path, largest, &digests, &rows, &lines, want_lines, counts, tally, &scratch,
+                             &file);
         if (here < 0)
             goto done;
         unsigned char mark = (unsigned char)here;
@@ -2202,6 +2202,7 @@ done:
     free(rows.p);
     free(lines.p);
     free(scratch.p);
+    free(file.p);
     Py_DECREF(paths);
     return out;
 }
