@@ -1879,14 +1879,19 @@ static int TextBatch_init(TextBatch *self, PyObject *args, PyObject *kwargs)
     return 0;
 }
 
-/* Whether a path is a local text file's, as extract.kind_of and runner tell them (not a URL, an archive member
- * or a PDF). */
+static int ends_nocase(const char *path, Py_ssize_t size, const char *suffix)
+{
+    Py_ssize_t n = (Py_ssize_t)strlen(suffix);
+    return size >= n && starts_nocase((const unsigned char *)path + size - n, n, suffix);
+}
+
+/* Whether a path is a local text file's, as extract.kind_of tells them (not a URL, an archive member, a PDF or a
+ * gzipped source). */
 static int local_text_path(const char *path, Py_ssize_t size)
 {
     if (strstr(path, "://") || strstr(path, "::"))
         return 0;
-    return !(size >= 4 && path[size - 4] == '.' && lower_byte((unsigned char)path[size - 3]) == 'p'
-             && lower_byte((unsigned char)path[size - 2]) == 'd' && lower_byte((unsigned char)path[size - 1]) == 'f');
+    return !ends_nocase(path, size, ".pdf") && !ends_nocase(path, size, ".gz") && !ends_nocase(path, size, ".tgz");
 }
 
 /* Read the file into `into` (kept from one document to the next: no fresh memory to fault in each time): 1, or 0

@@ -1,5 +1,6 @@
-"""Which documents a scan covers: files and folders of .pdf .txt .md .tex (folders searched recursively, each
-folder's entries in name order), and fsspec URLs.
+"""Which documents a scan covers: files and folders of .pdf .txt .md .tex and gzipped sources (folders searched
+recursively, each folder's entries in name order), tar archives of them (archive.py), and fsspec URLs of any of
+these (a URL ending in '/' is a folder).
 
 Discovery is a stream (`walk`), so a corpus of millions of files is never held as one list. What cannot be read
 is never skipped in silence: a path given that does not exist or cannot be read is refused before anything is
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from mindshare.errors import InputError
+from mindshare.scan import remote
+from mindshare.scan.archive import ARCHIVE_SUFFIXES, ArchiveRef, is_archive
 from mindshare.scan.extract import SUFFIXES
 from mindshare.scan.state import FileRef
 
@@ -28,12 +31,18 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def check_roots(paths: Iterable[str]) -> list[str]:
-    """The paths as given (file:// stripped), each checked to exist and be readable; roots inside another
-    root folder are dropped (their files are found from it). Raises InputError with the path and the reason."""
+def check_roots(paths: Iterable[str], options: dict | None = None) -> list[str]:
+    """The paths as given (file:// stripped), each checked to exist and be readable (a URL: with the run's storage
+    options, which are checked too); roots inside another root folder are dropped (their files are found from
+    it). Raises InputError with the path and the reason, before anything is scanned."""
     roots: list[str] = []
     for raw in map(str, paths):
         if is_url(raw):
+            remote.check_options(raw, options)
+            if raw.endswith("/"):
+                remote.listing(raw, options, ())  # the folder can be listed (its objects: when walked)
+            else:
+                remote.info(raw, options)
             roots.append(raw)
             continue
         path = str(Path(raw.removeprefix("file://")))
@@ -69,22 +78,25 @@ def _inside(path: str, folder: str) -> bool:
     return os.path.commonpath([path, folder]) == folder
 
 
-def walk(roots: list[str], on_unreadable: OnUnreadable | None = None) -> Iterator[FileRef]:
-    """The documents under the roots (from `check_roots`), in order."""
+def walk(roots: list[str], on_unreadable: OnUnreadable | None = None,
+         options: dict | None = None) -> Iterator[FileRef | ArchiveRef]:
+    """The documents and archives under the roots (from `check_roots`), in order."""
     for root in roots:
         if is_url(root):
-            yield from _remote(root)
+            yield from _remote(root, options)
         elif os.path.isdir(root):
             yield from _folder(root, on_unreadable)
         else:
             yield _ref(root)
 
 
-def _ref(path: str) -> FileRef:
+def _ref(path: str) -> FileRef | ArchiveRef:
     try:
         info = os.stat(path)
     except OSError:
         return FileRef(path)  # read later, and recorded as a failed document with the reason
+    if is_archive(path):
+        return ArchiveRef(path, info.st_size, f"{info.st_size}:{info.st_mtime_ns}")
     return FileRef(path, info.st_size, info.st_mtime_ns)
 
 
@@ -105,13 +117,17 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.path)
                     continue
-                if not _is_document(entry.name) or not entry.is_file():
+                archive = is_archive(entry.name)
+                if not (archive or _is_document(entry.name)) or not entry.is_file():
                     continue
                 info = entry.stat()
             except OSError:
                 yield FileRef(entry.path)
                 continue
-            yield FileRef(entry.path, info.st_size, info.st_mtime_ns)
+            if archive:
+                yield ArchiveRef(entry.path, info.st_size, f"{info.st_size}:{info.st_mtime_ns}")
+            else:
+                yield FileRef(entry.path, info.st_size, info.st_mtime_ns)
         stack.extend(reversed(subfolders))  # depth first, in name order
 
 
@@ -127,26 +143,28 @@ def _is_document(name: str) -> bool:
     return bool(lower[:lower.rindex(".")].lstrip("."))
 
 
-def _remote(url: str) -> Iterator[FileRef]:
+def _remote(url: str, options: dict | None) -> Iterator[FileRef | ArchiveRef]:
     if not url.endswith("/"):
-        yield FileRef(url)
+        yield _remote_ref(url, remote.info(url, options) if is_archive(url) else {})
         return
-    import fsspec
+    for found, info in remote.listing(url, options, tuple(SUFFIXES) + ARCHIVE_SUFFIXES):
+        yield _remote_ref(found, info)
 
-    fs, root = fsspec.core.url_to_fs(url)
-    protocol = url.split("://", 1)[0]
-    for found in sorted(fs.find(root)):
-        if Path(found).suffix.lower() in SUFFIXES:
-            yield FileRef(f"{protocol}://{found}")
+
+def _remote_ref(url: str, info: dict) -> FileRef | ArchiveRef:
+    if is_archive(url):
+        return ArchiveRef(url, info.get("size"), remote.identity(info))
+    return FileRef(url)  # skipped by its URL alone when scanned before
 
 
 def discover(paths: Iterable[str]) -> list[str]:
-    """Every document under the paths, as a list (for a few folders; a run streams `walk` instead)."""
+    """Every document and archive under the paths, as a list (for a few folders; a run streams `walk` instead)."""
     return [ref.path for ref in walk(check_roots(paths))]
 
 
 def count(roots: list[str]) -> tuple[int, int]:
-    """How many local documents the roots hold and their bytes (for the progress bar; URLs are not counted)."""
+    """How many local documents and archives the roots hold and their bytes (for the progress bar; URLs are not
+    counted)."""
     files = size = 0
     for ref in walk([r for r in roots if not is_url(r)]):
         files += 1

@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterable
@@ -49,7 +50,8 @@ except ImportError:
 
 TEXT_SUFFIXES = {".txt", ".md", ".tex", ".text", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
-SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+SOURCE_SUFFIXES = {".gz", ".tgz"}  # one paper's LaTeX source, as arXiv keeps it: a gzipped tar, or a gzipped .tex
+SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | SOURCE_SUFFIXES
 BACKENDS = ("pdfium", "pdftotext")
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # 200 MiB: larger files are recorded as over the bound, not read
 LARGE_FILE = 32 * 1024 * 1024  # text files above this are memory-mapped and repaired chunk by chunk
@@ -284,11 +286,17 @@ def sha256_bytes(data: bytes) -> str:
 _PDF_ENDINGS = tuple(PDF_SUFFIXES)
 
 
+_OTHER_ENDINGS = tuple(PDF_SUFFIXES | SOURCE_SUFFIXES)
+
+
 def kind_of(path: str) -> str:
-    if not path.lower().endswith(_PDF_ENDINGS) and "?" not in path:  # most documents: one cheap test
+    """"pdf", "source" (a gzipped LaTeX source) or "text", from the name (an archive member's, for its address
+    tar://MEMBER::ARCHIVE; a URL's without its query)."""
+    if not path.lower().endswith(_OTHER_ENDINGS) and "?" not in path and "::" not in path:  # one cheap test
         return "text"
-    suffix = os.path.splitext(path.split("?")[0])[1].lower()
-    return "pdf" if suffix in PDF_SUFFIXES else "text"
+    name = path.split("::", 1)[0].split("?")[0]
+    suffix = os.path.splitext(name)[1].lower()
+    return "pdf" if suffix in PDF_SUFFIXES else "source" if suffix in SOURCE_SUFFIXES else "text"
 
 
 @dataclass
@@ -370,7 +378,7 @@ def extract(path: str, *, backend: str = "pdfium", keep: Iterable[str] = (),
     if loaded.over_bound:
         return Extracted(path, loaded.key, 0, b"", f"over the size bound ({loaded.size:,} > {max_bytes:,} bytes)")
     sha256 = sha256_bytes(loaded.data) if also_sha256 else None
-    extracted = _extract_loaded(loaded.data, loaded.key, path, backend, keep, repair, on_bytes)
+    extracted = _extract_loaded(loaded.data, loaded.key, path, backend, keep, repair, on_bytes, max_bytes)
     extracted.sha256 = sha256
     return extracted
 
@@ -382,12 +390,19 @@ def extract_bytes(data: bytes, path: str, *, backend: str = "pdfium", keep: Iter
     key = content_key(data)
     if len(data) > max_bytes:
         return Extracted(path, key, 0, b"", f"over the size bound ({len(data):,} > {max_bytes:,} bytes)")
-    return _extract_loaded(data, key, path, backend, keep, repair, None)
+    return _extract_loaded(data, key, path, backend, keep, repair, None, max_bytes)
 
 
 def _extract_loaded(data, key: str, path: str, backend: str, keep: Iterable[str], repair: bool,
-                    on_bytes: OnBytes | None) -> Extracted:
-    if kind_of(path) == "text":
+                    on_bytes: OnBytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracted:
+    kind = kind_of(path)
+    if kind == "source":
+        try:
+            data = source_text(bytes(data), max_bytes)
+        except _Failed as exc:
+            return Extracted(path, key, 0, b"", str(exc))
+        kind = "text"
+    if kind == "text":
         reason = not_text_reason(data)
         if reason:
             return Extracted(path, key, 0, b"", reason)
@@ -408,6 +423,31 @@ def _extract_loaded(data, key: str, path: str, backend: str, keep: Iterable[str]
         return Extracted(path, key, 0, b"", "zero pages")
     data = text.encode("utf-8", "surrogatepass")  # pdfium's UTF-16 may hold a lone surrogate: read as U+FFFD
     return Extracted(path, key, pages, repair_bytes(data, keep) if repair else data)
+
+
+def source_text(data: bytes, max_bytes: int) -> bytes:
+    """The LaTeX of a paper's source as arXiv keeps it: a gzipped tar (its .tex files, in name order, joined by
+    a line end) or a gzipped single .tex. Raises _Failed with the reason."""
+    import gzip
+    import io
+    import tarfile
+
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+            raw = unzipped.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise _Failed(f"not a gzipped source ({exc})") from None
+    if len(raw) > max_bytes:
+        raise _Failed(f"over the size bound (unpacked source over {max_bytes:,} bytes)")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
+            members = sorted((m for m in tar.getmembers() if m.isfile() and m.name.lower().endswith(".tex")),
+                             key=lambda m: m.name)
+            if not members:
+                raise _Failed("a source without a .tex file")
+            return b"\n".join(tar.extractfile(m).read() for m in members)
+    except tarfile.ReadError:
+        return raw  # not a tar: a single gzipped .tex
 
 
 _NO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*/Count\s+0\b|/Count\s+0\b[^>]*/Type\s*/Pages\b")

@@ -159,10 +159,20 @@ def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: On
 
 # ---------------------------------------------------------------- a dask.distributed cluster
 
-def run_dask(batches: Iterator[list], work: Callable, scheduler: str, on_batch: OnBatch) -> None:
+RETRIES = 2  # a batch that raised is tried this many times more (a killed worker: dask's own allowed-failures)
+
+
+def run_dask(batches: Iterator[list], work: Callable, scheduler: str, on_batch: OnBatch,
+             on_failed: Callable[[list, str], None], retries: int = RETRIES) -> None:
     """Scan on a dask.distributed cluster; workers read paths or URLs themselves (through fsspec). A worker with
     several threads runs several batches at once: matching is thread-safe and pdfium is serialised per process
-    (`extract.PDFIUM_LOCK`), so PDFs scale with worker processes, not threads."""
+    (`extract.PDFIUM_LOCK`), so PDFs scale with worker processes, not threads.
+
+    A batch that fails is tried again: `retries` times when it raised; when its worker died, as often as the
+    scheduler's `distributed.scheduler.allowed-failures` says (then KilledWorker). A batch that still fails is put
+    in quarantine: each of its documents (or its archive) is tried alone, one at a time, twice, so one document
+    that kills its worker fails alone, and the documents that happened to share a dying worker with it are
+    scanned; what fails there goes to `on_failed(batch, reason)`, and the run goes on."""
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover
@@ -174,15 +184,53 @@ def run_dask(batches: Iterator[list], work: Callable, scheduler: str, on_batch: 
     try:
         window = max(2 * sum(client.nthreads().values()), 2)
         pending = iter(batches)
-        futures = [client.submit(work, batch, None, pure=False) for batch in _take(pending, window)]
-        queue = as_completed(futures)
+        submitted: dict = {}  # future key -> (batch, the attempt in quarantine: 0 outside it)
+        quarantine: list[tuple[list, int]] = []
+        isolated: list = []  # the one quarantined batch in flight
+
+        def submit(batch: list, attempt: int = 0):
+            future = client.submit(work, batch, None, pure=False, retries=retries)
+            submitted[future.key] = (batch, attempt)
+            return future
+
+        queue = as_completed([submit(batch) for batch in _take(pending, window)])
+
+        def next_in_quarantine() -> None:
+            if quarantine and not isolated:
+                batch, attempt = quarantine.pop(0)
+                isolated.append(submit(batch, attempt))
+                queue.add(isolated[-1])
+
         for future in queue:
-            on_batch(future.result())
+            batch, attempt = submitted.pop(future.key)
+            if attempt:
+                isolated.clear()
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - any failure of a batch: quarantine, then record it
+                if attempt >= 2:
+                    on_failed(batch, _failure(exc))
+                elif attempt == 1:
+                    quarantine.append((batch, 2))
+                else:
+                    quarantine.extend(([one], 1) for one in batch)
+            else:
+                on_batch(result)
             future.release()
-            for batch in _take(pending, 1):
-                queue.add(client.submit(work, batch, None, pure=False))
+            next_in_quarantine()
+            if not attempt:
+                for batch in _take(pending, 1):
+                    queue.add(submit(batch))
     finally:
         client.close()
+
+
+def _failure(exc: BaseException) -> str:
+    """Why a batch failed on the cluster, as the reason recorded for its documents."""
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return "its worker died each time it was tried (dask KilledWorker): tried again next run"
+    return f"failed on the cluster ({name}: {str(exc).splitlines()[0][:200] if str(exc) else ''}): tried again next run"
 
 
 def _take(iterator: Iterator, n: int) -> list:

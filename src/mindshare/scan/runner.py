@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime
 from typing import Callable, Iterable, Iterator, NamedTuple, TextIO
 
 from mindshare.errors import InputError
-from mindshare.scan import corpus
+from mindshare.scan import corpus, remote
+from mindshare.scan.archive import ArchiveRef, Reading
 from mindshare.scan import extract as extract_module, state
 from mindshare.scan.extract import CONTENT_KEY, DEFAULT_MAX_BYTES, extract, kind_of, pdftotext_available
 from mindshare.scan.rules import Text
@@ -167,6 +168,8 @@ class BatchResult(NamedTuple):
     tally: Tally                    # the batch's documents added up (used when none of them is a duplicate)
     failed: list[tuple[str, str]]   # (path, reason) of the batch's failed documents
     legacy: list[str | None] | None = None  # each document's "sha256:<hex>", when asked for
+    archive: tuple[str, str] | None = None  # (URL, identity) of the batch's archive, when it was read to its end
+    problems: list[tuple[str, str]] = []    # (where, why): what is wrong that is not a document (archive.py)
 
 
 @dataclass(frozen=True)
@@ -178,8 +181,10 @@ class BatchJob:
     store: bool = True    # build the rows the store keeps
     legacy: bool = False  # also each document's sha256 (the store holds rows keyed so: state.ScanTable.legacy)
 
-    def __call__(self, refs: list[FileRef], on_bytes=None) -> BatchResult:
+    def __call__(self, refs: list[FileRef] | list[ArchiveRef], on_bytes=None) -> BatchResult:
         rules = rules_for(self.config)
+        if refs and isinstance(refs[0], ArchiveRef):
+            return self._archive(refs[0], rules)
         native = None if self.legacy else getattr(rules, "text_batch", lambda: None)()
         if native is None:
             return self._in_python(refs, rules, on_bytes)
@@ -229,10 +234,22 @@ class BatchJob:
                            "\n".join(out) if self.lines else None, tally, failed)
 
     def _in_python(self, refs: list[FileRef], rules, on_bytes) -> BatchResult:
+        return self._added_up((scan_file(ref, self.config, on_bytes, self.legacy) for ref in refs), rules)
+
+    def _archive(self, ref: ArchiveRef, rules) -> BatchResult:
+        """An archive read from start to end once, each member a document (archive.py)."""
+        options = self.config.options
+        reading = Reading(ref, lambda path: _open_archive(path, options), backend=self.config.backend_for(rules),
+                          keep=rules.keep_words, max_bytes=self.config.max_bytes, repair=rules.repairs_text)
+        results = (document_result(m.doc, FileRef(m.path, m.size, m.mtime_ns), rules) for m in reading)
+        added = self._added_up(results, rules)
+        return added._replace(archive=(ref.path, ref.identity) if reading.complete else None,
+                              problems=reading.problems)
+
+    def _added_up(self, results: Iterable[DocResult], rules) -> BatchResult:
         tally = Tally.for_rules(rules)
         rows, lines, failed, size, legacy = [], [], [], 0, []
-        for ref in refs:
-            result = scan_file(ref, self.config, on_bytes, self.legacy)
+        for result in results:
             row = result.row
             tally.add(result.mentions, result.only, result.several, row.error is not None)
             if row.error:
@@ -248,12 +265,40 @@ class BatchJob:
                            "\n".join(lines) if self.lines else None, tally, failed, legacy if self.legacy else None)
 
 
-def batches(refs: Iterable[FileRef], size: int | None = None) -> Iterator[list[FileRef]]:
-    """`size` documents per batch, or (None) about BATCH_BYTES of work, at most BATCH_DOCUMENTS documents. A PDF's
-    byte is PDF_WORK text bytes of work (extracting a page costs ~100x matching its text), so PDFs come a few per
-    batch and two workers share the last of them evenly."""
+def _open_archive(path: str, options: dict | None):
+    """An archive, to be read from its start to its end (a local file or an object through fsspec)."""
+    if corpus.is_url(path):
+        return remote.open_stream(path, options)
+    return open(path.removeprefix("file://"), "rb")
+
+
+def failed_batch(refs: list, reason: str, job: BatchJob) -> BatchResult:
+    """A batch its workers could not scan (a worker killed, an error outside any document), after its retries: each
+    document a failed one (stored so, tried again next run), an archive a problem (read again next run)."""
+    if refs and isinstance(refs[0], ArchiveRef):
+        return BatchResult(0, 0, [], b"" if job.store else None, "" if job.lines else None,
+                           Tally.for_rules(rules_for(job.config)), [], problems=[(refs[0].path, reason)])
+    rules = rules_for(job.config)
+    results = []
+    for ref in refs:
+        row = keyed(Row("", ref.path, 0, _counts_json(dict.fromkeys(rules.ids, 0)), "{}", reason, ref.size,
+                        ref.mtime_ns))
+        results.append(DocResult(row, dict.fromkeys(rules.ids, 0), None, False))
+    return job._added_up(results, rules)
+
+
+def batches(refs: Iterable[FileRef | ArchiveRef], size: int | None = None) -> Iterator[list]:
+    """`size` documents per batch, or (None) about BATCH_BYTES of work, at most BATCH_DOCUMENTS documents; an
+    archive alone (its members are its batch). A PDF's byte is PDF_WORK text bytes of work (extracting a page costs
+    ~100x matching its text), so PDFs come a few per batch and two workers share the last of them evenly."""
     batch, held = [], 0
     for ref in refs:
+        if isinstance(ref, ArchiveRef):
+            if batch:
+                yield batch
+                batch, held = [], 0
+            yield [ref]
+            continue
         batch.append(ref)
         held += (ref.size or BATCH_BYTES // 8) * (PDF_WORK if kind_of(ref.path) == "pdf" else 1)
         if (size and len(batch) >= size) or (not size and (held >= BATCH_BYTES or len(batch) >= BATCH_DOCUMENTS)):
@@ -275,6 +320,8 @@ class RunSummary:
     failures: int = 0          # this run's failed documents
     failed: list[tuple[str, str]] = dc_field(default_factory=list)  # (path, reason) of the first 100 of them
     unreadable: list[tuple[str, str]] = dc_field(default_factory=list)  # folders that could not be listed
+    problems: list[tuple[str, str]] = dc_field(default_factory=list)  # (where, why) not a document: the first 100
+    problem_count: int = 0
     seconds: float = 0.0
     engine: str = ""
     tally: Tally | None = None  # the run's documents (scanned or skipped), each content once
@@ -301,7 +348,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     rules = rules_for(config)
     json_lines = out is not None or on_result is not None
     summary = RunSummary(tally=Tally.for_rules(rules), engine=getattr(getattr(rules, "matcher", None), "engine", ""))
-    roots = corpus.check_roots(paths)
+    roots = corpus.check_roots(paths, config.options)
     writer = StateWriter(connection, StateKey(method_of(config.rules), venue, year, config.field)) \
         if connection is not None else None
     seen: set[bytes] = set()  # the run's documents by content: a copy under another name is counted once
@@ -324,22 +371,27 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
         if result.legacy is None and seen.isdisjoint(keys) and len(set(keys)) == len(keys):
             seen.update(keys)  # no copy of another document: the batch as it came
             summary.tally.merge(result.tally)
-            if writer:
-                writer.save_rows(result.rows, result.documents)
+            rows, count = result.rows, result.documents
         else:
-            add_one_by_one(result, keys)
+            rows, count = add_one_by_one(result, keys)
+        if writer:
+            writer.save_rows(rows, count, result.archive)
+        if result.archive:  # an archive's members are found as it is read
+            summary.found += result.documents
         summary.scanned += result.documents
         summary.failures += len(result.failed)
         summary.failed.extend(result.failed[:max(0, 100 - len(summary.failed))])
+        summary.problem_count += len(result.problems)
+        summary.problems.extend(result.problems[:max(0, 100 - len(summary.problems))])
         emit(result.lines)
         display.done(result.documents, result.size)
         display.show()
 
-    def add_one_by_one(result: BatchResult, keys: list[bytes]) -> None:
+    def add_one_by_one(result: BatchResult, keys: list[bytes]) -> tuple[bytes, int]:
         """A batch holding a copy of a document seen before (or twice), or whose documents also carry their
-        sha256 (a store with rows keyed so): each content is counted and stored once."""
+        sha256 (a store with rows keyed so): each content is counted and stored once. Its rows to store."""
         rows = json_rows(result.rows)[0] if result.rows is not None else [None] * result.documents
-        docs = [json.loads(line) for line in result.lines.split("\n")] if result.lines is not None else None
+        docs = [json.loads(line) for line in result.lines.split("\n")] if result.lines else None
         aliases = result.legacy or [None] * result.documents
         kept, replaces = [], []
         for index, (key, row, alias) in enumerate(zip(keys, rows, aliases)):
@@ -353,28 +405,52 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
             doc = docs[index] if docs is not None else stored_document(row.path, row.key, row.pages,
                                                                         row.mentions, row.detail, row.error)
             summary.tally.add_document(rules, doc)
-        if writer:  # rows from a worker: keyed already, each content once
-            writer.save_rows(rows_json(kept, replaces if result.legacy is not None else None), len(kept))
+        # rows from a worker: keyed already, each content once
+        return (rows_json(kept, replaces if result.legacy is not None else None) if writer else None), len(kept)
 
-    def pending() -> Iterator[FileRef]:
-        for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why))),
-                             8192):
-            summary.found += len(chunk)
-            todo, skipped = writer.split(chunk, mode) if writer else (chunk, [])
-            lines = []
-            for doc in skipped:
-                summary.skipped += 1
-                digest = key_bytes(doc["content_key"])
-                if digest not in seen:
-                    seen.add(digest)
-                    summary.tally.add_document(rules, doc)
-                if json_lines:
-                    lines.append(json.dumps(doc))
-            emit("\n".join(lines))
+    def skip(docs: Iterable[dict]) -> None:
+        """Documents scanned before: counted from the store (each content once) and printed."""
+        lines = []
+        for doc in docs:
+            summary.skipped += 1
+            digest = key_bytes(doc["content_key"])
+            if digest not in seen:
+                seen.add(digest)
+                summary.tally.add_document(rules, doc)
+            if json_lines:
+                lines.append(json.dumps(doc))
+        emit("\n".join(lines))
+
+    def archive_todo(ref: ArchiveRef) -> ArchiveRef | None:
+        """The archive with what is stored of it left out (its members scanned before, without error), or None
+        when it was read to its end as it is and nothing of it failed."""
+        complete, stored = writer.archive(ref.path, ref.identity, mode) if writer else (False, [])
+        good = {name: doc for name, doc in stored if not doc["error"]}
+        failed = frozenset(name for name, doc in stored if doc["error"])
+        if mode == "rescan":
+            return ref
+        summary.found += len(good)
+        skip(good.values())
+        if mode == "retry-failed":
+            return ref._replace(only=failed) if failed else None
+        if complete and not failed:
+            return None
+        return ref._replace(done=frozenset(good))
+
+    def pending() -> Iterator[FileRef | ArchiveRef]:
+        for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why)),
+                                         config.options), 8192):
+            files = [ref for ref in chunk if not isinstance(ref, ArchiveRef)]
+            summary.found += len(files)
+            todo, skipped = writer.split(files, mode) if writer else (files, [])
+            skip(skipped)
             if mode == "retry-failed":
-                summary.left += len(chunk) - len(todo) - len(skipped)
-            display.done(len(chunk) - len(todo), sum(r.size or 0 for r in chunk) - sum(r.size or 0 for r in todo))
+                summary.left += len(files) - len(todo) - len(skipped)
+            display.done(len(files) - len(todo), sum(r.size or 0 for r in files) - sum(r.size or 0 for r in todo))
             yield from todo
+            for ref in chunk:
+                if isinstance(ref, ArchiveRef) and (ref := archive_todo(ref)) is not None:
+                    yield ref
 
     if writer:
         summary.migrated = writer.migrated
@@ -387,7 +463,8 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
         with display:
             work = batches(pending(), batch)
             if scheduler:
-                pool.run_dask(work, job, scheduler, on_batch)
+                pool.run_dask(work, job, scheduler, on_batch,
+                              lambda refs, why: on_batch(failed_batch(refs, why, job)))
             elif workers <= 1:
                 pool.run_here(work, job, on_batch, display.progress, display.show)
             else:
@@ -395,8 +472,8 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     finally:
         if writer:
             writer.close()
-    if summary.found == 0 and not summary.unreadable:
-        raise InputError(f"no .pdf, .txt, .md or .tex files under {', '.join(map(str, paths))}")
+    if summary.found == 0 and not summary.unreadable and not summary.problems:
+        raise InputError(f"no .pdf, .txt, .md, .tex, gzipped source or .tar files under {', '.join(map(str, paths))}")
     summary.seconds = time.perf_counter() - started
     return summary
 

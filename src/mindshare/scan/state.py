@@ -56,6 +56,12 @@ class StateKey:
 _KEY_WHERE = "method = ? AND venue = ? AND year = ? AND field = ?"
 
 
+def _archive_key(key: StateKey, url: str) -> str:
+    """The store's meta entry recording that an archive was read to its end under a key (its value: the archive's
+    identity then)."""
+    return "scan-archive " + json.dumps([key.method, key.venue, key.year, key.field, url])
+
+
 class FileRef(NamedTuple):
     """A document to scan: its path or URL, and for a local file its size and modification time."""
 
@@ -289,6 +295,22 @@ class ScanTable:
                 skipped.append(stored_document(ref.path, *row))
         return todo, skipped
 
+    def archive(self, url: str, identity: str, mode: str) -> tuple[bool, list[tuple[str, dict]]]:
+        """What is stored of an archive's members: (whether it was read to its end as it is now, so it need not
+        be read again; (member name, document) of each member stored, as --json prints it)."""
+        if self.fresh:
+            return False, []
+        marker = self.connection.execute("SELECT value FROM meta WHERE key = ?",
+                                         [_archive_key(self.key, url)]).fetchall()
+        rows = self.connection.execute(
+            f"SELECT path, sha256, pages, mentions, detail, error FROM {TABLE} WHERE {_KEY_WHERE} AND "
+            f"starts_with(path, 'tar://') AND ends_with(path, ?) ORDER BY path", self.key.params() + ["::" + url]
+        ).fetchall()
+        from mindshare.scan.archive import member_name
+
+        stored = [(member_name(path), stored_document(path, *rest)) for path, *rest in rows]
+        return bool(marker) and marker[0][0] == identity and mode != "rescan", stored
+
     def save(self, rows: list[Row]) -> None:
         """Write rows in one transaction (a document scanned again replaces its row; a file changed in place
         replaces the row of its old content)."""
@@ -297,34 +319,42 @@ class ScanTable:
             unique.setdefault(row.key, row)
         self.save_rows(rows_json(list(unique.values())))
 
-    def save_rows(self, data: bytes) -> None:
-        """Write rows given as JSON lines (`rows_json`, each key once) in one transaction."""
-        if not data:
+    def save_rows(self, data: bytes, archives: list[tuple[str, str]] = ()) -> None:
+        """Write rows given as JSON lines (`rows_json`, each key once) in one transaction, with the archives read to
+        their end: (URL, identity) each."""
+        if not data and not archives:
             return
         if not self.fresh:
             migrate_content_keys(self.connection)  # never BLAKE3 rows beside sha256 ones not yet re-keyed
-        now = datetime.now(UTC).replace(tzinfo=None)
         con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self._in_transaction(data)
+            for url, identity in archives:
+                con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_archive_key(self.key, url), identity])
+            con.execute("COMMIT")
+        except BaseException as exc:
+            _undo(con, exc)
+            raise
+
+    def _in_transaction(self, data: bytes) -> None:
+        if not data:
+            return
+        con = self.connection
+        now = datetime.now(UTC).replace(tzinfo=None)
         with json_lines_source(data, ROW_TYPES | {"replaces": "VARCHAR"}) as source:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                incoming = source
-                if not self.fresh:  # the same content scanned again, or the old content of a path: replaced
-                    con.execute(f"CREATE TEMP TABLE scan_incoming AS SELECT * FROM {source}")
-                    incoming = "scan_incoming"
-                    con.execute(f"DELETE FROM {TABLE} WHERE {_KEY_WHERE} AND (sha256 IN (SELECT sha256 FROM "
-                                f"scan_incoming) OR path IN (SELECT path FROM scan_incoming) OR sha256 IN (SELECT "
-                                f"replaces FROM scan_incoming WHERE replaces IS NOT NULL))", self.key.params())
-                con.execute(f"INSERT INTO {TABLE} (sha256, method, venue, year, field, path, pages, mentions, "
-                            f"detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, pages, "
-                            f"mentions, detail, error, ?, size, mtime_ns FROM {incoming}",
-                            self.key.params() + [now])
-                if not self.fresh:
-                    con.execute("DROP TABLE scan_incoming")
-                con.execute("COMMIT")
-            except BaseException as exc:
-                _undo(con, exc)
-                raise
+            incoming = source
+            if not self.fresh:  # the same content scanned again, or the old content of a path: replaced
+                con.execute(f"CREATE TEMP TABLE scan_incoming AS SELECT * FROM {source}")
+                incoming = "scan_incoming"
+                con.execute(f"DELETE FROM {TABLE} WHERE {_KEY_WHERE} AND (sha256 IN (SELECT sha256 FROM "
+                            f"scan_incoming) OR path IN (SELECT path FROM scan_incoming) OR sha256 IN (SELECT "
+                            f"replaces FROM scan_incoming WHERE replaces IS NOT NULL))", self.key.params())
+            con.execute(f"INSERT INTO {TABLE} (sha256, method, venue, year, field, path, pages, mentions, "
+                        f"detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, pages, "
+                        f"mentions, detail, error, ?, size, mtime_ns FROM {incoming}", self.key.params() + [now])
+            if not self.fresh:
+                con.execute("DROP TABLE scan_incoming")
 
     def documents(self, batch: int = 10_000) -> Iterator[dict]:
         """Every stored document of the key, as --json prints it, in path order, a batch at a time."""
@@ -357,26 +387,34 @@ class StateWriter:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
         self._pending: list[bytes] = []  # rows as JSON lines
         self._pending_rows = 0
+        self._archives: list[tuple[str, str]] = []  # read to their end: recorded with the rows
         self._writes: list[Future] = []
         self._flushed = time.monotonic()
 
     def split(self, refs: list[FileRef], mode: str) -> tuple[list[FileRef], list[dict]]:
         return self._thread.submit(self.table.split, refs, mode).result()
 
-    def save_rows(self, data: bytes | None, count: int) -> None:
-        """Queue `count` rows (JSON lines, `rows_json`); they are written when enough are queued or a second has
-        passed (a slow scan of large PDFs commits as it goes, so a kill loses at most about a second of work)."""
+    def archive(self, url: str, identity: str, mode: str) -> tuple[bool, list[tuple[str, dict]]]:
+        return self._thread.submit(self.table.archive, url, identity, mode).result()
+
+    def save_rows(self, data: bytes | None, count: int, archive: tuple[str, str] | None = None) -> None:
+        """Queue `count` rows (JSON lines, `rows_json`), and the archive they came from when it was read to its end
+        ((URL, identity): recorded in the same transaction); they are written when enough are queued or a second
+        has passed (a slow scan of large PDFs commits as it goes, so a kill loses at most about a second of
+        work)."""
         if data:
             self._pending.append(data)
             self._pending_rows += count
+        if archive:
+            self._archives.append(archive)
         if self._pending_rows >= self.flush_rows or time.monotonic() - self._flushed >= self.flush_seconds:
             self._flush()
 
     def _flush(self) -> None:
         self._flushed = time.monotonic()
-        if self._pending:
-            self._writes.append(self._thread.submit(self.table.save_rows, b"\n".join(self._pending)))
-            self._pending, self._pending_rows = [], 0
+        if self._pending or self._archives:
+            self._writes.append(self._thread.submit(self.table.save_rows, b"\n".join(self._pending), self._archives))
+            self._pending, self._pending_rows, self._archives = [], 0, []
         # at most two batches queued: a slow disk slows the scan rather than filling memory
         while len(self._writes) > 2 or (self._writes and self._writes[0].done()):
             self._writes.pop(0).result()
