@@ -225,10 +225,10 @@ def test_pdfs_are_batched_by_their_work_not_their_bytes():
     pdfs = [FileRef(f"p{i}.pdf", 200_000, 0) for i in range(40)]
     texts = [FileRef(f"t{i}.txt", 200_000, 0) for i in range(40)]
     assert 200_000 * 40 <= BATCH_BYTES  # by bytes alone, all 40 would make one batch
-    pdf_batches = list(batches(pdfs))
+    pdf_batches = list(batches([pdfs]))
     assert len(pdf_batches) >= 20 and sum(map(len, pdf_batches)) == 40
-    assert [len(b) for b in batches(texts)] == [40]
-    assert [len(b) for b in batches(pdfs, size=5)] == [5] * 8  # --batch N still means N documents
+    assert [len(b) for b in batches([texts])] == [40]
+    assert [len(b) for b in batches([pdfs], size=5)] == [5] * 8  # --batch N still means N documents
 
 
 def test_the_rules_write_the_same_detail_json_as_json_dumps():

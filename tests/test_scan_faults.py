@@ -410,3 +410,38 @@ def test_a_full_disk_is_one_line_keeps_what_was_stored_and_the_run_resumes(tmp_p
         again = mindshare("scan", str(papers), "-j", "1", db=db)
         assert again.returncode == 0, again.stderr
         assert "3000 documents: 2000 scanned, 1000 already scanned" in again.stdout
+
+
+# ---------------------------------------------------------------- a worker process that dies
+
+KILLS_ITS_WORKER = """
+import multiprocessing, os
+_open = os.open
+
+def open_or_die(path, *args, **kwargs):
+    # a pool worker reading a file named 'poison' dies, as a crash in a PDF library would kill it
+    if "poison" in str(path) and multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return _open(path, *args, **kwargs)
+
+os.open = open_or_die
+"""
+
+
+def test_a_document_that_kills_its_pool_worker_fails_alone_and_the_run_goes_on(tmp_path):
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(KILLS_ITS_WORKER)  # imported by every process the test starts
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for i in range(40):
+        (papers / f"{i:02d}.pdf").write_bytes(make_pdf(text=f"paper {i} uses PyTorch"))
+    (papers / "17-poison.pdf").write_bytes(make_pdf(text="Keras"))
+    db = tmp_path / "s.duckdb"
+    proc = mindshare("scan", str(papers), "-j", "2", "--batch", "8", "--json", db=db,
+                     env=os.environ | {"PYTHONPATH": str(hook)})
+    assert proc.returncode == 0, proc.stderr
+    docs = {Path(d["path"]).name: d for d in map(json.loads, proc.stdout.splitlines()[1:])}
+    assert len(docs) == 41 and "Traceback" not in proc.stderr
+    assert docs["17-poison.pdf"]["error"] == "its worker process died each time it was tried: tried again next run"
+    assert all(doc["mentions"]["pytorch"] == 1 for name, doc in docs.items() if name != "17-poison.pdf")

@@ -89,6 +89,9 @@ def scan(
                    workers=workers or (os.cpu_count() or 1), scheduler=scheduler, batch=batch,
                    progress=sys.stderr.isatty(), out=sys.stdout if as_json else None)
     say = (lambda text: err.print(text, markup=False)) if as_json else out.print
+    from mindshare.scan import corpus
+
+    corpus.check_roots(paths, config.options)  # a bad path, URL or option: one line, before any store is opened
     stored = None
     if no_store:
         summary = runner.run(paths, config, **options)

@@ -10,6 +10,7 @@ which and counts it); a file that cannot be read is scanned as a failed document
 
 from __future__ import annotations
 
+import operator
 import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -106,7 +107,7 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
         folder = stack.pop()
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                entries = sorted(listing, key=_NAME)
         except OSError as exc:
             if on_unreadable:
                 on_unreadable(folder, _reason(exc))
@@ -117,8 +118,11 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.path)
                     continue
-                archive = is_archive(entry.name)
-                if not (archive or _is_document(entry.name)) or not entry.is_file():
+                name = entry.name.lower()
+                if not name.endswith(_WANTED) or not entry.is_file():
+                    continue
+                archive = name.endswith(ARCHIVE_SUFFIXES)
+                if not archive and not _is_document(name):
                     continue
                 info = entry.stat()
             except OSError:
@@ -132,6 +136,8 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
 
 
 _ENDINGS = tuple(SUFFIXES)
+_WANTED = _ENDINGS + ARCHIVE_SUFFIXES
+_NAME = operator.attrgetter("name")
 
 
 def _is_document(name: str) -> bool:

@@ -71,7 +71,7 @@ _POOL_WORKER: dict = {}
 def _init_worker(scan_pid: int, shared_progress, next_slot) -> None:
     die_with(scan_pid)
     with next_slot.get_lock():
-        slot = next_slot.value
+        slot = next_slot.value % len(shared_progress)  # a pool started again after a worker died: slots reused
         next_slot.value += 1
     _POOL_WORKER["progress"] = Progress(shared=shared_progress)
     _POOL_WORKER["slot"] = slot
@@ -124,11 +124,17 @@ def _watch(pid: int) -> None:
 
 
 def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: OnBatch,
-             progress_slots: Callable[[Progress], None] | None = None, tick: Callable[[], None] | None = None) -> None:
+             progress_slots: Callable[[Progress], None] | None = None, tick: Callable[[], None] | None = None,
+             on_failed: Callable[[list, str], None] | None = None) -> None:
     """Scan with `workers` processes. forkserver: workers do not inherit the parent's threads or its open store;
-    the server imports the scan modules once, so each worker starts warm."""
+    the server imports the scan modules once, so each worker starts warm.
+
+    A worker process that dies (a crash in a PDF library, a kill) breaks the pool and every batch in flight with
+    it: those batches go to quarantine, where each of their documents (or archives) is tried alone in a new pool,
+    twice; one that kills its worker both times goes to `on_failed(batch, reason)`, and the run goes on."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     if os.name == "posix":
@@ -137,24 +143,62 @@ def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: On
     next_slot = context.Value("i", 0)
     if progress_slots:
         progress_slots(Progress(shared=shared))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                             initargs=(os.getpid(), shared, next_slot)) as pool:
-        in_flight: set = set()
 
-        def collect(timeout: float | None) -> None:
-            nonlocal in_flight
-            done, in_flight = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
-            for future in done:
-                on_batch(future.result())
-            if tick:
-                tick()
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                   initargs=(os.getpid(), shared, next_slot))
 
+    pools = [new_pool()]
+    in_flight: dict = {}  # future -> its batch
+    quarantine: list[list] = []
+
+    def collect(timeout: float | None) -> None:
+        done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+        broken = False
+        for future in done:
+            batch = in_flight.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                quarantine.extend([one] for one in batch)
+                broken = True
+                continue
+            on_batch(result)
+        if broken:  # the pool is gone, and every batch in flight with it
+            for batch in in_flight.values():
+                quarantine.extend([one] for one in batch)
+            in_flight.clear()
+            pools[0].shutdown(wait=True, cancel_futures=True)
+            pools[0] = new_pool()
+            isolate()
+        if tick:
+            tick()
+
+    def isolate() -> None:
+        """Each quarantined document alone, twice, then recorded as failed."""
+        while quarantine:
+            batch = quarantine.pop(0)
+            for attempt in (1, 2):
+                try:
+                    result = pools[0].submit(_run_in_worker, work, batch).result()
+                except BrokenProcessPool:
+                    pools[0].shutdown(wait=True, cancel_futures=True)
+                    pools[0] = new_pool()
+                    if attempt == 2 and on_failed:
+                        on_failed(batch, "its worker process died each time it was tried: tried again next run")
+                    continue
+                on_batch(result)
+                break
+
+    try:
         for batch in batches:
-            in_flight.add(pool.submit(_run_in_worker, work, batch))
+            in_flight[pools[0].submit(_run_in_worker, work, batch)] = batch
             while len(in_flight) >= 2 * workers:
                 collect(0.25)
         while in_flight:
             collect(0.25)
+    finally:
+        pools[0].shutdown(wait=True, cancel_futures=True)
 
 
 # ---------------------------------------------------------------- a dask.distributed cluster

@@ -287,23 +287,38 @@ def failed_batch(refs: list, reason: str, job: BatchJob) -> BatchResult:
     return job._added_up(results, rules)
 
 
-def batches(refs: Iterable[FileRef | ArchiveRef], size: int | None = None) -> Iterator[list]:
-    """`size` documents per batch, or (None) about BATCH_BYTES of work, at most BATCH_DOCUMENTS documents; an
-    archive alone (its members are its batch). A PDF's byte is PDF_WORK text bytes of work (extracting a page costs
-    ~100x matching its text), so PDFs come a few per batch and two workers share the last of them evenly."""
-    batch, held = [], 0
-    for ref in refs:
-        if isinstance(ref, ArchiveRef):
+def batches(items: Iterable[list[FileRef] | ArchiveRef], size: int | None = None) -> Iterator[list]:
+    """Documents (given in lists) in batches of `size` documents, or (None) of about BATCH_BYTES of work, at most
+    BATCH_DOCUMENTS documents; an archive alone (its members are its batch). A PDF's byte is PDF_WORK text bytes
+    of work (extracting a page costs ~100x matching its text), so PDFs come a few per batch and two workers share
+    the last of them evenly."""
+    batch: list = []
+    held = 0
+    for item in items:
+        if type(item) is ArchiveRef:
             if batch:
                 yield batch
                 batch, held = [], 0
-            yield [ref]
+            yield [item]
             continue
-        batch.append(ref)
-        held += (ref.size or BATCH_BYTES // 8) * (PDF_WORK if kind_of(ref.path) == "pdf" else 1)
-        if (size and len(batch) >= size) or (not size and (held >= BATCH_BYTES or len(batch) >= BATCH_DOCUMENTS)):
-            yield batch
-            batch, held = [], 0
+        if size:
+            for ref in item:
+                batch.append(ref)
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            continue
+        # the work of each document, added up: a batch ends where BATCH_BYTES or BATCH_DOCUMENTS is reached
+        default = BATCH_BYTES // 8
+        work = [(ref.size or default) * (PDF_WORK if ref.path[-4:].lower() == ".pdf" else 1) for ref in item]
+        start = 0
+        for end, amount in enumerate(work, 1):
+            held += amount
+            if held >= BATCH_BYTES or len(batch) + end - start >= BATCH_DOCUMENTS:
+                batch.extend(item[start:end])
+                yield batch
+                batch, held, start = [], 0, end
+        batch.extend(item[start:])
     if batch:
         yield batch
 
@@ -437,20 +452,23 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
             return None
         return ref._replace(done=frozenset(good))
 
-    def pending() -> Iterator[FileRef | ArchiveRef]:
+    def pending() -> Iterator[list[FileRef] | ArchiveRef]:
+        """What is left to scan, as lists of documents and archives one by one."""
         for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why)),
                                          config.options), 8192):
-            files = [ref for ref in chunk if not isinstance(ref, ArchiveRef)]
+            files = [ref for ref in chunk if type(ref) is not ArchiveRef]
             summary.found += len(files)
             todo, skipped = writer.split(files, mode) if writer else (files, [])
             skip(skipped)
             if mode == "retry-failed":
                 summary.left += len(files) - len(todo) - len(skipped)
-            display.done(len(files) - len(todo), sum(r.size or 0 for r in files) - sum(r.size or 0 for r in todo))
-            yield from todo
-            for ref in chunk:
-                if isinstance(ref, ArchiveRef) and (ref := archive_todo(ref)) is not None:
-                    yield ref
+            if len(todo) < len(files):
+                display.done(len(files) - len(todo), sum(r.size or 0 for r in files) - sum(r.size or 0 for r in todo))
+            yield todo
+            if len(files) < len(chunk):
+                for ref in chunk:
+                    if type(ref) is ArchiveRef and (ref := archive_todo(ref)) is not None:
+                        yield ref
 
     if writer:
         summary.migrated = writer.migrated
@@ -463,12 +481,12 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
         with display:
             work = batches(pending(), batch)
             if scheduler:
-                pool.run_dask(work, job, scheduler, on_batch,
-                              lambda refs, why: on_batch(failed_batch(refs, why, job)))
+                pool.run_dask(work, job, scheduler, on_batch, lambda refs, why: on_batch(failed_batch(refs, why, job)))
             elif workers <= 1:
                 pool.run_here(work, job, on_batch, display.progress, display.show)
             else:
-                pool.run_pool(work, job, workers, on_batch, display.attach, display.show)
+                pool.run_pool(work, job, workers, on_batch, display.attach, display.show,
+                              lambda refs, why: on_batch(failed_batch(refs, why, job)))
     finally:
         if writer:
             writer.close()

@@ -382,6 +382,9 @@ class StateWriter:
         self.migrated = migrate_content_keys(connection)
         self.table = ScanTable(connection.cursor(), key)
         self.legacy = self.table.legacy
+        # DuckDB's own threads only add hand-offs to inserts of a few thousand rows, on cores the workers need
+        self._threads = self.table.connection.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        self.table.connection.execute("SET threads TO 1")
         self.flush_rows = flush_rows
         self.flush_seconds = flush_seconds
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
@@ -428,4 +431,8 @@ class StateWriter:
         finally:
             self._writes = []
             self._thread.shutdown(wait=True)
+            try:
+                self.table.connection.execute(f"SET threads TO {int(self._threads)}")
+            except Exception:  # noqa: BLE001 - a store that failed: its error is the one to report
+                pass
             self.table.connection.close()
