@@ -15,12 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mindshare.fields import load_field
 from mindshare.scan import extract as ex
-from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher
 from mindshare.scan.corpus import discover
+from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher
 from mindshare.scan.rules import HoraceRules, MindshareRules, in_url, references_start
 from mindshare.scan.runner import ScanConfig, scan_document
 from mindshare.scan.tallies import aggregate

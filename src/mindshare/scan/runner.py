@@ -18,18 +18,31 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import UTC, date, datetime
 from typing import Callable, Iterable, Iterator, NamedTuple, TextIO
 
 from mindshare.errors import InputError
-from mindshare.scan import corpus, remote
+from mindshare.scan import corpus, remote, state
+from mindshare.scan import extract as extract_module
 from mindshare.scan.archive import ArchiveRef, Reading
-from mindshare.scan import extract as extract_module, state
-from mindshare.scan.extract import CONTENT_KEY, DEFAULT_MAX_BYTES, extract, kind_of, pdftotext_available
+from mindshare.scan.extract import CONTENT_KEY, DEFAULT_MAX_BYTES, extract, pdftotext_available
 from mindshare.scan.rules import Text
-from mindshare.scan.state import (NO_VENUE, NO_YEAR, FileRef, Row, ScanTable, StateKey, StateWriter, json_rows,
-                                  key_bytes, keyed, rows_json, stored_document)
+from mindshare.scan.state import (
+    NO_VENUE,
+    NO_YEAR,
+    FileRef,
+    Row,
+    ScanTable,
+    StateKey,
+    StateWriter,
+    json_rows,
+    key_bytes,
+    keyed,
+    rows_json,
+    stored_document,
+)
 from mindshare.scan.tallies import Tally
 
 _json_string = json.encoder.encode_basestring_ascii  # what json.dumps does with a str, without its wrapper
@@ -540,9 +553,17 @@ class _Display:
 
     def __enter__(self):
         if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
             from mindshare.console import err
-            from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn, TransferSpeedColumn)
 
             files, size = self.totals or (0, 0)
             self._bar = Progress(TextColumn("scanning"), BarColumn(), TextColumn("{task.fields[docs]:,}/"
@@ -577,8 +598,8 @@ def venue_tally(connection, config: ScanConfig, venue: str, year: int) -> tuple[
 
 def store_venue_tallies(store, config: ScanConfig, field, venue: str, year: int):
     """Store the venue-year's tallies as one snapshot of research observations (nothing new when unchanged)."""
-    from mindshare.scan.rules import method_of
     from mindshare.observations import SnapshotKind, Sources
+    from mindshare.scan.rules import method_of
     from mindshare.scan.tallies import observation_rows
 
     tally, latest = venue_tally(store.connection, config, venue, year)
