@@ -38,7 +38,7 @@ def scan(
     backend: Optional[str] = typer.Option(None, "--backend",
                                           help="PDF text: pdfium (default) or pdftotext (poppler CLI)."),
     batch: Optional[int] = typer.Option(None, "--batch",
-                                        help="Documents per task (default: about 8 MiB of text, a few PDFs)."),
+                                        help="Documents per task (default: about 32 MiB of text, a few PDFs)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per document to stdout."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not use the store (no resume, no tallies)."),
     retry_failed: bool = typer.Option(False, "--retry-failed",
