@@ -64,7 +64,8 @@ def test_an_archive_is_scanned_member_by_member_as_its_files_would_be(tmp_path):
     by_member = {doc["path"]: doc for doc in docs}
     mentioning = {path.split("::")[0]: sorted(k for k, n in doc["mentions"].items() if n) for path, doc in
                   by_member.items()}
-    assert mentioning == {"tar://2101/2101.00001.pdf": ["pytorch"], "tar://2101/2101.00002.pdf": ["keras", "tensorflow"],
+    assert mentioning == {"tar://2101/2101.00001.pdf": ["pytorch"],
+                          "tar://2101/2101.00002.pdf": ["keras", "tensorflow"],
                           "tar://2101/2101.00003.gz": ["jax", "tensorflow"],  # both .tex files, repaired
                           "tar://2101/2101.00004.gz": ["mxnet", "pytorch"]}
     assert all(path.endswith(f"::{archive}") for path in by_member)

@@ -1,6 +1,6 @@
 """The native matcher (`mindshare.scan._native`, hyperscan's C API with whole-word checks in C) gives exactly the
 offsets of the hyperscan Python binding and of Python's `re`, counts matching lines as the Python code does, and
-its one-pass tally (places, the References heading, the repair signs) and repair check answer as the Python
+its one-pass tally (places, the References heading), repair check, repairs and UTF-8 reading answer as the Python
 reference code does. Its speed is measured in bench/scan.py, not here."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Text out of a document, each file read and hashed once: PDF through pypdfium2 (default) or the pdftotext CLI,
+"""Text out of a document, each file read and keyed once: PDF through pypdfium2 (default) or the pdftotext CLI,
 plain text as it is.
 
 Real PDFs need repairs before a whole-word match can be trusted; `repair_text` does them, in this order:

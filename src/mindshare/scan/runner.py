@@ -1,4 +1,4 @@
-"""Run a scan: documents found (corpus), skipped when already scanned (state), read, hashed, extracted and
+"""Run a scan: documents found (corpus), skipped when already scanned (state), read, keyed, extracted and
 matched once each in batches (here, in a process pool or on a Dask cluster: pool), their rows written to the
 store off the matching thread (state.StateWriter) and their counts added up (tallies).
 

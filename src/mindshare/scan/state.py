@@ -4,7 +4,7 @@ per document scanned under a key (rules version, venue, year, field), keyed by t
 document under another name is not counted twice.
 
 * Resume: a re-run skips the files whose path, size and modification time match a row scanned without error (so
-  an unchanged file is not read again); every other file is read, hashed and scanned. A file whose content is
+  an unchanged file is not read again); every other file is read, keyed and scanned. A file whose content is
   already in the table under another name is a duplicate and is not stored twice; a file changed in place
   replaces its old row. Failed documents are retried on every run.
 * Writes: rows arrive in batches from the matching loop and are written by one thread of their own (`StateWriter`)
@@ -54,6 +54,10 @@ class StateKey:
 
 
 _KEY_WHERE = "method = ? AND venue = ? AND year = ? AND field = ?"
+
+
+def _json_int(value: int | None) -> str:
+    return "null" if value is None else str(value)
 
 
 def _archive_key(key: StateKey, url: str) -> str:
@@ -271,9 +275,8 @@ class ScanTable:
         without error), retry-failed (scan only what failed before), rescan (scan everything)."""
         if mode == "rescan" or not refs or self.fresh:
             return ([] if mode == "retry-failed" else list(refs)), []
-        null = "null"
-        chunk = "\n".join(f'{{"i": {i}, "path": {_json_string(ref.path)}, "size": {null if ref.size is None else ref.size}, '
-                          f'"mtime_ns": {null if ref.mtime_ns is None else ref.mtime_ns}}}' for i, ref in enumerate(refs))
+        chunk = "\n".join(f'{{"i": {i}, "path": {_json_string(ref.path)}, "size": {_json_int(ref.size)}, '
+                          f'"mtime_ns": {_json_int(ref.mtime_ns)}}}' for i, ref in enumerate(refs))
         columns = {"i": "BIGINT", "path": "VARCHAR", "size": "BIGINT", "mtime_ns": "BIGINT"}
         with json_lines_source(chunk.encode(), columns) as source:
             rows = self.connection.execute(
