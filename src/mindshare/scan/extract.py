@@ -469,7 +469,7 @@ def _pdfium(data: bytes) -> tuple[int, str]:
             if code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY):
                 raise _Failed("encrypted (needs a password)") from None
             if b"%%EOF" not in data[-2048:]:
-                raise _Failed("truncated or damaged PDF (no %%EOF trailer; pdfium cannot open it)") from None
+                raise _Failed("truncated or damaged PDF (the end-of-file marker is missing; pdfium cannot open it)") from None
             if _NO_PAGES.search(data):
                 raise _Failed("zero pages") from None
             raise _Failed(f"damaged PDF (pdfium: {exc})") from None
@@ -505,7 +505,7 @@ def _pdftotext(data: bytes) -> tuple[int, str]:
             raise _Failed("zero pages")
         reason = {1: "damaged PDF (pdftotext cannot open it)", 3: "encrypted (copying text not permitted)"}
         if proc.returncode == 1 and b"%%EOF" not in data[-2048:]:
-            raise _Failed("truncated or damaged PDF (no %%EOF trailer; pdftotext cannot open it)")
+            raise _Failed("truncated or damaged PDF (the end-of-file marker is missing; pdftotext cannot open it)")
         raise _Failed(reason.get(proc.returncode, f"pdftotext failed with exit code {proc.returncode}"))
     text = proc.stdout.decode("utf-8", errors="replace")
     # pdftotext ends each page with a form feed
