@@ -15,12 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mindshare.fields import load_field
 from mindshare.scan import extract as ex
-from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher
 from mindshare.scan.corpus import discover
+from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher
 from mindshare.scan.rules import HoraceRules, MindshareRules, in_url, references_start
 from mindshare.scan.runner import ScanConfig, scan_document
 from mindshare.scan.tallies import aggregate
@@ -146,7 +147,7 @@ def test_failures_are_recorded_with_their_reason(backend):
     for reason, data in cases.items():
         failed = ex.extract_bytes(data, "bad.pdf", backend=backend)
         assert failed.error and reason in failed.error, (reason, failed.error)
-        assert failed.sha256 == ex.sha256_bytes(data)
+        assert failed.key == ex.content_key(data)
     over = ex.extract_bytes(good, "big.pdf", backend=backend, max_bytes=100)
     assert "over the size bound" in over.error
 
@@ -297,11 +298,12 @@ def test_cli_json_and_store(tmp_path):
     db = tmp_path / "s.duckdb"
     proc = run_cli("scan", str(folder), "--venue", "TestConf", "--year", "2020", "--json", "-j", "1", db=db)
     assert proc.returncode == 0, proc.stderr
-    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    header, *lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert header == {"mindshare_scan": {"content_key": "blake3", "rules": "mindshare-1", "field": "deep-learning"}}
     assert len(lines) == 5
     by_name = {Path(d["path"]).name: d for d in lines}
     for doc in lines:
-        assert list(doc)[:5] == ["path", "sha256", "pages", "mentions", "error"]
+        assert list(doc)[:5] == ["path", "content_key", "pages", "mentions", "error"]
         assert set(doc["mentions"]) == set(load_field().ids)
     assert by_name["tf.pdf"]["pages"] == 2 and by_name["tf.pdf"]["mentions"]["tensorflow"] == 2
     assert "encrypted" in by_name["bad.pdf"]["error"]

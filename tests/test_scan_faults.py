@@ -264,7 +264,7 @@ def test_binary_data_is_not_a_paper(tmp_path):
     db = tmp_path / "s.duckdb"
     proc = mindshare("scan", str(papers), "--venue", "V", "--year", "2020", "--json", db=db)
     assert proc.returncode == 0, proc.stderr
-    docs = {Path(d["path"]).name: d for d in map(json.loads, proc.stdout.splitlines())}
+    docs = {Path(d["path"]).name: d for d in map(json.loads, proc.stdout.splitlines()[1:])}
     assert docs["garbage.txt"]["error"].startswith("not text")
     figures = observations(db)
     assert figures[("V", "papers_total", None)] == 1 and figures[("V", "papers_failed", None)] == 1
@@ -376,3 +376,72 @@ def test_kill_9_at_any_moment_then_rerun_gives_the_same_totals(tmp_path):
     assert done.returncode == 0, done.stderr
     assert observations(killed) == observations(fresh)
     assert "1501 documents" in done.stdout
+
+
+# ---------------------------------------------------------------- a full disk
+
+def test_a_full_disk_is_one_line_keeps_what_was_stored_and_the_run_resumes(tmp_path):
+    """The store's disk fills while a scan writes its rows. DuckDB fails at COMMIT, which ends the transaction:
+    the ROLLBACK that followed raised "no transaction is active" and hid the reason in a traceback (issue 24)."""
+    from mounts import tmpfs
+
+    from mindshare.store import open_store
+
+    papers = tmp_path / "papers"
+    for i in range(3000):
+        folder = papers / ("a" if i < 1000 else "b")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{i:05d}.txt").write_text(f"paper {i} uses PyTorch " + "x" * (i % 300) + "\n")
+    with tmpfs(tmp_path / "disk", "1200k") as disk:
+        db = disk / "s.duckdb"
+        assert mindshare("scan", str(papers / "a"), "-j", "1", db=db).returncode == 0
+        full = mindshare("scan", str(papers), "-j", "1", db=db)
+        assert full.returncode == 3, full.stderr
+        assert full.stderr.strip().splitlines() == [
+            f"error: no space left on device writing {db}; the documents stored before are kept: free some space "
+            "and run the same command again"]
+        store = open_store(db, read_only=True)
+        try:
+            kept = store.connection.execute("SELECT count(*), count(DISTINCT path) FROM scan_documents").fetchall()
+        finally:
+            store.close()
+        assert kept == [(1000, 1000)]
+        subprocess.run(["mount", "-o", "remount,size=20m", str(disk)], check=True)
+        again = mindshare("scan", str(papers), "-j", "1", db=db)
+        assert again.returncode == 0, again.stderr
+        assert "3000 documents: 2000 scanned, 1000 already scanned" in again.stdout
+
+
+# ---------------------------------------------------------------- a worker process that dies
+
+KILLS_ITS_WORKER = """
+import multiprocessing, os
+_open = os.open
+
+def open_or_die(path, *args, **kwargs):
+    # a pool worker reading a file named 'poison' dies, as a crash in a PDF library would kill it
+    if "poison" in str(path) and multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return _open(path, *args, **kwargs)
+
+os.open = open_or_die
+"""
+
+
+def test_a_document_that_kills_its_pool_worker_fails_alone_and_the_run_goes_on(tmp_path):
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(KILLS_ITS_WORKER)  # imported by every process the test starts
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for i in range(40):
+        (papers / f"{i:02d}.pdf").write_bytes(make_pdf(text=f"paper {i} uses PyTorch"))
+    (papers / "17-poison.pdf").write_bytes(make_pdf(text="Keras"))
+    db = tmp_path / "s.duckdb"
+    proc = mindshare("scan", str(papers), "-j", "2", "--batch", "8", "--json", db=db,
+                     env=os.environ | {"PYTHONPATH": str(hook)})
+    assert proc.returncode == 0, proc.stderr
+    docs = {Path(d["path"]).name: d for d in map(json.loads, proc.stdout.splitlines()[1:])}
+    assert len(docs) == 41 and "Traceback" not in proc.stderr
+    assert docs["17-poison.pdf"]["error"] == "its worker process died each time it was tried: tried again next run"
+    assert all(doc["mentions"]["pytorch"] == 1 for name, doc in docs.items() if name != "17-poison.pdf")

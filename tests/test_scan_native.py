@@ -1,6 +1,6 @@
 """The native matcher (`mindshare.scan._native`, hyperscan's C API with whole-word checks in C) gives exactly the
 offsets of the hyperscan Python binding and of Python's `re`, counts matching lines as the Python code does, and
-its one-pass tally (places, the References heading, the repair signs) and repair check answer as the Python
+its one-pass tally (places, the References heading), repair check, repairs and UTF-8 reading answer as the Python
 reference code does. Its speed is measured in bench/scan.py, not here."""
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from hypothesis import strategies as st
 from mindshare.fields import load_field
 from mindshare.scan import extract, match
 from mindshare.scan.match import HAVE_HYPERSCAN, HAVE_NATIVE, Keyword, Matcher
+
+CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
 from mindshare.scan.rules import (
+    HEADING_HITS,
     HEADING_WORDS,
     MindshareRules,
     line_count_in_python,
@@ -181,7 +184,7 @@ place_texts = st.lists(st.sampled_from(PLACE_PIECES), max_size=60).map(lambda pa
 @settings(max_examples=600, deadline=None)
 @given(place_texts)
 def test_the_native_tally_equals_the_python_placing(data):
-    # counts per contender, URL / references / body, and the repair signs: C in one pass, Python from offsets
+    # counts per contender, URL / references / body: C in one pass, Python from offsets
     native, python = MindshareRules(load_field(), "native"), MindshareRules(load_field(), "python")
     assert tuple(native._tally(data)) == tuple(python._tally(data))
     assert native.evaluate(data) == python.evaluate(data)
@@ -193,21 +196,80 @@ def test_the_native_tally_equals_the_python_placing(data):
 def test_the_native_heading_is_the_last_references_line(data):
     rules = MindshareRules(load_field(), "native")
     count = len(rules.keywords)
-    *_, last, _ = rules.matcher.native.tally(data, rules._first_words, rules._spans, rules._owners,
-                                             len(rules.ids), count, count + len(HEADING_WORDS))
+    *_, last = rules.matcher.native.tally(data, rules._first_words, rules._spans, rules._owners,
+                                          len(rules.ids), count, count + len(HEADING_HITS))
     assert (None if last < 0 else last) == references_start(data)
-    hits = [end for ends in Matcher([Keyword(w, "substring") for w in HEADING_WORDS], "python").scan(data)
-            for end in ends]
-    assert references_from_hits(data, hits) == references_start(data)
+    for words in (HEADING_HITS, HEADING_WORDS):  # the few literals the pass looks for find what the headings find
+        hits = [end for ends in Matcher([Keyword(w, "substring") for w in words], "python").scan(data) for end in ends]
+        assert references_from_hits(data, hits) == references_start(data)
 
 
 @needs_native
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from([b"a", b"-", b"\n", b" ", b"\t", b"\r", b"\x02", "é".encode(), b"x" * 9,
-                                 b"- \n", b"-\t\t\n"]), max_size=40).map(b"".join))
+                                 b"- \n", b"-\t\t\n", b"x" * 17, b"-" * 16]), max_size=40).map(b"".join))
 def test_repair_signs_agree_everywhere(data):
-    # the C check, the Python check, and the signs every engine reports in its matching pass
+    # the C check (sixteen bytes at a time) and the Python check
     assert extract.needs_repair(data) == extract.needs_repair_in_python(data)
-    for engine in ["python", "native"] + (["hyperscan"] if HAVE_HYPERSCAN else []):
-        ends = Matcher([Keyword("pytorch")], engine, repair_signs=True).scan(data)
-        assert any(ends[1:]) == extract.needs_repair_in_python(data), engine
+
+
+# ---------------------------------------------------------------- the repairs in C
+
+REPAIR_PIECES = ["Tensor-", "\n", "Flow", " ", "\t", "-", "\r\n", "\r", "ﬁ", "ﬂ", "\ufffe", "\x02", "\u00ad", "x", "_",
+                 "1", "PyTorch-", "pytorch", "tf.keras-", "based", "é", "e\u0301", "\u0301", "  \n", "µ", "™", "\u2009",
+                 "𝑧", "\uff0d", "－\n", "Ａ", "ſ", "K", "ß", "İ", "٣", "\u00a0", "\u3000", "¼",
+                 "\u1100\u1161", "\u1161", "\ud7a3\u11a8", "\u0b47\u0b3e", "\u0b3e", "–", "—", "“", "’", "•",
+                 "a" * 20, "-\n" * 9]
+UNDECODABLE = [b"\xff", b"\x80", b"\xc3", b"\xe0\xa0", b"\xed\xa0\x80", b"\xf0\x9f", b"\xf4\x90\x80\x80", b"\xc0\xaf"]
+repair_texts = st.lists(st.one_of(st.sampled_from(REPAIR_PIECES).map(str.encode), st.sampled_from(UNDECODABLE)),
+                        max_size=50).map(b"".join)
+
+
+@needs_native
+@settings(max_examples=3000, deadline=None)
+@given(repair_texts)
+def test_the_native_repairs_equal_repair_text(data):
+    # the reference: the bytes decoded (undecodable ones as U+FFFD), repair_text, encoded again
+    keep = {"pytorch", "tf.keras"}
+    expected = extract.repair_text(data.decode("utf-8", errors="replace"), keep).encode("utf-8")
+    assert extract.repairer(keep).repair(data) == expected
+    assert extract.repair_bytes(data, keep) == expected
+
+
+@needs_native
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=40) | repair_texts)
+def test_utf8_is_read_as_python_reads_it(data):
+    decoded = data.decode("utf-8", errors="replace")
+    replaced = decoded.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    assert extract._native.utf8_probe(data) == (len(decoded), replaced)
+
+
+@needs_native
+def test_the_native_repairs_on_real_papers():
+    # every paper of ../shared/corpus as pdftotext and pdfium give its text: the bytes repair_text gives
+    rules = MindshareRules(load_field())
+    papers = sorted(CORPUS.glob("papers/*.pdf"))
+    if not papers:
+        pytest.skip("../shared/corpus not present")
+    for paper in papers:
+        for backend in ("pdfium", "pdftotext") if extract.pdftotext_available() else ("pdfium",):
+            raw = extract.extract(str(paper), backend=backend, repair=False).data
+            expected = extract.repair_text(raw.decode("utf-8", errors="replace"), rules.keep_words).encode()
+            assert extract.repair_bytes(raw, rules.keep_words) == expected, (paper.name, backend)
+
+
+def test_the_characters_that_compose_backward_are_all_listed():
+    # NFKC may join a character to the one before it only if it has combining class 0 and is the second of a
+    # canonical pair (or a Hangul vowel or final): the native repairs treat exactly those as needing Python
+    import unicodedata
+
+    second = set()
+    for code in range(0x80, 0x110000):
+        decomposition = unicodedata.decomposition(chr(code))
+        if decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2:
+            second.add(int(decomposition.split()[1], 16))
+    backward = {c for c in second if unicodedata.combining(chr(c)) == 0}
+    assert backward <= extract.COMBINES_BACKWARD, sorted(backward - extract.COMBINES_BACKWARD)
+    assert not extract.nfkc_stable(0x0B3E) and not extract.nfkc_stable(0x1161) and not extract.nfkc_stable(0xFB01)
+    assert extract.nfkc_stable(ord("–")) and extract.nfkc_stable(ord("é"))

@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
 
 def scan(
     ctx: typer.Context,
-    paths: List[str] = typer.Argument(..., help="Files or folders of .pdf .txt .md .tex, or fsspec URLs."),
+    paths: List[str] = typer.Argument(..., help="Files or folders of .pdf .txt .md .tex and gzipped sources, tar "
+                                                "archives of them, or fsspec URLs of any (s3://bucket/folder/)."),
     venue: Optional[str] = typer.Option(None, "--venue", help="Venue the papers belong to (e.g. NeurIPS)."),
     year: Optional[int] = typer.Option(None, "--year", help="Year of the venue."),
     rules: str = typer.Option("mindshare", "--rules",
@@ -37,12 +38,16 @@ def scan(
     backend: Optional[str] = typer.Option(None, "--backend",
                                           help="PDF text: pdfium (default) or pdftotext (poppler CLI)."),
     batch: Optional[int] = typer.Option(None, "--batch",
-                                        help="Documents per task (default: about 8 MiB of text, a few PDFs)."),
+                                        help="Documents per task (default: about 32 MiB of text, a few PDFs)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per document to stdout."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not use the store (no resume, no tallies)."),
     retry_failed: bool = typer.Option(False, "--retry-failed",
                                       help="Scan only the documents that failed before."),
     rescan: bool = typer.Option(False, "--rescan", help="Scan every document again, even those already scanned."),
+    storage_option: Optional[List[str]] = typer.Option(
+        None, "--storage-option", metavar="NAME=VALUE",
+        help="An fsspec storage option for URLs, e.g. requester_pays=true (repeatable; credentials come from the "
+             "environment, never from here)."),
 ) -> None:
     """Count framework mentions in papers, one PDF or a whole venue.
 
@@ -74,13 +79,19 @@ def scan(
         from mindshare.scan.extract import pdftotext_available
         if not pdftotext_available():
             raise InputError("--backend pdftotext needs the pdftotext CLI (apt-get install poppler-utils)")
+    from mindshare.scan.remote import parse_options
+
+    storage = parse_options(storage_option or [])
     chosen = load_field(field)
-    config = runner.ScanConfig(rules=rules, field=str(field or chosen.name), backend=backend)
+    config = runner.ScanConfig(rules=rules, field=str(field or chosen.name), backend=backend, storage=storage)
     options = dict(venue=venue or runner.NO_VENUE, year=year or runner.NO_YEAR,
                    mode="rescan" if rescan else "retry-failed" if retry_failed else "resume",
                    workers=workers or (os.cpu_count() or 1), scheduler=scheduler, batch=batch,
                    progress=sys.stderr.isatty(), out=sys.stdout if as_json else None)
     say = (lambda text: err.print(text, markup=False)) if as_json else out.print
+    from mindshare.scan import corpus
+
+    corpus.check_roots(paths, config.options)  # a bad path, URL or option: one line, before any store is opened
     stored = None
     if no_store:
         summary = runner.run(paths, config, **options)
@@ -101,7 +112,7 @@ def scan(
                              + ": fix the permissions and run again (what was scanned is kept)")
     if not summary.usable:
         raise NothingScanned("nothing was scanned: every document failed" if summary.found else
-                             "nothing was scanned")
+                             "nothing was scanned" + (": see the problems above" if summary.problems else ""))
 
 
 def report(summary, field, rules: str, say) -> None:
@@ -115,6 +126,13 @@ def report(summary, field, rules: str, say) -> None:
         f"(rules {method_of(rules)}{matcher}) in {summary.seconds:.1f}s")
     for folder, reason in summary.unreadable:
         say(f"  unreadable folder: {folder}: {reason}; its papers are not counted")
+    if summary.migrated:
+        say(f"  the store's scan rows moved from sha256 to BLAKE3 keys: {summary.migrated.rekeyed} re-keyed from "
+            f"their files, {summary.migrated.kept} kept as sha256 (their file gone or changed)")
+    for where, reason in summary.problems[:20]:
+        say(f"  problem: {where}: {reason}")
+    if summary.problem_count > 20:
+        say(f"  ... and {summary.problem_count - 20} more problems")
     for path, reason in summary.failed[:20]:
         say(f"  failed: {path}: {reason}")
     if summary.failures > 20:

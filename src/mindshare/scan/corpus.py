@@ -1,5 +1,6 @@
-"""Which documents a scan covers: files and folders of .pdf .txt .md .tex (folders searched recursively, each
-folder's entries in name order), and fsspec URLs.
+"""Which documents a scan covers: files and folders of .pdf .txt .md .tex and gzipped sources (folders searched
+recursively, each folder's entries in name order), tar archives of them (archive.py), and fsspec URLs of any of
+these (a URL ending in '/' is a folder).
 
 Discovery is a stream (`walk`), so a corpus of millions of files is never held as one list. What cannot be read
 is never skipped in silence: a path given that does not exist or cannot be read is refused before anything is
@@ -9,11 +10,14 @@ which and counts it); a file that cannot be read is scanned as a failed document
 
 from __future__ import annotations
 
+import operator
 import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from mindshare.errors import InputError
+from mindshare.scan import remote
+from mindshare.scan.archive import ARCHIVE_SUFFIXES, ArchiveRef, is_archive
 from mindshare.scan.extract import SUFFIXES
 from mindshare.scan.state import FileRef
 
@@ -28,12 +32,18 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def check_roots(paths: Iterable[str]) -> list[str]:
-    """The paths as given (file:// stripped), each checked to exist and be readable; roots inside another
-    root folder are dropped (their files are found from it). Raises InputError with the path and the reason."""
+def check_roots(paths: Iterable[str], options: dict | None = None) -> list[str]:
+    """The paths as given (file:// stripped), each checked to exist and be readable (a URL: with the run's storage
+    options, which are checked too); roots inside another root folder are dropped (their files are found from
+    it). Raises InputError with the path and the reason, before anything is scanned."""
     roots: list[str] = []
     for raw in map(str, paths):
         if is_url(raw):
+            remote.check_options(raw, options)
+            if raw.endswith("/"):
+                remote.listing(raw, options, ())  # the folder can be listed (its objects: when walked)
+            else:
+                remote.info(raw, options)
             roots.append(raw)
             continue
         path = str(Path(raw.removeprefix("file://")))
@@ -69,22 +79,25 @@ def _inside(path: str, folder: str) -> bool:
     return os.path.commonpath([path, folder]) == folder
 
 
-def walk(roots: list[str], on_unreadable: OnUnreadable | None = None) -> Iterator[FileRef]:
-    """The documents under the roots (from `check_roots`), in order."""
+def walk(roots: list[str], on_unreadable: OnUnreadable | None = None,
+         options: dict | None = None) -> Iterator[FileRef | ArchiveRef]:
+    """The documents and archives under the roots (from `check_roots`), in order."""
     for root in roots:
         if is_url(root):
-            yield from _remote(root)
+            yield from _remote(root, options)
         elif os.path.isdir(root):
             yield from _folder(root, on_unreadable)
         else:
             yield _ref(root)
 
 
-def _ref(path: str) -> FileRef:
+def _ref(path: str) -> FileRef | ArchiveRef:
     try:
         info = os.stat(path)
     except OSError:
         return FileRef(path)  # read later, and recorded as a failed document with the reason
+    if is_archive(path):
+        return ArchiveRef(path, info.st_size, f"{info.st_size}:{info.st_mtime_ns}")
     return FileRef(path, info.st_size, info.st_mtime_ns)
 
 
@@ -94,7 +107,7 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
         folder = stack.pop()
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                entries = sorted(listing, key=_NAME)
         except OSError as exc:
             if on_unreadable:
                 on_unreadable(folder, _reason(exc))
@@ -105,36 +118,59 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.path)
                     continue
-                if os.path.splitext(entry.name)[1].lower() not in SUFFIXES or not entry.is_file():
+                name = entry.name.lower()
+                if not name.endswith(_WANTED) or not entry.is_file():
+                    continue
+                archive = name.endswith(ARCHIVE_SUFFIXES)
+                if not archive and not _is_document(name):
                     continue
                 info = entry.stat()
             except OSError:
                 yield FileRef(entry.path)
                 continue
-            yield FileRef(entry.path, info.st_size, info.st_mtime_ns)
+            if archive:
+                yield ArchiveRef(entry.path, info.st_size, f"{info.st_size}:{info.st_mtime_ns}")
+            else:
+                yield FileRef(entry.path, info.st_size, info.st_mtime_ns)
         stack.extend(reversed(subfolders))  # depth first, in name order
 
 
-def _remote(url: str) -> Iterator[FileRef]:
-    if not url.endswith("/"):
-        yield FileRef(url)
-        return
-    import fsspec
+_ENDINGS = tuple(SUFFIXES)
+_WANTED = _ENDINGS + ARCHIVE_SUFFIXES
+_NAME = operator.attrgetter("name")
 
-    fs, root = fsspec.core.url_to_fs(url)
-    protocol = url.split("://", 1)[0]
-    for found in sorted(fs.find(root)):
-        if Path(found).suffix.lower() in SUFFIXES:
-            yield FileRef(f"{protocol}://{found}")
+
+def _is_document(name: str) -> bool:
+    """os.path.splitext(name)[1].lower() in SUFFIXES, in one test for most names (a name that is only dots and a
+    suffix, '.txt', has no suffix)."""
+    lower = name.lower()
+    if not lower.endswith(_ENDINGS):
+        return False
+    return bool(lower[:lower.rindex(".")].lstrip("."))
+
+
+def _remote(url: str, options: dict | None) -> Iterator[FileRef | ArchiveRef]:
+    if not url.endswith("/"):
+        yield _remote_ref(url, remote.info(url, options) if is_archive(url) else {})
+        return
+    for found, info in remote.listing(url, options, tuple(SUFFIXES) + ARCHIVE_SUFFIXES):
+        yield _remote_ref(found, info)
+
+
+def _remote_ref(url: str, info: dict) -> FileRef | ArchiveRef:
+    if is_archive(url):
+        return ArchiveRef(url, info.get("size"), remote.identity(info))
+    return FileRef(url)  # skipped by its URL alone when scanned before
 
 
 def discover(paths: Iterable[str]) -> list[str]:
-    """Every document under the paths, as a list (for a few folders; a run streams `walk` instead)."""
+    """Every document and archive under the paths, as a list (for a few folders; a run streams `walk` instead)."""
     return [ref.path for ref in walk(check_roots(paths))]
 
 
 def count(roots: list[str]) -> tuple[int, int]:
-    """How many local documents the roots hold and their bytes (for the progress bar; URLs are not counted)."""
+    """How many local documents and archives the roots hold and their bytes (for the progress bar; URLs are not
+    counted)."""
     files = size = 0
     for ref in walk([r for r in roots if not is_url(r)]):
         files += 1

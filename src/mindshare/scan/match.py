@@ -15,8 +15,9 @@ includes the one non-word character that closes it (after any digits), or is the
 Three engines give the same offsets (tests/test_scan_native.py holds them to it):
 
 * ``native``: `mindshare.scan._native`, a C extension over hyperscan's C API (built when libhs's headers are on
-  the machine: libhyperscan-dev). A one-word keyword is compiled as a bare literal, so hyperscan runs its literal
-  engines, and its whole-word conditions are checked in C at each hit; no Python runs per match.
+  the machine: libhyperscan-dev). Every keyword is compiled as the bare literal of its first word, so hyperscan
+  runs only its literal engines, and the rest (a phrase's further words, the whole-word conditions) is checked in
+  C at each hit; no Python runs per match.
 * ``hyperscan``: the hyperscan Python binding, with the conditions in the expressions; one Python call per match.
 * ``python``: Python's `re`, where neither can be installed.
 
@@ -86,13 +87,14 @@ def hyperscan_expression(keyword: Keyword) -> bytes:
     return rb"\b" + body + rb"(?:[0-9]*[^a-zA-Z0-9_]|[0-9]*\z)"
 
 
-def native_expression(keyword: Keyword) -> tuple[bytes, int]:
-    """The expression the native engine compiles, and the byte length of the literal whose whole-word
-    conditions it checks in C (0: the expression holds all its conditions)."""
-    words = keyword.phrase.split()
-    if keyword.mode == "word" and len(words) == 1:
-        return _phrase_body(keyword.phrase), len(words[0].encode())
-    return hyperscan_expression(keyword), 0
+def native_expression(keyword: Keyword) -> tuple[bytes, int, bytes | None]:
+    """What the native engine compiles for a keyword: the literal of its first word (hyperscan's literal engines
+    then find it, no automaton); the byte length of that literal when its whole-word conditions are checked in C
+    (0 for a substring); and the phrase's further words, which C checks after it (each after a run of
+    whitespace), or None."""
+    first, *rest = keyword.phrase.split()
+    length = len(first.encode()) if keyword.mode == "word" else 0
+    return re.escape(first).encode(), length, (" ".join(rest).lower().encode() if rest else None)
 
 
 def python_expression(keyword: Keyword) -> bytes:
@@ -102,19 +104,11 @@ def python_expression(keyword: Keyword) -> bytes:
     return rb"(?<![A-Za-z0-9_])" + body + rb"(?:[0-9]*[^a-zA-Z0-9_]|[0-9]*\Z)"
 
 
-# Signs that the text repairs (extract.repair_text) could change a text: a byte >= 0x80, CR, U+0002, a hyphen at
-# a line end (extract.needs_repair says the same). With `repair_signs`, a Matcher reports them in the same pass,
-# after the keywords, one list each holding at most one offset: a clean text costs no second pass over its bytes.
-REPAIR_SIGNS = (rb"[\x80-\xff]", rb"\r", rb"\x02", rb"-[ \t]*\n")
-
-
 class Matcher:
     """Compiled once per process; `scan` is thread-safe (hyperscan gets one scratch space per thread)."""
 
-    def __init__(self, keywords: Sequence[Keyword], engine: str = "auto", repair_signs: bool = False):
+    def __init__(self, keywords: Sequence[Keyword], engine: str = "auto"):
         self.keywords = list(keywords)
-        self.repair_signs = repair_signs
-        signs = list(REPAIR_SIGNS) if repair_signs else []
         for keyword in self.keywords:
             if not _PHRASE.match(keyword.phrase):
                 raise ValueError(f"keyword {keyword.phrase!r} must start with a letter or digit")
@@ -130,39 +124,36 @@ class Matcher:
             raise RuntimeError("hyperscan is not installed (pip install hyperscan); use engine='python'")
         self.engine = engine
         if engine == "native":
-            expressions, word_lengths = zip(*map(native_expression, self.keywords)) if self.keywords else ((), ())
-            self._scanner = _native.Scanner(list(expressions) + signs, list(word_lengths) + [0] * len(signs),
-                                            len(signs))
+            compiled = [native_expression(keyword) for keyword in self.keywords]
+            self._scanner = _native.Scanner([c[0] for c in compiled], [c[1] for c in compiled],
+                                            [c[2] for c in compiled])
             self.native = self._scanner  # for callers that tally in C (rules.MindshareRules)
         elif engine == "hyperscan":
             _hs = _hyperscan()
             self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            expressions = [hyperscan_expression(k) for k in self.keywords] + signs
-            flags = [_hs.HS_FLAG_CASELESS] * len(self.keywords) + [_hs.HS_FLAG_SINGLEMATCH] * len(signs)
+            expressions = [hyperscan_expression(k) for k in self.keywords]
+            flags = [_hs.HS_FLAG_CASELESS] * len(self.keywords)
             self._db.compile(expressions=expressions, ids=list(range(len(expressions))),
                              elements=len(expressions), flags=flags)
             self._local = threading.local()  # hyperscan scratch space is per thread (Dask runs threads)
         elif engine == "python":
             self._regexes = [re.compile(python_expression(k), re.IGNORECASE) for k in self.keywords]
-            self._signs = [re.compile(sign) for sign in signs]
         else:
             raise ValueError(f"unknown engine {engine!r}; known: auto, {', '.join(ENGINES)}")
 
     def __getstate__(self):
-        return {"keywords": self.keywords, "engine": self.requested, "repair_signs": self.repair_signs}
+        return {"keywords": self.keywords, "engine": self.requested}
 
     def __setstate__(self, state):
-        self.__init__(state["keywords"], state["engine"], state.get("repair_signs", False))
+        self.__init__(state["keywords"], state["engine"])
 
     def scan(self, data) -> list[list[int]]:
-        """End offsets of every match, per keyword (in keyword order); then, with `repair_signs`, one list per
-        sign, holding the end of its first occurrence or nothing."""
+        """End offsets of every match, per keyword (in keyword order)."""
         if self.engine == "native":
             return self._scanner.scan(data)  # any buffer: bytes, bytearray, a memory-mapped file
         if not isinstance(data, bytes):
             data = bytes(data)
-        count = len(self.keywords) + (len(REPAIR_SIGNS) if self.repair_signs else 0)
-        ends: list[list[int]] = [[] for _ in range(count)]
+        ends: list[list[int]] = [[] for _ in self.keywords]
         if not data:
             return ends
         if self.engine == "hyperscan":
@@ -177,10 +168,7 @@ class Matcher:
             return ends
         for index, regex in enumerate(self._regexes):
             ends[index] = [m.end() for m in regex.finditer(data)]
-        for index, sign in enumerate(self._signs, len(self._regexes)):
-            found = sign.search(data)
-            ends[index] = [found.end()] if found else []
         return ends
 
     def counts(self, data: bytes) -> list[int]:
-        return [len(e) for e in self.scan(data)][:len(self.keywords)]
+        return [len(e) for e in self.scan(data)]

@@ -71,7 +71,7 @@ _POOL_WORKER: dict = {}
 def _init_worker(scan_pid: int, shared_progress, next_slot) -> None:
     die_with(scan_pid)
     with next_slot.get_lock():
-        slot = next_slot.value
+        slot = next_slot.value % len(shared_progress)  # a pool started again after a worker died: slots reused
         next_slot.value += 1
     _POOL_WORKER["progress"] = Progress(shared=shared_progress)
     _POOL_WORKER["slot"] = slot
@@ -124,11 +124,17 @@ def _watch(pid: int) -> None:
 
 
 def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: OnBatch,
-             progress_slots: Callable[[Progress], None] | None = None, tick: Callable[[], None] | None = None) -> None:
+             progress_slots: Callable[[Progress], None] | None = None, tick: Callable[[], None] | None = None,
+             on_failed: Callable[[list, str], None] | None = None) -> None:
     """Scan with `workers` processes. forkserver: workers do not inherit the parent's threads or its open store;
-    the server imports the scan modules once, so each worker starts warm."""
+    the server imports the scan modules once, so each worker starts warm.
+
+    A worker process that dies (a crash in a PDF library, a kill) breaks the pool and every batch in flight with
+    it: those batches go to quarantine, where each of their documents (or archives) is tried alone in a new pool,
+    twice; one that kills its worker both times goes to `on_failed(batch, reason)`, and the run goes on."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     if os.name == "posix":
@@ -137,32 +143,80 @@ def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: On
     next_slot = context.Value("i", 0)
     if progress_slots:
         progress_slots(Progress(shared=shared))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                             initargs=(os.getpid(), shared, next_slot)) as pool:
-        in_flight: set = set()
 
-        def collect(timeout: float | None) -> None:
-            nonlocal in_flight
-            done, in_flight = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
-            for future in done:
-                on_batch(future.result())
-            if tick:
-                tick()
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                   initargs=(os.getpid(), shared, next_slot))
 
+    pools = [new_pool()]
+    in_flight: dict = {}  # future -> its batch
+    quarantine: list[list] = []
+
+    def collect(timeout: float | None) -> None:
+        done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+        broken = False
+        for future in done:
+            batch = in_flight.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                quarantine.extend([one] for one in batch)
+                broken = True
+                continue
+            on_batch(result)
+        if broken:  # the pool is gone, and every batch in flight with it
+            for batch in in_flight.values():
+                quarantine.extend([one] for one in batch)
+            in_flight.clear()
+            pools[0].shutdown(wait=True, cancel_futures=True)
+            pools[0] = new_pool()
+            isolate()
+        if tick:
+            tick()
+
+    def isolate() -> None:
+        """Each quarantined document alone, twice, then recorded as failed."""
+        while quarantine:
+            batch = quarantine.pop(0)
+            for attempt in (1, 2):
+                try:
+                    result = pools[0].submit(_run_in_worker, work, batch).result()
+                except BrokenProcessPool:
+                    pools[0].shutdown(wait=True, cancel_futures=True)
+                    pools[0] = new_pool()
+                    if attempt == 2 and on_failed:
+                        on_failed(batch, "its worker process died each time it was tried: tried again next run")
+                    continue
+                on_batch(result)
+                break
+
+    try:
         for batch in batches:
-            in_flight.add(pool.submit(_run_in_worker, work, batch))
+            in_flight[pools[0].submit(_run_in_worker, work, batch)] = batch
             while len(in_flight) >= 2 * workers:
                 collect(0.25)
         while in_flight:
             collect(0.25)
+    finally:
+        pools[0].shutdown(wait=True, cancel_futures=True)
 
 
 # ---------------------------------------------------------------- a dask.distributed cluster
 
-def run_dask(batches: Iterator[list], work: Callable, scheduler: str, on_batch: OnBatch) -> None:
+RETRIES = 2  # a batch that raised is tried this many times more (a killed worker: dask's own allowed-failures)
+
+
+def run_dask(batches: Iterator[list], work: Callable, scheduler: str, on_batch: OnBatch,
+             on_failed: Callable[[list, str], None], retries: int = RETRIES) -> None:
     """Scan on a dask.distributed cluster; workers read paths or URLs themselves (through fsspec). A worker with
     several threads runs several batches at once: matching is thread-safe and pdfium is serialised per process
-    (`extract.PDFIUM_LOCK`), so PDFs scale with worker processes, not threads."""
+    (`extract.PDFIUM_LOCK`), so PDFs scale with worker processes, not threads.
+
+    A batch that fails is tried again: `retries` times when it raised; when its worker died, as often as the
+    scheduler's `distributed.scheduler.allowed-failures` says (then KilledWorker). A batch that still fails is put
+    in quarantine: each of its documents (or its archive) is tried alone, one at a time, twice, so one document
+    that kills its worker fails alone, and the documents that happened to share a dying worker with it are
+    scanned; what fails there goes to `on_failed(batch, reason)`, and the run goes on."""
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover
@@ -174,15 +228,53 @@ def run_dask(batches: Iterator[list], work: Callable, scheduler: str, on_batch: 
     try:
         window = max(2 * sum(client.nthreads().values()), 2)
         pending = iter(batches)
-        futures = [client.submit(work, batch, None, pure=False) for batch in _take(pending, window)]
-        queue = as_completed(futures)
+        submitted: dict = {}  # future key -> (batch, the attempt in quarantine: 0 outside it)
+        quarantine: list[tuple[list, int]] = []
+        isolated: list = []  # the one quarantined batch in flight
+
+        def submit(batch: list, attempt: int = 0):
+            future = client.submit(work, batch, None, pure=False, retries=retries)
+            submitted[future.key] = (batch, attempt)
+            return future
+
+        queue = as_completed([submit(batch) for batch in _take(pending, window)])
+
+        def next_in_quarantine() -> None:
+            if quarantine and not isolated:
+                batch, attempt = quarantine.pop(0)
+                isolated.append(submit(batch, attempt))
+                queue.add(isolated[-1])
+
         for future in queue:
-            on_batch(future.result())
+            batch, attempt = submitted.pop(future.key)
+            if attempt:
+                isolated.clear()
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - any failure of a batch: quarantine, then record it
+                if attempt >= 2:
+                    on_failed(batch, _failure(exc))
+                elif attempt == 1:
+                    quarantine.append((batch, 2))
+                else:
+                    quarantine.extend(([one], 1) for one in batch)
+            else:
+                on_batch(result)
             future.release()
-            for batch in _take(pending, 1):
-                queue.add(client.submit(work, batch, None, pure=False))
+            next_in_quarantine()
+            if not attempt:
+                for batch in _take(pending, 1):
+                    queue.add(submit(batch))
     finally:
         client.close()
+
+
+def _failure(exc: BaseException) -> str:
+    """Why a batch failed on the cluster, as the reason recorded for its documents."""
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return "its worker died each time it was tried (dask KilledWorker): tried again next run"
+    return f"failed on the cluster ({name}: {str(exc).splitlines()[0][:200] if str(exc) else ''}): tried again next run"
 
 
 def _take(iterator: Iterator, n: int) -> list:

@@ -68,15 +68,12 @@ AFFILIATIONS = ("facebook", "google")
 
 
 class Text:
-    """A document's text as UTF-8 bytes, decoded only for the rules that read characters (Horace He's).
-    `unrepaired`: as read from a text file; rules that repair (`RuleSet.defers_repairs`) finish the repairs
-    when their matcher's pass finds a sign that they are needed."""
+    """A document's text as UTF-8 bytes, decoded only for the rules that read characters (Horace He's)."""
 
-    __slots__ = ("data", "unrepaired", "__dict__")
+    __slots__ = ("data", "__dict__")
 
-    def __init__(self, data, unrepaired: bool = False):
+    def __init__(self, data):
         self.data = data
-        self.unrepaired = unrepaired
 
     @cached_property
     def text(self) -> str:
@@ -108,7 +105,6 @@ class RuleSet(Protocol):
     ids: list[str]                # the field's contender ids, in order
     keep_words: set[str]          # counted words whose line-end hyphen is kept by the repairs
     repairs_text: bool            # False: the raw extracted text (Horace He read pdftotext's output)
-    defers_repairs: bool          # True: evaluate() repairs an unrepaired Text itself, when its pass says so
     pdf_backend: str              # the PDF backend the rules were written for
     total_includes_failed: bool   # True: unreadable papers stay in the total (H6)
 
@@ -126,6 +122,10 @@ _REFERENCES = re.compile(
     rb"[ \t:*]*$", re.IGNORECASE | re.MULTILINE)
 _HEADING_LINE = re.compile(_REFERENCES.pattern[1:-1], re.IGNORECASE)
 HEADING_WORDS = ("references", "bibliography", "literature cited", "works cited")
+# what the matching pass looks for to find those lines: every heading line holds one of these (the last word of each
+# heading), and the line of each hit is then checked whole. Three literals where the four headings (two of them
+# phrases) cost hyperscan's literal matcher ~10 us more a 50 KB document (bench/scan.py's corpus).
+HEADING_HITS = ("references", "bibliography", "cited")
 _URL_HINT = re.compile(rb"://|www\.|\.(?:com|org|io|net|edu|ai|dev|gov)(?:/|$)|^[\w.-]+\.[a-z]{2,}/",
                        re.IGNORECASE)
 
@@ -218,7 +218,6 @@ class MindshareRules:
     name = "mindshare"
     method = "mindshare-1"
     repairs_text = True
-    defers_repairs = True
     pdf_backend = "pdfium"
     total_includes_failed = False
 
@@ -245,8 +244,7 @@ class MindshareRules:
         self.keywords = keywords
         self.owners = owners
         # the heading words ride along in the same pass, so finding the References heading costs no second scan
-        self.matcher = Matcher(keywords + [Keyword(w, "substring") for w in HEADING_WORDS], engine,
-                               repair_signs=True)
+        self.matcher = Matcher(keywords + [Keyword(w, "substring") for w in HEADING_HITS], engine)
         self.keep_words = {k.phrase.casefold() for k, (_, kind) in zip(keywords, owners)
                            if kind == "direct" and " " not in k.phrase}
         # per keyword, for `places`: the first word of a direct keyword (None: not placed) and its length
@@ -257,15 +255,8 @@ class MindshareRules:
         self._id_json = [json.dumps(cid) for cid in self.ids]
 
     def evaluate(self, text) -> DocMentions:
-        text = text if isinstance(text, Text) else as_text(text)
-        direct, eco, placed, dirty = self._tally(text.data)
-        if text.unrepaired:
-            text.unrepaired = False
-            if dirty:  # M4: a repair sign: repair, then count in the repaired text
-                from mindshare.scan.extract import finish_repairs
-
-                text.data = finish_repairs(text.data, self.keep_words)
-                direct, eco, placed, _ = self._tally(text.data)
+        """One document's counts, in its text as given (repaired already: extract, M4)."""
+        direct, eco, placed = self._tally(as_text(text).data)
         ids = self.ids
         mentions = dict(zip(ids, direct))
         ecosystem = {ids[k]: n for k, n in enumerate(eco) if n}
@@ -282,19 +273,34 @@ class MindshareRules:
         return f'{{"ecosystem": {{{ecosystem}}}, "where": {{{where}}}}}'
 
     def _tally(self, data):
-        """(direct and ecosystem counts per contender, where the direct ones sit, a repair sign seen?): one pass
-        in C with the native matcher (no list of offsets is built), else the matcher's offsets placed here."""
-        count, headings_end = len(self.keywords), len(self.keywords) + len(HEADING_WORDS)
+        """(direct and ecosystem counts per contender, where the direct ones sit): one pass in C with the native
+        matcher (no list of offsets is built), else the matcher's offsets placed here."""
+        count = len(self.keywords)
         if self.matcher.engine == "native":
-            direct, eco, placed, _, dirty = self.matcher.native.tally(
-                data, self._first_words, self._spans, self._owners, len(self.ids), count, headings_end)
-            return direct, eco, placed, dirty
+            direct, eco, placed, _ = self.matcher.native.tally(
+                data, self._first_words, self._spans, self._owners, len(self.ids), count, count + len(HEADING_HITS))
+            return direct, eco, placed
         ends = self.matcher.scan(data)
-        headings = ends[count:headings_end]
+        headings = ends[count:]
         refs = references_from_hits(data, [e for hits in headings for e in hits]) if any(headings) else None
-        direct, eco, placed = places_in_python(data, ends[:count], self._first_words, self._spans, self._owners,
-                                               len(self.ids), refs)
-        return direct, eco, placed, any(ends[headings_end:])
+        return places_in_python(data, ends[:count], self._first_words, self._spans, self._owners, len(self.ids),
+                                refs)
+
+    def text_batch(self):
+        """The native batch of text files for these rules (runner.BatchJob: the common case whole in C), or None
+        without the native matcher."""
+        if self.matcher.engine != "native":
+            return None
+        batch = getattr(self, "_text_batch", None)
+        if batch is None:
+            from mindshare.scan import extract
+
+            count = len(self.keywords)
+            batch = self._text_batch = _native.TextBatch(
+                self.matcher.native, self._first_words, self._spans, self._owners, count,
+                count + len(HEADING_HITS), self._id_json, extract.repairer(self.keep_words), extract.KEY_HASHER,
+                json.encoder.encode_basestring_ascii)
+        return batch
 
     def counted(self, mentions: dict[str, int], detail: dict) -> tuple[str | None, bool]:
         # M6: one contender named: 'only' that one; two or more: several
@@ -336,7 +342,6 @@ class HoraceRules:
     """Horace He's rules, exactly: lower-cased substring over the raw text (H1-H6 in the module docstring)."""
 
     repairs_text = False  # H1
-    defers_repairs = False
     pdf_backend = "pdftotext"  # H1: he ran pdftotext (pdfium where it is not installed)
     total_includes_failed = True  # H6
 

@@ -1,32 +1,42 @@
 """The scan's side table in the store, `scan_documents` (its schema is the store's: mindshare/store.py): one row
-per document scanned under a key (rules version, venue, year, field), keyed by the document's sha256, so an
-interrupted run resumes and a copy of a document under another name is not counted twice.
+per document scanned under a key (rules version, venue, year, field), keyed by the document's content key
+(extract.CONTENT_KEY, BLAKE3, in the store's column `sha256`), so an interrupted run resumes and a copy of a
+document under another name is not counted twice.
 
 * Resume: a re-run skips the files whose path, size and modification time match a row scanned without error (so
-  an unchanged file is not read again); every other file is read, hashed and scanned. A file whose content is
+  an unchanged file is not read again); every other file is read, keyed and scanned. A file whose content is
   already in the table under another name is a duplicate and is not stored twice; a file changed in place
   replaces its old row. Failed documents are retried on every run.
 * Writes: rows arrive in batches from the matching loop and are written by one thread of their own (`StateWriter`)
   in large Arrow batches, one transaction each, so a kill at any moment leaves whole batches and a re-run redoes
   only what was lost.
+* The content key was sha256 before BLAKE3. `migrate_content_keys` re-keys a store's rows once, from the files
+  themselves (each read again and checked against its sha256; nothing is scanned again); a row whose file is
+  gone or changed keeps its sha256 as "sha256:<hex>", and while a key holds such rows a run also computes each
+  document's sha256 (`ScanTable.legacy`), so a moved copy of an old document is still one document.
 """
 
 from __future__ import annotations
 
-import array
-import itertools
 import json
+import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterator, NamedTuple
 
-from mindshare.scan.extract import sha256_bytes
+from mindshare.errors import StoreError
+from mindshare.scan.extract import CONTENT_KEY, DEFAULT_MAX_BYTES, content_key, sha256_bytes
 
 TABLE = "scan_documents"
-# columns written from a scan result, in the order of `Row`; the key columns and scanned_at are added
+# columns written from a scan result, in the order of `Row` (the store names the content key's column sha256);
+# the key columns and scanned_at are added
 ROW_COLUMNS = ("sha256", "path", "pages", "mentions", "detail", "error", "size", "mtime_ns")
+_json_string = json.encoder.encode_basestring_ascii
+LEGACY = "sha256:"  # the key of a row from before BLAKE3 that could not be re-keyed
+MIGRATED = "scan_content_key"  # the store's meta entry: the content key its scan rows are keyed by
 NO_VENUE = ""
 NO_YEAR = 0
 MODES = ("resume", "retry-failed", "rescan")
@@ -46,6 +56,16 @@ class StateKey:
 _KEY_WHERE = "method = ? AND venue = ? AND year = ? AND field = ?"
 
 
+def _json_int(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def _archive_key(key: StateKey, url: str) -> str:
+    """The store's meta entry recording that an archive was read to its end under a key (its value: the archive's
+    identity then)."""
+    return "scan-archive " + json.dumps([key.method, key.venue, key.year, key.field, url])
+
+
 class FileRef(NamedTuple):
     """A document to scan: its path or URL, and for a local file its size and modification time."""
 
@@ -55,7 +75,7 @@ class FileRef(NamedTuple):
 
 
 class Row(NamedTuple):
-    sha256: str
+    key: str       # the content key ("" until `keyed`, for a document that could not be read)
     path: str
     pages: int
     mentions: str  # JSON
@@ -64,66 +84,170 @@ class Row(NamedTuple):
     size: int | None
     mtime_ns: int | None
 
+    @property
+    def sha256(self) -> str:
+        """The content key under the store column's name (mindshare.research reads it so)."""
+        return self.key
 
-def stored_document(path: str, digest: str, pages: int, mentions: str, detail: str, error: str | None) -> dict:
+
+def stored_document(path: str, key: str, pages: int, mentions: str, detail: str, error: str | None) -> dict:
     """A stored row as --json prints it."""
-    doc = {"path": path, "sha256": digest, "pages": pages, "mentions": json.loads(mentions), "error": error}
+    doc = {"path": path, "content_key": key, "pages": pages, "mentions": json.loads(mentions), "error": error}
     doc.update(json.loads(detail or "{}"))
     return doc
 
 
-def arrow_table(columns: dict[str, tuple[str, Iterable]]):
-    """An Arrow table (what DuckDB appends in one go) of Python values, `{name: (type, values)}` with type
-    "string", "int32" or "int64" and None for a null, built from its buffers (tests/test_scan_costs.py):
-    `pyarrow.array` of a list imports pandas (~0.5 s of a scan's start-up) to ask whether it is a pandas object."""
-    import pyarrow as pa
-
-    arrays = []
-    for kind, values in columns.values():
-        values = list(values)
-        valid = None  # no validity bitmap: every value is there (the usual case)
-        if None in values:
-            bits = bytearray((len(values) + 7) // 8)
-            for index, value in enumerate(values):
-                if value is not None:
-                    bits[index >> 3] |= 1 << (index & 7)
-            valid = pa.py_buffer(bits)
-        if kind == "string":
-            texts = values if valid is None else ["" if value is None else value for value in values]
-            joined = "".join(texts)
-            data = joined.encode("utf-8")
-            if len(data) == len(joined):  # all ASCII (the usual case): a character is a byte
-                lengths = map(len, texts)
-            else:
-                lengths = (len(text.encode("utf-8")) for text in texts)
-            # large_string: 64-bit offsets, no 2 GiB bound on a batch
-            offsets = array.array("q", itertools.accumulate(lengths, initial=0))
-            buffers = [valid, pa.py_buffer(offsets), pa.py_buffer(data)]
-            arrays.append(pa.Array.from_buffers(pa.large_string(), len(values), buffers))
-        else:
-            numbers = array.array("q" if kind == "int64" else "i", [0 if v is None else v for v in values])
-            arrays.append(pa.Array.from_buffers(getattr(pa, kind)(), len(values), [valid, pa.py_buffer(numbers)]))
-    return pa.Table.from_arrays(arrays, names=list(columns))
+def key_bytes(key: str) -> bytes:
+    """A content key as the run keeps it to count each content once: 32 bytes, or a legacy key's text."""
+    return key.encode() if key.startswith(LEGACY) else bytes.fromhex(key)
 
 
 def keyed(row: Row) -> Row:
-    """The row with its key in the store: its content's sha256, or for an unreadable document (no content to
-    hash) the sha256 of its path."""
-    return row if row.sha256 else row._replace(sha256=sha256_bytes(row.path.encode()))
+    """The row with its key in the store: its content key, or for an unreadable document (no content to key) the
+    content key of its path."""
+    return row if row.key else row._replace(key=content_key(row.path.encode()))
 
 
-_ROW_TYPES = {"pages": "int32", "size": "int64", "mtime_ns": "int64"}
+# The rows travel from a worker to the store as JSON lines (`rows_json`; the native text batch writes the same), one
+# object per row, and DuckDB reads them itself (`json_lines_source`): no pyarrow, which with numpy is ~0.1 s of a
+# scan's start-up, in the scan process or in its workers.
+ROW_TYPES = {"sha256": "VARCHAR", "path": "VARCHAR", "pages": "INTEGER", "mentions": "VARCHAR", "detail": "VARCHAR",
+             "error": "VARCHAR", "size": "BIGINT", "mtime_ns": "BIGINT"}
 
 
-def rows_table(rows: list[Row]):
-    """The Arrow table of rows, as the store's table takes them (built in a worker, appended here in one go)."""
-    columns = list(zip(*rows)) if rows else [()] * len(ROW_COLUMNS)
-    return arrow_table({name: (_ROW_TYPES.get(name, "string"), values) for name, values in zip(ROW_COLUMNS, columns)})
+def rows_json(rows: list[Row], replaces: list[str | None] | None = None) -> bytes:
+    """Rows as JSON lines, as the store's table takes them. `replaces`: per row, the legacy key ("sha256:<hex>") of
+    its content, whose old row it replaces."""
+    dumps = json.dumps
+    if replaces is None:
+        lines = [dumps(dict(zip(ROW_COLUMNS, row))) for row in rows]
+    else:
+        lines = [dumps(dict(zip(ROW_COLUMNS, row), replaces=also)) for row, also in zip(rows, replaces)]
+    return "\n".join(lines).encode()
 
 
-def table_rows(table) -> list[Row]:
-    """The rows of a `rows_table` again."""
-    return [Row(*values) for values in zip(*(table.column(name).to_pylist() for name in ROW_COLUMNS))]
+def json_rows(data: bytes | None) -> tuple[list[Row], list[str | None]]:
+    """The rows of `rows_json` again, and what each replaces."""
+    rows, replaces = [], []
+    for line in (data or b"").splitlines():
+        values = json.loads(line)
+        rows.append(Row(*(values[name] for name in ROW_COLUMNS)))
+        replaces.append(values.get("replaces"))
+    return rows, replaces
+
+
+@contextmanager
+def json_lines_source(data: bytes, columns: dict[str, str]) -> Iterator[str]:
+    """A DuckDB table expression over JSON lines held in memory: a memory file (Linux: memfd, never on disk, gone
+    with the process), else a temporary file deleted afterwards."""
+    spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
+    if hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd"):
+        fd = os.memfd_create("mindshare-scan-rows", os.MFD_CLOEXEC)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            yield f"read_json('/proc/self/fd/{fd}', columns={spec}, format='newline_delimited')"
+        finally:
+            os.close(fd)
+        return
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="mindshare-scan-", suffix=".jsonl") as handle:
+        handle.write(data)
+        handle.flush()
+        yield f"read_json('{handle.name}', columns={spec}, format='newline_delimited')"
+
+
+# ---------------------------------------------------------------- sha256 -> BLAKE3, once per store
+
+@dataclass
+class Migration:
+    rekeyed: int = 0  # rows re-keyed from their files (or, for an unreadable document, its path)
+    kept: int = 0     # rows whose file is gone or changed: kept under "sha256:<hex>"
+
+
+def migrate_content_keys(connection) -> Migration | None:
+    """Re-key the store's scan rows from sha256 to the content key, once (the store's meta entry MIGRATED says
+    it is done): a scan resumed across the upgrade then neither scans a document again (rows are skipped by path,
+    size and time, as before) nor counts one twice (a copy of an old document has the key the old row now has).
+    Each file is read once more and checked against its stored sha256; one transaction. None when nothing was to
+    do."""
+    if not connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+                              ).fetchall()[0][0]:
+        return None  # a bare scan table (tests, a notebook), not a store: left as it is
+    done = connection.execute("SELECT value FROM meta WHERE key = ?", [MIGRATED]).fetchall()
+    if done and done[0][0] == CONTENT_KEY:
+        return None
+    stored = connection.execute(f"SELECT DISTINCT sha256, path, error FROM {TABLE} WHERE sha256 NOT LIKE "
+                                f"'{LEGACY}%'").fetchall()
+    result, old_keys, paths, new_keys = Migration(), [], [], []
+    for old, path, error in stored:
+        new = _rekeyed(old, path, error)
+        result.rekeyed += new is not None
+        result.kept += new is None
+        old_keys.append(old)
+        paths.append(path)
+        new_keys.append(new or LEGACY + old)
+    mapping = "\n".join(json.dumps({"old": o, "path": p, "new": n}) for o, p, n in zip(old_keys, paths, new_keys))
+    with json_lines_source(mapping.encode(), {"old": "VARCHAR", "path": "VARCHAR", "new": "VARCHAR"}) as source:
+        connection.execute("BEGIN TRANSACTION")
+        try:
+            if stored:  # DuckDB updates a primary key's column as a delete and an insert
+                connection.execute(f"CREATE TEMP TABLE scan_rekeyed AS SELECT * FROM {source}")
+                connection.execute(f"CREATE TEMP TABLE scan_moved AS SELECT s.* REPLACE (m.new AS sha256) FROM "
+                                   f"{TABLE} s JOIN scan_rekeyed m ON s.sha256 = m.old AND s.path = m.path")
+                connection.execute(f"DELETE FROM {TABLE} WHERE (sha256, path) IN (SELECT old, path FROM "
+                                   "scan_rekeyed)")
+                connection.execute(f"INSERT INTO {TABLE} SELECT * FROM scan_moved")
+                connection.execute("DROP TABLE scan_moved")
+                connection.execute("DROP TABLE scan_rekeyed")
+            connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [MIGRATED, CONTENT_KEY])
+            connection.execute("COMMIT")
+        except BaseException as exc:
+            _undo(connection, exc)
+            raise
+    return result if stored else None
+
+
+def _rekeyed(old: str, path: str, error: str | None) -> str | None:
+    """The content key of a row keyed by sha256, from its file (read again, checked against the sha256), or for
+    an unreadable document from its path; None when the file is gone, changed or not a local file."""
+    if error and old == sha256_bytes(path.encode()):
+        return content_key(path.encode())
+    if "://" in path and not path.startswith("file://"):
+        return None
+    try:
+        with open(path.removeprefix("file://"), "rb") as handle:
+            data = handle.read(DEFAULT_MAX_BYTES + 1)  # extract.load keys a file over the bound by this prefix
+    except OSError:
+        return None
+    return content_key(data) if sha256_bytes(data) == old else None
+
+
+def _undo(connection, exc: BaseException) -> None:
+    """Roll a failed write back and raise what the user can act on. A COMMIT that failed (a full disk fails
+    there, when DuckDB writes its log) has already ended the transaction: ROLLBACK then has nothing to undo, and
+    its own error must not hide the reason."""
+    import duckdb
+
+    try:
+        connection.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+    if isinstance(exc, duckdb.Error) and "no space left on device" in str(exc).lower():
+        raise StoreError(f"no space left on device writing {_store_file(connection)}; the documents stored "
+                         "before are kept: free some space and run the same command again") from None
+
+
+def _store_file(connection) -> str:
+    """The store's file, for messages."""
+    try:
+        found = connection.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                                   "current_database()").fetchall()
+    except Exception:  # noqa: BLE001 - only a message is at stake
+        found = None
+    return found[0][0] if found and found[0][0] else "the store"
 
 
 class ScanTable:
@@ -138,23 +262,28 @@ class ScanTable:
         self.fresh = connection.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {_KEY_WHERE} LIMIT 1)",
                                         key.params()).fetchall()[0][0] == 0
 
+    @property
+    def legacy(self) -> bool:
+        """Whether the key holds rows still keyed by sha256 (their files were gone or changed when the store moved
+        to BLAKE3): a run then also computes each document's sha256, so a copy of one is not counted twice."""
+        return not self.fresh and self.connection.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {_KEY_WHERE} AND sha256 LIKE '{LEGACY}%' LIMIT 1)",
+            self.key.params()).fetchall()[0][0] > 0
+
     def split(self, refs: list[FileRef], mode: str = "resume") -> tuple[list[FileRef], list[dict]]:
         """(the refs to scan, the stored documents of those skipped). `mode`: resume (skip what was scanned
         without error), retry-failed (scan only what failed before), rescan (scan everything)."""
         if mode == "rescan" or not refs or self.fresh:
             return ([] if mode == "retry-failed" else list(refs)), []
-        chunk = arrow_table({"i": ("int64", range(len(refs))), "path": ("string", [r.path for r in refs]),
-                             "size": ("int64", [r.size for r in refs]),
-                             "mtime_ns": ("int64", [r.mtime_ns for r in refs])})
-        self.connection.register("scan_chunk", chunk)
-        try:
+        chunk = "\n".join(f'{{"i": {i}, "path": {_json_string(ref.path)}, "size": {_json_int(ref.size)}, '
+                          f'"mtime_ns": {_json_int(ref.mtime_ns)}}}' for i, ref in enumerate(refs))
+        columns = {"i": "BIGINT", "path": "VARCHAR", "size": "BIGINT", "mtime_ns": "BIGINT"}
+        with json_lines_source(chunk.encode(), columns) as source:
             rows = self.connection.execute(
-                f"SELECT c.i, s.sha256, s.pages, s.mentions, s.detail, s.error FROM scan_chunk c "
+                f"SELECT c.i, s.sha256, s.pages, s.mentions, s.detail, s.error FROM {source} c "
                 f"JOIN {TABLE} s ON s.path = c.path AND (c.size IS NULL OR (s.size = c.size "
                 f"AND s.mtime_ns = c.mtime_ns)) WHERE s.{_KEY_WHERE.replace(' AND ', ' AND s.')} "
                 f"ORDER BY c.i, s.error NULLS FIRST", self.key.params()).fetchall()
-        finally:
-            self.connection.unregister("scan_chunk")
         stored: dict[int, tuple] = {}
         for i, *rest in rows:
             stored.setdefault(i, tuple(rest))  # a row scanned without error first
@@ -169,37 +298,66 @@ class ScanTable:
                 skipped.append(stored_document(ref.path, *row))
         return todo, skipped
 
+    def archive(self, url: str, identity: str, mode: str) -> tuple[bool, list[tuple[str, dict]]]:
+        """What is stored of an archive's members: (whether it was read to its end as it is now, so it need not
+        be read again; (member name, document) of each member stored, as --json prints it)."""
+        if self.fresh:
+            return False, []
+        marker = self.connection.execute("SELECT value FROM meta WHERE key = ?",
+                                         [_archive_key(self.key, url)]).fetchall()
+        rows = self.connection.execute(
+            f"SELECT path, sha256, pages, mentions, detail, error FROM {TABLE} WHERE {_KEY_WHERE} AND "
+            f"starts_with(path, 'tar://') AND ends_with(path, ?) ORDER BY path", self.key.params() + ["::" + url]
+        ).fetchall()
+        from mindshare.scan.archive import member_name
+
+        stored = [(member_name(path), stored_document(path, *rest)) for path, *rest in rows]
+        return bool(marker) and marker[0][0] == identity and mode != "rescan", stored
+
     def save(self, rows: list[Row]) -> None:
         """Write rows in one transaction (a document scanned again replaces its row; a file changed in place
         replaces the row of its old content)."""
         unique: dict[str, Row] = {}
         for row in map(keyed, rows):
-            unique.setdefault(row.sha256, row)
-        self.save_table(rows_table(list(unique.values())))
+            unique.setdefault(row.key, row)
+        self.save_rows(rows_json(list(unique.values())))
 
-    def save_table(self, frame) -> None:
-        """Write an Arrow table of rows (`rows_table`, each key once) in one transaction."""
-        if frame is None or not frame.num_rows:
+    def save_rows(self, data: bytes, archives: list[tuple[str, str]] = ()) -> None:
+        """Write rows given as JSON lines (`rows_json`, each key once) in one transaction, with the archives read to
+        their end: (URL, identity) each."""
+        if not data and not archives:
             return
-        now = datetime.now(UTC).replace(tzinfo=None)
+        if not self.fresh:
+            migrate_content_keys(self.connection)  # never BLAKE3 rows beside sha256 ones not yet re-keyed
         con = self.connection
-        con.register("scan_incoming", frame)
+        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                if not self.fresh:  # the same content scanned again, or the old content of a path: replaced
-                    con.execute(f"DELETE FROM {TABLE} WHERE {_KEY_WHERE} AND (sha256 IN (SELECT sha256 FROM "
-                                f"scan_incoming) OR path IN (SELECT path FROM scan_incoming))", self.key.params())
-                con.execute(f"INSERT INTO {TABLE} (sha256, method, venue, year, field, path, pages, mentions, "
-                            f"detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, pages, "
-                            f"mentions, detail, error, ?, size, mtime_ns FROM scan_incoming",
-                            self.key.params() + [now])
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        finally:
-            con.unregister("scan_incoming")
+            self._in_transaction(data)
+            for url, identity in archives:
+                con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_archive_key(self.key, url), identity])
+            con.execute("COMMIT")
+        except BaseException as exc:
+            _undo(con, exc)
+            raise
+
+    def _in_transaction(self, data: bytes) -> None:
+        if not data:
+            return
+        con = self.connection
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with json_lines_source(data, ROW_TYPES | {"replaces": "VARCHAR"}) as source:
+            incoming = source
+            if not self.fresh:  # the same content scanned again, or the old content of a path: replaced
+                con.execute(f"CREATE TEMP TABLE scan_incoming AS SELECT * FROM {source}")
+                incoming = "scan_incoming"
+                con.execute(f"DELETE FROM {TABLE} WHERE {_KEY_WHERE} AND (sha256 IN (SELECT sha256 FROM "
+                            f"scan_incoming) OR path IN (SELECT path FROM scan_incoming) OR sha256 IN (SELECT "
+                            f"replaces FROM scan_incoming WHERE replaces IS NOT NULL))", self.key.params())
+            con.execute(f"INSERT INTO {TABLE} (sha256, method, venue, year, field, path, pages, mentions, "
+                        f"detail, error, scanned_at, size, mtime_ns) SELECT sha256, ?, ?, ?, ?, path, pages, "
+                        f"mentions, detail, error, ?, size, mtime_ns FROM {incoming}", self.key.params() + [now])
+            if not self.fresh:
+                con.execute("DROP TABLE scan_incoming")
 
     def documents(self, batch: int = 10_000) -> Iterator[dict]:
         """Every stored document of the key, as --json prints it, in path order, a batch at a time."""
@@ -219,45 +377,53 @@ class ScanTable:
 
 
 class StateWriter:
-    """The table seen from the matching loop: `split` answers at once, `save_table` queues Arrow tables of rows
-    that one thread of its own writes in batches of `flush_rows` (or when `close` is called). Errors surface on
-    the next call."""
+    """The table seen from the matching loop: `split` answers at once, `save_rows` queues rows (JSON lines) that one
+    thread of its own writes in batches of `flush_rows` (or when `close` is called). Errors surface on the next
+    call."""
 
     def __init__(self, connection, key: StateKey, flush_rows: int = 4096, flush_seconds: float = 1.0):
+        self.migrated = migrate_content_keys(connection)
         self.table = ScanTable(connection.cursor(), key)
+        self.legacy = self.table.legacy
+        # DuckDB's own threads only add hand-offs to inserts of a few thousand rows, on cores the workers need
+        self._threads = self.table.connection.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        self.table.connection.execute("SET threads TO 1")
         self.flush_rows = flush_rows
         self.flush_seconds = flush_seconds
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
-        self._pending: list = []  # Arrow tables of rows
+        self._pending: list[bytes] = []  # rows as JSON lines
         self._pending_rows = 0
+        self._archives: list[tuple[str, str]] = []  # read to their end: recorded with the rows
         self._writes: list[Future] = []
         self._flushed = time.monotonic()
 
     def split(self, refs: list[FileRef], mode: str) -> tuple[list[FileRef], list[dict]]:
         return self._thread.submit(self.table.split, refs, mode).result()
 
-    def save_table(self, table) -> None:
-        """Queue an Arrow table of rows (`rows_table`); they are written when enough are queued or a second has
-        passed (a slow scan of large PDFs commits as it goes, so a kill loses at most about a second of work)."""
-        if table is not None and table.num_rows:
-            self._pending.append(table)
-            self._pending_rows += table.num_rows
+    def archive(self, url: str, identity: str, mode: str) -> tuple[bool, list[tuple[str, dict]]]:
+        return self._thread.submit(self.table.archive, url, identity, mode).result()
+
+    def save_rows(self, data: bytes | None, count: int, archive: tuple[str, str] | None = None) -> None:
+        """Queue `count` rows (JSON lines, `rows_json`), and the archive they came from when it was read to its end
+        ((URL, identity): recorded in the same transaction); they are written when enough are queued or a second
+        has passed (a slow scan of large PDFs commits as it goes, so a kill loses at most about a second of
+        work)."""
+        if data:
+            self._pending.append(data)
+            self._pending_rows += count
+        if archive:
+            self._archives.append(archive)
         if self._pending_rows >= self.flush_rows or time.monotonic() - self._flushed >= self.flush_seconds:
             self._flush()
 
     def _flush(self) -> None:
         self._flushed = time.monotonic()
-        if self._pending:
-            self._writes.append(self._thread.submit(self._write, self._pending))
-            self._pending, self._pending_rows = [], 0
+        if self._pending or self._archives:
+            self._writes.append(self._thread.submit(self.table.save_rows, b"\n".join(self._pending), self._archives))
+            self._pending, self._pending_rows, self._archives = [], 0, []
         # at most two batches queued: a slow disk slows the scan rather than filling memory
         while len(self._writes) > 2 or (self._writes and self._writes[0].done()):
             self._writes.pop(0).result()
-
-    def _write(self, tables: list) -> None:
-        import pyarrow as pa
-
-        self.table.save_table(tables[0] if len(tables) == 1 else pa.concat_tables(tables))
 
     def close(self) -> None:
         """Write what is queued and wait for it."""
@@ -268,4 +434,8 @@ class StateWriter:
         finally:
             self._writes = []
             self._thread.shutdown(wait=True)
+            try:
+                self.table.connection.execute(f"SET threads TO {int(self._threads)}")
+            except Exception:  # noqa: BLE001 - a store that failed: its error is the one to report
+                pass
             self.table.connection.close()
