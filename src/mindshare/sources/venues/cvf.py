@@ -52,17 +52,23 @@ def day_pages(page: str, index_url: str) -> list[str]:
     return list(dict.fromkeys(days))
 
 
+def index_cvf(venue: str, year: int) -> str:
+    """The page asked first: every day at once (`?day=all`), except for ECCV, which has no such page."""
+    index = f"{SITE}{venue.upper()}{year}"
+    return index if venue.upper() == "ECCV" else f"{index}?day=all"
+
+
 def list_cvf(http: Http, venue: str, year: int) -> Listing:
     name = venue.upper()
     index = f"{SITE}{name}{year}"
     if name != "ECCV":
         try:
-            papers = parse_cvf(http.get_text(PROVIDER, f"{index}?day=all"))
+            papers = parse_cvf(http.get_text(PROVIDER, index_cvf(venue, year)))
         except SourceError as exc:
             refused = str(exc)
         else:
             if papers:
-                return Listing(papers, f"{index}?day=all")
+                return Listing(papers, index_cvf(venue, year))
             refused = "it lists no papers"
     page = http.get_text(PROVIDER, index)
     papers, notes, days = parse_cvf(page), [], []
