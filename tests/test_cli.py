@@ -568,3 +568,29 @@ def test_a_month_is_a_day_too_where_a_series_starts(monkeypatch):
     plan = CliRunner().invoke(app, ["research", "sample", "--since", "2024-01-15", "--until", "2024-03-31",
                                     "--dry-run"])
     assert plan.exit_code == 0 and "3 months (2024-01 to 2024-03)" in plan.output, plan.output
+
+
+def _credentials() -> set[str]:
+    """Every credential a provider reads from the environment (the collectors' and the venues')."""
+    from mindshare.sources import SOURCES
+    from mindshare.sources.venues import PROVIDERS
+
+    providers = [source.provider for source in SOURCES.values()] + list(PROVIDERS.values())
+    return {name for provider in providers if provider.credential for name in provider.credential.names}
+
+
+def test_collect_help_names_each_credential_beside_its_source():
+    """README listed BIGQUERY_TOKEN, `--help` only BIGQUERY_PROJECT: the source needs both."""
+    text = _help("collect")
+    assert "pypi_bigquery: " in text and "BIGQUERY_TOKEN" in text and "BIGQUERY_PROJECT" in text
+    venues = {"OPENREVIEW_USERNAME", "OPENREVIEW_PASSWORD"}
+    assert {name for name in _credentials() - venues if name not in text} == set()
+
+
+@pytest.mark.xfail(strict=True, reason="settings.VARIABLES (faults' file) lists no credential, so `mindshare "
+                                       "--help` names none; the change is in the cli helper's report")
+def test_mindshare_help_names_every_environment_variable():
+    from mindshare import settings
+
+    text = _help()
+    assert {name for name in {*settings.VARIABLES, *_credentials()} if name not in text} == set()

@@ -82,3 +82,25 @@ def test_every_day_month_and_count_option_is_checked_by_the_one_rule(path, comma
             assert rule(param) is check_since, (path, flag)
         if flag == "--limit":
             assert rule(param) is check_count, (path, flag)
+
+
+# `mindshare -v collect` failed: -v was the verb's only. The root callback is in cli.py, another helper's file until
+# it lands; the change is given in the report. When it is made this test passes: remove the mark then.
+@pytest.mark.xfail(strict=True, reason="cli.py's root callback does not take VerboseOption and QuietOption yet")
+def test_quiet_and_verbose_work_before_the_verb(bundled_store_path):
+    from typer.testing import CliRunner
+
+    from mindshare.cli import app
+
+    def invoke(*args):
+        return CliRunner().invoke(app, ["--db", str(bundled_store_path), *args])
+
+    before = invoke("-v", "observations", "-s", "qa", "--format", "csv", "--limit", "1")
+    after = invoke("observations", "-s", "qa", "--format", "csv", "--limit", "1", "-v")
+    assert before.exit_code == after.exit_code == 0, before.output
+    assert f"store {bundled_store_path}" in before.stderr and before.stderr == after.stderr
+    assert invoke("-q", "papers", "venues").stderr == ""
+    both = invoke("-q", "observations", "-v")
+    assert both.exit_code == 2 and "--quiet and --verbose contradict each other" in both.output
+    plain = invoke("observations", "-s", "qa", "--format", "csv")   # the next command starts afresh
+    assert "store " not in plain.stderr

@@ -8,6 +8,7 @@ options, the client it hands the run (`make_http`, which tests replace with one 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import asdict
 from datetime import date
 from typing import List, Optional
@@ -59,7 +60,21 @@ def allow_empty_option():
 
 
 def register(app: typer.Typer) -> None:
-    app.command("collect")(collect)
+    app.command("collect", epilog=sources_epilog())(collect)
+
+
+def sources_epilog() -> str:
+    """What each source measures and the credential it reads from the environment, from the sources themselves
+    (the README and `mindshare --help` list the variables; this says which source reads which)."""
+    lines = []
+    for source in SOURCES.values():
+        credential = source.provider.credential
+        unnamed = [name for name in (credential.names if credential else ()) if name not in source.measures]
+        reads = f" [{', '.join(unnamed)}]" if unnamed else ""
+        # wrapped here, as help is (the block is marked not to be re-wrapped: one source a paragraph would not fit)
+        lines += textwrap.wrap(f"{source.name}: {source.measures}{reads}", width=94, initial_indent="  ",
+                               subsequent_indent="      ")
+    return "Sources, what each measures [and the credential it reads]:\n\n\b\n" + "\n".join(lines)
 
 
 def collect(
@@ -80,8 +95,8 @@ def collect(
 
     Each source's result is its own snapshot in the store, written in one transaction: a source that fails
     loses nothing of the others, and a re-run adds no duplicates (an interrupted run resumes from the HTTP
-    cache). Tokens come from the environment: GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN (all optional; see
-    `docs/collect.md` for what each buys).
+    cache). Credentials come from the environment, each named below beside its source (most are optional:
+    `docs/collect.md` says what each buys); a source that needs one it lacks is skipped, and said so.
 
     Example: `mindshare collect github wikipedia -c pytorch -c jax --since 2025-01`
     """
@@ -111,7 +126,7 @@ def finish(results: list[Outcome], fmt: Format, named: bool) -> None:
         nothing = all(r.status in ("failed", "skipped") for r in results)
         parts = []
         if failed:
-            parts.append(f"{len(failed)} of {len(results)} sources failed ({', '.join(r.source for r in failed)})")
+            parts.append(f"{len(failed)} of {plural(len(results), 'source')} failed ({', '.join(r.source for r in failed)})")
         if unconfigured:
             parts.append("; ".join(f"{r.source} did not run: {r.why}" for r in unconfigured))
         raise SourceError("; ".join(parts) + "; " + ("the store is unchanged" if nothing else

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mindshare.console import plural
 from mindshare.errors import InputError
 from mindshare.fields import Field
 from mindshare.importers import files
@@ -69,7 +70,7 @@ def read_job_counts(path: str | Path, field: Field) -> pd.DataFrame:
         if not values or all(not v.strip() for v in values):
             continue
         if len(values) != len(COLUMNS):
-            problems.append(f"line {start}: {len(values)} fields, expected {len(COLUMNS)}")
+            problems.append(f"line {start}: {plural(len(values), 'field')}, expected {len(COLUMNS)}")
             continue
         row = {k: v.strip() for k, v in zip(header, values)}
         problem = _check_row(row, field)
@@ -93,7 +94,7 @@ def read_job_counts(path: str | Path, field: Field) -> pd.DataFrame:
     if problems:
         shown = "; ".join(problems[:MAX_REPORTED])
         more = f"; … {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
-        raise InputError(f"{path}: {len(problems)} bad row{'s' if len(problems) > 1 else ''}, nothing imported: "
+        raise InputError(f"{path}: {plural(len(problems), 'bad row')}, nothing imported: "
                          f"{shown}{more}")
     if not rows:
         raise InputError(f"{path}: a header but no rows; nothing imported")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from mindshare.console import plural
 from mindshare.errors import SourceError
 from mindshare.http import Http
 from mindshare.sources.venues.base import (
@@ -79,5 +80,5 @@ def list_cvf(http: Http, venue: str, year: int) -> Listing:
         for day in days:
             papers += parse_cvf(http.get_text(PROVIDER, day))
         if days:
-            notes.append(f"{name} {year}: papers from {len(days)} per-day pages")
+            notes.append(f"{name} {year}: papers from {plural(len(days), 'per-day page')}")
     return Listing(unique(papers), index, notes)
