@@ -35,7 +35,7 @@ from mindshare.commands._common import (
 )
 from mindshare.console import err, plural
 from mindshare.errors import SourceError
-from mindshare.fields import load_field
+from mindshare.fields import Field, load_field
 from mindshare.http import Http, RequestRecord
 from mindshare.settings import Settings
 from mindshare.sources import SOURCES, Source
@@ -109,10 +109,18 @@ def collect(
     if dry_run:
         _print_plan(chosen_sources, contenders, start, until, settings, fmt)
         return
-    http = make_http(cache=not no_cache, verbose=console.verbose(), settings=settings)
-    results = run_collection(chosen_sources, contenders, start, until, http, lambda: store_from(ctx), chosen_field,
+    collect_and_finish(ctx, chosen_sources, chosen_field, contenders, start, until, no_cache=no_cache,
+                       allow_empty=allow_empty, fmt=fmt, named=bool(sources))
+
+
+def collect_and_finish(ctx: typer.Context, sources: list[Source], chosen_field: Field, contenders, since: date,
+                       until: date, *, no_cache: bool, allow_empty: bool, fmt: Format, named: bool) -> None:
+    """What `collect`, `jobs collect` and `trends collect` do once their sources are chosen: run them through
+    the one runner with this command's HTTP client (`make_http`) and store, then the summary and the exit."""
+    http = make_http(cache=not no_cache, verbose=console.verbose(), settings=application(ctx).settings)
+    results = run_collection(sources, contenders, since, until, http, lambda: store_from(ctx), chosen_field,
                              progress=not console.quiet(), allow_empty=allow_empty)
-    finish(results, fmt, named=bool(sources))
+    finish(results, fmt, named)
 
 
 def finish(results: list[Outcome], fmt: Format, named: bool) -> None:

@@ -10,8 +10,6 @@ import pandas as pd
 import typer
 
 from mindshare import console
-from mindshare.collection import run_collection
-from mindshare.commands import collect as collecting
 from mindshare.commands._common import (
     ContenderOption,
     FieldOption,
@@ -19,14 +17,13 @@ from mindshare.commands._common import (
     FormatOption,
     QuietOption,
     VerboseOption,
-    application,
     check_known,
     print_frame,
     since_option,
     store_from,
     today,
 )
-from mindshare.commands.collect import allow_empty_option, finish
+from mindshare.commands.collect import allow_empty_option, collect_and_finish
 from mindshare.fields import load_field
 from mindshare.observations import SnapshotKind
 
@@ -72,11 +69,8 @@ def jobs_collect(
     sources = [HnHiringSource() if name == "hn" else AdzunaSource(countries=country)
                for name in dict.fromkeys(source)]
     start = since.replace(day=1) if since else FIRST_THREAD
-    results = run_collection(sources, chosen.select(contender), start, today(),
-                             collecting.make_http(cache=not no_cache, verbose=console.verbose(),
-                                                  settings=application(ctx).settings),
-                             lambda: store_from(ctx), chosen, progress=not console.quiet(), allow_empty=allow_empty)
-    finish(results, fmt, named=True)
+    collect_and_finish(ctx, sources, chosen, chosen.select(contender), start, today(), no_cache=no_cache,
+                       allow_empty=allow_empty, fmt=fmt, named=True)
 
 
 def import_counts(

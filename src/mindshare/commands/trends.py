@@ -9,8 +9,6 @@ import typer
 
 from mindshare import console
 from mindshare.catalogue import SEARCH, SEARCH_INTEREST
-from mindshare.collection import run_collection
-from mindshare.commands import collect as collecting
 from mindshare.commands._common import (
     ContenderOption,
     FieldOption,
@@ -19,12 +17,11 @@ from mindshare.commands._common import (
     LimitOption,
     QuietOption,
     VerboseOption,
-    application,
     print_frame,
     store_from,
     today,
 )
-from mindshare.commands.collect import allow_empty_option, finish
+from mindshare.commands.collect import allow_empty_option, collect_and_finish
 from mindshare.fields import load_field
 
 
@@ -68,11 +65,8 @@ def trends_collect(
     source = GoogleTrendsSource(timeframe=timeframe, geos=tuple(geo or ("",)), anchor=anchor,
                                 search_property="" if search_property == "web" else search_property)
     until = today()
-    results = run_collection([source], chosen.select(contender), date(until.year - 5, until.month, 1), until,
-                             collecting.make_http(cache=not no_cache, verbose=console.verbose(),
-                                                  settings=application(ctx).settings),
-                             lambda: store_from(ctx), chosen, progress=not console.quiet(), allow_empty=allow_empty)
-    finish(results, fmt, named=True)
+    collect_and_finish(ctx, [source], chosen, chosen.select(contender), date(until.year - 5, until.month, 1), until,
+                       no_cache=no_cache, allow_empty=allow_empty, fmt=fmt, named=True)
 
 
 def trends_samples(
