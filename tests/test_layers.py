@@ -6,9 +6,10 @@ it in this plan:
 
     face        cli, __main__, commands/, api, the package face (__init__)
     running     session (the store with the bundle), collection (the collection runner)
-    report      report/ (reads the store once, the analysis, the catalogue)
+    report      report/ (reads the store once, the analysis, the catalogue), site/ (the published site's parts)
     producers   sources/ (live sources, venues, full-text queries), importers/ (files), scan/ (papers),
-                research/ (sampled scans), bundle (the shipped history)
+                research/ (sampled scans), bundle (the shipped history), history (the any-field history),
+                resolve (a name to a contender's identities)
     analysis    analysis/ (pure functions over observations: no store, no network, no files)
     base        settings, fields, http, store
     ground      _version, errors, console, catalogue, observations
@@ -24,7 +25,7 @@ from pathlib import Path
 import mindshare
 
 PACKAGE = Path(mindshare.__file__).parent
-FOLDERS = ("analysis", "commands", "importers", "report", "research", "scan", "sources")
+FOLDERS = ("analysis", "commands", "importers", "report", "research", "scan", "site", "sources")
 
 GROUND = {"_version", "errors", "console", "catalogue", "observations"}
 BASE = GROUND | {"settings", "fields", "http", "store"}
@@ -41,7 +42,10 @@ ALLOWED: dict[str, set[str]] = {
     "importers": BASE,
     "research": BASE | {"sources", "scan"},
     "bundle": BASE | {"importers"},
+    "history": BASE | {"importers"},
+    "resolve": BASE | {"history", "sources"},        # online look-ups use the Stack Overflow source's provider
     "report": BASE | {"analysis"},
+    "site": BASE | {"analysis", "report"},
     "session": BASE | {"bundle"},
     "collection": BASE | {"sources"},
     "api": BASE | {"analysis", "report", "session", "collection", "sources"},
