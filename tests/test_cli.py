@@ -594,3 +594,15 @@ def test_mindshare_help_names_every_environment_variable():
 
     text = _help()
     assert {name for name in {*settings.VARIABLES, *_credentials()} if name not in text} == set()
+
+
+def test_wide_shows_every_column_in_a_table(bundled_store_path):
+    """`--wide` (observations' --full before: one name for one thing, as in research shares)."""
+    def columns(*extra):
+        shown = run("--db", str(bundled_store_path), "observations", "-s", "qa", "--limit", "1", *extra)
+        assert shown.returncode == 0, shown.stderr
+        return next(line for line in shown.stdout.splitlines() if line.startswith("┃")).count("┃") - 1
+
+    every = len(run("--db", str(bundled_store_path), "observations", "-s", "qa", "--format", "csv")
+                .stdout.splitlines()[0].split(","))
+    assert columns() == 12 and columns("--wide") == every > 12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -82,6 +83,18 @@ def test_sample_then_shares_through_the_cli(tmp_path, monkeypatch):
     pytorch = [line for line in lines if ",arXiv cs.LG," in line and ",pytorch," in line]
     assert len(pytorch) == 1 and "Wilson 95%" in pytorch[0]
     assert any("conference papers, all read (Horace He)" in line for line in shares.output.splitlines())
+    # issue 24: a table of 16+ columns no terminal could show; now the columns that answer, --wide for the rest
+    table = runner.invoke(app, ["--db", db, "research", "shares", "--limit", "0"], catch_exceptions=False).output
+    header = next(line for line in table.splitlines() if line.startswith("┃"))
+    assert [h.strip() for h in header.strip("┃ ").split("┃")] == ["method", "venue", "period", "contender", "share %",
+                                                                "interval", "papers", "read"]
+    sampled = [line for line in table.splitlines() if "arXiv cs.LG" in line and "pytorch" in line]
+    assert len(sampled) == 1 and "arxiv-sample v1, mindshare-" in sampled[0] and " 0 / 4 " in sampled[0]
+    assert " 5 of 8 " in sampled[0]                                   # 5 papers read of the month's 8
+    assert re.search(r"\d+\.\d-\d+\.\d", sampled[0])              # the interval, in points
+    assert max(len(line) for line in table.splitlines()) <= 120
+    wide = runner.invoke(app, ["--db", db, "research", "shares", "--wide"], catch_exceptions=False).output
+    assert next(line for line in wide.splitlines() if line.startswith("┃")).count("┃") == 19   # all 18 columns
 
 
 def test_the_month_in_progress_is_not_over_yet():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from typing import Optional
 
@@ -130,7 +131,8 @@ def sample(
 # share with its interval or the population it was counted over, and the papers it rests on. The rest (labels,
 # sources, period bounds, the denominator's words) is in `--wide`, CSV and JSON.
 SHARE_TABLE = {"method": "method", "segment": "venue", "period_label": "period", "contender": "contender",
-               "share": "share %", "interval": "95% interval", "papers": "papers", "read": "of papers read"}
+               "share": "share %", "interval": "interval", "papers": "papers", "read": "read"}
+SHARE_TITLE = "research shares (papers: naming only it / naming any; interval: Wilson 95%, where sampled)"
 
 
 def shares(
@@ -157,7 +159,16 @@ def shares(
                          period_end=pd.to_datetime(frame["period_end"]).dt.date)
     if fmt is Format.table and not wide:
         frame = _share_table(frame)
-    print_frame(frame, fmt, title="research shares", limit=limit or None)
+    print_frame(frame, fmt, title=SHARE_TITLE if fmt is Format.table and not wide else "research shares",
+                limit=limit or None)
+
+
+def _short_method(method: str) -> str:
+    """A method id as a table names it: its words before the colon, with the scanning rules where it says them
+    ("arxiv-sample v1, mindshare-1", "europepmc-body-v1", "horace-he-2019-11"); --wide has it whole."""
+    head, _, rest = method.partition(":")
+    rules = re.search(r"\(rules ([^)]*)\)", rest)
+    return head.removeprefix("mindshare ") + (f", {rules.group(1)}" if rules else "")
 
 
 def _share_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -169,6 +180,7 @@ def _share_table(frame: pd.DataFrame) -> pd.DataFrame:
         return "" if pd.isna(value) else f"{value:.1f}"
 
     shown = frame.assign(
+        method=frame["method"].map(_short_method),
         share=frame["share_pct"].map(share),
         interval=[f"{share(low)}-{share(high)}" if pd.notna(low) else "" for low, high
                   in zip(frame["low_pct"], frame["high_pct"])],
