@@ -87,7 +87,7 @@ def import_counts(
     States; stored as its two-letter code, as Adzuna's counts are), the date (YYYY-MM-DD, not after today), the
     query typed, the contender it counts for (id or name), and the count the site showed: a whole number from 0
     to 100,000,000 (no site lists more jobs for one search in one country: the United States, the largest
-    market, has had 7 to 12 million openings a month in 2019-2024, BLS JOLTS). Every row is checked first; if
+    market, had about 12 million openings in all at their peak, March 2022, BLS JOLTS). Every row is checked first; if
     any row is bad, the message lists the bad rows by line number and nothing from the file is stored.
 
     Example row: `Indeed,us,2020-02-01,pytorch,pytorch,4167`

@@ -10,8 +10,8 @@ site, segment the country, so they sit beside Adzuna's counts (same metric, sour
   and "United Kingdom" are one segment, and "Narnia" is refused. "UK" is taken for gb (ISO 3166 reserves it for
   the United Kingdom at its request, and people write it).
 - The count is a whole number from 0 to `MOST_LISTINGS`: no site lists more jobs for one search in one country
-  (the United States, the largest market, has had 7 to 12 million openings a month in 2019-2024, BLS JOLTS); a
-  larger number is a typo or a pasted total, never a count.
+  (the United States, the largest market, had at most about 12 million job openings in all, at the March 2022
+  peak of the BLS JOLTS series); a larger number is a typo or a pasted total, never a count.
 """
 
 from __future__ import annotations
