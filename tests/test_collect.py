@@ -531,7 +531,8 @@ def test_dry_run_prints_requests_and_touches_nothing(cli, today, months):
 def test_unknown_source_is_a_clear_error(cli):
     invoke, db, _ = cli
     result = run_cli("--db", str(db), "collect", "gitlab")
-    assert result.exit_code == 6 and "error: unknown source 'gitlab'; known sources: github," in result.output
+    # exit code 2, as every unknown name (issue 24: an unknown -c gave 2, an unknown source 6)
+    assert result.exit_code == 2 and "error: unknown source 'gitlab'; known sources: github," in result.output
 
 
 @pytest.mark.parametrize("name", MINE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ def test_dry_run_prints_the_plan_from_a_precision():
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert "2 categories (cs.LG, cs.CV) x 6 months (2024-01 to 2024-06) = 12 cells" in text
-    assert "1068 papers per cell" in text and "+-3.0 points" in text
+    assert "1,068 papers per cell" in text and "+-3.0 points" in text
     assert "at most 25,644 requests" in text       # 12 frames + 2 x 12,816 papers
     assert "nothing fetched" in text
 
@@ -40,7 +41,7 @@ def test_dry_run_prints_the_plan_from_a_precision():
     (["--categories", "machine learning"], "is not an arXiv category"),
     (["--since", "2024-13"], "--since '2024-13' is not a month"),
     (["--since", "2024-06", "--until", "2024-01"], "is after --until"),
-    (["--until", "2999-01"], "is not over yet"),
+    (["--until", "2999-01"], "--until 2999-01 is in the future"),
 ])
 def test_bad_options_get_one_clear_line_and_a_non_zero_exit(args, fragment):
     result = run("research", "sample", *args, "--dry-run")
@@ -82,3 +83,23 @@ def test_sample_then_shares_through_the_cli(tmp_path, monkeypatch):
     pytorch = [line for line in lines if ",arXiv cs.LG," in line and ",pytorch," in line]
     assert len(pytorch) == 1 and "Wilson 95%" in pytorch[0]
     assert any("conference papers, all read (Horace He)" in line for line in shares.output.splitlines())
+    # issue 24: a table of 16+ columns no terminal could show; now the columns that answer, --wide for the rest
+    table = runner.invoke(app, ["--db", db, "research", "shares", "--limit", "0"], catch_exceptions=False).output
+    header = next(line for line in table.splitlines() if line.startswith("┃"))
+    assert [h.strip() for h in header.strip("┃ ").split("┃")] == ["method", "venue", "period", "contender", "share %",
+                                                                "interval", "papers", "read"]
+    sampled = [line for line in table.splitlines() if "arXiv cs.LG" in line and "pytorch" in line]
+    assert len(sampled) == 1 and "arxiv-sample v1, mindshare-" in sampled[0] and " 0 / 4 " in sampled[0]
+    assert " 5 of 8 " in sampled[0]                                   # 5 papers read of the month's 8
+    assert re.search(r"\d+\.\d-\d+\.\d", sampled[0])              # the interval, in points
+    assert max(len(line) for line in table.splitlines()) <= 120
+    wide = runner.invoke(app, ["--db", db, "research", "shares", "--wide"], catch_exceptions=False).output
+    assert next(line for line in wide.splitlines() if line.startswith("┃")).count("┃") == 19   # all 18 columns
+
+
+def test_the_month_in_progress_is_not_over_yet():
+    from mindshare.errors import UsageError
+
+    this_month = datetime.now(UTC).strftime("%Y-%m")
+    result = CliRunner().invoke(app, ["research", "sample", "--until", this_month, "--dry-run"])
+    assert isinstance(result.exception, UsageError) and f"--until {this_month} is not over yet" in str(result.exception)

@@ -33,7 +33,7 @@ VERBS: dict[str, str] = {
     "collect": "mindshare.commands.collect",
     "jobs": "mindshare.commands.jobs",            # jobs collect
     "trends": "mindshare.commands.trends",        # trends collect, trends samples
-    "import": "mindshare.commands.survey",
+    "import": "mindshare.commands.jobs",          # import (hand-gathered job counts)
     "survey": "mindshare.commands.survey",        # survey import
     "scan": "mindshare.commands.scan",
     "papers": "mindshare.commands.papers",        # papers fetch, papers venues

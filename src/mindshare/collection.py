@@ -20,8 +20,8 @@ from typing import Callable, ContextManager
 import pandas as pd
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mindshare.console import err
-from mindshare.errors import InputError, MindshareError, SourceError
+from mindshare.console import err, plural
+from mindshare.errors import MindshareError, SourceError, UnknownNameError, UsageError
 from mindshare.fields import Field
 from mindshare.http import Http
 from mindshare.observations import SnapshotKind
@@ -169,7 +169,7 @@ def _store(store: Store, source: Source, frame: pd.DataFrame, outcome: Outcome, 
         outcome.why = "same numbers as already stored (only the fetch time differs)"
         return
     field_name = chosen_field.name if chosen_field else "?"
-    description = (f"{source.title}: {len(source.eligible(contenders))} contenders of field {field_name}, "
+    description = (f"{source.title}: {plural(len(source.eligible(contenders)), 'contender')} of field {field_name}, "
                    f"{source.window(since)}, method {source.method}")
     result = store.add_snapshot(frame, kind=SnapshotKind.COLLECT, source=source.name, description=description)
     outcome.snapshot, outcome.rows = result.snapshot_id, result.rows
@@ -202,18 +202,27 @@ def sources_named(names: list[str] | None) -> list[Source]:
         return list(SOURCES.values())
     unknown = [n for n in names if n.lower() not in SOURCES]
     if unknown:
-        raise InputError(f"unknown source {unknown[0]!r}; known sources: {', '.join(SOURCES)}")
+        raise UnknownNameError(f"unknown source {unknown[0]!r}; known sources: {', '.join(SOURCES)}")
     return [SOURCES[n.lower()] for n in dict.fromkeys(names)]
 
 
-def since_day(text: str | None, today: date) -> date:
-    """`--since`: a day no later than today; by default the first of the same month a year ago."""
+def default_since(today: date) -> date:
+    """Where a collection starts when no `since` is given: the first of the same month a year ago."""
+    return date(today.year - 1, today.month, 1)
+
+
+def since_day(text: str | date | None, today: date) -> date:
+    """`since` as the Python API takes it (text or a date; the command line parses its --since itself, in
+    commands/_common.py): a day no later than today; by default `default_since(today)`."""
     if not text:
-        return date(today.year - 1, today.month, 1)
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--since {text!r} is not a date; use YYYY-MM-DD, e.g. 2025-01-01") from None
+        return default_since(today)
+    if isinstance(text, date):
+        day = text
+    else:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"since {text!r} is not a date; use YYYY-MM-DD, e.g. 2025-01-01") from None
     if day > today:
-        raise InputError(f"--since {text} is in the future")
+        raise UsageError(f"since {text} is in the future (today is {today:%Y-%m-%d}, UTC)")
     return day

@@ -4,7 +4,9 @@ these two, so `--quiet` and `--verbose` mean the same everywhere and a closed pi
 - `out`: what a verb produces: tables, CSV, JSON, the path of what it wrote. Scripts read it.
 - `err`: everything said to the person at the terminal: progress, what was stored, warnings, errors.
 - `say(text)`: a message (not shown with `--quiet`); `detail(text)`: shown only with `--verbose`;
-  `error(text)`: always shown.
+  `error(text)`: always shown. `quiet()` and `verbose()` tell a verb which of them the command asked for, given
+  before the verb (`mindshare -v collect`) or after it (`mindshare collect -v`).
+- `plural(count, noun)`: "1 request", "2 requests", "1,068 papers": every count said in words goes through it.
 
 When the reader of stdout goes away (`mindshare observations | head`), writing raises `BrokenPipeError`, from
 rich and from plain writes alike; the CLI ends quietly the way other command-line tools do (see mindshare.cli).
@@ -47,6 +49,22 @@ def set_verbosity(level: Verbosity) -> None:
 
 def verbosity() -> Verbosity:
     return _level
+
+
+def quiet() -> bool:
+    """`--quiet` was given: say nothing but errors (no progress bars, no summaries on stderr)."""
+    return _level is Verbosity.QUIET
+
+
+def verbose() -> bool:
+    """`--verbose` was given: say where things are, what was asked, how long it took."""
+    return _level is Verbosity.VERBOSE
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`count` and its noun, singular for exactly one: plural(1, "request") -> "1 request", plural(1068, "paper")
+    -> "1,068 papers", plural(2, "category", "categories") -> "2 categories"."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def say(text: str) -> None:

@@ -5,6 +5,16 @@ The application object (`Application`, in `ctx.obj`) carries the command's one `
 `--db` and `--cache-dir`), built once by `mindshare.cli`. A verb opens the store with `store_from(ctx)`
 (`read_only=None` for a verb that only reads: a store the user may read but not write is then read).
 
+The conventions every verb keeps (tests/test_cli_conventions.py holds every verb of `mindshare.cli.VERBS` to them):
+
+- every verb takes `--quiet` and `--verbose` (also given before the verb: `mindshare -v collect`), and says things
+  through `mindshare.console` (`say`, `detail`; `console.quiet()`, `console.verbose()` to ask which was given);
+- every verb that prints data takes `--format table|csv|json` and prints through `print_frame`; a verb whose
+  stdout carries no data (it writes files or changes the store, and says so on stderr) is marked
+  `@prints_no_data` instead;
+- a day is YYYY-MM-DD and a month YYYY-MM, never after today; `--since` takes either; a count is 0 or more;
+- a name mindshare does not know (a contender, signal, source, venue) is an `UnknownNameError`: exit code 2.
+
 Shared options are Annotated types, declared once here. A verb adopts one by annotating a parameter with it and
 giving the default; the option's flags, placeholder, help and checks come along::
 
@@ -20,8 +30,10 @@ giving the default; the option's flags, placeholder, help and checks come along:
 - `FormatOption`: `--format table|csv|json`; `JsonOption`: `--json`, the alias of `--format json`.
 - `VerboseOption` (`--verbose/-v`) and `QuietOption` (`--quiet/-q`) set how much `mindshare.console.err` says for
   the command: say things with `console.say` (hidden by --quiet), `console.detail` (shown by --verbose).
-- `AsOfOption`: `--as-of DATE`, what was known on a day; `check_day`, the callback of any other DATE option
-  (one line naming the option when the value is not YYYY-MM-DD).
+- `AsOfOption`: `--as-of DATE`, what was known on a day; `check_day`, the callback of any other DATE option;
+  `since_option(default)`: `--since YYYY-MM[-DD]`; `check_since`, the callback of any other month-or-day option.
+- `LimitOption`: `--limit N`, the rows a table shows (0: all); `check_count`, the callback of any other count.
+- `WideOption`: `--wide`, every column in a table (a table shows the columns that answer, to fit a terminal).
 - `SignalOption`, `ContenderOption`: the repeatable `--signal/-s SIGNAL` and `--contender/-c CONTENDER`.
 Placeholders are words, never Python types: an option's `metavar` (FIELD, DATE, PATH), else its long name in
 capitals (see `Verb`).
@@ -30,17 +42,19 @@ capitals (see `Verb`).
 from __future__ import annotations
 
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Iterator, List, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, List, Optional, TypeVar
 
 import typer
 from typer.core import TyperCommand
 
 from mindshare import console
 from mindshare.console import Verbosity, out
+from mindshare.errors import UnknownNameError, UsageError
 from mindshare.observations import SIGNALS
 from mindshare.settings import Settings
 
@@ -125,14 +139,74 @@ def _refuse_both(ctx: typer.Context, other: Verbosity) -> None:
         raise typer.BadParameter("--quiet and --verbose contradict each other; give one of them", ctx=ctx)
 
 
-def check_day(ctx: typer.Context, param: typer.CallbackParam, value: Optional[str]) -> Optional[date]:
-    """The callback of an option that takes a DATE: parsed once, here, into a date (the verb and every layer below
-    take it as one); not YYYY-MM-DD, one line naming the option."""
-    if value is None:
-        return None
-    from mindshare.store import parse_day
+# -- what a value on the command line may be: one rule for each kind, here --------------------------------------
+# A day or month is written YYYY-MM-DD or YYYY-MM, nothing looser (Python's fromisoformat would also take
+# 20200126 and 2020-W05-1); no day the command line names lies after today (UTC, the day every collector stamps):
+# figures "as of 2999" or a series "since" next year would be empty at best and misleading at worst. A count
+# (--limit) is a whole number, 0 or more. Each breach is one line naming the option, exit code 2 (a usage error).
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
 
-    return parse_day(value, param.opts[0])
+
+def today() -> date:
+    """Today in UTC: the day collectors stamp, and the latest day an option may name."""
+    return datetime.now(UTC).date()
+
+
+def given_day(text: str, option: str, *, month: bool = False) -> date:
+    """The day `text` names: YYYY-MM-DD, or, where `month` is allowed, YYYY-MM (its first day); never after today.
+    A UsageError naming `option` otherwise."""
+    text = text.strip()
+    form = "YYYY-MM or YYYY-MM-DD, e.g. 2024-01" if month else "YYYY-MM-DD, e.g. 2020-01-26"
+    try:
+        if _DAY.fullmatch(text):
+            day = date.fromisoformat(text)
+        elif month and _MONTH.fullmatch(text):
+            day = date.fromisoformat(f"{text}-01")
+        else:
+            raise ValueError(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a {'month or ' if month else ''}date; write it as {form}") \
+            from None
+    latest = today()
+    if day > latest:
+        raise UsageError(f"{option} {text} is in the future (today is {latest:%Y-%m-%d}, UTC); nothing is known "
+                         f"of it yet")
+    return day
+
+
+def check_day(ctx: typer.Context, param: typer.CallbackParam, value: Optional[str]) -> Optional[date]:
+    """The callback of an option that takes a DATE (YYYY-MM-DD, not after today): parsed once, here, into a date
+    (the verb and every layer below take it as one)."""
+    return None if value is None else given_day(value, param.opts[0])
+
+
+def check_since(ctx: typer.Context, param: typer.CallbackParam, value: Optional[str]) -> Optional[date]:
+    """The callback of `--since` and of any other option that names where a series starts or ends: a month
+    (YYYY-MM, its first day) or a day (YYYY-MM-DD), not after today."""
+    return None if value is None else given_day(value, param.opts[0], month=True)
+
+
+def check_count(ctx: typer.Context, param: typer.CallbackParam, value: Optional[int]) -> Optional[int]:
+    """The callback of an option that takes a count (N): 0 or more."""
+    if value is not None and value < 0:
+        raise UsageError(f"{param.opts[0]} {value}: a count is 0 or more")
+    return value
+
+
+def since_option(default: str) -> Any:
+    """`--since YYYY-MM[-DD]`: where a series starts. `default` says what it is when not given."""
+    return typer.Option(None, "--since", metavar="YYYY-MM[-DD]", callback=check_since,
+                        help=f"Start here: a month (YYYY-MM) or a day (YYYY-MM-DD), not after today (default: "
+                             f"{default}).")
+
+
+def check_known(what: str, given: list[str] | None, known: list[str]) -> None:
+    """Every name in `given` is one of `known`; else an UnknownNameError naming the first stranger and the known
+    ones ("unknown signal 'dowloads'; signals: downloads, jobs, ...")."""
+    unknown = [name for name in given or () if name not in known]
+    if unknown:
+        raise UnknownNameError(f"unknown {what} {unknown[0]!r}; {what}s: {', '.join(known)}")
 
 
 # What --as-of does, in the words of every option and doc that mentions it (Store.observations filters so).
@@ -153,11 +227,32 @@ QuietOption = Annotated[bool, typer.Option(
     "--quiet", "-q", callback=_set_quiet,
     help="Say nothing on stderr but errors: no progress, no messages; the data still goes to stdout.")]
 AsOfOption = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", callback=check_day, help=AS_OF_HELP)]
+LimitOption = Annotated[int, typer.Option(
+    "--limit", metavar="N", callback=check_count, help="Rows shown in a table (0: all); CSV and JSON have every row.")]
+WideOption = Annotated[bool, typer.Option(
+    "--wide", help="Every column in a table (the table shows the ones that answer, to fit a terminal); CSV and "
+                   "JSON always have every column.")]
 SignalOption = Annotated[Optional[List[str]], typer.Option(
     "--signal", "-s", metavar="SIGNAL", autocompletion=_complete_signal,
     help=f"Only this signal (repeatable): {', '.join(SIGNALS)}.")]
 ContenderOption = Annotated[Optional[List[str]], typer.Option(
     "--contender", "-c", metavar="CONTENDER", help="Only this contender: an id or a name (repeatable).")]
+
+
+_Verb = TypeVar("_Verb", bound=Callable[..., Any])
+
+
+def prints_no_data(verb: _Verb) -> _Verb:
+    """Mark a verb whose stdout carries no data (it writes files or changes the store, and says what it did on
+    stderr), so it takes no `--format`: the one exception to "every verb takes --format, --quiet and --verbose"."""
+    verb.prints_no_data = True  # type: ignore[attr-defined]
+    return verb
+
+
+def prints_data(command: Any) -> bool:
+    """Whether a verb (its click command) prints data: not marked `@prints_no_data`. typer keeps the mark on the
+    command's callback (functools.update_wrapper copies the function's attributes)."""
+    return not getattr(command.callback, "prints_no_data", False)
 
 
 def output_format(fmt: Format, as_json: bool = False) -> Format:
@@ -186,7 +281,8 @@ def print_frame(frame: pd.DataFrame, fmt: Format, title: str | None = None, limi
         table.add_row(*(Text("" if _missing(v) else _cell(v)) for v in row))
     out.print(table)
     if limit is not None and len(frame) > limit:
-        out.print(f"... {len(frame) - limit} more rows (use --limit 0 for all, or --format csv)", markup=False)
+        out.print(f"... {console.plural(len(frame) - limit, 'more row')} (use --limit 0 for all, or --format csv)",
+                  markup=False)
 
 
 # A text cell starting with one of these is run as a formula by spreadsheets (CSV injection; OWASP's advice is to

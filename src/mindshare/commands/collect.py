@@ -8,15 +8,17 @@ options, the client it hands the run (`make_http`, which tests replace with one 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import List, Optional
 
 import pandas as pd
 import typer
 from rich.table import Table
 
-from mindshare.collection import Outcome, run_collection, since_day, sources_named
+from mindshare import console
+from mindshare.collection import Outcome, default_since, run_collection, sources_named
 from mindshare.commands._common import (
     ContenderOption,
     FieldOption,
@@ -27,18 +29,21 @@ from mindshare.commands._common import (
     application,
     out,
     print_frame,
+    since_option,
     store_from,
+    today,
 )
-from mindshare.console import err
+from mindshare.console import err, plural
 from mindshare.errors import SourceError
-from mindshare.fields import load_field
+from mindshare.fields import Field, load_field
 from mindshare.http import Http, RequestRecord
 from mindshare.settings import Settings
 from mindshare.sources import SOURCES, Source
 
 
 def make_http(cache: bool = True, verbose: bool = False, settings: Settings | None = None) -> Http:
-    """The client a collection uses (tests replace this with one on recorded responses)."""
+    """The client a collection uses (tests replace this with one on recorded responses); `verbose`: print each
+    request (verbs pass `console.verbose()`: --verbose before or after the verb)."""
     return Http(cache=cache, settings=settings, on_request=print_request if verbose else None)
 
 
@@ -55,7 +60,21 @@ def allow_empty_option():
 
 
 def register(app: typer.Typer) -> None:
-    app.command("collect")(collect)
+    app.command("collect", epilog=sources_epilog())(collect)
+
+
+def sources_epilog() -> str:
+    """What each source measures and the credential it reads from the environment, from the sources themselves
+    (the README and `mindshare --help` list the variables; this says which source reads which)."""
+    lines = []
+    for source in SOURCES.values():
+        credential = source.provider.credential
+        unnamed = [name for name in (credential.names if credential else ()) if name not in source.measures]
+        reads = f" [{', '.join(unnamed)}]" if unnamed else ""
+        # wrapped here, as help is (the block is marked not to be re-wrapped: one source a paragraph would not fit)
+        lines += textwrap.wrap(f"{source.name}: {source.measures}{reads}", width=94, initial_indent="  ",
+                               subsequent_indent="      ")
+    return "Sources, what each measures [and the credential it reads]:\n\n\b\n" + "\n".join(lines)
 
 
 def collect(
@@ -64,8 +83,7 @@ def collect(
         None, metavar="[SOURCE]...", help=f"Which sources (default: all): {', '.join(SOURCES)}.", show_default=False),
     field_name: FieldOption = None,
     contender: ContenderOption = None,
-    since: Optional[str] = typer.Option(None, "--since", metavar="DATE",
-                                        help="Start of monthly series, YYYY-MM-DD (default: the same month a year ago)."),
+    since: Optional[str] = since_option("the same month a year ago"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the requests it would make, and change nothing."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the providers again even if a response is cached (cache: 12 h)."),
     allow_empty: bool = allow_empty_option(),
@@ -77,30 +95,38 @@ def collect(
 
     Each source's result is its own snapshot in the store, written in one transaction: a source that fails
     loses nothing of the others, and a re-run adds no duplicates (an interrupted run resumes from the HTTP
-    cache). Tokens come from the environment: GITHUB_TOKEN, STACKEXCHANGE_KEY, HF_TOKEN (all optional; see
-    `docs/collect.md` for what each buys).
+    cache). Credentials come from the environment, each named below beside its source (most are optional:
+    `docs/collect.md` says what each buys); a source that needs one it lacks is skipped, and said so.
 
-    Example: `mindshare collect github wikipedia -c pytorch -c jax --since 2025-01-01`
+    Example: `mindshare collect github wikipedia -c pytorch -c jax --since 2025-01`
     """
     chosen_sources = sources_named(sources)
     chosen_field = load_field(field_name)
     contenders = chosen_field.select(contender)
-    today = datetime.now(UTC).date()
-    start = since_day(since, today)
+    until = today()
+    start = since or default_since(until)
     settings = application(ctx).settings
     if dry_run:
-        _print_plan(chosen_sources, contenders, start, today, settings)
+        _print_plan(chosen_sources, contenders, start, until, settings, fmt)
         return
-    results = run_collection(chosen_sources, contenders, start, today,
-                             make_http(cache=not no_cache, verbose=verbose, settings=settings),
-                             lambda: store_from(ctx), chosen_field, progress=not quiet, allow_empty=allow_empty)
-    finish(results, fmt, quiet, named=bool(sources))
+    collect_and_finish(ctx, chosen_sources, chosen_field, contenders, start, until, no_cache=no_cache,
+                       allow_empty=allow_empty, fmt=fmt, named=bool(sources))
 
 
-def finish(results: list[Outcome], fmt: Format, quiet: bool, named: bool) -> None:
+def collect_and_finish(ctx: typer.Context, sources: list[Source], chosen_field: Field, contenders, since: date,
+                       until: date, *, no_cache: bool, allow_empty: bool, fmt: Format, named: bool) -> None:
+    """What `collect`, `jobs collect` and `trends collect` do once their sources are chosen: run them through
+    the one runner with this command's HTTP client (`make_http`) and store, then the summary and the exit."""
+    http = make_http(cache=not no_cache, verbose=console.verbose(), settings=application(ctx).settings)
+    results = run_collection(sources, contenders, since, until, http, lambda: store_from(ctx), chosen_field,
+                             progress=not console.quiet(), allow_empty=allow_empty)
+    finish(results, fmt, named)
+
+
+def finish(results: list[Outcome], fmt: Format, named: bool) -> None:
     """The summary (unless --quiet), then the exit: non-zero when a source failed, or when a source the user
     named could not run for want of a credential or setting."""
-    if not quiet:
+    if not console.quiet():
         _print_summary(results, fmt)
     failed = [r for r in results if r.status == "failed"]
     unconfigured = [r for r in results if named and r.not_configured]
@@ -108,7 +134,7 @@ def finish(results: list[Outcome], fmt: Format, quiet: bool, named: bool) -> Non
         nothing = all(r.status in ("failed", "skipped") for r in results)
         parts = []
         if failed:
-            parts.append(f"{len(failed)} of {len(results)} sources failed ({', '.join(r.source for r in failed)})")
+            parts.append(f"{len(failed)} of {plural(len(results), 'source')} failed ({', '.join(r.source for r in failed)})")
         if unconfigured:
             parts.append("; ".join(f"{r.source} did not run: {r.why}" for r in unconfigured))
         raise SourceError("; ".join(parts) + "; " + ("the store is unchanged" if nothing else
@@ -116,18 +142,28 @@ def finish(results: list[Outcome], fmt: Format, quiet: bool, named: bool) -> Non
                           + ("; run again to retry the failed ones" if failed else ""))
 
 
-def _print_plan(sources: list[Source], contenders, since: date, today: date, settings: Settings) -> None:
+def _print_plan(sources: list[Source], contenders, since: date, until: date, settings: Settings,
+                fmt: Format = Format.table) -> None:
+    """`--dry-run`: every request each source would make (a table as lines; CSV and JSON one row a request)."""
+    rows = []
     for source in sources:
-        calls = source.plan(source.eligible(contenders), since, today, settings)
+        calls = source.plan(source.eligible(contenders), since, until, settings)
         spec = source.provider
         credential = ""
         if spec.credential:
             is_set = all(settings.credential(n) for n in spec.credential.names)
-            credential = f"; {spec.credential_names} {'set' if is_set else 'not set'}"
-        out.print(f"[bold]{source.name}[/bold]: {len(calls)} requests to {spec.host}{credential}")
-        for call in calls:
-            out.print(f"  {call.verb} {call.full_url}", markup=False, soft_wrap=True)
-    out.print(f"dry run: nothing fetched, the store is unchanged (window {since:%Y-%m-%d}..{today:%Y-%m-%d})")
+            credential = f"{spec.credential_names} {'set' if is_set else 'not set'}"
+        rows += [{"source": source.name, "host": spec.host, "method": call.verb, "url": call.full_url,
+                  "credential": credential} for call in calls]
+        if fmt is Format.table:
+            out.print(f"[bold]{source.name}[/bold]: {plural(len(calls), 'request')} to {spec.host}"
+                      + (f"; {credential}" if credential else ""))
+            for call in calls:
+                out.print(f"  {call.verb} {call.full_url}", markup=False, soft_wrap=True)
+    if fmt is not Format.table:
+        print_frame(pd.DataFrame(rows, columns=["source", "host", "method", "url", "credential"]), fmt)
+        return
+    out.print(f"dry run: nothing fetched, the store is unchanged (window {since:%Y-%m-%d}..{until:%Y-%m-%d})")
 
 
 def _print_summary(results: list[Outcome], fmt: Format = Format.table) -> None:

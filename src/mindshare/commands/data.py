@@ -13,12 +13,17 @@ from mindshare.commands._common import (
     FieldOption,
     Format,
     FormatOption,
+    LimitOption,
     QuietOption,
     SignalOption,
     VerboseOption,
+    WideOption,
+    check_known,
     print_frame,
+    prints_no_data,
     store_from,
 )
+from mindshare.console import plural
 from mindshare.fields import (
     CONTENDER_KEYS,
     FIELD_KEYS,
@@ -26,6 +31,7 @@ from mindshare.fields import (
     field_search_path,
     load_field,
 )
+from mindshare.observations import SIGNALS
 
 BRIEF_COLUMNS = ["signal", "metric", "contender", "subject", "period_start", "value", "value_text", "unit",
                  "segment", "method", "source", "snapshot_id"]
@@ -49,14 +55,16 @@ def observations(
     field: FieldOption = None,
     as_of: AsOfOption = None,
     all_snapshots: bool = typer.Option(False, "--all-snapshots", help="Every snapshot's value, not only the newest."),
-    full: bool = typer.Option(False, "--full", help="Every provenance column in a table (reference, query, note, "
-                                                    "collected_at, published); CSV and JSON always have them."),
+    wide: WideOption = False,
     fmt: FormatOption = Format.table,
-    limit: int = typer.Option(40, "--limit", metavar="N", help="Rows shown in a table (0: all)."),
+    limit: LimitOption = 40,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Print observations from the store, each with its source, method and snapshot.
+
+    A table shows the columns that say what each number is; `--wide` adds every provenance column (reference,
+    query, note, collected_at, published), which CSV and JSON always have.
 
     Example: mindshare observations -s downloads -c pytorch -c tensorflow --format csv > downloads.csv
     """
@@ -64,11 +72,13 @@ def observations(
     ids = [c.id for c in chosen.select(contender)] if contender else None
     with store_from(ctx, read_only=None) as store:
         console.detail(f"store {store.path}{' (read-only)' if store.read_only else ''}; field {chosen.path}")
+        # a signal neither mindshare nor this store knows is a typo (exit code 2, as an unknown contender is)
+        check_known("signal", signal, sorted(set(SIGNALS) | set(store.signals())))
         frame = store.observations(signal=signal, contenders=ids, metric=metric, as_of=as_of,
                                    all_snapshots=all_snapshots)
-    if not full and fmt is Format.table:
+    if not wide and fmt is Format.table:
         frame = frame[BRIEF_COLUMNS]
-    print_frame(frame, fmt, title=f"{len(frame)} observations", limit=(limit or None) if fmt is Format.table else None)
+    print_frame(frame, fmt, title=plural(len(frame), "observation"), limit=limit or None)
 
 
 def snapshots(
@@ -86,9 +96,10 @@ def snapshots(
     with store_from(ctx, read_only=None) as store:
         frame = store.snapshots()
         path = store.path
-    print_frame(frame, fmt, title=f"store {path}: {len(frame)} snapshots")
+    print_frame(frame, fmt, title=f"store {path}: {plural(len(frame), 'snapshot')}")
 
 
+@prints_no_data
 def delete_snapshot(
     ctx: typer.Context,
     snapshot_id: str = typer.Argument(..., metavar="ID", help="The snapshot to delete, as `mindshare snapshots` "
@@ -104,7 +115,7 @@ def delete_snapshot(
     with store_from(ctx) as store:
         removed = store.delete_snapshot(snapshot_id)
         console.detail(f"store {store.path}")
-    console.say(f"deleted snapshot {snapshot_id} ({removed} observations)")
+    console.say(f"deleted snapshot {snapshot_id} ({plural(removed, 'observation')})")
 
 
 def fields(

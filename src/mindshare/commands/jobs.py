@@ -1,15 +1,15 @@
-"""Job-listing verbs: `mindshare jobs collect` for live sources (`mindshare import FILE`, hand-gathered counts, is in
-commands/survey.py with the other file imports)."""
+"""Job-listing verbs: `mindshare jobs collect` (live sources: Hacker News "Who is hiring?", Adzuna) and `mindshare
+import FILE` (counts gathered by hand on job sites, importers/job_counts.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import List, Optional
 
+import pandas as pd
 import typer
 
-from mindshare.collection import run_collection
-from mindshare.commands import collect as collecting
+from mindshare import console
 from mindshare.commands._common import (
     ContenderOption,
     FieldOption,
@@ -17,14 +17,17 @@ from mindshare.commands._common import (
     FormatOption,
     QuietOption,
     VerboseOption,
-    application,
+    check_known,
+    print_frame,
+    since_option,
     store_from,
+    today,
 )
-from mindshare.commands.collect import allow_empty_option, finish
-from mindshare.errors import InputError
+from mindshare.commands.collect import allow_empty_option, collect_and_finish
 from mindshare.fields import load_field
+from mindshare.observations import SnapshotKind
 
-JOB_SOURCES = ("hn", "adzuna")
+JOB_SOURCES = ["hn", "adzuna"]
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +35,7 @@ def register(app: typer.Typer) -> None:
                         no_args_is_help=True)
     group.command("collect")(jobs_collect)
     app.add_typer(group, name="jobs")
+    app.command("import")(import_counts)
 
 
 def jobs_collect(
@@ -40,8 +44,7 @@ def jobs_collect(
                                      help="hn (Hacker News 'Who is hiring?') or adzuna; repeatable."),
     field: FieldOption = None,
     contender: ContenderOption = None,
-    since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM",
-                                        help="HN: first month (default: every thread, from 2011-04)."),
+    since: Optional[str] = since_option("HN: every thread, from 2011-04; a day means its month"),
     country: Optional[List[str]] = typer.Option(None, "--country", metavar="CODE",
                                                 help="Adzuna: country code (repeatable; default "
                                                      "MINDSHARE_ADZUNA_COUNTRIES, else gb and us)."),
@@ -61,27 +64,44 @@ def jobs_collect(
     from mindshare.sources.adzuna import AdzunaSource
     from mindshare.sources.hn_hiring import FIRST_THREAD, HnHiringSource
 
-    unknown = [name for name in source if name not in JOB_SOURCES]
-    if unknown:
-        raise typer.BadParameter(f"unknown job source {unknown[0]!r}; use hn or adzuna", param_hint="--source")
+    check_known("job source", source, JOB_SOURCES)
     chosen = load_field(field)
     sources = [HnHiringSource() if name == "hn" else AdzunaSource(countries=country)
                for name in dict.fromkeys(source)]
-    today = datetime.now(UTC).date()
-    settings = application(ctx).settings
-    results = run_collection(sources, chosen.select(contender), _month(since, today) or FIRST_THREAD, today,
-                             collecting.make_http(cache=not no_cache, verbose=verbose, settings=settings),
-                             lambda: store_from(ctx), chosen, progress=not quiet, allow_empty=allow_empty)
-    finish(results, fmt, quiet, named=True)
+    start = since.replace(day=1) if since else FIRST_THREAD
+    collect_and_finish(ctx, sources, chosen, chosen.select(contender), start, today(), no_cache=no_cache,
+                       allow_empty=allow_empty, fmt=fmt, named=True)
 
 
-def _month(text: str | None, today: date) -> date | None:
-    if not text:
-        return None
-    try:
-        month = date.fromisoformat(f"{text}-01" if len(text) == 7 else text).replace(day=1)
-    except ValueError:
-        raise InputError(f"--since {text!r} is not a month; use YYYY-MM, e.g. 2019-01") from None
-    if month > today:
-        raise InputError(f"--since {text} is in the future")
-    return month
+def import_counts(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV with the header site,country,date,query,contender,count."),
+    field: FieldOption = None,
+    fmt: FormatOption = Format.table,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Import job-listing counts gathered by hand (Indeed, Monster, SimplyHired, LinkedIn, ...).
+
+    One row per search: the site, the country searched (an ISO 3166 code or English name: us, USA, United
+    States; stored as its two-letter code, as Adzuna's counts are), the date (YYYY-MM-DD, not after today), the
+    query typed, the contender it counts for (id or name), and the count the site showed: a whole number from 0
+    to 100,000,000 (no site lists more jobs for one search in one country: the United States, the largest
+    market, had about 12 million openings in all at their peak, March 2022, BLS JOLTS). Every row is checked first; if
+    any row is bad, the message lists the bad rows by line number and nothing from the file is stored.
+
+    Example row: `Indeed,us,2020-02-01,pytorch,pytorch,4167`
+    """
+    from mindshare.importers.job_counts import read_job_counts
+
+    chosen = load_field(field)
+    frame = read_job_counts(file, chosen)
+    with store_from(ctx) as store:
+        stored = store.add_snapshot(frame, kind=SnapshotKind.IMPORT, source=f"job counts {file.name}",
+                                    description=f"{file.name}: hand-gathered job-listing counts")
+        console.detail(f"store {store.path}; field {chosen.path}")
+    summary = pd.DataFrame([{
+        "file": str(file), "counts": len(frame), "sites": ", ".join(sorted(frame["source"].unique())),
+        "countries": ", ".join(sorted(frame["segment"].unique())), "snapshot": stored.snapshot_id,
+        "status": "added" if stored.added else "already stored"}])
+    print_frame(summary, fmt, title="mindshare import")

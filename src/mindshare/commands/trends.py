@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import List, Optional
 
 import typer
 
+from mindshare import console
 from mindshare.catalogue import SEARCH, SEARCH_INTEREST
-from mindshare.collection import run_collection
-from mindshare.commands import collect as collecting
 from mindshare.commands._common import (
     ContenderOption,
     FieldOption,
     Format,
     FormatOption,
+    LimitOption,
     QuietOption,
     VerboseOption,
-    application,
     print_frame,
     store_from,
+    today,
 )
-from mindshare.commands.collect import allow_empty_option, finish
+from mindshare.commands.collect import allow_empty_option, collect_and_finish
 from mindshare.fields import load_field
 
 
@@ -64,22 +64,22 @@ def trends_collect(
     chosen = load_field(field)
     source = GoogleTrendsSource(timeframe=timeframe, geos=tuple(geo or ("",)), anchor=anchor,
                                 search_property="" if search_property == "web" else search_property)
-    today = datetime.now(UTC).date()
-    settings = application(ctx).settings
-    results = run_collection([source], chosen.select(contender), date(today.year - 5, today.month, 1), today,
-                             collecting.make_http(cache=not no_cache, verbose=verbose, settings=settings),
-                             lambda: store_from(ctx), chosen, progress=not quiet, allow_empty=allow_empty)
-    finish(results, fmt, quiet, named=True)
+    until = today()
+    collect_and_finish(ctx, [source], chosen, chosen.select(contender), date(until.year - 5, until.month, 1), until,
+                       no_cache=no_cache, allow_empty=allow_empty, fmt=fmt, named=True)
 
 
 def trends_samples(
     ctx: typer.Context,
     fmt: FormatOption = Format.table,
-    limit: int = typer.Option(40, "--limit", help="Rows shown in a table (0: all)."),
+    limit: LimitOption = 40,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """The spread of repeated Google Trends pulls: per contender and week, samples, mean, min, max, sd."""
     from mindshare.sources.google_trends import SOURCE, sample_spread
 
-    with store_from(ctx) as store:
+    with store_from(ctx, read_only=None) as store:
+        console.detail(f"store {store.path}{' (read-only)' if store.read_only else ''}")
         frame = store.observations(signal=SEARCH.name, source=SOURCE, metric=SEARCH_INTEREST.name, all_snapshots=True)
-    print_frame(sample_spread(frame), fmt, title="Google Trends samples", limit=(limit or None) if fmt is Format.table else None)
+    print_frame(sample_spread(frame), fmt, title="Google Trends samples", limit=limit or None)

@@ -7,6 +7,8 @@
   the first bad byte, before DuckDB sees them).
 - `header_of`, `connect`, `read_csv`: the header's names (read once, each name once), and DuckDB's reader told
   that layout, every column as text.
+- `csv_records`: Python's CSV reader over a small file (the job counts), each record with the line it starts on;
+  what that reader cannot read (a field over its 128 KiB limit) is one line naming where, as for a header.
 - `duckdb_problem`: DuckDB's error as one line in the user's words, with the line number where DuckDB gave one
   (its hints about `ignore_errors` and encodings are for programmers, not for someone importing a survey).
 - `sha256_of`, `file_time`: the file's identity in the store (its hash, and its own time as `collected_at`, so
@@ -25,7 +27,7 @@ import zlib
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import duckdb
 
@@ -167,10 +169,7 @@ def header_of(csv_path: Path, shown: Path | str) -> list[str]:
     A header naming one column twice is refused (two files pasted side by side: a reader would rename the second
     copy and count one of them silently)."""
     with csv_path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        try:
-            header = next(csv.reader(handle), [])
-        except csv.Error as exc:
-            raise InputError(f"{shown}, line 1: cannot read the header as CSV ({exc})") from None
+        header = next((values for _, values in csv_records(handle, shown)), [])
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -178,6 +177,32 @@ def header_of(csv_path: Path, shown: Path | str) -> list[str]:
                              f"a survey file names each column once (two files joined side by side?)")
         seen.add(name)
     return header
+
+
+def csv_records(lines: Iterable[str], shown: Path | str) -> Iterator[tuple[int, list[str]]]:
+    """(the line it starts on, its fields) for each record of CSV text (`lines`: an open file or a StringIO,
+    opened with newline=""), read by Python's csv module. A record it cannot read is an InputError naming the
+    line: a field longer than the module's limit (128 KiB, far past any real value: a quote left open swallows
+    the rest of the file into one field) or any other csv.Error."""
+    reader = csv.reader(lines)
+    line = 0
+    while True:
+        start = line + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{shown}, line {start}: {_csv_problem(exc)}") from None
+        line = reader.line_num
+        yield start, values
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (f"a field longer than {csv.field_size_limit():,} characters, more than any value of the file "
+                f"should hold (a quote left open, or not a CSV of this kind?)")
+    return f"cannot read it as CSV ({exc})"
 
 
 def read_csv(csv_path: Path, header: list[str]) -> str:

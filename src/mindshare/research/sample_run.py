@@ -31,6 +31,7 @@ from typing import Callable
 
 import pandas as pd
 
+from mindshare.console import plural
 from mindshare.errors import SourceError
 from mindshare.http import Http
 from mindshare.observations import SnapshotKind, month_label
@@ -119,7 +120,7 @@ def run_sample(request: SampleRequest, http: Http, store: Store, pdf_dir: Path, 
             snapshot = _store_cell(store, plan, docs, chosen, rules, last)
             if snapshot:
                 summary.snapshots.append(snapshot)
-            say(f"{category} {plan.month}: {len(docs)} of {plan.frame_size} papers read, stored")
+            say(f"{category} {plan.month}: {len(docs):,} of {plural(plan.frame_size, 'paper')} read, stored")
     return summary
 
 
@@ -181,7 +182,7 @@ def _scan_cell(plan: CellPlan, http: Http, store: Store, pdf_dir: Path, config, 
         if not keep_pdfs:
             local.unlink(missing_ok=True)
         if number % 25 == 0:
-            say(f"{plan.category} {plan.month}: {number} of {len(plan.papers)} papers")
+            say(f"{plan.category} {plan.month}: {number:,} of {plural(len(plan.papers), 'paper')}")
     return [done[ARXIV_ID + v] for v in plan.papers]
 
 
@@ -232,7 +233,7 @@ def _store_cell(store: Store, plan: CellPlan, docs: list[dict], chosen, rules, l
         collected_at=datetime.fromisoformat(plan.listed_at))
     result = store.add_snapshot(
         pd.DataFrame(rows), kind=SnapshotKind.SCAN, source=ResearchSources.ARXIV_SAMPLE,
-        description=f"arXiv {plan.category} {plan.month}: {len(docs)} of {plan.frame_size} papers sampled "
+        description=f"arXiv {plan.category} {plan.month}: {len(docs):,} of {plural(plan.frame_size, 'paper')} sampled "
                     f"(seed {plan.seed}), rules {rules.method}")
     return result.snapshot_id if result.added else None
 

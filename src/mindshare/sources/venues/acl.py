@@ -53,6 +53,11 @@ def parse_acl(page: str, venue: str, year: int) -> list[Paper]:
     return unique(papers)
 
 
+def index_acl(venue: str, year: int) -> str:
+    """The event page that lists the venue-year's papers."""
+    return f"{SITE}events/{venue}-{year}/"
+
+
 def list_acl(http: Http, venue: str, year: int) -> Listing:
-    url = f"{SITE}events/{venue}-{year}/"
+    url = index_acl(venue, year)
     return Listing(parse_acl(http.get_text(PROVIDER, url), venue, year), url)

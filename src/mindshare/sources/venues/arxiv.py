@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import httpx
+
 from mindshare.errors import SourceError
 from mindshare.http import Http
 from mindshare.sources.arxiv import ArxivSource
@@ -35,13 +37,21 @@ def parse_arxiv(feed: str) -> list[Paper]:
     return papers
 
 
-def list_arxiv(http: Http, venue: str, year: int, page_size: int = 1000, limit: int | None = None) -> Listing:
+def _params(venue: str, year: int, start: int, page_size: int) -> dict[str, str | int]:
     category = venue.split(":", 1)[1] if ":" in venue else "cs.LG"
-    query = f"cat:{category} AND submittedDate:[{year}01010000 TO {year}12312359]"
+    return {"search_query": f"cat:{category} AND submittedDate:[{year}01010000 TO {year}12312359]",
+            "start": start, "max_results": page_size, "sortBy": "submittedDate", "sortOrder": "ascending"}
+
+
+def index_arxiv(venue: str, year: int, page_size: int = 1000) -> str:
+    """The first page of the listing (the API is asked page by page)."""
+    return str(httpx.URL(API, params=_params(venue, year, 0, page_size)))
+
+
+def list_arxiv(http: Http, venue: str, year: int, page_size: int = 1000, limit: int | None = None) -> Listing:
     papers: list[Paper] = []
     while True:
-        feed = http.get_text(PROVIDER, API, {"search_query": query, "start": len(papers), "max_results": page_size,
-                                             "sortBy": "submittedDate", "sortOrder": "ascending"})
+        feed = http.get_text(PROVIDER, API, _params(venue, year, len(papers), page_size))
         batch = parse_arxiv(feed)
         papers += batch
         if len(batch) < page_size or (limit and len(papers) >= limit):

@@ -40,6 +40,7 @@ class Venue:
     where: str
     provider: Provider
     lister: Callable[[Http, str, int], Listing]
+    index: Callable[[str, int], str]   # the first page the lister asks, known without asking (`--dry-run`)
 
 
 def polite(name: str, title: str, host: str, hint: str = "") -> Provider:

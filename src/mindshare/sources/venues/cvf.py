@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from mindshare.console import plural
 from mindshare.errors import SourceError
 from mindshare.http import Http
 from mindshare.sources.venues.base import (
@@ -52,17 +53,23 @@ def day_pages(page: str, index_url: str) -> list[str]:
     return list(dict.fromkeys(days))
 
 
+def index_cvf(venue: str, year: int) -> str:
+    """The page asked first: every day at once (`?day=all`), except for ECCV, which has no such page."""
+    index = f"{SITE}{venue.upper()}{year}"
+    return index if venue.upper() == "ECCV" else f"{index}?day=all"
+
+
 def list_cvf(http: Http, venue: str, year: int) -> Listing:
     name = venue.upper()
     index = f"{SITE}{name}{year}"
     if name != "ECCV":
         try:
-            papers = parse_cvf(http.get_text(PROVIDER, f"{index}?day=all"))
+            papers = parse_cvf(http.get_text(PROVIDER, index_cvf(venue, year)))
         except SourceError as exc:
             refused = str(exc)
         else:
             if papers:
-                return Listing(papers, f"{index}?day=all")
+                return Listing(papers, index_cvf(venue, year))
             refused = "it lists no papers"
     page = http.get_text(PROVIDER, index)
     papers, notes, days = parse_cvf(page), [], []
@@ -73,5 +80,5 @@ def list_cvf(http: Http, venue: str, year: int) -> Listing:
         for day in days:
             papers += parse_cvf(http.get_text(PROVIDER, day))
         if days:
-            notes.append(f"{name} {year}: papers from {len(days)} per-day pages")
+            notes.append(f"{name} {year}: papers from {plural(len(days), 'per-day page')}")
     return Listing(unique(papers), index, notes)

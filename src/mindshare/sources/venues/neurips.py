@@ -32,6 +32,10 @@ def parse_neurips(page: str) -> list[Paper]:
     return unique(papers)
 
 
+def index_neurips(venue: str, year: int) -> str:
+    return f"{SITE}paper_files/paper/{year}"
+
+
 def list_neurips(http: Http, venue: str, year: int) -> Listing:
-    url = f"{SITE}paper_files/paper/{year}"
+    url = index_neurips(venue, year)
     return Listing(parse_neurips(http.get_text(PROVIDER, url)), url)

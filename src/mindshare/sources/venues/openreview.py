@@ -90,12 +90,21 @@ def parse_openreview(data: dict) -> list[Paper]:
     return papers
 
 
-def list_openreview(http, venue: str, year: int, page_size: int = 1000) -> Listing:
+def _query(venue: str, year: int) -> tuple[str, dict[str, str]]:
     group = f"{venue.upper()}.cc/{year}/Conference"
     if year >= 2024:
-        url, params = "https://api2.openreview.net/notes", {"content.venueid": group}
-    else:
-        url, params = "https://api.openreview.net/notes", {"invitation": f"{group}/-/Blind_Submission"}
+        return "https://api2.openreview.net/notes", {"content.venueid": group}
+    return "https://api.openreview.net/notes", {"invitation": f"{group}/-/Blind_Submission"}
+
+
+def index_openreview(venue: str, year: int, page_size: int = 1000) -> str:
+    """The first page of the notes (after the login, one POST per API host)."""
+    url, params = _query(venue, year)
+    return str(httpx.URL(url, params={**params, "offset": 0, "limit": page_size}))
+
+
+def list_openreview(http, venue: str, year: int, page_size: int = 1000) -> Listing:
+    url, params = _query(venue, year)
     papers: list[Paper] = []
     offset = 0
     while True:

@@ -52,10 +52,15 @@ def parse_pmlr(page: str) -> list[Paper]:
     return unique(papers)
 
 
-def list_pmlr(http: Http, venue: str, year: int) -> Listing:
+def index_pmlr(venue: str, year: int) -> str:
+    """The page of the year's ICML volume; an InputError for a year with no volume known."""
     volume = ICML_VOLUMES.get(year)
     if volume is None:
         raise InputError(f"no PMLR volume known for ICML {year}; known years: "
                          f"{min(ICML_VOLUMES)}-{max(ICML_VOLUMES)}")
-    url = f"{SITE}v{volume}/"
+    return f"{SITE}v{volume}/"
+
+
+def list_pmlr(http: Http, venue: str, year: int) -> Listing:
+    url = index_pmlr(venue, year)
     return Listing(parse_pmlr(http.get_text(PROVIDER, url)), url)
