@@ -34,7 +34,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -213,26 +213,38 @@ def _named(resolution: Resolution, pairs: list[tuple[Field, Contender]], pinned:
         return Named(resolution.name, settled.contender(), how, doubt, resolution=settled)
     owner, contender = known
     found = settled.contender()
-    filled = {key: getattr(found, key) for key in ("pypi", "npm", "github", "stackoverflow_tag", "wikipedia",
-                                                   "stackoverflow_survey")
+    # what the field leaves out, resolution fills; never survey labels (a field that lists none means its question
+    # does not offer the contender: a label resolution finds is another question's)
+    filled = {key: getattr(found, key) for key in ("pypi", "npm", "github", "stackoverflow_tag", "wikipedia")
               if not getattr(contender, key) and getattr(found, key)}
     # a field's own word on a contender settles what resolution was unsure of
     doubt = "" if doubt and not filled else doubt
     merged = replace(contender, **filled)
-    parts = [f"{key} {_shown(getattr(merged, key))}" for key in ("pypi", "npm", "github", "stackoverflow_tag")
-             if getattr(merged, key)]
-    if merged.stackoverflow_survey:
-        years = [y for y, _ in merged.stackoverflow_survey]
-        labels = ", ".join(dict.fromkeys(f'"{label}"' for _, label in merged.stackoverflow_survey))
-        parts.append(f"survey {labels} ({years[0]}-{years[-1]})")
-    how = f"{merged.name}, the {owner.name} field's contender: " + "; ".join(parts)
+    how = f"{merged.name}, from the {owner.name} field: {identities(merged)}"
     if filled:
-        how += f" (resolved: {', '.join(filled)})"
+        how += f" ({', '.join(filled)} found by resolution)"
     return Named(resolution.name, merged, how, doubt, owner.name, settled)
 
 
-def _shown(value: Any) -> str:
-    return ", ".join(value) if isinstance(value, tuple) else str(value)
+def identities(contender: Contender) -> str:
+    """A contender's identities in words: PyPI polars; GitHub pola-rs/polars; Stack Overflow [python-polars]; ..."""
+    parts = []
+    if contender.pypi:
+        parts.append(f"PyPI {', '.join(contender.pypi)}")
+    if contender.npm:
+        parts.append(f"npm {', '.join(contender.npm)}")
+    if contender.github:
+        parts.append(f"GitHub {contender.github}")
+    if contender.stackoverflow_tag:
+        parts.append(f"Stack Overflow [{contender.stackoverflow_tag}]")
+    if contender.stackoverflow_survey:
+        years = [y for y, _ in contender.stackoverflow_survey]
+        labels = ", ".join(dict.fromkeys(f'"{label}"' for _, label in contender.stackoverflow_survey))
+        parts.append(f"survey {labels} ({years[0]}-{years[-1]})" if len(years) > 1 else f"survey {labels} "
+                     f"({years[0]})")
+    if contender.wikipedia:
+        parts.append(f"Wikipedia \"{contender.wikipedia}\"")
+    return "; ".join(parts) or "nothing"
 
 
 # -- the comparison as a field -------------------------------------------------------------------------------
@@ -249,7 +261,7 @@ def comparison_field(named: Sequence[Named], topics: Mapping[str, Mapping[str, M
     -> label); the field reads the topic most contenders share and keeps each contender's labels in it alone."""
     from dataclasses import replace
 
-    from mindshare.fields import Field, SurveyQuestion
+    from mindshare.fields import Field, SurveyQuestion, load_field
 
     topics = dict(topics or {})
     counts: dict[str, tuple[int, int]] = {}
@@ -266,10 +278,12 @@ def comparison_field(named: Sequence[Named], topics: Mapping[str, Mapping[str, M
         contenders.append(contender)
     shown = [c.name for c in contenders]
     title = " vs ".join(shown)
+    owners = {one.field_name for one in named}
+    noun = load_field(owners.pop()).noun if len(owners) == 1 and "" not in owners else "technology"
     surveys = (SurveyQuestion(SURVEY, topic, tuple(sorted(survey_columns(topic).items()))),) if topic else ()
     return Field(name="compare", title=title, path=Path("compare"), contenders=tuple(contenders),
                  description=f"{', '.join(shown[:-1])} and {shown[-1]}, compared on every signal that measures them",
-                 surveys=surveys)
+                 surveys=surveys, noun=noun)
 
 
 def survey_topics(named: Sequence[Named]) -> dict[str, dict[str, dict[str, str]]]:
@@ -443,7 +457,7 @@ def field_toml(chosen: Field) -> str:
     lines = [f"# {chosen.title}: a field written by `mindshare compare --save` on {date.today():%Y-%m-%d}.",
              "# Edit it like any field file (`mindshare fields --keys` explains every key) and pass it with --field.",
              "", f"name = {_toml(_field_name(chosen))}", f"title = {_toml(chosen.title)}",
-             f"description = {_toml(chosen.description)}", ""]
+             f"description = {_toml(chosen.description)}", f"noun = {_toml(chosen.noun)}", ""]
     for question in chosen.surveys:
         lines.append(f"[survey.{question.survey}]")
         if question.topic:

@@ -58,6 +58,8 @@ FIELD_KEYS: dict[str, tuple[type, str]] = {
     "name": (str, "the field's identifier (lower case, digits, - and _); defaults to the file name"),
     "title": (str, "the report's title"),
     "description": (str, "one sentence saying what is compared"),
+    "noun": (str, "what one contender is, as the report's titles say it: framework, database, library "
+                  "(default: contender)"),
     "reference": (str, "a published article the field reproduces, whose own figures the report then shows: "
                        + "; ".join(f"{key} = {meaning}" for key, meaning in REFERENCES.items())),
     "score_weights": (dict, "a table of signal = weight (non-negative, not all zero): the field's own composite "
@@ -124,6 +126,14 @@ class Field:
     reference: str | None = None                      # a key of REFERENCES
     score_weights: dict[str, float] | None = None     # signal -> weight of the field's composite score
     surveys: tuple[SurveyQuestion, ...] = ()           # the field's own survey questions ([survey.<name>])
+    noun: str = "contender"                            # what one contender is: "framework", "database"
+
+    @property
+    def nouns(self) -> str:
+        """The noun's plural: frameworks, databases, libraries."""
+        if self.noun.endswith("y") and self.noun[-2:-1] not in "aeiou":
+            return self.noun[:-1] + "ies"
+        return self.noun + ("es" if self.noun.endswith(("s", "x", "ch", "sh")) else "s")
 
     def survey(self, name: str) -> SurveyQuestion | None:
         """The question the field declares for survey `name`, or None (the survey's default question)."""
@@ -226,6 +236,9 @@ def parse_field(text: str, path: Path) -> Field:
         raise locate.error("reference", f"unknown reference {reference!r}; known: {', '.join(REFERENCES)}")
     score_weights = _parse_score_weights(data.get("score_weights"), locate)
     surveys = _parse_surveys(data.get("survey"), locate)
+    noun = data.get("noun", "contender")
+    if not isinstance(noun, str) or not re.fullmatch(r"[a-z][a-z -]{0,30}", noun):
+        raise locate.error("noun", f"noun {noun!r} must be a word in lower case, e.g. \"framework\"")
 
     contenders: list[Contender] = []
     seen: set[str] = set()
@@ -244,6 +257,7 @@ def parse_field(text: str, path: Path) -> Field:
         reference=reference,
         score_weights=score_weights,
         surveys=surveys,
+        noun=noun,
     )
 
 

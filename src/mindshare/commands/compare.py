@@ -88,7 +88,8 @@ def compare(
 
     Example: `mindshare compare polars pandas`, `mindshare compare rust go --as rust=pypi:-`
     """
-    from mindshare.comparison import compare as run, save_field
+    from mindshare.comparison import compare as run
+    from mindshare.comparison import save_field
 
     settings = application(ctx).settings
     given = list(names or [])      # checked by the run (a cached answer is only ever of names that passed)
