@@ -5,10 +5,12 @@ Data flow one way, sources -> store -> analysis -> report <- commands, and each 
 it in this plan:
 
     face        cli, __main__, commands/, api, the package face (__init__)
-    running     session (the store with the bundle), collection (the collection runner)
-    report      report/ (reads the store once, the analysis, the catalogue)
+    running     session (the store with the bundle), collection (the collection runner), overlay (the any-field
+                history joined to the store for one run), comparison (names in, an answer out)
+    report      report/ (reads the store once, the analysis, the catalogue), site/ (the published site)
     producers   sources/ (live sources, venues, full-text queries), importers/ (files), scan/ (papers),
-                research/ (sampled scans), bundle (the shipped history)
+                research/ (sampled scans), bundle (the shipped dataset), history (the any-field history),
+                resolve (a name to a contender's identities)
     analysis    analysis/ (pure functions over observations: no store, no network, no files)
     base        settings, fields, http, store
     ground      _version, errors, console, catalogue, observations
@@ -41,12 +43,17 @@ ALLOWED: dict[str, set[str]] = {
     "importers": BASE,
     "research": BASE | {"sources", "scan"},
     "bundle": BASE | {"importers"},
+    "history": BASE | {"importers"},
+    "resolve": BASE | {"history", "sources"},               # online: PyPI, Stack Exchange (its provider), Wikipedia
     "report": BASE | {"analysis"},
+    "site": BASE | {"analysis", "report"},                   # the published site (its own helper sets its plan)
     "session": BASE | {"bundle"},
     "collection": BASE | {"sources"},
-    "api": BASE | {"analysis", "report", "session", "collection", "sources"},
+    "overlay": BASE | {"history", "importers"},
+    "comparison": BASE | {"analysis", "history", "resolve", "overlay", "session", "sources", "importers"},
+    "api": BASE | {"analysis", "report", "session", "collection", "sources", "overlay", "comparison", "resolve"},
     "commands": BASE | {"analysis", "report", "session", "collection", "sources", "importers", "scan", "research",
-                        "bundle", "api"},
+                        "bundle", "api", "comparison", "resolve", "history", "overlay"},
     "cli": BASE | {"commands", "__init__"},
     "__main__": {"cli"},
     "__init__": {"_version"},
