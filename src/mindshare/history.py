@@ -364,6 +364,17 @@ def _survey_blocks() -> dict[tuple[int, str], list[dict]]:
     return blocks
 
 
+def published_base(year: int, question: str, segment: str = "all respondents") -> int | None:
+    """The base of a question (its topic or the year's own key) in a year's published results, for one segment: the
+    median of its options' bases (a 2021-2022 base is implied per option); None where the results hold no such
+    block."""
+    import statistics
+
+    bases = [int(row["n"]) for row in _survey_blocks().get((int(year), question.strip().casefold()), [])
+             if row["segment"] == segment]
+    return int(statistics.median(bases)) if bases else None
+
+
 BASIS_NOTES = {
     "count derived": "published: the % and n; the count is derived as round(% x n / 100)",
     "base implied": "published: the count and the % (to 4 digits); the %'s base is implied, n = count / % "
@@ -433,6 +444,7 @@ __all__ = [
     "manifest",
     "normalise_pypi",
     "observations",
+    "published_base",
     "read_rows",
     "survey_table",
 ]
