@@ -60,7 +60,6 @@ from mindshare.importers.surveys import (
 )
 from mindshare.observations import Methods
 
-
 # A file whose base is under this share of the published results' base is a sample of the survey, said so at import
 SMALL_BASE = 0.10
 
