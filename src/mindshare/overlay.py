@@ -13,8 +13,10 @@ What is joined, and what is not:
 - contenders the bundled dataset already covers (the deep-learning frameworks: the bundle was compiled for them from
   the same sources) take nothing from the history, so the bundle's rows are never doubled (the bundle's GitHub rows
   name a framework by its id where the history names the repository, and would be counted twice);
-- a history row never shadows a row of the store: where the store holds the same measurement (its key:
-  `observations.MEASUREMENT_KEY`), the store's row is the one read;
+- a history row never shadows a row of the store that names a contender: where the store holds the same measurement
+  (its key: `observations.MEASUREMENT_KEY`) for a contender, the store's row is the one read; where the store holds
+  it for no contender (the bundle keeps Stack Overflow's "Pandas" and "NumPy" shares without one), the history's
+  row, which says whose figure it is, is read in its place for the run;
 - survey figures are read for the one question the field's survey stands for (its `[survey.stackoverflow]` topic,
   else the machine-learning frameworks question), in the whole populations the survey publishes: its
   sub-populations ("all respondents; 1-5 years of work experience") would be read as their parent population by
@@ -130,8 +132,8 @@ def snapshot_id(source: str) -> str:
 
 
 def _create(connection, database: str, rows) -> None:
-    """The history rows (those the store does not already hold) and their snapshots as temporary tables, and the
-    store's three names as temporary views over the store and them."""
+    """The history rows (those the store does not already hold for a contender) and their snapshots as temporary
+    tables, and the store's three names as temporary views over the store and them."""
     quoted = '"' + database.replace('"', '""') + '"'
     columns = ", ".join(f"CAST({name} AS {kind.replace(' NOT NULL', '')}) AS {name}" for name, kind in COLUMNS.items())
     same = " AND ".join(f"o.{k} IS NOT DISTINCT FROM h.{k}" for k in MEASUREMENT_KEY)
@@ -140,7 +142,7 @@ def _create(connection, database: str, rows) -> None:
         connection.execute(f"""
             CREATE OR REPLACE TEMP TABLE {HISTORY_ROWS} AS
             SELECT {columns} FROM ms_history_incoming h
-            WHERE NOT EXISTS (SELECT 1 FROM {quoted}.main.observations o WHERE {same})""")
+            WHERE NOT EXISTS (SELECT 1 FROM {quoted}.main.observations o WHERE {same} AND o.contender IS NOT NULL)""")
     finally:
         connection.unregister("ms_history_incoming")
     compiled = datetime.fromisoformat(manifest()["compiled_at"])
@@ -152,8 +154,12 @@ def _create(connection, database: str, rows) -> None:
                ? AS mindshare_version
         FROM {HISTORY_ROWS} GROUP BY snapshot_id, source""",
                        [SnapshotKind.BUNDLED, manifest()["version"], compiled, _version.__version__])
-    connection.execute(f"CREATE OR REPLACE TEMP VIEW observations AS SELECT * FROM {quoted}.main.observations "
-                       f"UNION ALL SELECT * FROM temp.main.{HISTORY_ROWS}")
+    # the store's rows, but those of its measurements the history now names a contender for
+    connection.execute(f"""
+        CREATE OR REPLACE TEMP VIEW observations AS
+        SELECT * FROM {quoted}.main.observations o
+        WHERE o.contender IS NOT NULL OR NOT EXISTS (SELECT 1 FROM temp.main.{HISTORY_ROWS} h WHERE {same})
+        UNION ALL SELECT * FROM temp.main.{HISTORY_ROWS}""")
     connection.execute(f"CREATE OR REPLACE TEMP VIEW snapshots AS SELECT * FROM {quoted}.main.snapshots "
                        f"UNION ALL SELECT * FROM temp.main.{HISTORY_SNAPSHOTS}")
     # the store's own rule for the newest value of a measurement, over the joined rows
