@@ -140,3 +140,25 @@ def test_no_section_names_a_contender_a_year_or_a_venue():
         hits = [f"{path.name}:{n}: {line.strip()}" for n, line in
                 enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if forbidden.search(line)]
         assert not hits, "\n".join(hits)
+
+
+@pytest.mark.parametrize("name", ["web-frameworks", "databases", "dataframes", "languages", "frontend-frameworks"])
+def test_each_shipped_field_is_answered_offline_with_two_current_measures(tmp_path, bundled_store_path, name):
+    """Offline, from the bundled store and the any-field history alone (`mindshare report --field NAME` on a fresh
+    machine): at least two current measures on the scoreboard, and not a word about deep learning."""
+    from mindshare.api import write_report_folder
+    from mindshare.settings import read
+
+    db = tmp_path / "store.duckdb"
+    shutil.copy(bundled_store_path, db)
+    settings = read({"MINDSHARE_DB": str(db), "MINDSHARE_CACHE": str(tmp_path / "cache")})
+    out = write_report_folder(settings, load_field(name), tmp_path / "report", png=False)
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    rows = next(t for t in section(results, "headline")["tables"] if t["name"] == "scoreboard")["rows"]
+    current = [r for r in rows if r["current"]]
+    assert len(current) >= 2, [r["label"] for r in rows]
+    ids = set(load_field(name).ids)
+    assert all(r["leader"] in ids for r in rows)
+    for page in ("index.html", "report.md", "results.json", "sources.html"):
+        found = DEEP_LEARNING_WORDS.findall((out / page).read_text(encoding="utf-8"))
+        assert not found, f"{page} mentions {sorted(set(found))}"

@@ -55,6 +55,7 @@ CACHE_VERSION = 1
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d",
            "#bab0ac", "#1f77b4", "#ff7f0e")
 SURVEY = "stackoverflow"
+NO_STORE = "no store yet (the bundled history only)"
 
 
 # -- the records -----------------------------------------------------------------------------------------------
@@ -325,6 +326,7 @@ def store_for(settings: Settings, chosen: Field) -> Iterator[tuple[Store, str]]:
             yield store, str(path)
         return
     store = open_store(":memory:", read_only=False, settings=settings)
+    store.path = Path(NO_STORE)       # what the report's footer names as the store
     try:
         yield store, f"none yet ({path} does not exist; nothing in it covers these contenders)"
     finally:
