@@ -78,7 +78,7 @@ class Comparison:
     names: list[dict]                      # name, id, display, how, doubt, field
     answer: dict | None                    # analysis.answer.Answer.as_section(), or None: nothing to compare
     coverage: list[dict]                   # per scoreboard row: metric, source, measured and not measured ids
-    to_collect: list[dict]                 # live sources that would add a signal: source, signal, contenders
+    to_collect: list[dict]                 # signals no row measures for them: signal, words
     history: dict[str, int]                # history source -> rows joined for this run
     store: str                             # the store read, or why none was
     survey_topic: str                      # the survey question read
@@ -157,16 +157,23 @@ def known_contenders() -> list[tuple[Field, Contender]]:
     return pairs
 
 
+def known_by_name(name: str, pairs: list[tuple[Field, Contender]]) -> tuple[Field, Contender] | None:
+    """The field contender whose id or one of whose names is `name` (any case)."""
+    from mindshare.resolve import contender_id
+
+    given = {name.casefold(), contender_id(name)}
+    return next((pair for pair in pairs if given & {n.casefold() for n in pair[1].names}), None)
+
+
 def known_contender(resolution: Resolution, pairs: list[tuple[Field, Contender]]) -> tuple[Field, Contender] | None:
     """The field contender a resolved name is: by its id or one of its names first, else by a PyPI project or the
     GitHub repository they share."""
     from mindshare.history import github_names, normalise_pypi
 
-    given = {resolution.name.casefold(), resolution.id, resolution.display.casefold()}
-    for pair in pairs:
-        names = {n.casefold() for n in pair[1].names}
-        if given & names:
-            return pair
+    for given in (resolution.name, resolution.display):
+        found = known_by_name(given, pairs)
+        if found is not None:
+            return found
     projects = {f.value for f in resolution.pypi}
     repos = github_names(resolution.github.value) if resolution.github else set()
     for pair in pairs:
@@ -181,17 +188,32 @@ def known_contender(resolution: Resolution, pairs: list[tuple[Field, Contender]]
 def contenders_of(names: Sequence[str], pins: Mapping[str, Pin] | None = None,
                   http: Http | None = None) -> list[Named]:
     """Each name as a contender (see the module's docstring); an InputError naming the first name found nowhere,
-    or two names that are one contender."""
+    or two names that are one contender. A name that is a field contender's own name is that contender without
+    being resolved (the field's word on it is the one read); the others are resolved, offline or online."""
     from mindshare.resolve import NOT_FOUND, resolve_all
 
     checked = check_names(names)
     pins = dict(pins or {})
-    resolutions = resolve_all(checked, pins=pins, http=http)
-    missing = [r for r in resolutions if r.status == NOT_FOUND]
+    unknown = set(pins) - set(checked)
+    if unknown:
+        raise InputError(f"--as names {', '.join(sorted(unknown))}, which is not among the names given "
+                         f"({', '.join(checked)})")
+    pairs = known_contenders()
+    known = {name: known_by_name(name, pairs) for name in checked if name not in pins and http is None}
+    asked = [name for name in checked if known.get(name) is None]
+    resolutions = {r.name: r for r in resolve_all(asked, pins=pins, http=http)}
+    missing = [r for r in resolutions.values() if r.status == NOT_FOUND]
     if missing:
         raise InputError(missing[0].message())
-    pairs = known_contenders()
-    named = [_named(r, pairs, pinned=r.name in pins) for r in resolutions]
+    named = []
+    for name in checked:
+        pair = known.get(name)
+        if pair is not None:
+            owner, contender = pair
+            named.append(Named(name, contender, f"{contender.name}, from the {owner.name} field: "
+                                                f"{identities(contender)}", field_name=owner.name))
+        else:
+            named.append(_named(resolutions[name], pairs, pinned=name in pins))
     ids: dict[str, str] = {}
     for one in named:
         if one.contender.id in ids:
@@ -433,22 +455,18 @@ def coverage_of(store: Store, chosen: Field, answer: dict | None) -> list[dict]:
 
 
 def collectable(store: Store, chosen: Field) -> list[dict]:
-    """The live sources that measure some of these contenders and have no rows of them in the store: what
-    `--collect` (or `mindshare collect`) would add."""
-    from mindshare.sources import SOURCES
+    """The signals the answer speaks of that no row measures for any of these contenders: what only a live
+    collection (`--collect`, `mindshare collect`) or an import can add. Read from the catalogue, not the live
+    sources' registry: importing every source (and the HTTP layer) would cost a first compare half a second."""
+    from mindshare.catalogue import CATALOGUE
 
     ids = list(chosen.ids)
     marks = ", ".join("?" * len(ids))
-    held = {(s, c) for s, c in store.connection.execute(
-        f"SELECT DISTINCT source, contender FROM latest_observations WHERE contender IN ({marks})", ids).fetchall()}
-    out = []
-    for name, source in SOURCES.items():
-        eligible = [c.id for c in source.eligible(chosen.contenders)]
-        missing = [c for c in eligible if (source.source, c) not in held]
-        if missing:
-            out.append({"source": name, "title": source.title, "signal": source.signal, "contenders": missing,
-                        "credential": source.provider.credential_names if source.provider.credential else ""})
-    return out
+    held = {row[0] for row in store.connection.execute(
+        f"SELECT DISTINCT signal FROM latest_observations WHERE value IS NOT NULL AND contender IN ({marks})",
+        ids).fetchall()}
+    return [{"signal": s.name, "words": s.spoken} for s in sorted(CATALOGUE.signals, key=lambda s: CATALOGUE.order(s.name))
+            if s.compared and s.order is not None and s.name not in held]
 
 
 # -- the field file ---------------------------------------------------------------------------------------------

@@ -354,14 +354,40 @@ def survey_table() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def _survey_blocks() -> dict[tuple[int, str], list[dict]]:
-    """(year, case-folded topic or question key) -> that block's rows: every segment and option."""
-    blocks: dict[tuple[int, str], list[dict]] = {}
-    for row in read_whole("stackoverflow_survey.parquet").to_pylist():
-        row["option_key"] = row["option"].strip().casefold()
-        for name in {row["topic"].strip().casefold(), row["question"].strip().casefold()}:
-            blocks.setdefault((row["year"], name), []).append(row)
-    return blocks
+def _survey_columns() -> dict[str, list]:
+    return read_whole("stackoverflow_survey.parquet").to_pydict()
+
+
+@lru_cache(maxsize=1)
+def _survey_index() -> dict[tuple[int, str], list[int]]:
+    """(year, case-folded topic or question key) -> the positions of that block's rows (every segment and option):
+    built from two columns; a row becomes a dict only when it is read (_survey_blocks)."""
+    columns = _survey_columns()
+    index: dict[tuple[int, str], list[int]] = {}
+    for position, (year, topic, question) in enumerate(zip(columns["year"], columns["topic"], columns["question"])):
+        for name in {topic.strip().casefold(), question.strip().casefold()}:
+            index.setdefault((year, name), []).append(position)
+    return index
+
+
+class _Blocks:
+    """(year, topic or question key) -> that block's rows as dicts (with `option_key`), made when asked."""
+
+    def get(self, key: tuple[int, str], default: list | None = None) -> list[dict]:
+        positions = _survey_index().get(key)
+        if positions is None:
+            return default if default is not None else []
+        columns = _survey_columns()
+        rows = []
+        for position in positions:
+            row = {name: values[position] for name, values in columns.items()}
+            row["option_key"] = row["option"].strip().casefold()
+            rows.append(row)
+        return rows
+
+
+def _survey_blocks() -> _Blocks:
+    return _Blocks()
 
 
 def published_base(year: int, question: str, segment: str = "all respondents") -> int | None:

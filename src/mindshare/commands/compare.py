@@ -172,9 +172,10 @@ def print_comparison(result: Comparison) -> None:
     for line in not_measured_lines(result):
         out.print(Text(line))
     if result.to_collect:
-        sources = ", ".join(f"{c['title']} ({', '.join(result.name_of(i) for i in c['contenders'])})"
-                            for c in result.to_collect)
-        out.print(Text(f"Not in the bundled data, `--collect` fetches: {sources}."))
+        missing = ", ".join(c["words"] for c in result.to_collect)
+        out.print(Text(f"Not measured for these in the data at hand: {missing}. `--collect` fetches what the live "
+                       "sources measure for just these (GitHub, PyPI, npm, Stack Overflow, Wikipedia, job ads, "
+                       "papers); `mindshare survey import` reads a survey file."))
 
 
 def not_measured_lines(result: Comparison) -> list[str]:
