@@ -30,7 +30,6 @@ from mindshare.errors import MindshareError
 # The report first, then getting data in, then reading it back. A new verb is one line here.
 VERBS: dict[str, str] = {
     "report": "mindshare.commands.report",
-    "compare": "mindshare.commands.compare",     # compare NAME NAME ...
     "collect": "mindshare.commands.collect",
     "jobs": "mindshare.commands.jobs",            # jobs collect
     "trends": "mindshare.commands.trends",        # trends collect, trends samples
@@ -39,6 +38,7 @@ VERBS: dict[str, str] = {
     "scan": "mindshare.commands.scan",
     "papers": "mindshare.commands.papers",        # papers fetch, papers venues
     "research": "mindshare.commands.research",    # research sample, research shares
+    "compare": "mindshare.commands.compare",      # compare NAME NAME ...
     "observations": "mindshare.commands.data",
     "fields": "mindshare.commands.data",
     "snapshots": "mindshare.commands.data",       # snapshots (list), snapshots delete
