@@ -323,3 +323,10 @@ def test_collect_fetches_just_these_contenders_then_compares(tmp_path, monkeypat
 def test_pins_parse_before_anything_runs():
     with pytest.raises(InputError):
         parse_pins(["x=github:not-a-repo"])
+
+
+def test_the_package_face_compares(tmp_path):
+    import mindshare
+
+    result = mindshare.compare(["rust", "go"], db=tmp_path / "s.duckdb")
+    assert [n["id"] for n in result.names] == ["rust", "go"] and "compare" in mindshare.__all__
