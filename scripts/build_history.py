@@ -469,15 +469,20 @@ def survey(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     for (year, question), (commit, file_name, text) in sorted(blocks.items()):
         when = dates.get(year)
         path = f"packages/archive/{year}/json/{file_name}"
-        period = (when["opened"], when["closed"]) if when else (date(year, 1, 1), date(year, 12, 31))
+        # A year whose fielding dates the archive's README does not give (2026) was fielded and published before
+        # the results were read here: its period runs from the year's start to that day, and that day is the
+        # latest it can have become public (never a period that ends after the figures were seen).
+        seen = date.fromisoformat(COMPILED_AT[:10])
+        period = (when["opened"], when["closed"]) if when else (date(year, 1, 1), min(date(year, 12, 31), seen))
         snapshots.append({
             "source": f"Stack Overflow Developer Survey {year} (published results)",
             "snapshot": date(year, 1, 1), "question": question,
             "reference": github_url(SURVEY_REPOSITORY, commit, path), "method": "as published",
             "query": f"{question}: {text}"[:600], "period_start": period[0], "period_end": period[1],
-            "published": when["released"] if when else None,
+            "published": when["released"] if when else seen,
             "note": SURVEY_ATTRIBUTION + ("" if when else f"; {year}'s fielding dates are not in the archive's "
-                                          "README: the calendar year stands for the period"),
+                                          f"README: the period runs from {period[0]} to {period[1]}, the day the "
+                                          f"published results were read, by which they were public"),
             "top": None, "floor": None})
     used = {int(y) for y in data["year"].unique()}
     return data, pd.DataFrame(snapshots), {str(y): {k: v for k, v in d.items() if v} for y, d in dates.items()

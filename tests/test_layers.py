@@ -5,10 +5,11 @@ Data flow one way, sources -> store -> analysis -> report <- commands, and each 
 it in this plan:
 
     face        cli, __main__, commands/, api, the package face (__init__)
-    running     session (the store with the bundle), collection (the collection runner)
+    running     session (the store with the bundle), collection (the collection runner), overlay (the any-field
+                history joined to the store for one run), comparison (names in, an answer out)
     report      report/ (reads the store once, the analysis, the catalogue), site/ (the published site's parts)
     producers   sources/ (live sources, venues, full-text queries), importers/ (files), scan/ (papers),
-                research/ (sampled scans), bundle (the shipped history), history (the any-field history),
+                research/ (sampled scans), bundle (the shipped dataset), history (the any-field history),
                 resolve (a name to a contender's identities)
     analysis    analysis/ (pure functions over observations: no store, no network, no files)
     base        settings, fields, http, store
@@ -43,14 +44,16 @@ ALLOWED: dict[str, set[str]] = {
     "research": BASE | {"sources", "scan"},
     "bundle": BASE | {"importers"},
     "history": BASE | {"importers"},
-    "resolve": BASE | {"history", "sources"},        # online look-ups use the Stack Overflow source's provider
+    "resolve": BASE | {"history", "sources"},               # online: PyPI, Stack Exchange (its provider), Wikipedia
     "report": BASE | {"analysis"},
     "site": BASE | {"analysis", "report"},
     "session": BASE | {"bundle"},
     "collection": BASE | {"sources"},
-    "api": BASE | {"analysis", "report", "session", "collection", "sources"},
+    "overlay": BASE | {"history", "importers"},
+    "comparison": BASE | {"analysis", "history", "resolve", "overlay", "session", "sources", "importers"},
+    "api": BASE | {"analysis", "report", "session", "collection", "sources", "overlay", "comparison", "resolve"},
     "commands": BASE | {"analysis", "report", "session", "collection", "sources", "importers", "scan", "research",
-                        "bundle", "api"},
+                        "bundle", "api", "comparison", "resolve", "history", "overlay"},
     "cli": BASE | {"commands", "__init__"},
     "__main__": {"cli"},
     "__init__": {"_version"},

@@ -140,3 +140,38 @@ def test_no_section_names_a_contender_a_year_or_a_venue():
         hits = [f"{path.name}:{n}: {line.strip()}" for n, line in
                 enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if forbidden.search(line)]
         assert not hits, "\n".join(hits)
+
+
+def test_the_web_frameworks_report_offline_has_two_current_measures(tmp_path, bundled_store_path):
+    """`mindshare report --field web-frameworks` on a fresh machine: the bundled store and the any-field history
+    alone give at least two current measures, and not a word about deep learning on any page."""
+    from mindshare.api import write_report_folder
+    from mindshare.settings import read
+
+    db = tmp_path / "store.duckdb"
+    shutil.copy(bundled_store_path, db)
+    settings = read({"MINDSHARE_DB": str(db), "MINDSHARE_CACHE": str(tmp_path / "cache")})
+    out = write_report_folder(settings, load_field("web-frameworks"), tmp_path / "report", png=False)
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    rows = next(t for t in section(results, "headline")["tables"] if t["name"] == "scoreboard")["rows"]
+    assert len([r for r in rows if r["current"]]) >= 2, [r["label"] for r in rows]
+    for page in ("index.html", "report.md", "results.json", "sources.html"):
+        found = DEEP_LEARNING_WORDS.findall((out / page).read_text(encoding="utf-8"))
+        assert not found, f"{page} mentions {sorted(set(found))}"
+
+
+@pytest.mark.parametrize("name", ["databases", "dataframes", "languages", "frontend-frameworks"])
+def test_every_other_shipped_field_is_answered_offline_with_two_current_measures(bundled_store_path, name):
+    """The other shipped fields, as their report's answer reads them (the same store, history join and analysis)."""
+    from datetime import date
+
+    from mindshare.comparison import answer_of
+    from mindshare.overlay import joined
+
+    chosen = load_field(name)
+    with session(bundled_store_path, read_only=True) as store, joined(store, chosen):
+        answer = answer_of(store, chosen, date.today())
+    rows = next(t for t in answer["tables"] if t["name"] == "scoreboard")["rows"]
+    assert len([r for r in rows if r["current"]]) >= 2, [r["label"] for r in rows]
+    assert all(r["leader"] in chosen.ids for r in rows)
+    assert not DEEP_LEARNING_WORDS.search(json.dumps(answer))

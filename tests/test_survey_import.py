@@ -333,3 +333,65 @@ def test_reimporting_the_same_file_adds_nothing(survey_2019, tmp_path):
     again = run("--db", str(db), "survey", "import", str(csv_path), "--source", "stackoverflow", "--year", "2019")
     assert again.exit_code == 0 and "already stored" in again.output
     assert imported_rows(db) == rows
+
+
+# -- any field: the field's own question ---------------------------------------------------------------------------
+def test_a_field_reads_its_own_question_from_the_real_2019_file():
+    """The web-frameworks field declares WebFrameWorkedWith for 2019: the same real file gives its shares, counted
+    again here with Python's csv module."""
+    field = load_field("web-frameworks")
+    result = read_survey(SO_2019, year=2019, field=field)
+    rows = [r for r in real_rows(SO_2019, "Respondent") if r["WebFrameWorkedWith"] not in ("", "NA")]
+    segment = "all respondents; WebFrameWorkedWith"
+    assert result.total(segment).n_answered == len(rows)
+    for contender, label in (("django", "Django"), ("flask", "Flask"), ("express", "Express"),
+                             ("rails", "Ruby on Rails")):
+        ticked = sum(label in r["WebFrameWorkedWith"].split(";") for r in rows)
+        assert share(result, contender, segment)["count"] == ticked > 0, contender
+    assert {c.id for c in result.absent} == {"fastapi", "spring-boot", "aspnet-core"}    # not offered in 2019
+    assert set(result.shares["subject"]) <= {label for c in field.contenders for _, label in c.stackoverflow_survey}
+
+
+def test_two_questions_of_one_file_are_two_measurements(tmp_path):
+    """The frameworks question and the web-frameworks question of the same 2019 file, both stored: each keeps its
+    own base (the second import writes nothing over the first)."""
+    db = tmp_path / "s.duckdb"
+    for field in ("deep-learning", "web-frameworks"):
+        done = run("--db", str(db), "survey", "import", str(SO_2019), "--source", "stackoverflow", "--year", "2019",
+                   "--field", field)
+        assert done.exit_code == 0, done.output
+    with store_session(db) as store:
+        bases = store.observations(metric="so_survey_respondents", source="Stack Overflow Developer Survey 2019")
+    answered = bases[bases["subject"] == "_answered"].set_index("segment")["value"]
+    assert answered["all respondents"] == 200 and answered["all respondents; WebFrameWorkedWith"] == 224
+
+
+def test_a_field_question_the_file_lacks_is_one_line_and_nothing_stored(tmp_path):
+    field = tmp_path / "odd.toml"
+    field.write_text('name = "odd"\n[survey.stackoverflow]\ntopic = "web frameworks"\n'
+                     'columns = { 2019 = "WebFrameworksUsed" }\n[[contender]]\nid = "django"\nname = "Django"\n'
+                     'stackoverflow_survey = { 2019 = "Django" }\n', encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    done = run("--db", str(db), "survey", "import", str(SO_2019), "--source", "stackoverflow", "--year", "2019",
+               "--field", str(field))
+    assert done.exit_code != 0 and isinstance(done.exception, InputError)
+    message = str(done.exception)
+    assert "\n" not in message and "missing WebFrameworksUsed" in message
+    assert imported_rows(db) == 0
+    with pytest.raises(InputError, match="names no column of the 2020 survey"):
+        read_survey(SO_2019, year=2020, field=load_field(str(field)))
+
+
+def test_a_sample_file_is_said_to_be_one_and_a_whole_file_is_not(tmp_path):
+    """The 3-row 2024 sample (1 answered) is 0.002% of the 45,841 who answered in Stack Overflow's published results:
+    said in one line at import, and stored with its figures; a file of the published size is not."""
+    db = tmp_path / "s.duckdb"
+    done = run("--db", str(db), "survey", "import", str(SO_2024), "--source", "stackoverflow", "--year", "2024")
+    assert done.exit_code == 0, done.output
+    flagged = [line for line in done.output.splitlines() if "a sample, not the survey" in line]
+    assert len(flagged) == 1 and "1 answered MiscTechHaveWorkedWith" in flagged[0] and "45,841" in flagged[0]
+    with store_session(db) as store:
+        notes = store.observations(metric="so_survey_note", source="Stack Overflow Developer Survey 2024")
+    assert notes["value_text"].str.contains("a sample, not the survey").any()
+    whole = read_survey(SO_2024, year=2024, field=load_field(), published_n=2)
+    assert not any("a sample" in remark for remark in whole.remarks)

@@ -7,6 +7,7 @@ For notebooks::
     mindshare.chart("research")          # an Altair chart; displays inline
     mindshare.report(out="my-report")    # the full report, as files
     mindshare.collect(["wikipedia"])     # today's numbers from live sources, into the store
+    mindshare.compare(["polars", "pandas"]).headline   # any technologies, compared offline
 
 This package's face is the API's: its names are mindshare/api.py's (with pandas and DuckDB behind it), imported on
 first use, so that `import mindshare` and the command line start without it (`mindshare --version` imports
@@ -25,10 +26,11 @@ from mindshare._version import __version__
 
 # The API's functions that are found in mindshare.api when first asked for (see __getattr__); the other two,
 # observations and report, are modules of this package that, called, call the API's function of their name.
-_API = ("chart", "collect", "contenders", "results", "snapshots")
+_API = ("chart", "collect", "compare", "contenders", "results", "snapshots")
 _CALLABLE_MODULES = ("observations", "report")
 
-__all__ = ["__version__", "chart", "collect", "contenders", "observations", "report", "results", "snapshots"]
+__all__ = ["__version__", "chart", "collect", "compare", "contenders", "observations", "report", "results",
+           "snapshots"]
 
 
 def _api() -> types.ModuleType:

@@ -108,11 +108,46 @@ def write_report_folder(settings: settings_module.Settings, field: Field, out: P
                         png: bool = True) -> Path:
     """The report of `field`, from the store of `settings` (read-only if it cannot be written), written to `out`:
     what `mindshare report` and `mindshare.report()` both do. Returns the folder."""
+    from mindshare.overlay import joined
     from mindshare.report.build import build_report
     from mindshare.report.render import write_report
 
-    with session(settings=settings, read_only=None) as store:
+    with session(settings=settings, read_only=None) as store, joined(store, field):
         built = build_report(store, field, as_of=as_of, compare_to=compare_to, weights=weights)
+    return write_report(built, out, render_images=png)
+
+
+def compare(names: list[str], *, pins: list[str] | None = None, online: bool = False, db: str | Path | None = None,
+            out: str | Path | None = None, use_cache: bool = True):
+    """Compare technologies by name, as `mindshare compare`: a `mindshare.comparison.Comparison` (its `headline`,
+    `sentences`, `scoreboard` rows, `names` with what each resolved to, `coverage`: what is not measured).
+
+    `pins`: `--as` texts, "NAME=pypi:x,github:o/r,so:tag,survey:\"Label\"" (`-` for none); `online=True` resolves
+    with PyPI, Stack Exchange and Wikipedia too; `out`: also write the full report there.
+    """
+    from mindshare.comparison import compare as run
+    from mindshare.resolve import parse_pins
+
+    with _settings(db) as chosen:
+        result = run(list(names), pins=list(pins or []), settings=chosen, online=online, use_cache=use_cache)
+        if out is not None:
+            write_comparison_report(chosen, list(names), parse_pins(pins or []), Path(out))
+    return result
+
+
+def write_comparison_report(settings: settings_module.Settings, names: list[str], pins: Mapping, out: Path, *,
+                            as_of: date | None = None, compare_to: date | None = None,
+                            weights: dict[str, float] | None = None, png: bool = True) -> Path:
+    """The report of named contenders (`mindshare compare --out`, `report --contenders`): their field, from the store
+    (if any: see comparison.store_for) joined with their bundled history, written to `out`."""
+    from mindshare.comparison import prepare, store_for
+    from mindshare.overlay import joined
+    from mindshare.report.build import build_report
+    from mindshare.report.render import write_report
+
+    _, chosen = prepare(names, pins)
+    with store_for(settings, chosen) as (store, _), joined(store, chosen):
+        built = build_report(store, chosen, as_of=as_of, compare_to=compare_to, weights=weights)
     return write_report(built, out, render_images=png)
 
 

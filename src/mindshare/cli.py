@@ -38,6 +38,7 @@ VERBS: dict[str, str] = {
     "scan": "mindshare.commands.scan",
     "papers": "mindshare.commands.papers",        # papers fetch, papers venues
     "research": "mindshare.commands.research",    # research sample, research shares
+    "compare": "mindshare.commands.compare",      # compare NAME NAME ...
     "observations": "mindshare.commands.data",
     "fields": "mindshare.commands.data",
     "snapshots": "mindshare.commands.data",       # snapshots (list), snapshots delete

@@ -58,10 +58,16 @@ FIELD_KEYS: dict[str, tuple[type, str]] = {
     "name": (str, "the field's identifier (lower case, digits, - and _); defaults to the file name"),
     "title": (str, "the report's title"),
     "description": (str, "one sentence saying what is compared"),
+    "noun": (str, "what one contender is, as the report's titles say it: framework, database, library "
+                  "(default: contender)"),
     "reference": (str, "a published article the field reproduces, whose own figures the report then shows: "
                        + "; ".join(f"{key} = {meaning}" for key, meaning in REFERENCES.items())),
     "score_weights": (dict, "a table of signal = weight (non-negative, not all zero): the field's own composite "
                             "score, e.g. jobs = 0.5"),
+    "survey": (dict, "per survey ([survey.stackoverflow]), the question that stands for the field: `topic`, the "
+                     "published results' topic the bundled figures are read from (e.g. \"web frameworks\"), and "
+                     "`columns`, a table of year = the raw file's column `survey import` reads (e.g. 2019 = "
+                     "\"WebFrameWorkedWith\"); default: the machine-learning frameworks question"),
     "contender": (list, "the contenders, one array-of-tables entry each, with the keys below"),
 }
 
@@ -93,6 +99,23 @@ class Contender:
         return (self.name, self.id, *self.aliases)
 
 
+SURVEYS = ("stackoverflow", "kaggle")     # the surveys a field may declare a question of
+SURVEY_KEYS = ("topic", "columns")
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    """The question of one survey that stands for a field: its topic in the published results and, per year, the
+    column of the raw answers file that holds it."""
+
+    survey: str
+    topic: str | None = None
+    columns: tuple[tuple[int, str], ...] = ()
+
+    def column(self, year: int) -> str | None:
+        return dict(self.columns).get(int(year))
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -102,6 +125,19 @@ class Field:
     contenders: tuple[Contender, ...] = dataclass_field(default_factory=tuple)
     reference: str | None = None                      # a key of REFERENCES
     score_weights: dict[str, float] | None = None     # signal -> weight of the field's composite score
+    surveys: tuple[SurveyQuestion, ...] = ()           # the field's own survey questions ([survey.<name>])
+    noun: str = "contender"                            # what one contender is: "framework", "database"
+
+    @property
+    def nouns(self) -> str:
+        """The noun's plural: frameworks, databases, libraries."""
+        if self.noun.endswith("y") and self.noun[-2:-1] not in "aeiou":
+            return self.noun[:-1] + "ies"
+        return self.noun + ("es" if self.noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+    def survey(self, name: str) -> SurveyQuestion | None:
+        """The question the field declares for survey `name`, or None (the survey's default question)."""
+        return next((q for q in self.surveys if q.survey == name), None)
 
     @property
     def ids(self) -> list[str]:
@@ -199,6 +235,10 @@ def parse_field(text: str, path: Path) -> Field:
     if reference is not None and reference not in REFERENCES:
         raise locate.error("reference", f"unknown reference {reference!r}; known: {', '.join(REFERENCES)}")
     score_weights = _parse_score_weights(data.get("score_weights"), locate)
+    surveys = _parse_surveys(data.get("survey"), locate)
+    noun = data.get("noun", "contender")
+    if not isinstance(noun, str) or not re.fullmatch(r"[a-z][a-z -]{0,30}", noun):
+        raise locate.error("noun", f"noun {noun!r} must be a word in lower case, e.g. \"framework\"")
 
     contenders: list[Contender] = []
     seen: set[str] = set()
@@ -216,6 +256,8 @@ def parse_field(text: str, path: Path) -> Field:
         contenders=tuple(contenders),
         reference=reference,
         score_weights=score_weights,
+        surveys=surveys,
+        noun=noun,
     )
 
 
@@ -227,6 +269,35 @@ def _parse_score_weights(raw: object, locate: "_Locator") -> dict[str, float] | 
             or sum(raw.values()) <= 0:
         raise locate.error("score_weights", "[score_weights] must map signals to non-negative numbers, not all zero")
     return {str(k): float(v) for k, v in raw.items()}
+
+
+def _parse_surveys(raw: object, locate: "_Locator") -> tuple[SurveyQuestion, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        raise locate.error("survey", "[survey.<name>] tables name a survey's question: topic = \"...\" and "
+                                     "columns = { YEAR = \"Column\" }")
+    found = []
+    for name, table in raw.items():
+        where = f"survey.{name}"
+        if name not in SURVEYS:
+            raise locate.error(where, f"unknown survey {name!r}; known: {', '.join(SURVEYS)}")
+        if not isinstance(table, dict) or not table or set(table) - set(SURVEY_KEYS):
+            unknown = sorted(set(table) - set(SURVEY_KEYS)) if isinstance(table, dict) else []
+            raise locate.error(where, f"[{where}] takes {' and '.join(SURVEY_KEYS)}"
+                                      + (f", not {unknown[0]!r}" if unknown else ""))
+        topic = table.get("topic")
+        if topic is not None and (not isinstance(topic, str) or not topic.strip() or _control(topic)):
+            raise locate.error("topic", f"[{where}] topic must be a non-empty string")
+        columns = table.get("columns", {})
+        if not isinstance(columns, dict) or not all(
+                re.fullmatch(r"\d{4}", str(k)) and isinstance(v, str) and re.fullmatch(r"[A-Za-z0-9_]+", v)
+                for k, v in columns.items()):
+            raise locate.error("columns", f"[{where}] columns must be a table of year = \"ColumnName\" (letters, "
+                                          f"digits and _)")
+        found.append(SurveyQuestion(name, topic.strip() if topic else None,
+                                    tuple(sorted((int(k), v) for k, v in columns.items()))))
+    return tuple(found)
 
 
 def _parse_contender(table: dict, index: int, locate: "_Locator") -> Contender:

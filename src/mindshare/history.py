@@ -41,12 +41,14 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mindshare.catalogue import DOWNLOADS_30D, GITHUB_FORKS, GITHUB_STARS
+from mindshare.importers import best_of
 from mindshare.observations import Sources, observation
 
 if TYPE_CHECKING:
@@ -57,36 +59,19 @@ if TYPE_CHECKING:
 # measurement from both is one measurement in the store).
 PYPI = "hugovk/top-pypi-packages"
 GITHUB = Sources.GITHUB_RANKING
-BEST_OF = "lukasmasuch/best-of-ml-python"
+BEST_OF = best_of.SOURCE           # the rows' source (attribution and licence)
+BEST_OF_MANIFEST = "lukasmasuch/best-of-ml-python"   # its entry in MANIFEST.toml
 SURVEY = "Stack Overflow Developer Survey"
 
-FLAGGED = "FLAGGED"      # a note's words start with this where a figure is kept but never used as a number
+FLAGGED = best_of.LEFT_OUT   # a figure kept in words but never used as a number: its words start with this
 ABSENT = "absent from the top"
 
 
-@dataclass(frozen=True)
-class Metric:
-    """One kind of figure the history holds: its signal, unit, and the days a value counts."""
-
-    name: str
-    signal: str
-    unit: str
-    window_days: int | None = None     # the days before the snapshot a value counts; None: a count on the day
-    cumulative: bool = False            # a running total since the project began (no period start)
-
-
-# Declared once: the metrics of the history and what each is (the DL bundle's series use the same names and
-# units for PyPI's 30-day downloads and GitHub stars).
-METRICS = {m.name: m for m in (
-    Metric("downloads_30d", "downloads", "downloads_30d"),       # its window is the snapshot's (method-dependent)
-    Metric("github_stars", "github", "github_stars"),
-    Metric("github_forks", "github", "github_forks"),
-    Metric("github_contributors", "github", "contributors"),
-    Metric("github_dependents", "dependents", "repositories"),   # GitHub's "Used by"
-    Metric("pypi_dependents", "dependents", "PyPI projects"),
-    Metric("pypi_downloads_month", "downloads", "downloads", window_days=30),
-    Metric("conda_downloads_total", "downloads", "downloads", cumulative=True),
-)}
+# What each figure of the history is: the catalogue's records (declared once there). PyPI's 30-day downloads and
+# GitHub stars are read as the bundled deep-learning series read them; best-of-ml-python's figures are read by its
+# one reader, mindshare.importers.best_of (which names the catalogue's record of each of its columns).
+PYPI_METRIC = DOWNLOADS_30D
+GITHUB_METRICS = {"stars": GITHUB_STARS, "forks": GITHUB_FORKS}
 
 
 # -- what a caller asks for ----------------------------------------------------------------------------------------
@@ -300,7 +285,7 @@ def pypi_rows(wanted: list[Wanted], stats: ReadStats | None = None) -> list[dict
     if not owners:
         return []
     table = read_rows("pypi_downloads.parquet", "project", owners, stats=stats).to_pydict()
-    metric = METRICS["downloads_30d"]
+    metric = PYPI_METRIC
     listed: dict[str, set[date]] = {}
     rows = []
     for project, snapshot, downloads in zip(table["project"], table["snapshot"], table["downloads"]):
@@ -330,13 +315,16 @@ def github_rows(wanted: list[Wanted], stats: ReadStats | None = None) -> list[di
         snap = _provenance(GITHUB, snapshot)
         note = snap["note"] + (f"; its lists that day give stars {spread} apart (the first list's figure)"
                                if spread else "")
-        for metric, value in ((METRICS["github_stars"], stars), (METRICS["github_forks"], forks)):
+        for metric, value in ((GITHUB_METRICS["stars"], stars), (GITHUB_METRICS["forks"], forks)):
             rows.append(observation(signal=metric.signal, metric=metric.name, contender=owners[repo], subject=spelled,
                                     value=value, unit=metric.unit, note=note, **_common(snap)))
     return rows
 
 
 def best_of_rows(wanted: list[Wanted], stats: ReadStats | None = None) -> list[dict]:
+    """best-of-ml-python's weekly figures of the projects the contenders are, built by its one reader
+    (importers.best_of). Columns the catalogue has no record for (PyPI dependents, conda's running total) are not
+    read; a figure a bad-value rule names is words, never a number."""
     projects: dict[str, tuple[str, str]] = {}     # project key -> (contender, github_id as now spelled)
     for w in wanted:
         for key, github_id in best_of_project_keys(w.pypi, w.github).items():
@@ -348,22 +336,15 @@ def best_of_rows(wanted: list[Wanted], stats: ReadStats | None = None) -> list[d
     rows = []
     for project, snapshot, name, value, flag in zip(table["project"], table["snapshot"], table["metric"],
                                                     table["value"], table["flag"]):
-        snap = _provenance(BEST_OF, snapshot)
-        metric = METRICS[name]
-        common = _common(snap)
-        if metric.window_days:
-            common.update(period_start=snapshot - timedelta(days=metric.window_days),
-                          period_end=snapshot - timedelta(days=1))
-        elif metric.cumulative:
-            common.update(period_start=None)
+        metric = best_of.METRICS.get(name)
+        if metric is None:
+            continue
+        snap = _provenance(BEST_OF_MANIFEST, snapshot)
         contender, subject = projects[project]
-        if flag:
-            rows.append(observation(signal=metric.signal, metric=metric.name, contender=contender, subject=subject,
-                                    unit=metric.unit, value_text=f"{FLAGGED} {value:,}: not used",
-                                    note=f"{FLAGGED} ({flag}): {rules[flag]['why']}; {snap['note']}", **common))
-        else:
-            rows.append(observation(signal=metric.signal, metric=metric.name, contender=contender, subject=subject,
-                                    value=value, unit=metric.unit, note=snap["note"], **common))
+        rows.append(best_of.observation_of(
+            metric, contender=contender, github_id=subject, project=project, column=name, day=snapshot,
+            value=value, reference=snap["reference"], published=_day(snap["published"]),
+            left_out=f"{rules[flag]['why']} (rule {flag})" if flag else None))
     return rows
 
 
@@ -373,14 +354,51 @@ def survey_table() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def _survey_blocks() -> dict[tuple[int, str], list[dict]]:
-    """(year, case-folded topic or question key) -> that block's rows: every segment and option."""
-    blocks: dict[tuple[int, str], list[dict]] = {}
-    for row in read_whole("stackoverflow_survey.parquet").to_pylist():
-        row["option_key"] = row["option"].strip().casefold()
-        for name in {row["topic"].strip().casefold(), row["question"].strip().casefold()}:
-            blocks.setdefault((row["year"], name), []).append(row)
-    return blocks
+def _survey_columns() -> dict[str, list]:
+    return read_whole("stackoverflow_survey.parquet").to_pydict()
+
+
+@lru_cache(maxsize=1)
+def _survey_index() -> dict[tuple[int, str], list[int]]:
+    """(year, case-folded topic or question key) -> the positions of that block's rows (every segment and option):
+    built from two columns; a row becomes a dict only when it is read (_survey_blocks)."""
+    columns = _survey_columns()
+    index: dict[tuple[int, str], list[int]] = {}
+    for position, (year, topic, question) in enumerate(zip(columns["year"], columns["topic"], columns["question"])):
+        for name in {topic.strip().casefold(), question.strip().casefold()}:
+            index.setdefault((year, name), []).append(position)
+    return index
+
+
+class _Blocks:
+    """(year, topic or question key) -> that block's rows as dicts (with `option_key`), made when asked."""
+
+    def get(self, key: tuple[int, str], default: list | None = None) -> list[dict]:
+        positions = _survey_index().get(key)
+        if positions is None:
+            return default if default is not None else []
+        columns = _survey_columns()
+        rows = []
+        for position in positions:
+            row = {name: values[position] for name, values in columns.items()}
+            row["option_key"] = row["option"].strip().casefold()
+            rows.append(row)
+        return rows
+
+
+def _survey_blocks() -> _Blocks:
+    return _Blocks()
+
+
+def published_base(year: int, question: str, segment: str = "all respondents") -> int | None:
+    """The base of a question (its topic or the year's own key) in a year's published results, for one segment: the
+    median of its options' bases (a 2021-2022 base is implied per option); None where the results hold no such
+    block."""
+    import statistics
+
+    bases = [int(row["n"]) for row in _survey_blocks().get((int(year), question.strip().casefold()), [])
+             if row["segment"] == segment]
+    return int(statistics.median(bases)) if bases else None
 
 
 BASIS_NOTES = {
@@ -438,10 +456,10 @@ __all__ = [
     "BEST_OF",
     "FLAGGED",
     "GITHUB",
-    "METRICS",
+    "GITHUB_METRICS",
     "PYPI",
+    "PYPI_METRIC",
     "SURVEY",
-    "Metric",
     "ReadStats",
     "SurveyOption",
     "Wanted",
@@ -452,6 +470,7 @@ __all__ = [
     "manifest",
     "normalise_pypi",
     "observations",
+    "published_base",
     "read_rows",
     "survey_table",
 ]

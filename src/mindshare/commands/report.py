@@ -17,6 +17,7 @@ from mindshare.commands._common import (
     application,
     check_day,
 )
+from mindshare.errors import InputError
 from mindshare.fields import load_field
 
 
@@ -40,6 +41,10 @@ def report(
         help="Weights of a custom composite score, e.g. 'jobs=0.5,downloads=0.3,research=0.2': each a known "
              "signal, once, with a finite weight of 0 or more, not all 0 (default: the field's "
              "score_weights table, if any)."),
+    contenders: Optional[str] = typer.Option(
+        None, "--contenders", metavar="NAME,NAME,...",
+        help="Report on these technologies instead of a field: names as `mindshare compare` takes them, "
+             "comma-separated (e.g. polars,pandas)."),
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -54,12 +59,23 @@ def report(
     from mindshare.api import write_report_folder
 
     started = time.perf_counter()
-    chosen = load_field(field)
     chosen_weights = parse_weights(weights) if weights else None
     settings = application(ctx).settings
-    console.detail(f"store {settings.store_path}; field {chosen.path}; cache {settings.cache_root}")
-    folder = write_report_folder(settings, chosen, out_dir, as_of=as_of, compare_to=compare_to,
-                                 weights=chosen_weights, png=png)
+    if contenders is not None:
+        from mindshare.api import write_comparison_report
+        from mindshare.comparison import check_names
+
+        if field:
+            raise InputError("--field and --contenders each say what to compare; give one of them")
+        names = check_names([name for name in contenders.split(",") if name.strip()])
+        console.detail(f"store {settings.store_path}; contenders {', '.join(names)}; cache {settings.cache_root}")
+        folder = write_comparison_report(settings, names, {}, out_dir, as_of=as_of, compare_to=compare_to,
+                                         weights=chosen_weights, png=png)
+    else:
+        chosen = load_field(field)
+        console.detail(f"store {settings.store_path}; field {chosen.path}; cache {settings.cache_root}")
+        folder = write_report_folder(settings, chosen, out_dir, as_of=as_of, compare_to=compare_to,
+                                     weights=chosen_weights, png=png)
     elapsed = time.perf_counter() - started
     if console.verbosity() is not console.Verbosity.QUIET:
         console.out.print(f"report written to {folder.resolve()} in {elapsed:.1f}s", markup=False)

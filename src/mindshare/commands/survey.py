@@ -53,7 +53,11 @@ def survey_import(
     as_json: JsonOption = False,
     dry_run: bool = typer.Option(False, "--dry-run", help="Count and print, store nothing."),
 ) -> None:
-    """Import a developer-survey file: the share of respondents who ticked each option of its frameworks question.
+    """Import a developer-survey file: the share of respondents who ticked each option of the field's question.
+
+    The question is the machine-learning frameworks question, or the one the field declares ([survey.stackoverflow]
+    columns: `--field web-frameworks` reads WebFrameWorkedWith from a 2019 file). A file whose base is a small part
+    of the published results' (a sample) is said to be one, in one line, and stored with that note.
 
     Shares are given two ways, each with a 95% Wilson interval and its n: of the respondents who answered the
     question (the figure the surveys publish) and of all respondents; for all respondents and for professional
@@ -72,9 +76,11 @@ def survey_import(
 
         result = read_kaggle(file, year=year, field=chosen)
     else:
+        from mindshare.history import published_base
         from mindshare.importers.stackoverflow_survey import read_survey
+        from mindshare.overlay import survey_topic
 
-        result = read_survey(file, year=year, field=chosen)
+        result = read_survey(file, year=year, field=chosen, published_n=published_base(year, survey_topic(chosen)))
     stored = None
     if not dry_run:
         with store_from(ctx) as store:

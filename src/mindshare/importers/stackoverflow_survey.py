@@ -5,6 +5,12 @@ What a year's file looks like (columns, option strings, who is a professional de
 dates) is data in `data/surveys/stackoverflow.toml`; which option is which contender is the field's
 `[contender.stackoverflow_survey]` labels. Nothing about a year is written here.
 
+Which question: the machine-learning frameworks question of the map by default; a field that declares its own
+(`[survey.stackoverflow] columns = { 2019 = "WebFrameWorkedWith", ... }`) has that year's column read instead, and
+the options counted are its contenders' labels. Its rows' segments then name the column after the population
+("all respondents; WebFrameWorkedWith"): two questions of one file are two measurements in the store, never one
+written over the other.
+
 How it is counted: DuckDB streams the CSV once (bounded memory) and counts respondents, those who answered the
 question, and those who ticked each of the year's options, overall and among professional developers as Stack
 Overflow defined them that year. A line whose id cell holds the id column's own name is the header again (files
@@ -20,6 +26,7 @@ year; `published` the day Stack Overflow published that year's results; referenc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -53,12 +60,19 @@ from mindshare.importers.surveys import (
 )
 from mindshare.observations import Methods
 
+# A file whose base is under this share of the published results' base is a sample of the survey, said so at import
+SMALL_BASE = 0.10
 
-def read_survey(path: str | Path, *, year: int, field: Field) -> SurveyImport:
-    """Read a Stack Overflow survey file into shares and observations; raises InputError naming the problem."""
+
+def read_survey(path: str | Path, *, year: int, field: Field, published_n: int | None = None) -> SurveyImport:
+    """Read a Stack Overflow survey file into shares and observations; raises InputError naming the problem.
+
+    `published_n`: the base of the same question and year in Stack Overflow's published results (all
+    respondents who answered it); a file whose base is under SMALL_BASE of it is said to be a sample, in one
+    remark that is stored with its figures."""
     path = Path(path)
     survey_map = load_survey_map()
-    year_map = survey_map.year(year)
+    year_map = field_question(survey_map.year(year), field, path)
     files.checked_file(path)
     if year_map.question is None:
         raise InputError(f"{path}: {NO_QUESTION.format(year=year)} (Stack Overflow dropped 'Other frameworks and "
@@ -77,7 +91,24 @@ def read_survey(path: str | Path, *, year: int, field: Field) -> SurveyImport:
                          f"of the header: two different files joined end to end? Import each on its own")
     if counts["n_all"] == 0:
         raise InputError(f"{path}: has a header but no respondents")
-    return _result(path, year_map, survey_map, field, options, counts)
+    return _result(path, year_map, survey_map, field, options, counts, published_n)
+
+
+def field_question(year_map: YearMap, field: Field, shown: Path) -> YearMap:
+    """The year's map with the field's own question, where the field declares one: its column, and the options its
+    contenders' labels give that year (the map's options are the machine-learning frameworks')."""
+    from dataclasses import replace
+
+    declared = field.survey("stackoverflow")
+    if declared is None or not declared.columns:
+        return year_map
+    column = declared.column(year_map.year)
+    if column is None:
+        years = ", ".join(str(y) for y, _ in declared.columns)
+        raise InputError(f"{shown}: field {field.name!r} names no column of the {year_map.year} survey for its "
+                         f"question (its [survey.stackoverflow] columns are for {years}); nothing imported")
+    labels = [label_of(c, "stackoverflow", year_map.year) for c in field.contenders]
+    return replace(year_map, question=column, options=tuple(label for label in labels if label), own_question=True)
 
 
 def check_columns(found: list[str], year_map: YearMap, survey: SurveyMap, shown: Path) -> None:
@@ -137,7 +168,7 @@ def count_answers(con: duckdb.DuckDBPyConnection, csv_path: Path, header: list[s
 
 
 def _result(path: Path, year_map: YearMap, survey_map: SurveyMap, field: Field, options: list[str],
-            counts: dict) -> SurveyImport:
+            counts: dict, published_n: int | None = None) -> SurveyImport:
     year = year_map.year
     segments = [(ALL, "c", counts["n_answered"], counts["n_all"])]
     if year_map.professional_column:
@@ -152,6 +183,9 @@ def _result(path: Path, year_map: YearMap, survey_map: SurveyMap, field: Field, 
                                  share_pct=round(100 * ticked / n, 4) if n else float("nan"), count=ticked, n=n,
                                  n_all=n_all))
     rows = [r for r in counted(rows) if r.n]
+    if year_map.own_question:     # a field's own question: its rows apart from the default question's
+        rows = [replace(r, segment=f"{r.segment}; {year_map.question}") for r in rows]
+        segments = [(f"{segment}; {year_map.question}", *rest) for segment, *rest in segments]
     totals = [SegmentTotals(segment, n_answered=n, n_all=n_all, note=f"answered {year_map.question}")
               for segment, _, n, n_all in segments]
     absent = [c for c in field.contenders if c.id not in offered]
@@ -167,6 +201,11 @@ def _result(path: Path, year_map: YearMap, survey_map: SurveyMap, field: Field, 
     built = share_observations(STACKOVERFLOW, rows, totals, common)
     built += not_an_option(STACKOVERFLOW, absent, year_map.question, year, common)
     remarks = []
+    if published_n and counts["n_answered"] < SMALL_BASE * published_n:
+        remarks.append(f"a sample, not the survey: {counts['n_answered']:,} answered {year_map.question}, "
+                       f"{100 * counts['n_answered'] / published_n:.2g}% of the {published_n:,} of Stack Overflow's "
+                       f"published {year} results; its shares are stored, and the published figures keep the larger "
+                       f"base")
     if counts["header_lines"]:
         remarks.append(f"skipped {counts['header_lines']} repeated header line(s) (files joined end to end); "
                        f"they are not respondents")

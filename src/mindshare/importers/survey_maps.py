@@ -32,6 +32,7 @@ class YearMap:
     closed: date | None
     released: date | None
     verified: bool
+    own_question: bool = False        # the field's question, not the map's (importers.stackoverflow_survey)
 
     @property
     def expected_columns(self) -> list[str]:

@@ -69,9 +69,10 @@ def _hn_block(evidence: Evidence, section: Section, posts: pd.DataFrame, all_pos
     smoothed = _smoothed(monthly)
     if not smoothed.empty:   # three months at least
         section.charts.append(figures.lines(
-            "hn_hiring_share", "Share of Hacker News \"Who is hiring?\" posts naming each framework (6-month mean)",
+            "hn_hiring_share", f"Share of Hacker News \"Who is hiring?\" posts naming each {evidence.field.noun} "
+            "(6-month mean)",
             smoothed, x="month", y="smoothed", color="framework",
-            plot_title="HN \"Who is hiring?\": % of posts naming each framework (6-month mean)",
+            plot_title=f"HN \"Who is hiring?\": % of posts naming each {evidence.field.noun} (6-month mean)",
             y_title="% of posts", palette=evidence.palette, table="hn_hiring_yearly"))
     yearly = (monthly.assign(year=monthly["month"].dt.year)
               .groupby(["year", "framework", "contender"], as_index=False)
@@ -167,12 +168,12 @@ def _second_method_block(evidence: Evidence, section: Section, posts: pd.DataFra
     yearly["pct_of_posts"] = (yearly["posts_naming"] / yearly["all_posts"] * 100).round(2)
     name = "hn_hiring_second_method"
     section.tables.append(Table(f"{name}_yearly", f"The same threads counted by a second method ({method}), "
-                                f"{first:%Y-%m} to {last:%Y-%m}: posts naming each framework per year and % of all "
+                                f"{first:%Y-%m} to {last:%Y-%m}: posts naming each {evidence.field.noun} per year and % of all "
                                 "posts (months = months counted; fewer than 12 is a partial year)",
                                 yearly.sort_values(["year", "posts_naming"], ascending=[False, False])))
     if not smoothed.empty:
         section.charts.append(figures.lines(
-            name, f"The second count, {first:%Y-%m} to {last:%Y-%m}: share of posts naming each framework "
+            name, f"The second count, {first:%Y-%m} to {last:%Y-%m}: share of posts naming each {evidence.field.noun} "
             "(6-month mean)", smoothed, x="month", y="smoothed", color="framework",
             plot_title=f"HN \"Who is hiring?\", second method: % of posts (6-month mean, to {last:%Y-%m})",
             y_title="% of posts", palette=evidence.palette, table=f"{name}_yearly"))
@@ -213,7 +214,7 @@ def _listings_block(evidence: Evidence, section: Section) -> None:
         latest, category="panel", value="value", color="framework", plot_title="Job listings per site (latest count)",
         x_title="listings", palette=evidence.palette, table="job_listings_latest"))
     section.tables.append(Table("job_listings_latest", "Job listings per site and country, latest count, with "
-                                "each framework's share of the listings counted there", latest[[
+                                f"each {evidence.field.noun}'s share of the listings counted there", latest[[
                                     "site", "period_label", "framework", "value", "share_pct", "query",
                                     "source_ref"]].rename(columns={"value": "listings", "period_label": "date"})
                                 .round({"share_pct": 1})))

@@ -60,7 +60,7 @@ def _methods_block(evidence: Evidence, section: Section) -> None:
     })
     methods = list(dict.fromkeys(table["method"]))
     section.tables.append(Table("research_methods", "Every research method side by side: share of papers naming "
-                                "only each framework among those naming any (Horace He's census: among those "
+                                f"only each {evidence.field.noun} among those naming any (Horace He's census: among those "
                                 "naming exactly one), with a 95% Wilson interval where papers were sampled and "
                                 "the population counted where they were all read", table, collapsed=True))
     section.notes.append(f"Research methods in the store: {', '.join(methods)} (the table 'research_methods').")
@@ -97,7 +97,7 @@ def _per_venue_block(evidence: Evidence, section: Section, frame: pd.DataFrame, 
     section.charts.append(figures.small_multiples(
         f"research_{first}_share", f"{a} / ({a} + {b}) per venue, by rules version",
         table.dropna(subset=[share]), x="year", y=share, color="venue", column="rules", y_domain=(0, 100),
-        plot_title=f"{a} share of framework-naming papers (%), Horace He's rules", y_title=f"{a} / ({a} + {b}), %",
+        plot_title=f"{a} share of {evidence.field.noun}-naming papers (%), Horace He's rules", y_title=f"{a} / ({a} + {b}), %",
         table="research_share_matrix"))
     pooled = (table.groupby(["rules", "year"], as_index=False)[[f"{first}_papers", f"{second}_papers", "total_papers"]]
               .sum())
@@ -113,7 +113,7 @@ def _per_venue_block(evidence: Evidence, section: Section, frame: pd.DataFrame, 
     section.charts.append(figures.small_multiples(
         "research_pct_of_all", "% of all papers naming only each framework, venues pooled",
         pooled_long, x="year", y="pct_of_all", color="framework", column="rules", palette=evidence.palette,
-        plot_title="% of all papers naming only each framework", y_title="% of all papers",
+        plot_title=f"% of all papers naming only each {evidence.field.noun}", y_title="% of all papers",
         table="research_pct_of_all"))
     if evidence.article:
         section.findings.extend(evidence.article.research_highlights(table))

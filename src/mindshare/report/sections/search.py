@@ -37,7 +37,7 @@ def build(given: SearchInput) -> Section:
     else:
         section.notes.append(
             "The bundled dataset has no search-interest time series: no public copy of Google Trends or Wikipedia "
-            "pageview series for these frameworks could be found to ship. To add one, collect it live "
+            f"pageview series for these {evidence.field.nouns} could be found to ship. To add one, collect it live "
             "(Wikipedia pageviews need no key; Google Trends is rate-limited) with `mindshare collect`, and this "
             "section draws it with linear trend lines.")
     _samples_block(evidence, section, given.samples)

@@ -88,8 +88,8 @@ def _downloads_block(evidence: Evidence, section: Section) -> None:
         section.notes.append(f"PyPI counts changed method {len(methods) - 1} time(s) ("
                              + "; ".join(f"{r.date:%Y-%m}: {r.method}" for r in methods.iloc[1:].itertuples())
                              + "). Crossovers are only read within one method; the dotted lines mark the changes.")
-    section.notes.append("Each framework's downloads sum the PyPI packages its field entry lists (see the packages "
-                         "column)." + (f" {article.pypi_packages_note}" if article else ""))
+    section.notes.append(f"Each {evidence.field.noun}'s downloads sum the PyPI packages its field entry lists (see "
+                         "the packages column)." + (f" {article.pypi_packages_note}" if article else ""))
     if article:
         crossing = article.package_crossing(raw)
         if crossing:
@@ -104,7 +104,7 @@ def _downloads_block(evidence: Evidence, section: Section) -> None:
     if whole:
         a, b = evidence.name(passer), evidence.name(passed)
         section.findings.append(Finding(
-            f"Counting every package of each framework ({b}: {', '.join(evidence.field.contender(passed).pypi)}), "
+            f"Counting every package of each {evidence.field.noun} ({b}: {', '.join(evidence.field.contender(passed).pypi)}), "
             f"{a} passed {b} in the {whole.date:%Y-%m} snapshot ({whole.passer_value / 1e6:.1f}M vs "
             f"{whole.passed_value / 1e6:.1f}M).",
             [{"name": f"{a} downloads_30d", "value": whole.passer_value, "unit": "downloads",
@@ -127,11 +127,11 @@ def _github_block(evidence: Evidence, section: Section) -> None:
         return
     stars = evidence.with_names(stars).assign(source_ref=evidence.refs(stars))
     section.charts.append(figures.lines(
-        "github_stars", "GitHub stars of each framework's main repository", stars, x="period_start", y="value",
+        "github_stars", f"GitHub stars of each {evidence.field.noun}'s main repository", stars, x="period_start", y="value",
         color="framework", plot_title="GitHub stars, main repository", y_title="stars", palette=evidence.palette,
         table="github_stars_latest"))
     latest = stars.sort_values("period_start").groupby("contender").tail(1).sort_values("value", ascending=False)
-    section.tables.append(Table("github_stars_latest", "Latest star count per framework",
+    section.tables.append(Table("github_stars_latest", f"Latest star count per {evidence.field.noun}",
                                 latest[["framework", "period_start", "value", "source_ref"]].rename(
                                     columns={"period_start": "date", "value": "stars"})))
     section.tables.append(Table("github_stars_monthly", "The monthly series", stars[[
@@ -152,7 +152,7 @@ def _dependents_block(evidence: Evidence, section: Section) -> None:
         x="period_start", y="value", color="framework", plot_title="Repositories that depend on it (GitHub's "
         "\"Used by\")", y_title="repositories", palette=evidence.palette, table="github_dependents_latest"))
     latest = counted.sort_values("period_start").groupby("contender").tail(1).sort_values("value", ascending=False)
-    section.tables.append(Table("github_dependents_latest", "Latest count of dependent repositories per framework",
+    section.tables.append(Table("github_dependents_latest", f"Latest count of dependent repositories per {evidence.field.noun}",
                                 latest[["framework", "period_start", "value", "source", "source_ref"]].rename(
                                     columns={"period_start": "date", "value": "repositories"})))
     for licence in sorted(set(counted["note"].dropna())):

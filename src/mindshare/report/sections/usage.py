@@ -53,7 +53,7 @@ def build(evidence: Evidence) -> Section:
     frame = frame.sort_values(["period_start", "survey", "who", "value"], ascending=[True, True, True, False])
     table = frame[["survey", "who", "framework", "value", "unit", "source_ref"]].rename(
         columns={"value": "share_pct", "who": "segment"})
-    section.tables.append(Table("survey_shares", "Share of respondents using each framework", table, collapsed=True))
+    section.tables.append(Table("survey_shares", f"Share of respondents using each {evidence.field.noun}", table, collapsed=True))
     # the surveys drawn year by year (with intervals) above are left out of the bars, which show the rest; so is a
     # second reading of a year drawn there (its conflict is a sentence of its own)
     prefix = frame["metric"].str.extract(r"^([a-z]+)_survey_", expand=False)
@@ -127,7 +127,7 @@ def _readings(evidence: Evidence) -> pd.DataFrame:
 
 def _survey_years(evidence: Evidence, section: Section, survey: str,
                   readings: pd.DataFrame) -> tuple[set[str], set[int]]:
-    """One survey's framework question year by year, per population, each share with its 95% Wilson interval (the
+    """One survey's question year by year, per population, each share with its 95% Wilson interval (the
     published counts and bases give them); the change from the first to the latest year with Newcombe's interval;
     readings of one year that disagree, both shown; a year whose survey dropped the question, said so."""
     from mindshare.analysis.survey_readings import survey_changes
@@ -147,8 +147,8 @@ def _survey_years(evidence: Evidence, section: Section, survey: str,
     table = shown[["population", "year", "framework", "share_pct", "ci_low", "ci_high", "count", "n", "conflict",
                    "source_ref"]].rename(columns={"population": "segment"})
     table_name = f"{survey}_survey_years"
-    section.tables.append(Table(table_name, f"{name} {first}–{last}: share of those who answered the framework "
-                                "question, with the 95% Wilson interval, count and n; 'conflict' lists the readings "
+    section.tables.append(Table(table_name, f"{name} {first}–{last}: share of those who answered the question, "
+                                ", with the 95% Wilson interval, count and n; 'conflict' lists the readings "
                                 "of that year that disagree", table))
     section.charts.append(figures.years_with_intervals(
         table_name, f"{name}, {first} to {last}: share of those who answered, each year with its 95% interval, "
@@ -188,15 +188,19 @@ def _survey_years(evidence: Evidence, section: Section, survey: str,
             [{"name": f"{row.framework} share used", "value": float(row.share_pct), "unit": "%", "year": int(year),
               "segment": population, "readings": row.conflict, "source_ref": row.source_ref}
              for row in group.head(2).itertuples()]))
-    dropped = evidence.observations[(evidence.observations["metric"] == SurveyMetrics(f"{survey}_survey").note)
-                                    & evidence.observations["value_text"].notna()]
+    # a survey's notes about a year (a question dropped) speak of the question the bundle was compiled for:
+    # only a field that reproduces its article reads that question; another field's own notes name its contenders
+    dropped = evidence.about_field(evidence.observations[
+        (evidence.observations["metric"] == SurveyMetrics(f"{survey}_survey").note)
+        & evidence.observations["value_text"].notna()])
     for row in dropped.itertuples():
         section.notes.append(f"{row.source}: {row.value_text}.")
     absent = evidence.observations[(evidence.observations["metric"] == SurveyMetrics(f"{survey}_survey").share)
-                                   & (evidence.observations["kind"] == "note")]
+                                   & (evidence.observations["kind"] == "note")
+                                   & evidence.observations["contender"].isin(evidence.field.ids)]
     if not absent.empty:
         missing = absent.groupby("period_label")["subject"].apply(lambda s: ", ".join(sorted(s)))
-        section.notes.append(f"Not an option of the {name}'s framework question (so no share, not zero): "
+        section.notes.append(f"Not an option of the {name}'s question (so no share, not zero): "
                              + "; ".join(f"{year}: {names}" for year, names in missing.items()))
     return set(readings["source"]), {int(y) for y in readings["year"]}
 
