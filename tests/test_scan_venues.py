@@ -24,9 +24,9 @@ from mindshare.cli import app
 from mindshare.commands import collect as collect_command
 from mindshare.errors import InputError, SourceError
 from mindshare.http import Http, Limit
-from mindshare.scan import venues
-from mindshare.scan.venues import acl, arxiv, cvf, neurips, openreview, pmlr
-from mindshare.scan.venues.base import links
+from mindshare.sources import venues
+from mindshare.sources.venues import acl, arxiv, cvf, neurips, openreview, pmlr
+from mindshare.sources.venues.base import links
 
 sys.path.insert(0, str(Path(__file__).parent))
 from scan_pdfs import make_pdf  # noqa: E402

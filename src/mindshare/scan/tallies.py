@@ -16,7 +16,8 @@ segment = venue, period = the year, method = the rules version), which report/sc
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable
 
