@@ -463,7 +463,7 @@ def test_report_compare_to_and_weights_from_the_cli(tmp_path, bundled_store_path
                                  "--weights", "jobs=0.5,downloads=0.5"])
     assert result.exit_code == 0, result.output
     summary = next(s for s in json.loads((out / "results.json").read_text())["sections"] if s["id"] == "summary")
-    since = [f for f in summary["findings"] if f["text"].startswith("Since 2023-01-01: jobs")]
+    since = [f for f in summary["findings"] if f["text"].startswith("Since 2023-01-01: downloads")]
     assert since and "→" in since[0]["text"] and len(since[0]["figures"]) == 4
     assert any(f["text"].startswith("Composite score (custom)") for f in summary["findings"])
     bad = runner.invoke(app, ["--db", str(db), "report", "--out", str(out), "--compare-to", "last year"])

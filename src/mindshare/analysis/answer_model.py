@@ -54,9 +54,19 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One check of the confidence rubric (analysis.confidence): its name, how the row fares, and why in words."""
+
+    criterion: str             # chance, what it captures, variation, age, coverage
+    grade: str                 # passes, weak, fails
+    words: str
+
+
+@dataclass(frozen=True)
 class Confidence:
     level: str                 # HIGH, MEDIUM, LOW
-    reason: str                # plain words: why
+    reason: str                # plain words: why (the checks that are weak or fail)
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,8 @@ class ScoreRow:
             out[k] = out[k].isoformat() if out[k] is not None else None
         out["confidence"] = self.confidence.level
         out["confidence_reason"] = self.confidence.reason
+        out["confidence_checks"] = [{"check": c.criterion, "grade": c.grade, "words": c.words}
+                                    for c in self.confidence.checks]
         out["figures"] = [f.as_dict() for f in self.figures]
         return out
 

@@ -17,6 +17,12 @@ Three ways to read a lead, chosen by what the series measures (analysis.measures
   interval, and the lead is said to have none.
 - **Complete counts** (downloads, all-time questions, full scans of papers, stars): nothing was sampled, so there is
   no interval and no test. The lead is given **as counted**.
+
+A lead must also be **material**: beyond chance is not enough. Ten thousand survey respondents make a gap of half a
+point "significant", and nobody choosing between two tools should read 10.6% against 10.1% as one of them ahead.
+A gap under `MATERIAL_RATIO` (the leader has less than 10% more than the runner-up) or, for shares of one survey,
+under `MATERIAL_POINTS` (1 percentage point) is **about level**, whatever its interval says; such a lead is never
+claimed. A lead is claimed only when it is material and beyond chance (or material and a complete count).
 """
 
 from __future__ import annotations
@@ -27,7 +33,11 @@ import pandas as pd
 
 WINDOW_MONTHS = 12
 MIN_EVENTS = 30
-CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE = ("clear", "within chance", "as counted", "no interval", "tie")
+MATERIAL_RATIO = 1.10      # under 10% more than the runner-up: about level
+MATERIAL_POINTS = 1.0      # survey shares: under 1 percentage point apart: about level
+CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE, ABOUT_LEVEL = (
+    "clear", "within chance", "as counted", "no interval", "tie", "about level")
+STATUSES = (CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE, ABOUT_LEVEL)
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ class Lead:
     ci_low: float | None           # interval of the ratio (scale 'ratio') or of the difference (scale 'points')
     ci_high: float | None
     scale: str                     # 'ratio' or 'points'
-    status: str                    # CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE
+    status: str                    # CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE, ABOUT_LEVEL
     start: pd.Timestamp | None     # the period the lead is read over
     end: pd.Timestamp | None
     readings: int = 1              # periods pooled into it
@@ -49,13 +59,22 @@ class Lead:
 
     @property
     def claimed(self) -> bool:
-        """Whether the verdict may count it as a lead: clear, or a complete count that is not a tie."""
+        """Whether the answer may count it as a lead: material and beyond chance, or a material complete count."""
         return self.status in (CLEAR, AS_COUNTED)
 
     @property
     def difference_pts(self) -> float | None:
         return (self.leader_value - self.runner_value) if self.scale == "points" and self.runner_value is not None \
             else None
+
+
+def material(a: float, b: float, *, points: bool = False) -> bool:
+    """Whether `a` is far enough above `b` to matter: 10% more (`MATERIAL_RATIO`) and, for shares of one survey
+    (`points`), also `MATERIAL_POINTS` more."""
+    if a <= b:
+        return False
+    far = b <= 0 or a / b >= MATERIAL_RATIO
+    return far and (not points or a - b >= MATERIAL_POINTS)
 
 
 def _ranked(values: pd.Series) -> pd.Series:
@@ -123,12 +142,13 @@ def counted_lead(values: pd.Series, start=None, end=None, *, sampled: bool = Fal
     ratio = a / b if b else None
     if a == b:
         return Lead(leader, runner, a, b, ratio, None, None, "ratio", TIE, **common)
+    big = material(a, b)
     if not sampled:
-        return Lead(leader, runner, a, b, ratio, None, None, "ratio", AS_COUNTED, **common)
+        return Lead(leader, runner, a, b, ratio, None, None, "ratio", AS_COUNTED if big else ABOUT_LEVEL, **common)
     test = count_comparison(a, b, confidence)
-    clear = test.ratio_low is not None and test.ratio_low > 1
-    return Lead(leader, runner, a, b, ratio, test.ratio_low, test.ratio_high, "ratio",
-                CLEAR if clear else WITHIN_CHANCE, **common)
+    beyond = test.ratio_low is not None and test.ratio_low > 1
+    status = WITHIN_CHANCE if not beyond else CLEAR if big else ABOUT_LEVEL
+    return Lead(leader, runner, a, b, ratio, test.ratio_low, test.ratio_high, "ratio", status, **common)
 
 
 def survey_lead(shares: pd.DataFrame, *, confidence: float = 0.95) -> Lead | None:
@@ -153,14 +173,15 @@ def survey_lead(shares: pd.DataFrame, *, confidence: float = 0.95) -> Lead | Non
     if a == b:
         return Lead(top["contender"], second["contender"], a, b, ratio, None, None, "points", TIE, start, end,
                     values=values)
+    big = material(a, b, points=True)
     counts_known = all(pd.notna(row.get(k)) for row in (top, second) for k in ("count", "n"))
     if not counts_known:
-        return Lead(top["contender"], second["contender"], a, b, ratio, None, None, "points", NO_INTERVAL, start,
-                    end, values=values)
+        return Lead(top["contender"], second["contender"], a, b, ratio, None, None, "points",
+                    NO_INTERVAL if big else ABOUT_LEVEL, start, end, values=values)
     # one question's base; where a source publishes a base per option (bases differing by a few respondents), the
     # smaller is used, which widens the interval slightly rather than narrowing it
     base = float(min(top["n"], second["n"]))
     difference = same_sample_difference(float(top["count"]), float(second["count"]), base, confidence=confidence)
-    status = CLEAR if difference.significant else WITHIN_CHANCE
+    status = WITHIN_CHANCE if not difference.significant else CLEAR if big else ABOUT_LEVEL
     return Lead(top["contender"], second["contender"], a, b, ratio, difference.ci_low * 100,
                 difference.ci_high * 100, "points", status, start, end, n=base, values=values)

@@ -61,12 +61,16 @@ def _choose_series(groups: pd.DataFrame, catalogue: Catalogue = CATALOGUE) -> pd
     always compared on the one series they share, never across two. `series` names the series: the signal itself
     for its best one, the signal and source for another. A signal whose segments add up is read from one series.
     """
+    from mindshare.analysis.measures import COMPARED_KINDS, describe
+
     chosen = []
     skip, summed = catalogue.not_compared(), catalogue.summed_over_segments()
     for signal, group in groups.groupby("signal"):
         if signal in skip:
             continue
-        group = group[group["contenders"] >= 2].copy()
+        # a published ratio or a growth figure says nothing of who is ahead by itself: never a signal's series
+        compared = [describe(m, catalogue=catalogue).kind in COMPARED_KINDS for m in group["metric"]]
+        group = group[(group["contenders"] >= 2).to_numpy() & compared].copy()
         if group.empty:
             continue
         group["preference"] = [catalogue.preference(str(signal), m) for m in group["metric"]]

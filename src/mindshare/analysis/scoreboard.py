@@ -23,7 +23,7 @@ import pandas as pd
 from mindshare.analysis.bridges import MethodChange, bridged_start, changes_in
 from mindshare.analysis.flows import level_and_flow
 from mindshare.analysis.leads import Lead, counted_lead, pooled_count_lead, survey_lead
-from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, Measure, describe
+from mindshare.analysis.measures import CUMULATIVE, EVENTS, LEVEL, PAGE_COUNT, SHARE, VOLUME, Measure, describe
 from mindshare.analysis.panels import compare_on_panel, panel_run
 from mindshare.analysis.trends import MIN_READINGS, TOO_FEW, hac_slope_many, years_since
 from mindshare.catalogue import CATALOGUE, SERIES_BRIDGE
@@ -87,6 +87,8 @@ class SignalReading:
     conflicts: pd.DataFrame | None = None      # surveys: readings of this survey whose sources disagree
     series: str = ""                           # the series read (pipeline: the signal, or signal and source when
                                                # the signal is read from several series, each for its contenders)
+    variation_pts: float | None = None         # readings of a level or window: the largest change of the leader's
+                                               # share of the two between readings of one method days apart
 
 
 def _values(lead: Lead) -> pd.Series:
@@ -144,11 +146,36 @@ def signal_readings(analysis, report_date, *, stale_after_years: float = STALE_A
         if reading is None:
             continue
         reading.series = key
+        if measure.kind in (VOLUME, LEVEL) and reading.lead is not None and len(own):
+            reading.variation_pts = snapshot_variation(own, reading.lead.leader, reading.lead.runner_up)
         _attach_data_notes(reading, analysis.data_notes)
         reading.age_years = age_in_years(reading.period_end, report_date)
         reading.current, reading.not_current_reason = _is_current(reading, stale_after_years)
         readings.append(reading)
     return readings
+
+
+def snapshot_variation(months: pd.DataFrame, leader: str, runner: str, *, days: int = 7,
+                       window_months: int = TREND_MONTHS) -> float | None:
+    """The largest change of `leader`'s share of the two (points) between consecutive readings of one method taken
+    at most `days` apart, over the last `window_months` of the series: two looks at almost the same days, so any
+    difference is how much the figure moves with the day it is read. None without such a pair."""
+    rows = months[months["contender"].isin([leader, runner]).to_numpy()]
+    if rows.empty:
+        return None
+    when = pd.to_datetime(rows["d"])
+    rows = rows[(when > when.max() - pd.DateOffset(months=window_months)).to_numpy()]
+    wide = rows.pivot_table(index=["d", "method"], columns="contender", values="value", aggfunc="sum")
+    if leader not in wide or runner not in wide:
+        return None
+    wide = wide[[leader, runner]].dropna()
+    total = wide[leader] + wide[runner]
+    share = (100 * wide[leader] / total.where(total > 0)).rename("share").dropna().reset_index().sort_values("d")
+    share["d"] = pd.to_datetime(share["d"])
+    step = share["share"].diff().abs()
+    close = (share["d"].diff() <= pd.Timedelta(days=days)) & (share["method"] == share["method"].shift())
+    found = step[close.to_numpy()]
+    return float(found.max()) if len(found) else None
 
 
 def _attach_data_notes(reading: SignalReading, notes: pd.DataFrame | None) -> None:

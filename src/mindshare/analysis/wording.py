@@ -14,9 +14,6 @@ import numpy as np
 import pandas as pd
 
 from mindshare.analysis.answer_model import (
-    HIGH,
-    LOW,
-    MEDIUM,
     Confidence,
     Figure,
     Focus,
@@ -24,7 +21,7 @@ from mindshare.analysis.answer_model import (
     ScoreRow,
     Statement,
 )
-from mindshare.analysis.leads import AS_COUNTED, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE, Lead
+from mindshare.analysis.leads import ABOUT_LEVEL, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE, Lead
 from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, signal_words
 from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading, TrendReading
 from mindshare.analysis.survey_readings import population_words
@@ -170,6 +167,11 @@ def lead_words(reading: SignalReading) -> str:
         return "no lead to read"
     if lead.status == TIE:
         return "tie"
+    if lead.status == ABOUT_LEVEL:
+        if lead.scale == "points":
+            return (f"about level: +{lead.leader_value - lead.runner_value:.1f} points "
+                    f"({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%)")
+        return f"about level: {lead.ratio:.2f}x ({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})"
     if lead.scale == "points":
         gap = lead.leader_value - lead.runner_value
         if lead.status == CLEAR:
@@ -204,42 +206,31 @@ def trend_words(reading: SignalReading, names) -> str:
 
 
 def confidence(reading: SignalReading) -> Confidence:
-    """high / medium / low, with the reason in words. Low: old data, a lead chance could explain, a sampled lead
-    with no published sample size, a single reading or a single venue. Medium: data over a year old, a complete
-    count with a narrow lead (under 1.2x), or no readable trend. High otherwise."""
+    """high / medium / low from the rubric's five checks (analysis.confidence), with the reason in words."""
+    from mindshare.analysis.confidence import Facts, confidence_of
+
     lead = reading.lead
-    low, medium = [], []
-    if not reading.current:
-        low.append(reading.not_current_reason or "not current")
-    if lead is not None and lead.status in (WITHIN_CHANCE, TIE):
-        low.append("the lead is within chance" if lead.status == WITHIN_CHANCE else "a tie")
-    if lead is not None and lead.status == NO_INTERVAL:
-        low.append("no sample size published, so chance cannot be ruled out")
-    if reading.readings_in_series <= 1:
-        low.append("a single published reading")
-    if len(reading.venues) == 1:
-        low.append("one venue only")
-    if reading.age_years is not None and reading.age_years > 1 and reading.current:
-        medium.append(f"data {age_words(reading.age_years)} old")
-    if lead is not None and lead.status == AS_COUNTED and lead.ratio is not None and lead.ratio < 1.2:
-        medium.append("a narrow lead")
-    if reading.trend is None or _trend(reading).status == TOO_FEW:
-        medium.append("too few readings for a trend")
-    if low:
-        return Confidence(LOW, "; ".join(low + medium))
-    if medium:
-        return Confidence(MEDIUM, "; ".join(medium))
-    why = "a clear lead" if lead is not None and lead.status == CLEAR else "a complete count"
-    return Confidence(HIGH, f"{why} in recent data, with a readable trend")
+    metric = CATALOGUE.metric(reading.metric)
+    events = None
+    if lead is not None and reading.measure.kind == EVENTS and lead.readings:
+        events = (lead.leader_value + lead.runner_value) / lead.readings
+    return confidence_of(Facts(
+        lead_status=lead.status if lead else None, sampled=reading.measure.sampled,
+        proxy=CATALOGUE.signal(reading.signal).proxy, variation_pts=reading.variation_pts,
+        age_years=reading.age_years, age_words=age_words(reading.age_years), current=reading.current,
+        not_current_reason=reading.not_current_reason, single_reading=reading.readings_in_series <= 1,
+        venues=len(reading.venues), coverage=metric.coverage if metric else "", events_a_month=events,
+        unit=reading.measure.unit or "events"))
 
 
 def row_method_note(reading: SignalReading, names=str) -> str:
     measure = reading.measure
     parts = [f"{signal_words(reading.signal)}: {measure.why}"]
     lead = reading.lead
-    if lead is not None and lead.status in (CLEAR, WITHIN_CHANCE) and lead.scale == "ratio":
+    tested = (CLEAR, WITHIN_CHANCE, ABOUT_LEVEL)
+    if lead is not None and lead.status in tested and lead.scale == "ratio" and lead.ci_low is not None:
         parts.append("lead: exact interval of the ratio of two Poisson rates (conditional binomial, Clopper-Pearson)")
-    if lead is not None and lead.status in (CLEAR, WITHIN_CHANCE) and lead.scale == "points":
+    if lead is not None and lead.status in tested and lead.scale == "points" and lead.ci_low is not None:
         parts.append("lead: paired difference of two shares of the same respondents, Newcombe's interval, widened "
                      "over every overlap the counts allow")
     if reading.trend is not None and _trend(reading).status in ("rising", "falling", NO_CLEAR_CHANGE) \
@@ -339,9 +330,10 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
     claimed = _claimed(current)
     if not claimed:
         close = [_short(r) for r in current]
-        return None, Statement(f"No contender is clearly ahead: every current measure is too close to call "
-                               f"({_join(close)}).", tuple(f for r in current for f in lead_figures(r)),
-                               "no current lead excludes chance", tuple(r.signal for r in current))
+        return None, Statement(f"No contender is ahead on any current measure: each is about level or too close "
+                               f"to call ({_join(close)}).", tuple(f for r in current for f in lead_figures(r)),
+                               "no current lead is both beyond chance and large enough to matter (10% more, and "
+                               "for survey shares 1 point more)", tuple(r.signal for r in current))
     by_leader: dict[str, list[SignalReading]] = {}
     for r in claimed:
         by_leader.setdefault(_lead(r).leader, []).append(r)
@@ -356,7 +348,10 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
             text += f" ({names(r.levels.idxmax())} still has more {r.measure.name} in total)"
     for other, rows in ranked[1:]:
         text += f"; {names(other)} leads {_join([_short(r) for r in rows])}"
-    undecided = [r for r in current if r not in claimed]
+    level = [r for r in current if r not in claimed and _lead(r).status == ABOUT_LEVEL]
+    undecided = [r for r in current if r not in claimed and r not in level]
+    if level:
+        text += f"; about level on {_join([_short(r) for r in level])}"
     if undecided:
         text += f"; too close to call on {_join([_short(r) for r in undecided])}"
     figures = [Figure("measures_led", len(top_rows), "measures", contender=top,
@@ -365,8 +360,9 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
                       detail={"signals": ", ".join(r.signal for r in current)})]
     for r in current:
         figures += lead_figures(r)
-    note = ("a measure counts as led when its lead is clear (its interval excludes parity) or, for a complete "
-            "count, as counted; a measure is current when its latest data are recent enough at the report date")
+    note = ("a measure counts as led when its lead is large enough to matter (10% more, and for survey shares 1 "
+            "point more) and beyond chance (its interval excludes parity) or, for a complete count, as counted; a "
+            "measure is current when its latest data are recent enough at the report date")
     return top, Statement(text + ".", tuple(figures), note, tuple(r.signal for r in current))
 
 
@@ -382,14 +378,16 @@ def reading_sentence(reading: SignalReading, names) -> Statement:
             if reading.not_asked else ""
         text = (f"Among {population_words(reading.population)} in the {reading.survey_name} {year}{asked}, "
                 f"{lead.leader_value:.1f}% use {a} and {lead.runner_value:.1f}% {b}")
-        text += {CLEAR: ", a clear lead", WITHIN_CHANCE: ": too close to call",
+        text += {CLEAR: ", a lead beyond chance", WITHIN_CHANCE: ": too close to call",
+                 ABOUT_LEVEL: f": about level, {lead.leader_value - lead.runner_value:.1f} points apart, too small a "
+                              "gap to matter",
                  NO_INTERVAL: " (the survey's sample size is not in these data, so chance is not ruled out)",
                  TIE: ": a tie"}.get(lead.status, "")
         text += _survey_change_words(reading, names)
-    elif lead.status in (WITHIN_CHANCE, TIE):
+    elif lead.status in (WITHIN_CHANCE, TIE, ABOUT_LEVEL):
+        verdict = "about level" if lead.status == ABOUT_LEVEL else "too close to call"
         text = (f"{reading.measure.name[0].upper() + reading.measure.name[1:]} do not separate {a} and {b}: "
-                f"{count_words(lead.leader_value)} vs {count_words(lead.runner_value)} naming each over {period}, "
-                "too close to call")
+                f"{count_words(lead.leader_value)} vs {count_words(lead.runner_value)} over {period}, {verdict}")
     elif kind == CUMULATIVE and reading.levels is not None:
         text = (f"{a} gained {lead.ratio:.1f} times as many new {what} as {b} over {period} "
                 f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
@@ -644,10 +642,15 @@ def composite(current: list[SignalReading], names, weights, draws: int) -> State
 def method_notes(readings: list[SignalReading], analysis, stale_after_years: float) -> tuple[str, ...]:
     notes = [f"A measure is current when its latest data end within {stale_after_years:g} years of the report date; "
              "older ones are shown but not counted.",
-             "Leads in sampled counts and survey shares come with a 95% interval and are called clear only when it "
-             "excludes a tie; complete counts are given as counted, with no test.",
+             "A lead is called a lead only when it is large enough to matter (the leader has 10% more, and for "
+             "survey shares also 1 point more; a smaller gap is 'about level') and, in sampled counts and survey "
+             "shares, beyond chance (its 95% interval excludes a tie); complete counts are given as counted, with "
+             "no test.",
              "Trends are of shares among contenders read throughout the window, with intervals that allow for "
              "autocorrelation (Newey-West), and only from six readings up."]
+    from mindshare.analysis.confidence import RUBRIC
+
+    notes.append(RUBRIC)
     pages = [r for r in readings if r.measure.kind == PAGE_COUNT]
     if pages:
         notes.append("Google result counts are the number of web pages a search reports, not search interest; they "

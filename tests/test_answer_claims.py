@@ -1,0 +1,105 @@
+"""Issue 21: the answer signed line by line. Each claim a statistician or a newcomer struck in the report at
+2026-12-06, on the bundled data and on hand-checked cases; each test fails on the old wording or figure."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mindshare.analysis.leads import ABOUT_LEVEL, AS_COUNTED, CLEAR, WITHIN_CHANCE, counted_lead, survey_lead
+
+REPORT_DATE = "2026-12-06"
+
+
+@pytest.fixture(scope="module")
+def names():
+    from mindshare.fields import load_field
+
+    field = load_field()
+    return {c.id: c.name for c in field.contenders}
+
+
+@pytest.fixture(scope="module")
+def observations(bundled_store_path):
+    from mindshare.session import session as store_session
+
+    with store_session(bundled_store_path) as store:
+        return store.observations()
+
+
+@pytest.fixture(scope="module")
+def answer(observations, names):
+    from mindshare.analysis.answer import build_answer
+
+    return build_answer(observations, contenders=list(names), report_date=REPORT_DATE,
+                        names=lambda k: names.get(k, k), draws=300)
+
+
+def _row(answer, signal):
+    return next(r for r in answer.scoreboard if r.signal == signal)
+
+
+def _sentences(answer) -> str:
+    return " ".join(s.text for s in answer.sentences)
+
+
+# -- 1. a lead must be material as well as beyond chance ----------------------------------------------------------
+def test_a_lead_beyond_chance_but_too_small_to_matter_is_about_level():
+    shares = pd.DataFrame({"contender": ["a", "b"], "share_pct": [30.0, 28.0], "count": [30000, 28000],
+                           "n": [100000, 100000]})
+    lead = survey_lead(shares)                       # 2 points apart, far beyond chance, but only 1.07x
+    assert lead.ci_low > 0 and lead.status == ABOUT_LEVEL and not lead.claimed
+    shares = shares.assign(share_pct=[11.0, 10.0], count=[11000, 10000])
+    assert survey_lead(shares).status == CLEAR       # 1.10x and 1 point: material, and beyond chance
+    shares = shares.assign(share_pct=[2.0, 1.5], count=[2000, 1500])
+    assert survey_lead(shares).status == ABOUT_LEVEL  # 1.33x but half a point of share
+    counts = pd.Series({"a": 105.0, "b": 100.0})
+    assert counted_lead(counts).status == ABOUT_LEVEL                   # a complete count 5% apart
+    assert counted_lead(counts.replace(105.0, 111.0)).status == AS_COUNTED
+    sampled = counted_lead(pd.Series({"a": 10500.0, "b": 10000.0}), sampled=True)
+    assert sampled.ci_low > 1 and sampled.status == ABOUT_LEVEL         # beyond chance, 1.05x
+    assert counted_lead(pd.Series({"a": 4.0, "b": 3.0}), sampled=True).status == WITHIN_CHANCE
+
+
+def test_stack_overflow_2024_is_about_level_not_a_clear_lead(answer):
+    usage = _row(answer, "usage")
+    figures = {f.name: f.value for f in usage.figures}
+    assert (figures["leader_value"], figures["runner_up_value"]) == (10.57, 10.12)
+    assert usage.lead_status == ABOUT_LEVEL and usage.lead.startswith("about level")
+    assert "clear lead" not in _sentences(answer)
+    assert "10.6% use PyTorch and 10.1% TensorFlow: about level" in _sentences(answer)
+    assert "about level on all respondents in the Stack Overflow Developer Survey" in answer.headline.text
+    assert "usage" not in next(f for f in answer.headline.figures if f.name == "measures_led").detail["signals"]
+
+
+# -- 7. confidence from a written rubric -------------------------------------------------------------------------
+def test_confidence_is_graded_on_five_checks_by_a_written_rubric():
+    from mindshare.analysis.confidence import CHECKS, Facts, confidence_of
+
+    facts = Facts(lead_status=CLEAR, sampled=True, proxy="", variation_pts=None, age_years=0.3,
+                  age_words="4 months", current=True, not_current_reason="", single_reading=False, venues=0,
+                  coverage="", events_a_month=120.0, unit="posts")
+    assert confidence_of(facts).level == "high"
+    assert [c.criterion for c in confidence_of(facts).checks] == list(CHECKS)
+    one_weak = confidence_of(Facts(**{**facts.__dict__, "proxy": "bookmarks, not use"}))
+    assert (one_weak.level, one_weak.reason) == ("medium", "bookmarks, not use")
+    few = confidence_of(Facts(**{**facts.__dict__, "events_a_month": 9.3, "coverage": "one forum"}))
+    assert few.level == "medium" and few.reason == "one forum, about 9 posts a month name either"
+    three = confidence_of(Facts(**{**facts.__dict__, "proxy": "x", "variation_pts": 4.3, "age_years": 2.5}))
+    assert three.level == "low"
+    chance = confidence_of(Facts(**{**facts.__dict__, "lead_status": WITHIN_CHANCE}))
+    assert chance.level == "low" and chance.reason == "the lead is within chance"
+
+
+def test_downloads_and_hn_jobs_are_not_high_confidence_and_say_why(answer):
+    downloads, jobs = _row(answer, "downloads"), _row(answer, "jobs")
+    assert downloads.confidence.level != "high" and jobs.confidence.level != "high"
+    # PyPI: installs, not use; and two 30-day readings two days apart (2024-08-30, 2024-09-01) differ by over 4
+    # points of PyTorch's share of the two
+    assert "CI runs and dependency pulls" in downloads.confidence.reason
+    variation = next(c for c in downloads.confidence.checks if c.criterion == "variation")
+    assert variation.grade == "weak" and "4.3 points" in variation.words
+    assert "one forum" in jobs.confidence.reason and "about 9 posts a month" in jobs.confidence.reason
+    for row in answer.scoreboard:
+        assert len(row.confidence.checks) == 5 and row.as_dict()["confidence_checks"]
+    assert any(note.startswith("Confidence is graded on five checks") for note in answer.method_notes)
