@@ -103,3 +103,66 @@ def test_downloads_and_hn_jobs_are_not_high_confidence_and_say_why(answer):
     for row in answer.scoreboard:
         assert len(row.confidence.checks) == 5 and row.as_dict()["confidence_checks"]
     assert any(note.startswith("Confidence is graded on five checks") for note in answer.method_notes)
+
+
+# -- 3. a trend says what its latest stretch shows, beside the long slope ------------------------------------------
+def _monthly(rows, *, metric, signal, source="src", method="m1"):
+    """Observation rows from (month 'YYYY-MM', contender, value)."""
+    out = []
+    for when, contender, value in rows:
+        start = pd.Timestamp(when + "-01")
+        out.append({"signal": signal, "metric": metric, "source": source, "contender": contender,
+                    "subject": contender, "period_start": start, "period_end": start + pd.offsets.MonthEnd(0),
+                    "value": float(value), "segment": "all", "method": method, "note": None,
+                    "collected_at": pd.Timestamp("2030-01-01"), "kind": "number", "unit": metric})
+    return pd.DataFrame(out)
+
+
+def _built_answer(frame, report_date="2026-09-01"):
+    from mindshare.analysis.answer import build_answer
+
+    return build_answer(frame, contenders=sorted(frame["contender"].unique()), report_date=report_date, draws=50)
+
+
+def test_a_share_that_rose_then_stopped_is_flat_in_its_latest_stretch():
+    months = pd.period_range("2023-07", "2026-06", freq="M").strftime("%Y-%m")
+    # a's share of downloads climbs 2 points a month for two years, then stays where it got to
+    rows = [(m, c, v) for k, m in enumerate(months)
+            for c, v in (("a", 30 + 2 * min(k, 24)), ("b", 70 - 2 * min(k, 24)))]
+    row = _row(_built_answer(_monthly(rows, metric="downloads_30d", signal="downloads")), "downloads")
+    assert row.trend_status == "rising" and "flat in the latest 12 months" in row.trend
+    steady = [(m, c, v) for k, m in enumerate(months) for c, v in (("a", 30 + k), ("b", 70 - k))]
+    row = _row(_built_answer(_monthly(steady, metric="downloads_30d", signal="downloads")), "downloads")
+    assert "(holding)" in row.trend
+
+
+def test_pypi_and_hn_jobs_say_what_their_latest_stretch_shows(answer):
+    downloads, jobs = _row(answer, "downloads"), _row(answer, "jobs")
+    # PyPI: +12.8 a year over 2023-04..2026-03, but +9.8 in the latest 12 months against +14.9 before them
+    assert downloads.trend == ("PyTorch +12.8 points a year (2023-04 to 2026-03); latest 12 months +10 a year "
+                               "(slowing from +15)")
+    # HN: PyTorch's share of the posts naming either was 80.2% in 2024-08..2025-07 and 78.6% in the 12 months since
+    assert jobs.trend.endswith("flat over the latest 24 months (80% then 79%)")
+    sentence = next(s for s in answer.sentences if "share of PyPI downloads" in s.text)
+    assert "in the latest 12 months PyTorch's rose by about 10 points a year, slower than before" in sentence.text
+    stretch = next(f for f in sentence.figures if f.name == "latest_stretch")
+    assert stretch.value == "slowing" and stretch.detail["start"] == "2025-04"
+
+
+# -- 4. the GitHub trend is of the same quantity as its lead: new stars ------------------------------------------
+def test_the_github_trend_is_read_from_new_stars_like_its_lead():
+    months = pd.period_range("2023-07", "2026-06", freq="M").strftime("%Y-%m")
+    # a has far more stars in all, gaining ever more each month; b gains a steady 30 a month. a's share of all
+    # stars falls (b catches up on the total) while its share of the new stars rises.
+    level_a, rows = 1000.0, []
+    for k, m in enumerate(months):
+        level_a += 10 + k
+        rows += [(m, "a", level_a), (m, "b", 100 + 30 * k)]
+    row = _row(_built_answer(_monthly(rows, metric="github_stars", signal="github")), "github")
+    assert row.leader == "a" and row.trend.startswith("a +") and row.trend_status == "rising"
+
+
+def test_bundled_github_trend_is_of_new_stars(answer):
+    github = _row(answer, "github")
+    assert github.trend.startswith("PyTorch +2.4 points a year (2023-09 to 2026-08)")       # all-time: +1.8
+    assert "share of the new ones (the monthly rise of each total)" in github.method_note

@@ -14,7 +14,7 @@ Every age is measured against the report date, which is passed in: nothing here 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -30,7 +30,36 @@ from mindshare.catalogue import CATALOGUE, SERIES_BRIDGE
 
 STALE_AFTER_YEARS = 3.0
 TREND_MONTHS = 36
+LATEST_MONTHS = 12          # the latest stretch, read beside the long slope
 NO_CLEAR_CHANGE = "no clear change"
+FLAT, SLOWING, SPEEDING_UP, REVERSED, HOLDING = "flat", "slowing", "speeding up", "reversed", "holding"
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """What the latest stretch of a trend shows, beside the long slope: its direction and pace against it.
+
+    For shares read month by month (downloads, stars): the slope of the contender's share over the latest
+    `LATEST_MONTHS` months, with its Newey–West interval, against the slope of the months before it in the window
+    (disjoint stretches; the difference gets the two half-widths added in quadrature): "slowing" when the earlier
+    slope is steeper beyond chance, "speeding up" when flatter, "flat" when the latest interval holds zero,
+    "reversed" when it excludes zero on the other side, "holding" otherwise. Without six earlier readings the
+    latest interval is set against the long slope instead. For sampled counts (job posts: a handful a month, too
+    few for a monthly slope): the
+    contender's share of the posts naming any of them in the latest 12 months against the 12 before (Newcombe's
+    interval for two independent proportions), "flat" when within chance or less than a point apart.
+    """
+
+    status: str                        # FLAT, SLOWING, SPEEDING_UP, REVERSED, HOLDING
+    start: pd.Timestamp
+    end: pd.Timestamp
+    slope_pts_per_year: float | None = None     # slopes
+    ci_low: float | None = None
+    ci_high: float | None = None
+    before_pct: float | None = None             # windows: the share in the 12 months before, and in the latest 12
+    after_pct: float | None = None
+    months: int = LATEST_MONTHS
+    before_slope: float | None = None           # slopes: the slope of the months before the latest stretch
 
 
 @dataclass(frozen=True)
@@ -51,6 +80,8 @@ class TrendReading:
     unit: str = "share points"
     changes: pd.DataFrame | None = None    # surveys: change since the earliest comparable year, per contender
     clear: pd.DataFrame | None = None      # every contender whose trend is clear: contender, slope, low, high
+    latest: Stretch | None = None          # what the latest stretch shows for `contender`, beside the long slope
+    of: str = "share"                      # what the shares are of: the readings, or the new ones (a flow)
 
 
 @dataclass
@@ -233,7 +264,7 @@ def _events_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
     reading = _blank(base, lead=lead, period_start=lead.start, period_end=lead.end, log_sd=log_sd,
                      method=str(run["method"].iloc[0]), readings_in_series=months["month"].nunique(),
                      history_of=lambda who: _rolling_sums(_of(run, who)) if sampled else _history(_of(months, who)))
-    reading.trend, reading.bridges = share_trend(months)
+    reading.trend, reading.bridges = share_trend(months, pooled=sampled, must=(lead.leader, lead.runner_up))
     if base["measure"].sampled:
         reading.notes.append(f"{lead.readings} months pooled ({lead.start:%Y-%m} to {lead.end:%Y-%m}) so that the "
                              "leader has enough events to judge")
@@ -256,7 +287,7 @@ def _latest_reading(base: dict, months: pd.DataFrame) -> SignalReading | None:
                      log_sd=_values(lead) * 0.0, method=str(latest["method"].iloc[0]),
                      readings_in_series=months["month"].nunique(),
                      history_of=lambda who: _history(_of(months, who)))
-    reading.trend, reading.bridges = share_trend(months)
+    reading.trend, reading.bridges = share_trend(months, must=(lead.leader, lead.runner_up))
     return reading
 
 
@@ -277,7 +308,9 @@ def _cumulative_reading(base: dict, months: pd.DataFrame) -> SignalReading | Non
                      log_sd=_values(lead) * 0.0, levels=flow.levels, method=str(run["method"].iloc[0]),
                      readings_in_series=months["month"].nunique(),
                      history_of=lambda who: _flows_history(_of(run, who), flow.months))
-    reading.trend, reading.bridges = share_trend(months)
+    # the trend of the same quantity the lead is read from: shares of the new ones, month by month
+    trend, reading.bridges = share_trend(monthly_flows(run), must=(lead.leader, lead.runner_up))
+    reading.trend = replace(trend, of="new")
     reading.notes.append(f"read from the new {base['measure'].unit} over the {flow.months} months to "
                          f"{flow.end:%Y-%m} (level at the end minus level at the start, for the "
                          f"{len(flow.flows)} contenders read at both ends); the all-time total is history")
@@ -379,6 +412,22 @@ def _rolling_sums(run: pd.DataFrame, months: int = 12) -> pd.DataFrame:
         method=method)
 
 
+def monthly_flows(run: pd.DataFrame) -> pd.DataFrame:
+    """A cumulative total's new units per month, per contender: the rise since the previous month read, spread
+    evenly over the months between (a month missing from the list does not make a jump). A fall (a repository
+    losing stars) counts as none. The rows keep the pipeline's columns, so trends read them like any series."""
+    rows = run[run["last_in_month"].to_numpy()] if "last_in_month" in run else run
+    out = []
+    for contender, own in rows.sort_values("month").groupby("contender"):
+        when = pd.to_datetime(own["month"])
+        gap = (when.dt.year * 12 + when.dt.month).diff()
+        rise = own["value"].diff().clip(lower=0) / gap
+        out.append(own.assign(value=rise.to_numpy()).iloc[1:])
+    if not out:
+        return rows.iloc[0:0]
+    return pd.concat(out, ignore_index=True).dropna(subset=["value"])
+
+
 def _flows_history(run: pd.DataFrame, months: int) -> pd.DataFrame:
     wide = run.groupby(["month", "contender"])["value"].last().unstack().sort_index()
     wide.index = pd.to_datetime(wide.index)
@@ -389,9 +438,12 @@ def _flows_history(run: pd.DataFrame, months: int) -> pd.DataFrame:
 
 
 # -- trends ---------------------------------------------------------------------------------------------------------
-def share_trend(months: pd.DataFrame, *, window_months: int = TREND_MONTHS) -> tuple[TrendReading, list[MethodChange]]:
+def share_trend(months: pd.DataFrame, *, window_months: int = TREND_MONTHS, pooled: bool = False,
+                must: tuple[str, ...] = ()) -> tuple[TrendReading, list[MethodChange]]:
     """The clearest trend of a contender's share over the last `window_months`, among the contenders read in every
-    month of the window, bridged across method changes only where shares are continuous there.
+    month of the window, bridged across method changes only where shares are continuous there, and what its latest
+    stretch shows (`Stretch`; `pooled`: counts of a sample, compared window against window). `must`: the contenders
+    the row compares; the window starts where every one of them is read each month.
 
     `months`: pipeline months rows (contender, month, method, d, value, last_in_month). The continuity test reads
     every reading, both methods of a month where the method changed; the trend reads one reading per month.
@@ -403,6 +455,12 @@ def share_trend(months: pd.DataFrame, *, window_months: int = TREND_MONTHS) -> t
     last = recent["last_in_month"].to_numpy() if "last_in_month" in recent else np.ones(len(recent), bool)
     final = recent[last].pivot(index="month", columns="contender", values="value").sort_index()
     final.index = pd.to_datetime(final.index)
+    wanted = [c for c in must if c in final.columns]
+    if wanted:
+        # the contenders the row compares must be in the shares: the window starts where they are read every month
+        missing = final[wanted].isna().any(axis=1)
+        if missing.any():
+            final = final[final.index > missing[missing].index.max()]
     members = [c for c in final.columns if final[c].notna().all()]
     if len(members) < 2:
         return TrendReading(TOO_FEW), []
@@ -416,7 +474,75 @@ def share_trend(months: pd.DataFrame, *, window_months: int = TREND_MONTHS) -> t
         keys = wide.index.to_frame(index=False)
         changes = changes_in(_shares(wide).set_axis(pd.to_datetime(keys["month"]), axis=0), keys["method"].to_numpy())
         shares = shares[shares.index >= bridged_start(shares.index.min(), changes)]
-    return _trend_of_wide(shares, members), changes
+    trend = _trend_of_wide(shares, members)
+    if trend.contender is not None and trend.slope_pts_per_year is not None:
+        counts = final[members].loc[shares.index]
+        latest = _latest_windows(counts, trend.contender) if pooled else \
+            _latest_slope(shares[trend.contender], trend.slope_pts_per_year)
+        trend = replace(trend, latest=latest)
+    return trend, changes
+
+
+def _latest_slope(share: pd.Series, long_slope: float, months: int = LATEST_MONTHS) -> Stretch | None:
+    """The slope of one share over its latest `months` months, against the months before it (see `Stretch`)."""
+    share = share.dropna()
+    if share.empty:
+        return None
+    cut = share.index.max() - pd.DateOffset(months=months)
+    recent, earlier = share[share.index > cut], share[share.index <= cut]
+    if len(recent) < MIN_READINGS or earlier.empty:
+        return None
+    slope, low, high = _hac(recent)
+    sign = 1.0 if long_slope > 0 else -1.0
+    before = _hac(earlier) if len(earlier) >= MIN_READINGS else None
+    if low <= 0 <= high:
+        status = FLAT
+    elif slope * sign < 0:
+        status = REVERSED
+    elif before is not None:
+        gap = (before[0] - slope) * sign                # how much steeper the earlier stretch was
+        half = ((before[2] - before[1]) ** 2 + (high - low) ** 2) ** 0.5 / 2
+        status = SLOWING if gap - half > 0 else SPEEDING_UP if gap + half < 0 else HOLDING
+    elif high * sign < abs(long_slope) or low * sign > abs(long_slope):
+        status = SLOWING if max(low * sign, high * sign) < abs(long_slope) else SPEEDING_UP
+    else:
+        status = HOLDING
+    return Stretch(status, pd.Timestamp(recent.index.min()), pd.Timestamp(recent.index.max()), slope, low, high,
+                   months=months, before_slope=before[0] if before is not None else None)
+
+
+def _hac(series: pd.Series) -> tuple[float, float, float]:
+    """OLS slope per year of a monthly series, with its Newey–West 95% interval."""
+    x = years_since(pd.DatetimeIndex(series.index), pd.Timestamp(series.index[0]))
+    fit = hac_slope_many(x, series.to_numpy(float)[None, :])
+    return float(fit["slope"][0]), float(fit["ci_low"][0]), float(fit["ci_high"][0])
+
+
+def _latest_windows(counts: pd.DataFrame, contender: str, months: int = LATEST_MONTHS) -> Stretch | None:
+    """One contender's share of the counts of all members in the latest `months` months against the `months`
+    before (see `Stretch`): Newcombe's interval for two independent proportions."""
+    from mindshare.analysis.leads import MATERIAL_POINTS
+    from mindshare.analysis.surveys import independent_difference
+
+    counts = counts.dropna()
+    if counts.empty:
+        return None
+    end = counts.index.max()
+    after = counts[counts.index > end - pd.DateOffset(months=months)]
+    before = counts[(counts.index <= end - pd.DateOffset(months=months))
+                    & (counts.index > end - pd.DateOffset(months=2 * months))]
+    if len(after) < months or len(before) < months:
+        return None
+    x1, n1 = float(after[contender].sum()), float(after.to_numpy().sum())
+    x0, n0 = float(before[contender].sum()), float(before.to_numpy().sum())
+    if n0 <= 0 or n1 <= 0:
+        return None
+    d = independent_difference(x1, n1, x0, n0)
+    moved = d.significant and abs(d.difference * 100) >= MATERIAL_POINTS
+    status = FLAT if not moved else "rising" if d.difference > 0 else "falling"
+    return Stretch(status, pd.Timestamp(before.index.min()), pd.Timestamp(end), d.difference * 100,
+                   d.ci_low * 100, d.ci_high * 100, before_pct=100 * x0 / n0, after_pct=100 * x1 / n1,
+                   months=2 * months)
 
 
 def _shares(values: pd.DataFrame) -> pd.DataFrame:
@@ -453,5 +579,6 @@ def _trend_of_wide(wide: pd.DataFrame, members) -> TrendReading:
                         len(wide), start, end, members, clear=clear.reset_index(drop=True))
 
 
-__all__ = ["NO_CLEAR_CHANGE", "STALE_AFTER_YEARS", "SignalReading", "TrendReading", "age_in_years",
-           "current_run", "share_trend", "signal_readings"]
+__all__ = ["FLAT", "HOLDING", "NO_CLEAR_CHANGE", "REVERSED", "SLOWING", "SPEEDING_UP", "STALE_AFTER_YEARS",
+           "SignalReading", "Stretch", "TrendReading", "age_in_years", "current_run", "monthly_flows", "share_trend",
+           "signal_readings"]

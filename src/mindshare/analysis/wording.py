@@ -23,7 +23,17 @@ from mindshare.analysis.answer_model import (
 )
 from mindshare.analysis.leads import ABOUT_LEVEL, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE, Lead
 from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, signal_words
-from mindshare.analysis.scoreboard import NO_CLEAR_CHANGE, SignalReading, TrendReading
+from mindshare.analysis.scoreboard import (
+    FLAT,
+    HOLDING,
+    NO_CLEAR_CHANGE,
+    REVERSED,
+    SLOWING,
+    SPEEDING_UP,
+    SignalReading,
+    Stretch,
+    TrendReading,
+)
 from mindshare.analysis.survey_readings import population_words
 from mindshare.analysis.trends import TOO_FEW
 from mindshare.catalogue import CATALOGUE, READERS, USAGE
@@ -202,7 +212,48 @@ def trend_words(reading: SignalReading, names) -> str:
         since = f"since {trend.start.year}" if trend.start is not None else ""
         interval = "" if trend.ci_low is not None and not pd.isna(trend.ci_low) else ", no interval"
         return f"{names(trend.contender)} {trend.slope_pts_per_year:+.1f} points {since}{interval}"
-    return f"{names(trend.contender)} {trend.slope_pts_per_year:+.1f} points a year ({span})"
+    words = f"{names(trend.contender)} {trend.slope_pts_per_year:+.1f} points a year ({span})"
+    latest = stretch_words(trend.latest)
+    return f"{words}; {latest}" if latest else words
+
+
+def stretch_words(stretch: Stretch | None) -> str:
+    """What the latest stretch shows, in a few words: 'latest 12 months +7 a year (slowing)', 'flat over the latest
+    24 months (80% then 79%)'."""
+    if stretch is None:
+        return ""
+    if stretch.before_pct is not None and stretch.after_pct is not None:      # two windows of counts
+        shares = f"{stretch.before_pct:.0f}% then {stretch.after_pct:.0f}%"
+        if stretch.status == FLAT:
+            return f"flat over the latest {stretch.months} months ({shares})"
+        return f"{stretch.status} over the latest {stretch.months} months ({shares})"
+    if stretch.status == FLAT:
+        return f"flat in the latest {stretch.months} months"
+    slope = stretch.slope_pts_per_year or 0.0
+    status = stretch.status
+    if status in (SLOWING, SPEEDING_UP) and stretch.before_slope is not None:
+        status += f" from {stretch.before_slope:+.0f}"
+    return f"latest {stretch.months} months {slope:+.0f} a year ({status})"
+
+
+def _stretch_sentence(stretch: Stretch | None, who: str) -> str:
+    """The latest stretch as the end of a sentence: '; in the latest 12 months PyTorch's rose by about 7 points a
+    year, slower than before'."""
+    if stretch is None:
+        return ""
+    if stretch.before_pct is not None and stretch.after_pct is not None:
+        shares = f"{stretch.before_pct:.0f}% of the posts naming either, then {stretch.after_pct:.0f}%"
+        if stretch.status == FLAT:
+            return f"; over the latest {stretch.months} months {who}'s was flat ({shares})"
+        return f"; over the latest {stretch.months} months {who}'s kept {stretch.status} ({shares})"
+    if stretch.status == FLAT:
+        return f"; in the latest {stretch.months} months {who}'s has been flat"
+    slope = stretch.slope_pts_per_year or 0.0
+    verb = "rose" if slope > 0 else "fell"
+    before = f" (about {abs(stretch.before_slope):.0f} before)" if stretch.before_slope is not None else ""
+    pace = {SLOWING: f", slower than before{before}", SPEEDING_UP: f", faster than before{before}",
+            REVERSED: ", the other way", HOLDING: ", at about the same pace"}.get(stretch.status, "")
+    return f"; in the latest {stretch.months} months {who}'s {verb} by about {abs(slope):.0f} points a year{pace}"
 
 
 def confidence(reading: SignalReading) -> Confidence:
@@ -236,7 +287,8 @@ def row_method_note(reading: SignalReading, names=str) -> str:
     if reading.trend is not None and _trend(reading).status in ("rising", "falling", NO_CLEAR_CHANGE) \
             and reading.measure.kind != SHARE:
         t = reading.trend
-        parts.append(f"trend: OLS slope of each share among {len(t.members)} contenders read in every month, "
+        of = "share of the new ones (the monthly rise of each total)" if t.of == "new" else "share"
+        parts.append(f"trend: OLS slope of each {of} among {len(t.members)} contenders read in every month, "
                      f"95% Newey-West (HAC) interval" + (f" {t.ci_low:+.2f} to {t.ci_high:+.2f}; the naive interval "
                                                           f"{t.naive_low:+.2f} to {t.naive_high:+.2f}"
                                                           if t.contender else ""))
@@ -438,9 +490,9 @@ def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
     r = max(moving, key=lambda x: abs(_slope(_trend(x))))
     t = _trend(r)
     slope, who = _slope(t), str(t.contender)
-    verb = "rising" if slope > 0 else "falling"
-    text = (f"{names(who)}'s share of {_short(r)} is {verb} by about {abs(slope):.0f} "
-            f"points a year")
+    verb = "rose" if slope > 0 else "fell"
+    text = (f"{names(who)}'s share of {_short(r)} {verb} by about {abs(slope):.0f} points a year from "
+            f"{month(t.start)} to {month(t.end)}")
     figures = [_figure(r, "share_trend_pts_per_year", slope, "points/year", who,
                        ci_low=t.ci_low, ci_high=t.ci_high, naive_ci_low=t.naive_low, naive_ci_high=t.naive_high,
                        readings=t.n, start=month(t.start), end=month(t.end), among=", ".join(t.members))]
@@ -448,14 +500,19 @@ def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
         opposite = t.clear[np.sign(t.clear["slope"]) != np.sign(slope)]
         if not opposite.empty:
             o = opposite.iloc[0]
-            text += (f" and {names(o['contender'])}'s is {'rising' if o['slope'] > 0 else 'falling'} by about "
+            text += (f", and {names(o['contender'])}'s {'rose' if o['slope'] > 0 else 'fell'} by about "
                      f"{abs(o['slope']):.0f}")
             figures.append(_figure(r, "share_trend_pts_per_year", o["slope"], "points/year", o["contender"],
                                    ci_low=o["low"], ci_high=o["high"], naive_ci_low=o["naive_low"],
                                    naive_ci_high=o["naive_high"], readings=t.n, start=month(t.start),
                                    end=month(t.end), among=", ".join(t.members)))
-    text += f" ({month(t.start)} to {month(t.end)})."
-    return Statement(text, tuple(figures), row_method_note(r, names), (r.signal,))
+    text += _stretch_sentence(t.latest, names(who))
+    if t.latest is not None:
+        x = t.latest
+        figures.append(_figure(r, "latest_stretch", x.status, "words", who, slope=x.slope_pts_per_year,
+                               ci_low=x.ci_low, ci_high=x.ci_high, before_pct=x.before_pct, after_pct=x.after_pct,
+                               start=month(x.start), end=month(x.end), months=x.months))
+    return Statement(text + ".", tuple(figures), row_method_note(r, names), (r.signal,))
 
 
 def sentences(current: list[SignalReading], readings: list[SignalReading], names,
