@@ -166,3 +166,86 @@ def test_bundled_github_trend_is_of_new_stars(answer):
     github = _row(answer, "github")
     assert github.trend.startswith("PyTorch +2.4 points a year (2023-09 to 2026-08)")       # all-time: +1.8
     assert "share of the new ones (the monthly rise of each total)" in github.method_note
+
+
+# -- 2. a change whose ends hide its path says the path ------------------------------------------------------------
+def test_tensorflow_on_stack_overflow_went_up_and_back_not_about_the_same(answer):
+    usage = next(s for s in answer.sentences if "Stack Overflow Developer Survey 2024" in s.text)
+    assert "TensorFlow stayed about the same" not in usage.text
+    # published: 10.26% (2019), 16.53% (2021), 10.12% (2024), all respondents
+    assert "TensorFlow went from 10.3% in 2019 up to 16.5% in 2021 and back to 10.1%" in usage.text
+    assert "PyTorch rose from 3.3% in 2019" in usage.text
+
+
+def test_a_path_is_said_only_where_the_middle_differs_beyond_chance_and_materially():
+    from mindshare.analysis.survey_readings import survey_path
+
+    def readings(shares, n=10000):
+        return pd.DataFrame({"contender": "a", "year": [2019, 2020, 2021], "share_pct": shares,
+                             "count": [s * n / 100 for s in shares], "n": n})
+
+    assert survey_path(readings([10.0, 16.0, 10.5]), "a") == {"year": 2020, "pct": 16.0, "kind": "peak",
+                                                              "gap": pytest.approx(5.5)}
+    assert survey_path(readings([10.0, 10.6, 10.2]), "a") is None           # inside the ends' band: no path
+    assert survey_path(readings([10.0, 12.0, 10.5], n=300), "a") is None    # 12% vs 10.5% of 300: chance
+    assert survey_path(readings([10.0, 5.0, 11.0]), "a")["kind"] == "trough"
+
+
+# -- 8. a tiny imported file never displaces a published figure -----------------------------------------------------
+def test_a_three_row_import_does_not_displace_the_published_2024_figures(tmp_path, bundled_store_path, names):
+    import shutil
+
+    from conftest import SHARED
+    from typer.testing import CliRunner
+
+    from mindshare.analysis.answer import build_answer
+    from mindshare.cli import app
+    from mindshare.session import session as store_session
+
+    db = tmp_path / "store.duckdb"
+    shutil.copy(bundled_store_path, db)
+    sample = SHARED / "surveys" / "raw" / "stackoverflow_2024_first3rows.csv"
+    done = CliRunner().invoke(app, ["--db", str(db), "survey", "import", str(sample), "--source", "stackoverflow",
+                                    "--year", "2024"])
+    assert done.exit_code == 0, done.output
+    with store_session(db) as store:
+        observations = store.observations()
+    answer = build_answer(observations, contenders=list(names), report_date=REPORT_DATE,
+                          names=lambda k: names.get(k, k), draws=50)
+    usage = _row(answer, "usage")
+    assert usage.population == "all respondents"
+    figures = {f.name: f for f in usage.figures}
+    assert (figures["leader_value"].value, figures["runner_up_value"].value) == (10.57, 10.12)
+    assert figures["lead_points"].detail["n"] == 45841
+    # the file's reading (0%, n = 1) is kept and its disagreement said, beside the one used
+    assert "n = 45,841, used" in usage.method_note and "n = 1)" in usage.method_note
+
+
+# -- 9. like definitions and like bases only -------------------------------------------------------------------
+def test_kaggle_keras_change_depends_on_the_base_and_is_not_a_clear_decline(answer):
+    keras = [r for r in answer.survey_changes if r["contender"] == "keras" and r["survey"].startswith("Kaggle")
+             and r["population"] == "all respondents"]
+    assert {r["base"]: round(r["change_pts"], 1) for r in keras} == {"answered the question": -1.2,
+                                                                       "all respondents": 1.5}
+    assert all(r["status"] == "depends on the base" for r in keras)
+    assert all("depends on who is counted" in r["text"] for r in keras)
+
+
+def test_a_population_drawn_differently_is_compared_only_across_years_drawn_alike():
+    from mindshare.analysis.survey_readings import survey_changes, survey_readings
+
+    rows = []
+    for year, pct in ((2019, 9.4), (2021, 14.1), (2024, 8.8)):
+        rows.append({"signal": "usage", "metric": "so_survey_share", "source": f"Survey {year}", "contender": "tf",
+                     "subject": "tf", "segment": "professional developers", "period_start": pd.Timestamp(f"{year}-05-01"),
+                     "period_end": pd.Timestamp(f"{year}-06-01"), "value": pct, "value_text": None, "method": "m",
+                     "note": f"{round(pct * 300)} of n=30000"})
+    notes = pd.DataFrame([{"signal": "usage", "metric": "so_survey_note", "source": "Survey 2019",
+                           "subject": "_definition", "segment": "professional developers",
+                           "period_start": pd.Timestamp("2019-05-01"), "value_text": "drawn more widely in 2019"}])
+    changes = survey_changes(survey_readings(pd.DataFrame(rows), notes=notes))
+    row = changes.iloc[0]
+    assert (row["first_year"], row["last_year"], row["unlike_years"]) == (2021, 2024, (2019,))
+    assert row["unlike_why"] == "drawn more widely in 2019"
+    plain = survey_changes(survey_readings(pd.DataFrame(rows)))
+    assert plain.iloc[0]["first_year"] == 2019

@@ -202,9 +202,10 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
     pairs = leaders.groupby("signal")["contender"].apply(list)
     pairs = pairs[pairs.str.len() == 2]
     crossovers = _crossovers(months, pairs, names)
+    notes = _data_notes(con, relation) if data_notes is None else data_notes
     analysis = Analysis(series=chosen, standings=standings, trends=trends, crossovers=crossovers, excluded=excluded,
-                        months=months, venues=_venue_readings(con), surveys=_survey_rows(con, relation, contenders),
-                        data_notes=_data_notes(con, relation) if data_notes is None else data_notes)
+                        months=months, venues=_venue_readings(con),
+                        surveys=_survey_rows(con, relation, contenders, notes), data_notes=notes)
     newest = pd.to_datetime(standings["d_now"]).max() if not standings.empty else None
     last_reading = standings.groupby("signal")["d_now"].max()
     analysis.stale = sorted(last_reading[pd.to_datetime(last_reading) < newest - pd.DateOffset(years=stale_years)].index) \
@@ -296,7 +297,7 @@ def _venue_readings(con) -> pd.DataFrame:
         WHERE NOT r.partial AND r.signal IN ({wanted}) GROUP BY ALL ORDER BY ALL""").df()
 
 
-def _survey_rows(con, relation: str, contenders: list[str] | None) -> pd.DataFrame:
+def _survey_rows(con, relation: str, contenders: list[str] | None, notes: pd.DataFrame | None) -> pd.DataFrame:
     """Survey shares matched across years (analysis.survey_readings), from the survey rows of `relation`.
 
     Read apart from the chosen series: the bases (respondents) have no contender, and a survey's years are
@@ -307,10 +308,11 @@ def _survey_rows(con, relation: str, contenders: list[str] | None) -> pd.DataFra
     rows = con.execute(f"""
         SELECT * FROM {relation}
         WHERE value IS NOT NULL AND metric LIKE '%survey%'""").df()
-    return survey_readings(rows, contenders)
+    return survey_readings(rows, contenders, notes=notes)
 
 
-DATA_NOTE_COLUMNS = ["signal", "metric", "source", "subject", "method", "period_start", "value_text"]
+DATA_NOTE_COLUMNS = ["signal", "metric", "source", "subject", "segment", "method", "period_start", "period_end",
+                     "value_text"]
 
 
 def data_notes_of(observations: pd.DataFrame) -> pd.DataFrame:

@@ -104,6 +104,7 @@ class SignalReading:
     population: str = ""                       # surveys: who was asked
     survey_name: str = ""
     conflict: str = ""                         # surveys: disagreeing readings of the same keys
+    conflict_details: tuple[tuple[str, str], ...] = ()   # surveys: (contender, both readings and their sources)
     bridges: list[MethodChange] = field(default_factory=list)
     method: str = ""
     readings_in_series: int = 0
@@ -115,6 +116,7 @@ class SignalReading:
                                                # series_bridge note: how far this series may be joined with the
                                                # signal's other series (words start BRIDGED or NOT BRIDGED)
     not_asked: tuple[tuple[int, str], ...] = ()    # surveys: (year, words) of later years that did not ask
+    survey_series: pd.DataFrame | None = None  # surveys: every year of the question and population read
     conflicts: pd.DataFrame | None = None      # surveys: readings of this survey whose sources disagree
     series: str = ""                           # the series read (pipeline: the signal, or signal and source when
                                                # the signal is read from several series, each for its contenders)
@@ -213,7 +215,7 @@ def _attach_data_notes(reading: SignalReading, notes: pd.DataFrame | None) -> No
     """The caveats stored as data that concern this reading: for a series, how far it may be joined with another
     series of the signal (series_bridge notes naming its method); for a survey, its later years that did not ask
     the question (<survey>_survey_note rows dated after the year read)."""
-    from mindshare.analysis.survey_readings import survey_key
+    from mindshare.analysis.survey_readings import DEFINITION, survey_key
 
     if notes is None or notes.empty:
         return
@@ -226,7 +228,7 @@ def _attach_data_notes(reading: SignalReading, notes: pd.DataFrame | None) -> No
     if reading.measure.kind == SHARE and reading.period_start is not None:
         survey = survey_key(reading.metric)
         year = pd.Timestamp(reading.period_start).year
-        later = mine[mine["metric"].map(survey_key) == survey]
+        later = mine[(mine["metric"].map(survey_key) == survey) & (mine["subject"] != DEFINITION)]
         later = later[pd.to_datetime(later["period_start"]).dt.year > year]
         reading.not_asked = tuple(sorted((pd.Timestamp(n.period_start).year, str(n.value_text))
                                          for n in later.itertuples()))
@@ -369,8 +371,10 @@ def _survey_reading(base: dict, surveys: pd.DataFrame) -> SignalReading | None:
                      period_end=pd.Timestamp(latest["period_end"].max()), log_sd=log_sd,
                      population=str(top["population"]), survey_name=str(top["survey_name"]),
                      conflict="; ".join(f"{c}: {v}" for c, v in zip(latest["contender"], latest["conflict"]) if v),
+                     conflict_details=tuple((str(c), str(d)) for c, d in zip(latest["contender"],
+                                                                             latest["conflict_detail"]) if d),
                      method=str(top["question"]), readings_in_series=series["year"].nunique(),
-                     history_of=lambda who: _of(history, who))
+                     history_of=lambda who: _of(history, who), survey_series=series)
     reading.trend = _survey_trend(changes, lead)
     reading.conflicts = survey_conflicts(surveys[(surveys["survey"] == top["survey"])
                                                  & (surveys["question"] == top["question"])])

@@ -304,9 +304,10 @@ def row_method_note(reading: SignalReading, names=str) -> str:
     parts += reading.notes
     parts += [f"joining this series ({reading.source}) to the signal's other one ({other}), for the {what}: "
               f"{words}" for what, other, words in reading.joins]
-    if reading.conflict:
-        parts.append(f"sources disagree on the reading used ({reading.conflict}); the one with a published base is "
-                     "used")
+    if reading.conflict_details:
+        parts.append("sources disagree on the reading used (" + "; ".join(
+            f"{names(who)} {words}" for who, words in reading.conflict_details) + "); both are kept, the one with "
+            "the larger published base is used")
     parts += [conflict_words(c, names) for c in _other_conflicts(reading)]
     parts += [f"{year}: {words}" for year, words in reading.not_asked]
     return "; ".join(parts) + "."
@@ -326,7 +327,7 @@ def conflict_words(conflict, names=str) -> str:
     both are kept, the one with a published base is used'."""
     return (f"{conflict.survey_name} {conflict.year}, {conflict.population}: two published readings disagree ("
             + "; ".join(f"{names(who)} {words}" for who, words in conflict.details)
-            + "); both are kept, the one with a published base is used")
+            + "); both are kept, the one with the larger published base is used")
 
 
 def score_row(reading: SignalReading, names) -> ScoreRow:
@@ -426,13 +427,12 @@ def reading_sentence(reading: SignalReading, names) -> Statement:
     kind = reading.measure.kind
     if kind == SHARE:
         year = pd.Timestamp(reading.period_start).year
-        asked = f" (the latest to ask: the {_join([str(y) for y, _ in reading.not_asked])} survey did not)" \
+        asked = f" (the last to ask: {_join([str(y) for y, _ in reading.not_asked])} did not)" \
             if reading.not_asked else ""
         text = (f"Among {population_words(reading.population)} in the {reading.survey_name} {year}{asked}, "
                 f"{lead.leader_value:.1f}% use {a} and {lead.runner_value:.1f}% {b}")
         text += {CLEAR: ", a lead beyond chance", WITHIN_CHANCE: ": too close to call",
-                 ABOUT_LEVEL: f": about level, {lead.leader_value - lead.runner_value:.1f} points apart, too small a "
-                              "gap to matter",
+                 ABOUT_LEVEL: ": about level",
                  NO_INTERVAL: " (the survey's sample size is not in these data, so chance is not ruled out)",
                  TIE: ": a tie"}.get(lead.status, "")
         text += _survey_change_words(reading, names)
@@ -459,25 +459,50 @@ def reading_sentence(reading: SignalReading, names) -> Statement:
 
 
 def _survey_change_words(reading: SignalReading, names) -> str:
-    """'; PyTorch rose from 3.3% in 2019, while TensorFlow stayed about the same (10.3%)': the leader's and the
-    runner-up's change since the survey's earliest comparable year, same question and population."""
+    """'; PyTorch rose from 3.3% in 2019, while TensorFlow went from 10.3% up to 16.5% in 2021 and back to 10.1%':
+    the leader's and the runner-up's change since the survey's earliest comparable year, same question and
+    population (the path, where a peak or trough between the two ends hides it; the years left out, where the
+    population was drawn differently then)."""
+    from mindshare.analysis.survey_readings import BASE_DEPENDENT, survey_path
+
     changes = _trend(reading).changes if reading.trend is not None else None
     if changes is None or changes.empty:
         return ""
-    words = []
+    words, unlike = [], set()
+    year = pd.Timestamp(reading.period_start).year if reading.period_start is not None else None
     for contender in (_lead(reading).leader, _lead(reading).runner_up):
         row = changes[changes["contender"] == contender]
         if row.empty:
             continue
         row = row.iloc[0]
-        if row["status"] == CLEAR:
+        unlike |= set(row["unlike_years"] or ())
+        series = reading.survey_series
+        if series is not None and "definition" in series:
+            series = series[series["definition"] == series.sort_values("year")["definition"].iloc[-1]]
+        path = survey_path(series, contender) if series is not None else None
+        name = names(contender)
+        if path is not None:
+            turn = "up to" if path["kind"] == "peak" else "down to"
+            back = "back to"
+            words.append(f"{name} went from {row['first_pct']:.1f}% in {row['first_year']} {turn} "
+                         f"{path['pct']:.1f}% in {path['year']} and {back} {row['last_pct']:.1f}%"
+                         + ("" if row["last_year"] == year else f" in {row['last_year']}"))
+        elif row["status"] == CLEAR:
             verb = "rose" if row["change_pts"] > 0 else "fell"
-            words.append(f"{names(contender)} {verb} from {row['first_pct']:.1f}% in {row['first_year']}")
-        elif row["status"] == WITHIN_CHANCE:
-            words.append(f"{names(contender)} stayed about the same ({row['first_pct']:.1f}% in {row['first_year']})")
+            words.append(f"{name} {verb} from {row['first_pct']:.1f}% in {row['first_year']}")
+        elif row["status"] in (WITHIN_CHANCE, ABOUT_LEVEL):
+            words.append(f"{name} stayed about the same ({row['first_pct']:.1f}% in {row['first_year']})")
+        elif row["status"] == BASE_DEPENDENT:
+            words.append(f"{name}'s change depends on the base ({row['change_pts']:+.1f} points of those who "
+                         f"answered, {row['other_base_change']:+.1f} of all)")
         else:
-            words.append(f"{names(contender)} was at {row['first_pct']:.1f}% in {row['first_year']}")
-    return ("; " + ", while ".join(words)) if words else ""
+            words.append(f"{name} was at {row['first_pct']:.1f}% in {row['first_year']}")
+    text = ("; " + ", while ".join(words)) if words else ""
+    if unlike:
+        text += (f" (compared only from {int(changes['first_year'].min())}: in "
+                 f"{_join([str(y) for y in sorted(unlike)])} the {population_words(reading.population)} were "
+                 "drawn differently)")
+    return text
 
 
 def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
@@ -720,7 +745,7 @@ def method_notes(readings: list[SignalReading], analysis, stale_after_years: flo
 
 def survey_change_rows(surveys: pd.DataFrame | None, names) -> tuple[dict, ...]:
     """Every survey question and population, first year to latest, as plain rows naming the population."""
-    from mindshare.analysis.survey_readings import survey_changes
+    from mindshare.analysis.survey_readings import BASE_DEPENDENT, survey_changes
 
     if surveys is None or surveys.empty:
         return ()
@@ -729,6 +754,12 @@ def survey_change_rows(surveys: pd.DataFrame | None, names) -> tuple[dict, ...]:
     for row in changes.itertuples(index=False):
         interval = (f"95% interval {points(row.ci_low)} to {points(row.ci_high)}"
                     if row.ci_low is not None and not pd.isna(row.ci_low) else "no base published")
+        if row.status == BASE_DEPENDENT:
+            interval += (f"; {points(row.other_base_change)} points on the other base, so the change depends on "
+                         "who is counted")
+        if row.unlike_years:
+            interval += (f"; {_join([str(y) for y in row.unlike_years])} left out: the population was drawn "
+                         "differently then")
         of = "of all respondents" if row.base == ALL_RESPONDENTS else "of those who answered the question"
         rows.append({"survey": row.survey_name, "question": row.question, "base": row.base,
                      "population": row.population, "contender": row.contender,
@@ -737,6 +768,8 @@ def survey_change_rows(surveys: pd.DataFrame | None, names) -> tuple[dict, ...]:
                      "change_pts": _plain(row.change_pts), "ci_low": _plain(row.ci_low),
                      "ci_high": _plain(row.ci_high), "status": row.status,
                      "from_n": _plain(row.first_n), "to_n": _plain(row.last_n),
+                     "unlike_years": list(row.unlike_years or ()), "unlike_why": row.unlike_why or "",
+                     "other_base_change": _plain(row.other_base_change),
                      "text": f"{names(row.contender)} among {population_words(row.population)} in the "
                              f"{row.survey_name} (% {of}): {row.first_pct:.1f}% ({row.first_year}) to "
                              f"{row.last_pct:.1f}% ({row.last_year}), {row.change_pts:+.1f} points ({interval})"})
@@ -755,9 +788,9 @@ def survey_notes(surveys: pd.DataFrame | None, data_notes: pd.DataFrame | None, 
                                    metric=c.question, segment=c.population, period=str(c.year), contender=who)
                             for who, words in c.details)
             out.append(Statement(conflict_words(c, names) + ".", figures,
-                                 "readings are matched by survey, question, population and year; the one with a "
-                                 "published base (then the newest collected) is used; values that agree to the "
-                                 "precision of the rounder one do not disagree", (USAGE.name,)))
+                                 "readings are matched by survey, question, population and year; the one with the "
+                                 "larger published base (then the newest collected) is used; values that agree to "
+                                 "the precision of the rounder one do not disagree", (USAGE.name,)))
     if data_notes is not None and not data_notes.empty:
         asked = data_notes[data_notes["metric"].map(survey_key).notna()
                            & data_notes["metric"].astype(str).str.endswith("survey_note")]
