@@ -249,3 +249,34 @@ def test_a_population_drawn_differently_is_compared_only_across_years_drawn_alik
     assert row["unlike_why"] == "drawn more widely in 2019"
     plain = survey_changes(survey_readings(pd.DataFrame(rows)))
     assert plain.iloc[0]["first_year"] == 2019
+
+
+# -- 5. advice names what each measure shows, and says when none measures what the reader needs --------------------
+def test_production_advice_says_no_measure_here_counts_production_use(answer):
+    advice = {f.audience: f.statement.text for f in answer.focus}
+    production = advice["a production team"]
+    assert production.startswith("For a production team: these data do not measure use in production. Nearest: ")
+    assert "PyTorch is installed more often (PyPI downloads)" in production
+    assert "more developers bookmark PyTorch (new GitHub stars)" in production
+    assert "which leads" not in " ".join(advice.values())
+    learner = advice["a learner or job seeker"]
+    assert learner.startswith("For a learner or job seeker: employers name PyTorch more often (Hacker News job posts)")
+    assert "do not measure" not in learner                      # job posts and surveys count what a learner asks
+
+
+# -- 6. one contender first on every input: no simulation ---------------------------------------------------------
+def test_a_contender_first_on_every_measure_is_not_put_through_a_simulation(answer):
+    text = answer.composite.text
+    assert text == ("PyTorch has the highest value on each of the 5 current measures, so no weighting of them puts "
+                    "another contender first.")
+    assert "tries" not in text and "would need" not in text
+
+
+def test_a_split_field_still_gets_its_weighting_simulation():
+    months = pd.period_range("2024-07", "2026-06", freq="M").strftime("%Y-%m")
+    downloads = [(m, c, v) for m in months for c, v in (("a", 900), ("b", 100))]
+    stars = [(m, c, 1000 + k * v) for k, m in enumerate(months) for c, v in (("a", 10), ("b", 50))]
+    frame = pd.concat([_monthly(downloads, metric="downloads_30d", signal="downloads"),
+                       _monthly(stars, metric="github_stars", signal="github")])
+    composite = _built_answer(frame).composite
+    assert "comes first in" in composite.text and "tries" in composite.text

@@ -69,7 +69,8 @@ class Signal:
     prefers: tuple[tuple[str, ...], ...] = ()   # metric names, best first; a group's metrics share one rank (the
                                                 # one read most recently wins among them)
     compared: bool = True                    # False: not a measure of the contenders (weights, other figures)
-    shows: str = ""                          # what a lead in it shows a reader, plainly: "more job posts name it"
+    shows: str = ""                          # what a lead in it shows a reader, plainly, with {name} for the
+                                             # leader: "employers name {name} more often"
     proxy: str = ""                          # what it counts instead of use, when it stands in for use: "installs,
                                              # CI runs and dependency pulls included" (empty: it counts it directly)
 
@@ -221,34 +222,34 @@ KAGGLE_SURVEY = SurveyMetrics("kaggle_survey")
 # -- the signals ---------------------------------------------------------------------------------------------------
 JOBS = Signal("jobs", "job listings and job posts naming each contender", "jobs", order=1, readers=(LEARNER,),
               prefers=(("posts_mentioning", "posts_matching"), ("job_postings",), ("job_listings",), ("job_count",)),
-              shows="employers name it more often")
+              shows="employers name {name} more often")
 RESEARCH = Signal("research", "papers mentioning each contender", "research papers", order=3, readers=(RESEARCHER,),
                   sum_segments=True,
                   prefers=(("papers_mentioning_only",), ("arxiv_papers",), ("papers_mentioning",)),
-                  shows="more papers name it")
+                  shows="more papers name {name}")
 SEARCH = Signal("search", "search interest (Google Trends, Wikipedia pageviews)", "search interest", order=7,
                 prefers=(("search_interest",), ("google_trends_interest",), ("pageviews",), ("wikipedia_pageviews",)),
-                shows="more people look it up", proxy="searches, not use")
+                shows="more people look {name} up", proxy="searches, not use")
 USAGE = Signal("usage", "developer surveys: share of respondents who use each contender", "developer surveys",
                order=2, readers=(LEARNER,), prefers=((STACKOVERFLOW_SURVEY.share,),),
-               shows="more developers say they use it")
+               shows="more developers say they use {name}")
 DOWNLOADS = Signal("downloads", "package downloads (PyPI, npm)", "downloads", order=0, readers=(PRODUCTION,),
                    prefers=(("downloads_30d",), ("downloads_month",), ("downloads",)),
-                   shows="it is installed more often", proxy="installs, CI runs and dependency pulls included")
+                   shows="{name} is installed more often", proxy="installs, CI runs and dependency pulls included")
 GITHUB = Signal("github", "GitHub stars, forks, contributors, releases", "GitHub", order=4, readers=(PRODUCTION,),
-                prefers=(("github_stars",), ("stars",)), shows="more developers bookmark it",
+                prefers=(("github_stars",), ("stars",)), shows="more developers bookmark {name}",
                 proxy="stars are bookmarks, not use")
 QA = Signal("qa", "Stack Overflow questions", "Stack Overflow questions", order=6, readers=(PRODUCTION,),
             prefers=(("questions_per_year",), ("stackoverflow_questions_per_year",), ("questions_per_month",),
-                     ("questions",)), shows="more questions are asked about it", proxy="questions asked, not use")
+                     ("questions",)), shows="more questions are asked about {name}", proxy="questions asked, not use")
 DEPENDENTS = Signal("dependents", "repositories that depend on each contender (GitHub's \"Used by\")",
                     "dependent repositories", order=5, readers=(PRODUCTION,), prefers=(("github_dependents",),),
-                    shows="more public repositories depend on it",
+                    shows="more public repositories depend on {name}",
                     proxy="public repositories that declare it, not use in production")
-MODELS = Signal("models", "models on the Hugging Face Hub", "shared models", shows="more models are shared for it",
+MODELS = Signal("models", "models on the Hugging Face Hub", "shared models", shows="more models are shared for {name}",
                 proxy="models shared, not use")
 ARTICLES = Signal("articles", "articles written about each contender", "articles", order=8,
-                  shows="more articles are written about it", proxy="articles written, not use")
+                  shows="more articles are written about {name}", proxy="articles written, not use")
 SCORE_WEIGHTS = Signal("score_weights", "weights of published composite scores", compared=False)
 OTHER = Signal("other", "published figures of other kinds", compared=False)
 

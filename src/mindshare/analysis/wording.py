@@ -565,7 +565,9 @@ def sentences(current: list[SignalReading], readings: list[SignalReading], names
 # -- advice per reader --------------------------------------------------------------------------------------------
 def focus(readings: list[SignalReading], names) -> list[Focus]:
     """'What should you focus on?' for each audience, from the measures that speak to it (current ones first; old
-    ones only when nothing current does, and then saying how old)."""
+    ones only when nothing current does, and then saying how old). Each measure is named by what its lead shows
+    (the signal's `shows`); where every measure only stands in for what the reader needs (production use: downloads
+    count CI runs, stars are bookmarks), the advice says first that these data do not measure it."""
     out = []
     for audience in READERS:
         signals = CATALOGUE.readers_of(audience)
@@ -576,29 +578,37 @@ def focus(readings: list[SignalReading], names) -> list[Focus]:
                 f"For {audience}: no measure in these data speaks to this directly.", (), "", ())))
             continue
         when = "" if used[0].current else \
-            f" (the latest of these data are from {max(pd.Timestamp(r.period_end) for r in used).year})"
-        text = f"For {audience}: {_advice(used, names, when)}"
+            f"; these data end in {max(pd.Timestamp(r.period_end) for r in used).year}"
+        text = f"For {audience}: {_advice(used, names, when, audience)}"
         out.append(Focus(audience, Statement(text, tuple(f for r in used for f in lead_figures(r)),
                                              "; ".join(row_method_note(r, names) for r in used),
                                              tuple(r.signal for r in used))))
     return out
 
 
-def _advice(used: list[SignalReading], names, when: str) -> str:
+def _shows(reading: SignalReading, who: str) -> str:
+    """What the reading's lead shows, with the leader's name: 'employers name PyTorch more often'."""
+    words = CATALOGUE.signal(reading.signal).shows or f"{{name}} leads {_short(reading)}"
+    return words.format(name=who)
+
+
+def _advice(used: list[SignalReading], names, when: str, audience: str) -> str:
+    from mindshare.catalogue import READER_NEEDS
+
     claimed = _claimed(used)
-    leaders = sorted({_lead(r).leader for r in claimed})
-    if len(leaders) == 1 and len(claimed) == len(used):
-        return f"{names(leaders[0])}, which leads {_join([_short(r) for r in used])}{when}."
-    if claimed:
-        text = _join([f"{names(_lead(r).leader)} leads {_short(r)}" for r in claimed])
-        close = [r for r in used if r not in claimed]
+    pieces = [f"{_shows(r, names(_lead(r).leader))} ({_short(r)})" for r in claimed]
+    for verdict, status in (("about level", (ABOUT_LEVEL,)), ("too close to call", (WITHIN_CHANCE, TIE, NO_INTERVAL))):
+        close = [r for r in used if r not in claimed and _lead(r).status in status]
         if close:
-            text += (f", while {_join([_short(r) for r in close])} "
-                     f"{'does' if len(close) == 1 else 'do'} not separate the leaders")
-        return text + f"{when}; both are worth knowing."
-    pair = {names(_lead(r).leader) for r in used} | {names(_lead(r).runner_up) for r in used}
-    return (f"{_join(sorted(pair))} are too close to call on {_join([_short(r) for r in used])}{when}; "
-            "either is a sound choice.")
+            pair = sorted({names(_lead(r).leader) for r in close} | {names(_lead(r).runner_up) for r in close})
+            pieces.append(f"{_join(pair)} are {verdict} on {_join([_short(r) for r in close])}")
+    text = _join(pieces) + when
+    need = READER_NEEDS.get(audience)
+    if need is not None and all(CATALOGUE.signal(r.signal).proxy for r in used):
+        return f"these data do not measure {need.need}. Nearest: {text}."
+    if not claimed:
+        return f"{text}; either is a sound choice."
+    return text + "."
 
 
 def data_through(readings: list[SignalReading], day, stale_after_years: float) -> Statement:
@@ -696,6 +706,17 @@ def composite(current: list[SignalReading], names, weights, draws: int) -> State
         return None
     top = result.scores.iloc[0]
     second = result.scores.iloc[1]
+    counted = values.loc[[c for c in values.index if c not in result.left_out], list(result.weights)]
+    leaders = {counted[column].idxmax() for column in counted.columns if counted[column].notna().any()}
+    if len(leaders) == 1 and len(counted) >= 2:
+        # one contender first on every measure: no weighting of them can change who comes first, so no simulation
+        who = str(next(iter(leaders)))
+        text = (f"{names(who)} has the highest value on each of the {len(result.weights)} current measures, so no "
+                "weighting of them puts another contender first")
+        return Statement(text + ".", (Figure("first_on_every_measure", len(result.weights), "measures", contender=who,
+                                             detail={"signals": ", ".join(result.weights)}),),
+                         "when one contender leads every measure, any weighted combination of them ranks it first: "
+                         "no simulation is needed, and none is run into a probability", tuple(result.weights))
     weighting = "weighted equally" if chosen is None else "with the weights given"
     text = (f"Taking the {len(result.weights)} current measures together ({weighting}), {names(top['contender'])} "
             f"comes first in {top['p_first'] * 100:.0f}% of {result.draws:,} tries that vary the data and the weights")
