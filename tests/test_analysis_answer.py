@@ -513,7 +513,7 @@ def test_bundled_answer_strikes_the_claims_of_issue_12(bundled_answer):
     assert search.kind == PAGE_COUNT and not search.current and "not search interest" in search.label
     for signal in ("qa", "research", "articles"):          # complete counts: no test
         assert rows[signal].ci_low is None and rows[signal].lead.endswith("(complete count)")
-    assert "TensorFlow's fell by about" in " ".join(s.text for s in bundled_answer.sentences)
+    assert "PyTorch's share of the two's PyPI downloads rose by about" in " ".join(s.text for s in bundled_answer.sentences)
 
 
 def test_bundled_jobs_read_the_newer_count_to_2026_07_and_say_how_far_the_two_counts_join(bundled_answer):
@@ -527,8 +527,8 @@ def test_bundled_jobs_read_the_newer_count_to_2026_07_and_say_how_far_the_two_co
     assert (jobs.ci_low, jobs.ci_high) == (pytest.approx(low / (1 - low), abs=1e-4),
                                            pytest.approx(high / (1 - high), abs=1e-4))
     # the bundle's series_bridge notes, as data: the ratio may be joined across the two counts, the level not
-    assert "for the tensorflow pytorch ratio: BRIDGED" in jobs.method_note
-    assert "for the share of posts: NOT BRIDGED" in jobs.method_note
+    assert "BRIDGED for the TensorFlow/PyTorch ratio" in jobs.method_note
+    assert "NOT BRIDGED for the % of posts naming each" in jobs.method_note
     assert jobs.age == "4 months"                                               # 2026-07-31 to 2026-12-01
 
 
@@ -657,10 +657,13 @@ def test_lead_lag_puts_each_crossing_date_beside_not_crossed():
     answer = _answer(_two_contender_field(), report_date="2026-01-15", names={"a": "A", "b": "B"})
     assert answer.leader == "a"
     when = {r.signal: r.when for r in answer.lead_lag}
-    assert when == {"downloads": "2023-12", "github": "ahead throughout (to 2025)", "jobs": "not crossed (to 2025)",
-                    "qa": "not crossed (to 2019)"}
-    assert answer.lead_lag_statement.text.startswith("When A passed B: PyPI downloads 2023-12; ")
-    assert "Hacker News job posts: not crossed (to 2025)" in answer.lead_lag_statement.text
+    # where B is ahead now, the row says when B passed A, or that B was ahead throughout (never "not crossed")
+    assert when == {"downloads": "2023-12 (read 2024-01-01)", "github": "ahead throughout (to 2025)",
+                    "jobs": "ahead throughout (to 2025)", "qa": "ahead throughout (to 2019)"}
+    assert {r.signal: r.passer for r in answer.lead_lag} == {"downloads": "a", "github": "a", "jobs": "b", "qa": "b"}
+    assert answer.lead_lag_statement.text.startswith("When the two changed places: A passed B on PyPI downloads "
+                                                     "2023-12 (read 2024-01-01). ")
+    assert "B was ahead throughout on Hacker News job posts (to 2025)" in answer.lead_lag_statement.text
 
 
 def test_a_stale_signal_is_shown_but_not_in_the_verdict():

@@ -96,7 +96,7 @@ def test_downloads_and_hn_jobs_are_not_high_confidence_and_say_why(answer):
     assert downloads.confidence.level != "high" and jobs.confidence.level != "high"
     # PyPI: installs, not use; and two 30-day readings two days apart (2024-08-30, 2024-09-01) differ by over 4
     # points of PyTorch's share of the two
-    assert "CI runs and dependency pulls" in downloads.confidence.reason
+    assert "CI and dependency pulls" in downloads.confidence.reason
     variation = next(c for c in downloads.confidence.checks if c.criterion == "variation")
     assert variation.grade == "weak" and "4.3 points" in variation.words
     assert "one forum" in jobs.confidence.reason and "about 9 posts a month" in jobs.confidence.reason
@@ -124,6 +124,16 @@ def _built_answer(frame, report_date="2026-09-01"):
     return build_answer(frame, contenders=sorted(frame["contender"].unique()), report_date=report_date, draws=50)
 
 
+def test_a_share_that_slowed_says_so_against_the_stretch_before():
+    months = pd.period_range("2023-07", "2026-06", freq="M").strftime("%Y-%m")
+    # 2 points a month for two years, then half a point a month
+    rows = [(m, c, v) for k, m in enumerate(months)
+            for c, v in (("a", 20 + 2 * min(k, 24) + 0.5 * max(k - 24, 0)),
+                         ("b", 80 - 2 * min(k, 24) - 0.5 * max(k - 24, 0)))]
+    row = _row(_built_answer(_monthly(rows, metric="downloads_30d", signal="downloads")), "downloads")
+    assert "latest 12 months +" in row.trend and "(slowing from +24)" in row.trend
+
+
 def test_a_share_that_rose_then_stopped_is_flat_in_its_latest_stretch():
     months = pd.period_range("2023-07", "2026-06", freq="M").strftime("%Y-%m")
     # a's share of downloads climbs 2 points a month for two years, then stays where it got to
@@ -138,15 +148,16 @@ def test_a_share_that_rose_then_stopped_is_flat_in_its_latest_stretch():
 
 def test_pypi_and_hn_jobs_say_what_their_latest_stretch_shows(answer):
     downloads, jobs = _row(answer, "downloads"), _row(answer, "jobs")
-    # PyPI: +12.8 a year over 2023-04..2026-03, but +9.8 in the latest 12 months against +14.9 before them
-    assert downloads.trend == ("PyTorch +12.8 points a year (2023-04 to 2026-03); latest 12 months +10 a year "
-                               "(slowing from +15)")
+    # PyPI: PyTorch's share of the two's downloads, +14.5 a year over 2023-04..2026-03, and the latest 12 months
+    # at about the same pace (+16, its interval holding the earlier slope)
+    assert downloads.trend == ("PyTorch +14.5 points a year (2023-04 to 2026-03); latest 12 months +16 a year "
+                               "(holding)")
     # HN: PyTorch's share of the posts naming either was 80.2% in 2024-08..2025-07 and 78.6% in the 12 months since
     assert jobs.trend.endswith("flat over the latest 24 months (80% then 79%)")
-    sentence = next(s for s in answer.sentences if "share of PyPI downloads" in s.text)
-    assert "in the latest 12 months PyTorch's rose by about 10 points a year, slower than before" in sentence.text
+    sentence = next(s for s in answer.sentences if "share of the two's PyPI downloads" in s.text)
+    assert "in the latest 12 months PyTorch's rose by about 16 points a year, at about the same pace" in sentence.text
     stretch = next(f for f in sentence.figures if f.name == "latest_stretch")
-    assert stretch.value == "slowing" and stretch.detail["start"] == "2025-04"
+    assert stretch.value == "holding" and stretch.detail["start"] == "2025-04"
 
 
 # -- 4. the GitHub trend is of the same quantity as its lead: new stars ------------------------------------------
@@ -164,7 +175,7 @@ def test_the_github_trend_is_read_from_new_stars_like_its_lead():
 
 def test_bundled_github_trend_is_of_new_stars(answer):
     github = _row(answer, "github")
-    assert github.trend.startswith("PyTorch +2.4 points a year (2023-09 to 2026-08)")       # all-time: +1.8
+    assert github.trend.startswith("PyTorch +2.1 points a year (2023-09 to 2026-08)")       # all-time: +1.8
     assert "share of the new ones (the monthly rise of each total)" in github.method_note
 
 
@@ -280,3 +291,45 @@ def test_a_split_field_still_gets_its_weighting_simulation():
                        _monthly(stars, metric="github_stars", signal="github")])
     composite = _built_answer(frame).composite
     assert "comes first in" in composite.text and "tries" in composite.text
+
+
+# -- 10. no contradiction in the text ----------------------------------------------------------------------------------
+def test_each_bridge_decision_names_what_it_joins_so_bridged_and_not_bridged_never_clash(observations):
+    import re
+
+    from mindshare.catalogue import SERIES_BRIDGE
+
+    words = observations.loc[observations["metric"] == SERIES_BRIDGE.name, "value_text"].dropna().tolist()
+    assert len(words) == 3
+    named = [re.match(r"^(NOT )?BRIDGED for (the |a )?(?P<what>[^:]+):", w) for w in words]
+    assert all(named) and len({m.group("what") for m in named}) == 3
+    assert any(w.startswith("BRIDGED for the TensorFlow/PyTorch ratio") for w in words)
+
+
+def test_the_pypi_crossing_is_dated_as_the_snapshot_the_tables_list(answer):
+    downloads = next(r for r in answer.lead_lag if r.signal == "downloads")
+    # the 30 days to 2024-04-30, read on 2024-05-01: the summed basis's "2024-05 snapshot"
+    assert downloads.when == "2024-04 (read 2024-05-01)"
+    assert "PyPI downloads 2024-04 (read 2024-05-01)" in answer.lead_lag_statement.text
+
+
+def test_the_method_details_describe_the_trend_as_the_answer_does(built_report):
+    _, results = built_report
+    summary = next(s for s in results["sections"] if s["id"] == "summary")
+    trends = next(t for t in summary["tables"] if t["name"] == "share_trends")
+    assert "Newey–West (HAC) 95% interval, from which the direction is read" in trends["caption"]
+    assert {"hac_ci_low", "hac_ci_high"} <= set(trends["rows"][0])
+
+
+# -- 11. what a 2026 reader needs: every contender that moved, and what the data do not measure ----------------------
+def test_the_answer_speaks_of_every_contender_that_moved_and_of_what_it_does_not_measure(answer):
+    others = answer.others.text
+    # JAX 19.2M vs Keras 18.4M PyPI downloads in March 2026, behind a year before
+    assert "JAX passed Keras on PyPI downloads over the past year" in others
+    # the same sources count more of things outside the field than of its leader
+    assert "transformers (128.6 million downloads)" in others and "ahead of PyTorch (87.3 million downloads)" in others
+    assert "LLM (508 posts)" in others and "ahead of PyTorch (88 posts)" in others
+    assert answer.data_through.text.endswith("not measured here: search interest.")
+    usage = next(s for s in answer.sentences if "usage" in s.signals)
+    assert "(the last to ask: 2025 did not)" in usage.text
+    assert "others" in [f["role"] for f in answer.as_section()["findings"]]

@@ -235,7 +235,7 @@ USAGE = Signal("usage", "developer surveys: share of respondents who use each co
                shows="more developers say they use {name}")
 DOWNLOADS = Signal("downloads", "package downloads (PyPI, npm)", "downloads", order=0, readers=(PRODUCTION,),
                    prefers=(("downloads_30d",), ("downloads_month",), ("downloads",)),
-                   shows="{name} is installed more often", proxy="installs, CI runs and dependency pulls included")
+                   shows="{name} is installed more often", proxy="installs, CI and dependency pulls included")
 GITHUB = Signal("github", "GitHub stars, forks, contributors, releases", "GitHub", order=4, readers=(PRODUCTION,),
                 prefers=(("github_stars",), ("stars",)), shows="more developers bookmark {name}",
                 proxy="stars are bookmarks, not use")
@@ -245,7 +245,7 @@ QA = Signal("qa", "Stack Overflow questions", "Stack Overflow questions", order=
 DEPENDENTS = Signal("dependents", "repositories that depend on each contender (GitHub's \"Used by\")",
                     "dependent repositories", order=5, readers=(PRODUCTION,), prefers=(("github_dependents",),),
                     shows="more public repositories depend on {name}",
-                    proxy="public repositories that declare it, not use in production")
+                    proxy="repositories declaring it, not use in production")
 MODELS = Signal("models", "models on the Hugging Face Hub", "shared models", shows="more models are shared for {name}",
                 proxy="models shared, not use")
 ARTICLES = Signal("articles", "articles written about each contender", "articles", order=8,

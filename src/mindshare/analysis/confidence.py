@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mindshare.analysis.answer_model import HIGH, LOW, MEDIUM, Check, Confidence
-from mindshare.analysis.leads import ABOUT_LEVEL, NO_INTERVAL, TIE, WITHIN_CHANCE
+from mindshare.analysis.leads import ABOUT_LEVEL, AS_PUBLISHED, NO_INTERVAL, TIE, WITHIN_CHANCE
 
 PASSES, WEAK, FAILS = "passes", "weak", "fails"
 CHANCE, CAPTURES, VARIATION, AGE, COVERAGE = "chance", "what it captures", "variation", "age", "coverage"
@@ -94,6 +94,8 @@ def _chance(f: Facts) -> Check:
         return Check(CHANCE, FAILS, "no sample size published, so chance is not ruled out")
     if status == ABOUT_LEVEL:
         return Check(CHANCE, WEAK, "the gap is too small to matter")
+    if status == AS_PUBLISHED:
+        return Check(CHANCE, WEAK, "a ratio the source gave in words, without its counts")
     return Check(CHANCE, PASSES, "beyond chance" if f.sampled else "a complete count")
 
 
@@ -105,7 +107,7 @@ def _captures(f: Facts) -> Check:
 
 def _variation(f: Facts) -> Check:
     if f.variation_pts is not None and f.variation_pts > VARIATION_LIMIT_PTS:
-        return Check(VARIATION, WEAK, f"readings days apart differ by {f.variation_pts:.1f} points of share")
+        return Check(VARIATION, WEAK, f"readings days apart differ by {f.variation_pts:.1f} points")
     return Check(VARIATION, PASSES, "steady between readings" if f.variation_pts is not None
                  else "no readings days apart to compare")
 
@@ -127,7 +129,9 @@ def _coverage(f: Facts) -> Check:
     if f.coverage:
         narrow.append(f.coverage)
     if f.sampled and f.events_a_month is not None and f.events_a_month < FEW_EVENTS_A_MONTH:
-        narrow.append(f"about {f.events_a_month:.0f} {f.unit} a month name either")
+        many = round(f.events_a_month)
+        unit = f.unit[:-1] if many == 1 and f.unit.endswith("s") else f.unit
+        narrow.append(f"about {many} {unit} a month name either")
     if narrow:
         return Check(COVERAGE, WEAK, ", ".join(narrow))
     return Check(COVERAGE, PASSES, "broad")

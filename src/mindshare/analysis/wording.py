@@ -20,9 +20,10 @@ from mindshare.analysis.answer_model import (
     LeadLagRow,
     ScoreRow,
     Statement,
+    Then,
 )
 from mindshare.analysis.leads import ABOUT_LEVEL, CLEAR, NO_INTERVAL, TIE, WITHIN_CHANCE, Lead
-from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, SHARE, signal_words
+from mindshare.analysis.measures import CUMULATIVE, EVENTS, PAGE_COUNT, RATIO, SHARE, VOLUME, signal_words
 from mindshare.analysis.scoreboard import (
     FLAT,
     HOLDING,
@@ -120,13 +121,20 @@ def period_words(start, end, *, prose: bool = False) -> str:
     return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
 
 
+def plural(count: float, word: str, words: str | None = None) -> str:
+    """'1 month', '3 months', '1.5 years': the count with its word, singular only for exactly one."""
+    number = f"{count:,}" if isinstance(count, int) or float(count).is_integer() else f"{count:,.1f}"
+    number = number.replace(".0", "") if number.endswith(".0") else number
+    return f"{number} {word if float(count) == 1 else (words or word + 's')}"
+
+
 def age_words(years: float | None) -> str:
     if years is None:
         return "unknown"
     if years < 0:
         return "after the report date"
     if years < 2:
-        return f"{max(0, round(years * 12))} months"
+        return plural(max(0, round(years * 12)), "month")
     return f"{years:.1f} years"
 
 
@@ -140,6 +148,9 @@ def label(reading: SignalReading) -> str:
         return f"{measure.what} ({venues})"
     if measure.kind == CUMULATIVE and reading.levels is not None:
         return f"new {measure.what} (all-time total beside it)"
+    if measure.kind == RATIO:
+        where = f" ({reading.segment})" if reading.segment else ""
+        return f"{measure.what}{where}, a ratio as published"
     return measure.what
 
 
@@ -177,10 +188,12 @@ def lead_words(reading: SignalReading) -> str:
         return "no lead to read"
     if lead.status == TIE:
         return "tie"
+    if reading.published_words:
+        verdict = "about level: " if lead.status == ABOUT_LEVEL else ""
+        return f"{verdict}{reading.published_words}x (as published, without its counts)"
     if lead.status == ABOUT_LEVEL:
         if lead.scale == "points":
-            return (f"about level: +{lead.leader_value - lead.runner_value:.1f} points "
-                    f"({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%)")
+            return f"about level ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%)"
         return f"about level: {lead.ratio:.2f}x ({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})"
     if lead.scale == "points":
         gap = lead.leader_value - lead.runner_value
@@ -203,10 +216,17 @@ def lead_words(reading: SignalReading) -> str:
 
 def trend_words(reading: SignalReading, names) -> str:
     trend = reading.trend
+    if trend is not None and trend.path and len(trend.path) >= 2:     # published ratios: their path, as published
+        (first, said), (last, now) = trend.path[0], trend.path[-1]
+        return f"{trend.status}: {said}x ({first[:7]}) to {now}x ({last[:7]})"
     if trend is None or trend.status == TOO_FEW:
         return TOO_FEW
     span = f"{month(trend.start)} to {month(trend.end)}" if trend.start is not None else ""
     if trend.status == NO_CLEAR_CHANGE:
+        if trend.contender and trend.first_pct is not None and trend.last_pct is not None \
+                and reading.measure.kind != SHARE:
+            return (f"no clear change ({span}; {names(trend.contender)} {trend.first_pct:.0f}% then "
+                    f"{trend.last_pct:.0f}% of the two, months apart vary widely)")
         return f"no clear change ({span})" if span else "no clear change"
     if reading.measure.kind == SHARE:
         since = f"since {trend.start.year}" if trend.start is not None else ""
@@ -291,7 +311,7 @@ def row_method_note(reading: SignalReading, names=str) -> str:
         parts.append(f"trend: OLS slope of each {of} among {len(t.members)} contenders read in every month, "
                      f"95% Newey-West (HAC) interval" + (f" {t.ci_low:+.2f} to {t.ci_high:+.2f}; the naive interval "
                                                           f"{t.naive_low:+.2f} to {t.naive_high:+.2f}"
-                                                          if t.contender else ""))
+                                                          if t.contender and t.ci_low is not None else ""))
     if reading.trend is not None and reading.measure.kind == SHARE and _trend(reading).contender:
         parts.append("change: Newcombe's interval for two independent survey years, same question and population")
     bridged = [c for c in reading.bridges if c.continuous]
@@ -302,8 +322,8 @@ def row_method_note(reading: SignalReading, names=str) -> str:
     if split:
         parts.append("not bridged: " + "; ".join(f"{month(c.first_after)} ({c.reason})" for c in split))
     parts += reading.notes
-    parts += [f"joining this series ({reading.source}) to the signal's other one ({other}), for the {what}: "
-              f"{words}" for what, other, words in reading.joins]
+    parts += [f"joining this series ({reading.source}) to the signal's other one ({other}): {words}"
+              for _, other, words in reading.joins]
     if reading.conflict_details:
         parts.append("sources disagree on the reading used (" + "; ".join(
             f"{names(who)} {words}" for who, words in reading.conflict_details) + "); both are kept, the one with "
@@ -330,7 +350,50 @@ def conflict_words(conflict, names=str) -> str:
             + "); both are kept, the one with the larger published base is used")
 
 
-def score_row(reading: SignalReading, names) -> ScoreRow:
+def then_of(reading: SignalReading, earlier: list[SignalReading], day, names) -> Then:
+    """The row as known on `day` (`--compare-to`), like for like, or why not (`scoreboard.earlier_of`)."""
+    from mindshare.analysis.answer_model import COMPARED, UNCHANGED
+    from mindshare.analysis.scoreboard import earlier_of
+
+    status, match, why = earlier_of(reading, earlier, names)
+    day = pd.Timestamp(day).date()
+    if match is None or status not in (COMPARED, UNCHANGED) or match.lead is None:
+        return Then(day, status, why, why=why)
+    lead = match.lead
+    period = period_words(match.period_start, match.period_end)
+    if status == UNCHANGED:
+        words = f"the same reading ({period})"
+    elif lead.status in (ABOUT_LEVEL, TIE, WITHIN_CHANCE):
+        verdict = "about level" if lead.status in (ABOUT_LEVEL, TIE) else "too close to call"
+        words = f"{verdict}, {names(lead.leader)} {_lead_figure(match)} ({period})"
+    else:
+        words = f"{names(lead.leader)} {_lead_figure(match)} ({period})"
+    return Then(day, status, words, period, lead.leader, names(lead.leader), lead.runner_up, lead_words(match),
+                _plain(lead.ratio) if lead.scale == "ratio" else None,
+                _plain(lead.leader_value - lead.runner_value) if lead.scale == "points" else None)
+
+
+def _lead_figure(reading: SignalReading) -> str:
+    """The lead in a few characters, as a badge would show it: '3.6x', '+7.0 points', 'about 2x'."""
+    lead = _lead(reading)
+    if reading.published_words:
+        return f"{reading.published_words}x"
+    if lead.scale == "points":
+        return f"{lead.leader_value - lead.runner_value:+.1f} points"
+    return f"{lead.ratio:.1f}x" if lead.ratio is not None else "ahead"
+
+
+def missing_words(reading: SignalReading, pair: tuple[str, str] | None, names) -> str:
+    """'Polars not measured': the field's own pair members this measure has no value for (never a zero)."""
+    lead = reading.lead
+    if pair is None or lead is None or lead.values is None:
+        return ""
+    missing = [names(c) for c in pair if c not in lead.values.index]
+    return f"{_join(missing)} not measured" if missing else ""
+
+
+def score_row(reading: SignalReading, names, then: Then | None = None,
+              pair: tuple[str, str] | None = None) -> ScoreRow:
     lead = reading.lead
     trend = reading.trend
     start = pd.Timestamp(reading.period_start).date() if reading.period_start is not None else None
@@ -341,14 +404,15 @@ def score_row(reading: SignalReading, names) -> ScoreRow:
         period_start=start, period_end=end,
         leader=lead.leader if lead else None, leader_name=names(lead.leader) if lead else "",
         runner_up=lead.runner_up if lead else None, runner_up_name=names(lead.runner_up) if lead else "",
-        lead=lead_words(reading), lead_status=lead.status if lead else "",
+        lead="; ".join(w for w in (lead_words(reading), missing_words(reading, pair, names)) if w),
+        lead_status=lead.status if lead else "",
         ratio=_plain(lead.ratio) if lead else None, ci_low=_plain(lead.ci_low) if lead else None,
         ci_high=_plain(lead.ci_high) if lead else None, lead_scale=lead.scale if lead else "",
         trend=trend_words(reading, names), trend_status=trend.status if trend else TOO_FEW,
         confidence=confidence(reading), age=age_words(reading.age_years), age_years=_plain(reading.age_years),
         current=reading.current, not_current_reason=reading.not_current_reason, sampled=reading.measure.sampled,
         kind=reading.measure.kind, method_note=row_method_note(reading, names), figures=lead_figures(reading),
-        venues=len(reading.venues) or None, population=reading.population)
+        venues=len(reading.venues) or None, population=reading.population, short_label=_short(reading), then=then)
 
 
 # -- headline and sentences -------------------------------------------------------------------------------------
@@ -372,7 +436,8 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def headline(current: list[SignalReading], names, readings: list[SignalReading]) -> tuple[str | None, Statement]:
+def headline(current: list[SignalReading], names, readings: list[SignalReading],
+             said: frozenset[str] = frozenset()) -> tuple[str | None, Statement]:
     """One sentence: who is ahead on how many current measures, who leads the rest, which are too close to call."""
     if not readings:
         return None, Statement("These data hold no measure that compares two or more contenders.", (),
@@ -396,8 +461,8 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
     how_many = f"all {len(current)}" if len(top_rows) == len(current) > 1 else f"{len(top_rows)} of the {len(current)}"
     text = (f"{names(top)} is ahead on {how_many} current measure{'s' if len(current) != 1 else ''}: "
             f"{_join([_short(r) for r in top_rows])}")
-    for r in top_rows:
-        if r.levels is not None and not r.levels.empty and r.levels.idxmax() != top:
+    for r in top_rows:                      # a total the leader has not caught up (unless a sentence says it)
+        if r.levels is not None and not r.levels.empty and r.levels.idxmax() != top and r.signal not in said:
             text += f" ({names(r.levels.idxmax())} still has more {r.measure.name} in total)"
     for other, rows in ranked[1:]:
         text += f"; {names(other)} leads {_join([_short(r) for r in rows])}"
@@ -419,12 +484,31 @@ def headline(current: list[SignalReading], names, readings: list[SignalReading])
     return top, Statement(text + ".", tuple(figures), note, tuple(r.signal for r in current))
 
 
-def reading_sentence(reading: SignalReading, names) -> Statement:
+def reading_sentence(reading: SignalReading, names, pair: tuple[str, str] | None = None) -> Statement:
+    statement = _reading_sentence(reading, names)
+    missing = missing_words(reading, pair, names)
+    if not missing:
+        return statement
+    return Statement(statement.text[:-1] + f" ({missing}).", statement.figures, statement.method_note,
+                     statement.signals)
+
+
+def _reading_sentence(reading: SignalReading, names) -> Statement:
     lead = _lead(reading)
     a, b = names(lead.leader), names(lead.runner_up)
     what = reading.measure.what
     period = period_words(reading.period_start, reading.period_end, prose=True)
     kind = reading.measure.kind
+    if kind == RATIO:
+        where = f" ({reading.segment})" if reading.segment else ""
+        when = period_words(reading.period_start, reading.period_end, prose=True)
+        text = (f"{a} was named in {reading.published_words} times as many {reading.measure.name} as {b}{where} on "
+                f"{when}, as the source published it")
+        path = _trend(reading).path if reading.trend is not None else ()
+        if len(path) >= 2:
+            direction = "down" if _trend(reading).status == "narrowing" else "up"
+            text += f", {direction} from {path[0][1]} times in {path[0][0][:7]}"
+        return Statement(text + ".", lead_figures(reading), row_method_note(reading, names), (reading.signal,))
     if kind == SHARE:
         year = pd.Timestamp(reading.period_start).year
         asked = f" (the last to ask: {_join([str(y) for y, _ in reading.not_asked])} did not)" \
@@ -435,6 +519,12 @@ def reading_sentence(reading: SignalReading, names) -> Statement:
                  ABOUT_LEVEL: ": about level",
                  NO_INTERVAL: " (the survey's sample size is not in these data, so chance is not ruled out)",
                  TIE: ": a tie"}.get(lead.status, "")
+        between = _others_between(reading, names)
+        if reading.other_populations:
+            population, x, y = reading.other_populations[0]
+            text += f" ({population_words(population)}: {x:.1f}% and {y:.1f}%{between})"
+        elif between:
+            text += f" ({between[2:]})"
         text += _survey_change_words(reading, names)
     elif lead.status in (WITHIN_CHANCE, TIE, ABOUT_LEVEL):
         verdict = "about level" if lead.status == ABOUT_LEVEL else "too close to call"
@@ -442,20 +532,61 @@ def reading_sentence(reading: SignalReading, names) -> Statement:
                 f"{count_words(lead.leader_value)} vs {count_words(lead.runner_value)} over {period}, {verdict}")
     elif kind == CUMULATIVE and reading.levels is not None:
         text = (f"{a} gained {lead.ratio:.1f} times as many new {what} as {b} over {period} "
-                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
+                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)}"
+                f"{_others_between(reading, names)})")
         holder = reading.levels.idxmax()
         if holder != lead.leader:
             text += (f", though {names(holder)} still has the most in total "
                      f"({count_words(reading.levels[holder])})")
     elif kind == EVENTS and lead.readings > 1:
         text = (f"{a} was named in {lead.ratio:.1f} times as many {reading.measure.name} as {b} over {period} "
-                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
+                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)}"
+                f"{_others_between(reading, names)})")
     else:
         ratio = f"{lead.ratio:.1f} times as many" if lead.ratio else "more"
         where = f" at {_join(list(reading.venues))}" if 0 < len(reading.venues) <= 3 else ""
         text = (f"{a} had {ratio} {what} as {b}{where} in {period} "
-                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)})")
+                f"({count_words(lead.leader_value)} vs {count_words(lead.runner_value)}")
+        largest = _largest_venue(reading)
+        if largest:
+            text += f"; at {largest[0]}, the largest, {count_words(largest[1])} vs {count_words(largest[2])}"
+        text += _others_between(reading, names) + ")"
     return Statement(text + ".", lead_figures(reading), row_method_note(reading, names), (reading.signal,))
+
+
+def _largest_venue(reading: SignalReading) -> tuple[str, float, float] | None:
+    """Of a period read over several venues, the venue where the two contenders are named most, with each one's
+    count: (venue, leader's, runner-up's)."""
+    lead = _lead(reading)
+    frame = reading.venue_frame
+    if frame is None or len(reading.venues) < 2 or reading.period_start is None:
+        return None
+    now = frame[(pd.to_datetime(frame["period"]) == pd.Timestamp(reading.period_start)).to_numpy()]
+    wide = now.groupby(["segment", "contender"])["value"].sum().unstack()
+    if lead.leader not in wide or lead.runner_up not in wide:
+        return None
+    both = wide[[lead.leader, lead.runner_up]].dropna()
+    if both.empty:
+        return None
+    venue = (both[lead.leader] + both[lead.runner_up]).sort_values(ascending=False, kind="stable").index[0]
+    return str(venue), float(both.loc[venue, lead.leader]), float(both.loc[venue, lead.runner_up])
+
+
+def _others_between(reading: SignalReading, names) -> str:
+    """'; Keras, 2.1 million, lies between them': contenders outside the two the row compares that stand above the
+    runner-up, said so the row never hides them."""
+    lead = _lead(reading)
+    if lead.values is None or reading.published_words:
+        return ""
+    above = lead.values[(lead.values > lead.runner_value) & ~lead.values.index.isin([lead.leader, lead.runner_up])]
+    if above.empty:
+        return ""
+    words = []
+    for who, value in above.items():
+        where = "is ahead of both" if value > lead.leader_value else "lies between them"
+        figure = f"{value:.1f}%" if lead.scale == "points" else count_words(value)
+        words.append(f"{names(who)}, {figure}, {where}")
+    return "; " + "; ".join(words)
 
 
 def _survey_change_words(reading: SignalReading, names) -> str:
@@ -516,12 +647,16 @@ def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
     t = _trend(r)
     slope, who = _slope(t), str(t.contender)
     verb = "rose" if slope > 0 else "fell"
-    text = (f"{names(who)}'s share of {_short(r)} {verb} by about {abs(slope):.0f} points a year from "
+    two = len(t.members) == 2
+    of = f"the two's {_short(r)}" if two else _short(r)
+    text = (f"{names(who)}'s share of {of} {verb} by about {abs(slope):.0f} points a year from "
             f"{month(t.start)} to {month(t.end)}")
+    if t.first_pct is not None and t.last_pct is not None and not (t.latest and t.latest.before_pct is not None):
+        text += f" ({t.first_pct:.0f}% to {t.last_pct:.0f}%)"
     figures = [_figure(r, "share_trend_pts_per_year", slope, "points/year", who,
                        ci_low=t.ci_low, ci_high=t.ci_high, naive_ci_low=t.naive_low, naive_ci_high=t.naive_high,
                        readings=t.n, start=month(t.start), end=month(t.end), among=", ".join(t.members))]
-    if t.clear is not None:
+    if t.clear is not None and not two:        # of two, one's rise is the other's fall: said once
         opposite = t.clear[np.sign(t.clear["slope"]) != np.sign(slope)]
         if not opposite.empty:
             o = opposite.iloc[0]
@@ -541,24 +676,128 @@ def trend_sentence(readings: list[SignalReading], names) -> Statement | None:
 
 
 def sentences(current: list[SignalReading], readings: list[SignalReading], names,
-              stale_after_years: float) -> list[Statement]:
-    """3-5 plain sentences: each current measure (choices made now first), the steepest trend, what is left out."""
-    out = [reading_sentence(r, names) for r in current if r.lead is not None]
+              stale_after_years: float, pair: tuple[str, str] | None = None) -> list[Statement]:
+    """3-5 plain sentences: each current measure (choices made now first; one another contender leads before those
+    that agree), then the steepest trend. What is left out is said under the scoreboard (`data_through`)."""
+    led = [r for r in current if r.lead is not None]
     trend = trend_sentence(current, names)
-    old = [r for r in readings if not r.current and r.lead is not None and r.measure.kind != PAGE_COUNT]
-    room = MAX_SENTENCES - (1 if trend else 0) - (1 if old else 0)
-    out = out[:max(room, 1)]
+    room = max(MAX_SENTENCES - (1 if trend else 0), 1)
+    # with more measures than room, a measure another contender leads is said before the ones that agree
+    counts = pd.Series([_lead(r).leader for r in led if _lead(r).claimed]).value_counts()
+    majority = counts.index[0] if len(counts) else None
+    dissent = [r for r in led if _lead(r).claimed and _lead(r).leader != majority]
+    chosen = (dissent + [r for r in led if r not in dissent])[:room]
+    out = [reading_sentence(r, names, pair) for r in led if r in chosen]
     if trend:
         out.append(trend)
-    if old and len(out) < MAX_SENTENCES:
-        ends = [pd.Timestamp(r.period_end) for r in old if r.period_end is not None]
-        text = (f"Older measures ({_join([_short(r) for r in old])}) end by {max(ends).year} and are shown in "
-                f"the table but not counted." if ends else "")
-        if text:
-            out.append(Statement(text, tuple(_figure(r, "latest_data", month(r.period_end), "month")
-                                             for r in old if r.period_end is not None),
-                                 f"a measure whose latest data are more than {stale_after_years:g} years before "
-                                 "the report date is not counted", tuple(r.signal for r in old)))
+    return out
+
+
+def not_measured(readings: list[SignalReading]) -> list[str]:
+    """The signals the answer speaks of (the catalogue's, in its order) that these data do not measure at all:
+    no reading, or only a count of web pages where search interest is meant."""
+    measured = {r.signal for r in readings if r.lead is not None and r.measure.kind != PAGE_COUNT}
+    spoken = sorted((s for s in CATALOGUE.signals if s.compared and s.order is not None), key=lambda s: s.order or 0)
+    return [s.spoken for s in spoken if s.name not in measured]
+
+
+def gaps_sentence(readings: list[SignalReading], stale_after_years: float) -> Statement | None:
+    """'Older measures (...) end by 2022 and are not counted; not measured here: search interest.'"""
+    old = [r for r in readings if not r.current and r.lead is not None and r.measure.kind != PAGE_COUNT]
+    missing = not_measured(readings)
+    parts, figures = [], []
+    ends = [pd.Timestamp(r.period_end) for r in old if r.period_end is not None]
+    if ends:
+        parts.append(f"Older measures ({_join([_short(r) for r in old])}) end by {max(ends).year} and are not "
+                     "counted")
+        figures += [_figure(r, "latest_data", month(r.period_end), "month") for r in old if r.period_end is not None]
+    if missing:
+        parts.append(f"{'not' if parts else 'Not'} measured here: {_join(missing)}")
+        figures.append(Figure("not_measured", ", ".join(missing), "signals"))
+    if not parts:
+        return None
+    return Statement("; ".join(parts) + ".", tuple(figures),
+                     f"a measure whose latest data are more than {stale_after_years:g} years before the report date "
+                     "is not counted; a signal is not measured when these data hold no reading of it (a count of "
+                     "web pages is not search interest)", tuple(r.signal for r in old))
+
+
+def others_statement(readings: list[SignalReading], pair: tuple[str, str] | None, names) -> Statement | None:
+    """Beyond the two: every other contender that passed another over the past year on a current measure, and what
+    the same sources count more of than the leader ("the transformers package", "LLM" in job posts)."""
+    parts, figures = [], []
+    for r in readings:
+        if not r.current or r.lead is None:
+            continue
+        for passer, passed, a, b in _passes_in_a_year(r, pair):
+            parts.append(f"{names(passer)} passed {names(passed)} on {_short(r)} over the past year "
+                         f"({_value_words(r, a)} vs {_value_words(r, b)} {_in_period(r)})")
+            figures.append(_figure(r, "passed_in_a_year", a, r.measure.unit, passer, versus=passed, versus_value=b))
+    beyond = []
+    for r in readings:
+        if not r.current or r.lead is None or not r.beyond:
+            continue
+        leader = _lead(r)
+        things = _join([f"{subject} ({_value_words(r, value)})" for subject, value in r.beyond])
+        beyond.append(f"on {_short(r)}, {things} {'is' if len(r.beyond) == 1 else 'are'} ahead of "
+                      f"{names(leader.leader)} ({_value_words(r, leader.leader_value)}) "
+                      f"{_in_period(r)}")
+        figures += [_figure(r, "beyond_the_contenders", value, r.measure.unit, "", subject=subject)
+                    for subject, value in r.beyond]
+    if beyond:
+        parts.append("; ".join(beyond) + ", and none of these is a contender here")
+    if not parts:
+        return None
+    return Statement("Beyond the two: " + "; ".join(parts) + ".", tuple(figures),
+                     "a pass over the past year compares the latest reading with the latest one at least a year "
+                     "before it, in one method, among the four highest contenders; what a source counts beyond the "
+                     "contenders is its rows of other subjects, over the lead's own period",
+                     tuple(dict.fromkeys(f.signal for f in figures if f.signal)))
+
+
+def _in_period(reading: SignalReading) -> str:
+    """'in March 2026', 'over the 12 months to July 2026': the reading's period after a figure."""
+    words = period_words(reading.period_start, reading.period_end, prose=True)
+    return f"over {words}" if words.startswith("the ") else f"in {words}"
+
+
+def _value_words(reading: SignalReading, value: float) -> str:
+    unit = reading.measure.unit
+    return f"{count_words(value)} {unit}".strip() if unit and not unit.startswith("%") else count_words(value)
+
+
+def _passes_in_a_year(reading: SignalReading, pair: tuple[str, str] | None, top: int = 4):
+    """(passer, passed, passer's value now, passed's value now) for each pass in the past year among the `top`
+    highest contenders now, the field's own pair apart (the lead-lag line speaks of it)."""
+    lead = _lead(reading)
+    if reading.history_of is None or lead.values is None or len(lead.values) < 3:
+        return []
+    history = reading.history_of(list(lead.values.index))
+    if history.empty:
+        return []
+    history = history.assign(date=pd.to_datetime(history["date"]))
+    latest = history["date"].max()
+    earlier = history[history["date"] <= latest - pd.DateOffset(years=1)]
+    if earlier.empty:
+        return []
+    # the order of two contenders survives a change of method that scales everyone alike (a bridged change);
+    # across any other change, no pass is read
+    since = earlier["date"].max()
+    methods = set(history.loc[history["date"] >= since, "method"])
+    bridged = {c.before for c in reading.bridges if c.continuous} | {c.after for c in reading.bridges if c.continuous}
+    if len(methods) > 1 and not (methods <= bridged and all(c.continuous for c in reading.bridges
+                                                            if pd.Timestamp(c.first_after) > since)):
+        return []
+    now = history[history["date"] == latest].groupby("contender")["value"].sum().sort_values(ascending=False)
+    then = earlier[earlier["date"] == earlier["date"].max()].groupby("contender")["value"].sum()
+    leaders = list(now.index[:top])
+    out = []
+    for passer in leaders:
+        for passed in now.index:
+            if passer == passed or (pair and {passer, passed} == set(pair)):
+                continue
+            if passed in then and passer in then and then[passer] < then[passed] and now[passer] > now[passed]:
+                out.append((str(passer), str(passed), float(now[passer]), float(now[passed])))
     return out
 
 
@@ -623,9 +862,14 @@ def data_through(readings: list[SignalReading], day, stale_after_years: float) -
         oldest, r = min(current, key=lambda x: x[0])
         text = text[:-1] + f"; the oldest measure counted ({_short(r)}) ends {oldest:%Y-%m}."
         figures.append(_figure(r, "oldest_current", month(oldest), "month"))
+    gaps = gaps_sentence(readings, stale_after_years)
+    if gaps is not None:
+        text += " " + gaps.text
+        figures += list(gaps.figures)
     return Statement(text, tuple(figures), f"a measure is counted when its data end within {stale_after_years:g} "
                      "years of the report date; ages on the scoreboard are measured against the report date, not "
-                     "against the newest reading")
+                     "against the newest reading; a signal is not measured when these data hold no reading of it (a "
+                     "count of web pages is not search interest)")
 
 
 # -- lead-lag ---------------------------------------------------------------------------------------------------------
@@ -646,48 +890,79 @@ def lead_lag_pair(readings: list[SignalReading], leader: str | None) -> tuple[st
 
 def lead_lag(readings: list[SignalReading], pair: tuple[str, str], names) -> tuple[tuple[LeadLagRow, ...],
                                                                                    Statement | None]:
-    from mindshare.analysis.leadlag import pass_from_history, pass_from_venues
+    """When the two contenders changed places on each measure, in whichever direction: a measure where the second
+    passed the first is said so ("PyTorch passed TensorFlow in conference papers, 2019"), never "not crossed"."""
+    from mindshare.analysis.leadlag import AHEAD_THROUGHOUT, NOT_CROSSED, pass_from_history, pass_from_venues
 
     a, b = pair
     rows, figures = [], []
     for r in readings:
         if r.measure.kind == PAGE_COUNT:
             continue
-        if r.venue_frame is not None:
-            found = pass_from_venues(r.signal, r.venue_frame, a, b)
-        elif r.history_of is not None:
-            found = pass_from_history(r.signal, r.history_of([a, b]), a, b)
-        else:
+
+        def standing(passer: str, passed: str, reading: SignalReading = r):
+            if reading.venue_frame is not None:
+                return pass_from_venues(reading.signal, reading.venue_frame, passer, passed)
+            if reading.history_of is not None:
+                return pass_from_history(reading.signal, reading.history_of([passer, passed]), passer, passed)
+            return None
+
+        found, passer, passed = standing(a, b), a, b
+        if found is None or found.status == "no common readings":
             continue
-        if found.status == "no common readings":
-            continue
+        if found.status == NOT_CROSSED:           # the other is ahead now: when did it pass, if it did?
+            other = standing(b, a)
+            if other is not None and other.status != "no common readings":
+                found, passer, passed = other, b, a
         when = found.status
         if found.date is not None:
-            yearly = r.measure.kind == SHARE or bool(r.venues) or \
-                len(period_words(r.period_start, r.period_end)) == 4          # readings of calendar years
-            when = f"{found.date.year}" if yearly else month(found.date)
+            when = _pass_date(r, found.date)
             if found.since is not None:                  # the readings around the pass are far apart
-                when = f"between {found.since.year if yearly else month(found.since)} and {when}"
+                when = f"between {_pass_date(r, found.since)} and {when}"
         if found.date is None and found.last is not None:
             when += f" (to {found.last.year})"
-        rows.append(LeadLagRow(r.signal, _short(r), a, b, when, found.status,
+        rows.append(LeadLagRow(r.signal, _short(r), passer, passed, when, found.status,
                                found.date.date() if found.date is not None else None))
-        figures.append(_figure(r, "passed_on", when, "date or status", a, versus=b, first=month(found.first),
-                               last=month(found.last)))
+        figures.append(_figure(r, "passed_on", when, "date or status", passer, versus=passed,
+                               first=month(found.first), last=month(found.last)))
     order = sorted(range(len(rows)), key=lambda i: (rows[i].date is None, rows[i].date or pd.Timestamp.max.date(),
                                                     rows[i].signal))
     rows, figures = [rows[i] for i in order], [figures[i] for i in order]
     if not rows:
         return (), None
-    crossed = [x for x in rows if x.date is not None]
-    text = f"When {names(a)} passed {names(b)}: "
-    text += "; ".join(f"{x.label} {x.when}" for x in crossed) if crossed else "in none of the measures"
-    rest = [x for x in rows if x.date is None]
+    parts = []
+    for passer, passed in ((a, b), (b, a)):
+        crossed = [x for x in rows if x.date is not None and x.passer == passer]
+        if crossed:
+            parts.append(f"{names(passer)} passed {names(passed)} on " + "; ".join(f"{x.label} {x.when}"
+                                                                                     for x in crossed))
+    for who in (a, b):
+        ahead = [x for x in rows if x.date is None and x.passer == who and x.status == AHEAD_THROUGHOUT]
+        if ahead:
+            parts.append(f"{names(who)} was ahead throughout on " + "; ".join(f"{x.label} {x.when.split(' ', 2)[-1]}"
+                                                                              for x in ahead))
+    rest = [x for x in rows if x.date is None and x.status != AHEAD_THROUGHOUT]
     if rest:
-        text += "; " + "; ".join(f"{x.label}: {x.when}" for x in rest)
+        parts.append("; ".join(f"{x.label}: {x.when}" for x in rest))
+    text = "When the two changed places: " + (". ".join(parts) if parts else "in none of the measures")
     note = ("a pass is read between consecutive readings of one method, on the series each measure is read from: "
-            "trailing 12-month sums for small counts, the flow of a cumulative total, venues both periods share")
+            "trailing 12-month sums for small counts, the flow of a cumulative total, venues both periods share; a "
+            "reading of a window of days is dated by the month it ends in and the day it was read (the snapshot the "
+            "tables list)")
     return tuple(rows), Statement(text + ".", tuple(figures), note, tuple(x.signal for x in rows))
+
+
+def _pass_date(reading: SignalReading, when: pd.Timestamp) -> str:
+    """A pass's date in the words of its readings: a year for calendar-year readings; for a window of days read on a
+    day, the month the window ends in and the day it was read (the day after: the snapshot the tables list); the
+    month otherwise."""
+    yearly = reading.measure.kind == SHARE or bool(reading.venues) or \
+        len(period_words(reading.period_start, reading.period_end)) == 4          # readings of calendar years
+    if yearly:
+        return f"{when.year}"
+    if reading.measure.kind == VOLUME:
+        return f"{month(when)} (read {pd.Timestamp(when) + pd.Timedelta(days=1):%Y-%m-%d})"
+    return month(when)
 
 
 # -- the composite, out of the headline ------------------------------------------------------------------------------
@@ -711,14 +986,14 @@ def composite(current: list[SignalReading], names, weights, draws: int) -> State
     if len(leaders) == 1 and len(counted) >= 2:
         # one contender first on every measure: no weighting of them can change who comes first, so no simulation
         who = str(next(iter(leaders)))
-        text = (f"{names(who)} has the highest value on each of the {len(result.weights)} current measures, so no "
-                "weighting of them puts another contender first")
+        text = (f"{names(who)} has the highest value on each of the {plural(len(result.weights), 'current measure')}, "
+                "so no weighting of them puts another contender first")
         return Statement(text + ".", (Figure("first_on_every_measure", len(result.weights), "measures", contender=who,
                                              detail={"signals": ", ".join(result.weights)}),),
                          "when one contender leads every measure, any weighted combination of them ranks it first: "
                          "no simulation is needed, and none is run into a probability", tuple(result.weights))
     weighting = "weighted equally" if chosen is None else "with the weights given"
-    text = (f"Taking the {len(result.weights)} current measures together ({weighting}), {names(top['contender'])} "
+    text = (f"Taking the {plural(len(result.weights), 'current measure')} together ({weighting}), {names(top['contender'])} "
             f"comes first in {top['p_first'] * 100:.0f}% of {result.draws:,} tries that vary the data and the weights")
     flip = result.flip
     if flip is not None and flip.data_factor is not None and np.isfinite(flip.data_factor):

@@ -90,11 +90,13 @@ def _compute(inputs: EngineInput) -> tuple[Section, dict | None]:
             then = analyse(inputs.connection, inputs.compare_relation, contenders=list(evidence.field.ids),
                            names=evidence.name, presets=(), draws=10,
                            data_notes=data_notes_of(inputs.compare_observations))
-    answer = answer_of(result, report_date=evidence.report_date, names=evidence.name, weights=inputs.weights)
+    answer = answer_of(result, report_date=evidence.report_date, names=evidence.name, weights=inputs.weights,
+                       then=then, compare_to=inputs.compare_to)
+    section = answer.as_section()
     details = summary.build(summary.SummaryInput(
         evidence, result, presets=inputs.presets, presets_words=inputs.presets_words, weights=inputs.weights,
-        compare_to=inputs.compare_to, then=then))
-    return details, answer.as_section()
+        compare_to=inputs.compare_to, then=then, answer=section))
+    return details, section
 
 
 def _digest(inputs: EngineInput) -> str:
