@@ -396,6 +396,7 @@ def test_each_row_carries_its_value_then_like_for_like_hand_checked():
     assert row.ratio == pytest.approx(520 / 210, abs=1e-4) and row.then.ratio == 3.0 and row.then.status == "compared"
     assert row.then.words == "TensorFlow 3.0x (2019-03)" and row.as_dict()["then"]["day"] == "2019-06-30"
 
+
 def test_bundled_analysis_reads_the_latest_method_and_reproduces_hales_presets(bundled_store_path):
     from mindshare.analysis.pipeline import analyse_frame
     from mindshare.session import session as store_session
@@ -472,6 +473,8 @@ def test_report_compare_to_and_weights_from_the_cli(tmp_path, bundled_store_path
     assert downloads["then"]["day"] == "2023-01-01" and downloads["then"]["leader"] == "tensorflow"
     assert "; on 2023-01-01: TensorFlow" in downloads["lead"]                 # beside the value now, first screen
     assert next(t for t in summary["tables"] if t["name"] == "comparison")["rows"]
+    since = [f["text"] for f in summary["findings"] if f["text"].startswith("Since 2023-01-01: downloads (")]
+    assert since and "TensorFlow" in since[0] and "→" in since[0]     # the signal id first, then then → now
     assert any(f["text"].startswith("Composite score (custom)") for f in summary["findings"])
     bad = runner.invoke(app, ["--db", str(db), "report", "--out", str(out), "--compare-to", "last year"])
     # the CLI's entry point prints MindshareError as "error: <message>"; CliRunner on the app shows the exception

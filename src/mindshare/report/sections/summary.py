@@ -243,10 +243,11 @@ def _comparison(inputs: SummaryInput, section: Section, result, compare_to: date
         return
     for row in rows:
         then = row.get("then") or {}
+        measure = f"{row['signal']} ({row.get('short_label') or row['label']})"   # the signal id first, as before
         if then.get("status") == "compared":
-            text = f"{row.get('short_label') or row['label']}: {then['words']} → {row['leader_name']} {row['lead']}"
+            text = f"{measure}: {then['words']} → {row['leader_name']} {row['lead']}"
         else:
-            text = f"{row.get('short_label') or row['label']}: {then.get('words', 'no value then')}"
+            text = f"{measure}: {then.get('words', 'no value then')}"
         section.findings.append(Finding(f"Since {compare_to}: {text}.", [
             {"name": "then", "value": then.get("ratio") if then.get("ratio") is not None else then.get("points"),
              "unit": "ratio" if then.get("ratio") is not None else "points", "signal": row["signal"],
