@@ -86,6 +86,7 @@ def test_downloads_compare_tensorflow_with_pytorch_not_keras(report_2020):
     assert downloads["lead"] == "6.8x (complete count)"
     sentence = next(t for t in _texts(answer, "sentence") if "downloads from PyPI" in t)
     assert "Keras, 2.1 million, lies between them" in sentence      # the contender outside the pair is not hidden
+    assert "in the 30 days to January 16, 2020 (" in sentence       # a window of days, not "in 2019-12-18 to ..."
     # PyTorch's share of the two's downloads: 6% (2018-01) to 13% (2019-12), not "TensorFlow's share rising"
     assert "PyTorch 6% then 13% of the two" in downloads["trend"]
     assert "TensorFlow's share" not in " ".join(_texts(answer))

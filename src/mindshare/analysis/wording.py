@@ -105,7 +105,8 @@ def month(ts) -> str:
 
 def period_words(start, end, *, prose: bool = False) -> str:
     """'2022' for a calendar year; '2026-03' (prose: 'March 2026') for a calendar month; 'N months to YYYY-MM'
-    for a longer span; the day for a count read on one day; the two days otherwise."""
+    for a longer span; the day for a count read on one day; the two days otherwise (prose: 'the 30 days to January
+    16, 2020')."""
     if start is None or end is None or pd.isna(start) or pd.isna(end):
         return ""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
@@ -118,6 +119,8 @@ def period_words(start, end, *, prose: bool = False) -> str:
     months = round((end - start).days / 30.44)
     if months >= 2:
         return f"the {months} months to {end:%B %Y}" if prose else f"{months} months to {month(end)}"
+    if prose:                          # a window of days (a 30-day download count): read as a span, not two dates
+        return f"the {plural((end - start).days + 1, 'day')} to {end:%B %-d, %Y}"
     return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
 
 
