@@ -306,6 +306,18 @@ def test_each_bridge_decision_names_what_it_joins_so_bridged_and_not_bridged_nev
     assert any(w.startswith("BRIDGED for the TensorFlow/PyTorch ratio") for w in words)
 
 
+def test_slashdatas_shares_carry_the_pages_own_contradiction_and_no_date():
+    """SlashData's page says 86% vs 11% (7.8 times) and 'Tensorflow is 3.4 times bigger': the figure keeps both words,
+    and that the page has no date, so no reader takes 86% vs 11% for what the page's headline says."""
+    from mindshare.bundle import bundled_observations
+
+    frame = bundled_observations()
+    slash = frame[frame["source"].str.startswith("SlashData") & (frame["subject"] == "TensorFlow")]
+    assert slash["value"].tolist() == [86.0]
+    note = slash["note"].iloc[0]
+    assert "contradicts itself" in note and "3.4 times" in note and "7.8 times" in note and "no date" in note
+
+
 def test_the_pypi_crossing_is_dated_as_the_snapshot_the_tables_list(answer):
     downloads = next(r for r in answer.lead_lag if r.signal == "downloads")
     # the 30 days to 2024-04-30, read on 2024-05-01: the summed basis's "2024-05 snapshot"
