@@ -112,6 +112,7 @@ def test_no_series_recounted_after_the_day_reaches_the_report(report_2020):
     assert _rows(answer)["jobs"]["source"].startswith("Jeff Hale")
     assert not any("hiringtrends" in s or "hn-hiring-analysis" in s for s in _sources(results))
     assert _rows(answer)["qa"]["metric"] != "questions_per_year"
+    assert "Keras 3" not in str(results)                          # released 2023-11-28
 
 
 @pytest.mark.xfail(strict=True, reason="needs bundle.py to set each facts.csv row's `published` from MANIFEST's "

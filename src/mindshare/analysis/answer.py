@@ -71,7 +71,7 @@ def answer_of(analysis: Analysis, *, report_date, names=lambda key: key, weights
     notes = wording.method_notes(readings, analysis, stale_after_years)
     changes = wording.survey_change_rows(analysis.surveys, names)
     survey_notes = wording.survey_notes(analysis.surveys, analysis.data_notes, names)
-    others = wording.others_statement(readings, pair, names)
+    others = wording.others_statement(readings, pair, names, analysis.data_notes)
     return Answer(day, leader, headline, sentences, focus, rows, through, lead_lag, lead_lag_statement, composite,
                   notes, changes, survey_notes, others,
                   pd.Timestamp(compare_to).date() if compare_to is not None else None)

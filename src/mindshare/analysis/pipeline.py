@@ -24,7 +24,7 @@ from dataclasses import field as dataclass_field
 import numpy as np
 import pandas as pd
 
-from mindshare.catalogue import CATALOGUE, SERIES_BRIDGE, Catalogue
+from mindshare.catalogue import CATALOGUE, CONTENDER_NOTE, SERIES_BRIDGE, Catalogue
 from mindshare.observations import ALL_RESPONDENTS, DEFAULT_SEGMENT
 
 TREND_YEARS = 3
@@ -345,10 +345,11 @@ DATA_NOTE_COLUMNS = ["signal", "metric", "source", "subject", "segment", "method
 
 
 def _worded_metrics(catalogue: Catalogue = CATALOGUE) -> list[str]:
-    """The metrics whose rows the analysis reads as words: how far two series join, published ratios."""
+    """The metrics whose rows the analysis reads as words: how far two series join, what a contender has become,
+    published ratios."""
     from mindshare.analysis.measures import RATIO
 
-    return [SERIES_BRIDGE.name] + [m.name for m in catalogue.metrics if m.kind == RATIO]
+    return [SERIES_BRIDGE.name, CONTENDER_NOTE.name] + [m.name for m in catalogue.metrics if m.kind == RATIO]
 
 
 def data_notes_of(observations: pd.DataFrame) -> pd.DataFrame:

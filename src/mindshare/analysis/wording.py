@@ -725,9 +725,12 @@ def gaps_sentence(readings: list[SignalReading], stale_after_years: float) -> St
                      "web pages is not search interest)", tuple(r.signal for r in old))
 
 
-def others_statement(readings: list[SignalReading], pair: tuple[str, str] | None, names) -> Statement | None:
-    """Beyond the two: every other contender that passed another over the past year on a current measure, and what
-    the same sources count more of than the leader ("the transformers package", "LLM" in job posts)."""
+def others_statement(readings: list[SignalReading], pair: tuple[str, str] | None, names,
+                     notes: pd.DataFrame | None = None) -> Statement | None:
+    """Beyond the two: every other contender that passed another over the past year on a current measure, what
+    the same sources count more of than the leader ("the transformers package", "LLM" in job posts), and what a
+    contender has become that changes what its figures stand for (`notes`: the data notes of metric
+    `contender_note`, each about a contender of these readings)."""
     parts, figures = [], []
     for r in readings:
         if not r.current or r.lead is None:
@@ -749,6 +752,10 @@ def others_statement(readings: list[SignalReading], pair: tuple[str, str] | None
                     for subject, value in r.beyond]
     if beyond:
         parts.append("; ".join(beyond) + ", and none of these is a contender here")
+    for text, note in _contender_notes(readings, names, notes):
+        parts.append(text)
+        figures.append(Figure("contender_note", text, "words", metric=str(note["metric"]), source=str(note["source"]),
+                              period=month(note["period_start"]), detail={"subject": str(note["subject"])}))
     if not parts:
         return None
     return Statement("Beyond the two: " + "; ".join(parts) + ".", tuple(figures),
@@ -756,6 +763,20 @@ def others_statement(readings: list[SignalReading], pair: tuple[str, str] | None
                      "before it, in one method, among the four highest contenders; what a source counts beyond the "
                      "contenders is its rows of other subjects, over the lead's own period",
                      tuple(dict.fromkeys(f.signal for f in figures if f.signal)))
+
+
+def _contender_notes(readings: list[SignalReading], names, notes: pd.DataFrame | None) -> list[tuple[str, dict]]:
+    """The words of each `contender_note` about a contender these readings compare (its subject is the contender's
+    name), oldest first: the store's as-of view has already left out the notes after the report's day."""
+    if notes is None or notes.empty:
+        return []
+    from mindshare.catalogue import CONTENDER_NOTE
+
+    read = {c for r in readings if r.lead is not None and r.lead.values is not None for c in r.lead.values.index}
+    named = {str(names(c)).lower() for c in read} | {str(c).lower() for c in read}
+    mine = notes[(notes["metric"] == CONTENDER_NOTE.name) & notes["subject"].astype(str).str.lower().isin(named)]
+    mine = mine.sort_values(["period_start", "subject"])
+    return [(str(row["value_text"]).rstrip("."), row.to_dict()) for _, row in mine.iterrows()]
 
 
 def _in_period(reading: SignalReading) -> str:
