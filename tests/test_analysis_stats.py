@@ -380,17 +380,21 @@ def test_pipeline_reads_only_the_latest_method_and_leaves_partial_periods_out():
     assert (result.trends["start"] >= pd.Timestamp("2022-05-01")).all()
 
 
-def test_comparison_sentence_hand_checked():
-    from mindshare.analysis.compare import compare_standings, comparison_sentences
+def test_each_row_carries_its_value_then_like_for_like_hand_checked():
+    """The same pooled posts as known on 2019-06-30 (300 vs 100) and now (both months: 520 vs 210): 3.0x then,
+    2.48x now."""
+    from mindshare.analysis.answer import answer_of
     from mindshare.analysis.pipeline import analyse_frame
 
     frame = _store_like([("2019-03-01", "tf", 300), ("2019-03-01", "pt", 100),
                          ("2020-01-01", "tf", 220), ("2020-01-01", "pt", 110)])
+    names = {"tf": "TensorFlow", "pt": "PyTorch"}.get
     now = analyse_frame(frame, presets=())
     then = analyse_frame(frame[frame["period_start"] <= "2019-06-30"], presets=())
-    table = compare_standings(now.standings, then.standings)
-    text = comparison_sentences(table, "2019-06-30", names={"tf": "TensorFlow", "pt": "PyTorch"}.get)[0].text
-    assert "TensorFlow's lead 3.0x → 2.0x in 10 months" in text
+    answer = answer_of(now, report_date="2020-02-01", names=names, then=then, compare_to="2019-06-30", draws=20)
+    row = next(r for r in answer.scoreboard if r.signal == "jobs")
+    assert row.ratio == pytest.approx(520 / 210, abs=1e-4) and row.then.ratio == 3.0 and row.then.status == "compared"
+    assert row.then.words == "TensorFlow 3.0x (2019-03)" and row.as_dict()["then"]["day"] == "2019-06-30"
 
 
 def test_bundled_analysis_reads_the_latest_method_and_reproduces_hales_presets(bundled_store_path):
@@ -462,9 +466,15 @@ def test_report_compare_to_and_weights_from_the_cli(tmp_path, bundled_store_path
     result = runner.invoke(app, ["--db", str(db), "report", "--out", str(out), "--no-png", "--compare-to", "2023-01-01",
                                  "--weights", "jobs=0.5,downloads=0.5"])
     assert result.exit_code == 0, result.output
-    summary = next(s for s in json.loads((out / "results.json").read_text())["sections"] if s["id"] == "summary")
-    since = [f for f in summary["findings"] if f["text"].startswith("Since 2023-01-01: jobs")]
-    assert since and "→" in since[0]["text"] and len(since[0]["figures"]) == 4
+    sections = {s["id"]: s for s in json.loads((out / "results.json").read_text())["sections"]}
+    summary = sections["summary"]
+    rows = next(t["rows"] for t in sections["headline"]["tables"] if t["name"] == "scoreboard")
+    downloads = next(r for r in rows if r["signal"] == "downloads")
+    assert downloads["then"]["day"] == "2023-01-01" and downloads["then"]["leader"] == "tensorflow"
+    assert "; on 2023-01-01: TensorFlow" in downloads["lead"]                 # beside the value now, first screen
+    assert next(t for t in summary["tables"] if t["name"] == "comparison")["rows"]
+    since = [f["text"] for f in summary["findings"] if f["text"].startswith("Since 2023-01-01: downloads (")]
+    assert since and "TensorFlow" in since[0] and "→" in since[0]     # the signal id first, then then → now
     assert any(f["text"].startswith("Composite score (custom)") for f in summary["findings"])
     bad = runner.invoke(app, ["--db", str(db), "report", "--out", str(out), "--compare-to", "last year"])
     # the CLI's entry point prints MindshareError as "error: <message>"; CliRunner on the app shows the exception

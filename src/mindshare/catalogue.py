@@ -26,15 +26,34 @@ from typing import Iterable
 # never add up); share: a survey's % of respondents; index: search interest, scaled by its provider; page count: web
 # pages a search engine reports (a fact about the web, never "search interest"); level: anything else, read as it
 # stands (a count of dependents today, open job listings).
-EVENTS, CUMULATIVE, VOLUME, SHARE, INDEX, PAGE_COUNT, LEVEL = (
-    "events", "cumulative", "volume", "share", "index", "page count", "level")
-KINDS = (EVENTS, CUMULATIVE, VOLUME, SHARE, INDEX, PAGE_COUNT, LEVEL)
+# Two kinds are not levels of adoption at all: ratio: a ratio of two contenders' figures a source published (often in
+# words: "about 2"), with neither figure; change: how much something grew over a period (a growth rate, new listings
+# minus old ones), which answers "who grew" and never "who is ahead".
+EVENTS, CUMULATIVE, VOLUME, SHARE, INDEX, PAGE_COUNT, LEVEL, RATIO, CHANGE = (
+    "events", "cumulative", "volume", "share", "index", "page count", "level", "ratio", "change")
+KINDS = (EVENTS, CUMULATIVE, VOLUME, SHARE, INDEX, PAGE_COUNT, LEVEL, RATIO, CHANGE)
+COMPARED_KINDS = (EVENTS, CUMULATIVE, VOLUME, SHARE, INDEX, PAGE_COUNT, LEVEL)   # read as who is ahead
 
 # -- the readers the answer advises, in the order it speaks to them ---------------------------------------------
 LEARNER = "a learner or job seeker"
 RESEARCHER = "a researcher"
 PRODUCTION = "a production team"
 READERS = (LEARNER, RESEARCHER, PRODUCTION)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Someone the answer advises, and what they would want measured. Advice names what each measure shows; where
+    no measure shows what the reader needs (a signal with a `proxy` stands in for use, it does not count it), the
+    advice says so first."""
+
+    name: str
+    need: str                    # "use in production"
+
+
+READER_NEEDS = {LEARNER: Reader(LEARNER, "what employers ask for and what developers use"),
+                RESEARCHER: Reader(RESEARCHER, "what research is done with"),
+                PRODUCTION: Reader(PRODUCTION, "use in production")}
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,10 @@ class Signal:
     prefers: tuple[tuple[str, ...], ...] = ()   # metric names, best first; a group's metrics share one rank (the
                                                 # one read most recently wins among them)
     compared: bool = True                    # False: not a measure of the contenders (weights, other figures)
+    shows: str = ""                          # what a lead in it shows a reader, plainly, with {name} for the
+                                             # leader: "employers name {name} more often"
+    proxy: str = ""                          # what it counts instead of use, when it stands in for use: "installs,
+                                             # CI runs and dependency pulls included" (empty: it counts it directly)
 
     @property
     def spoken(self) -> str:
@@ -69,6 +92,7 @@ class Metric:
     short: str = ""              # a name for lists: "Hacker News job posts"
     chart_title: str = ""        # the title of its chart, where the report draws it alone
     total: bool = False          # a running total the report lists among a contender's latest totals
+    coverage: str = ""           # what narrow slice it is read from, when it is one: "one forum's hiring threads"
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -197,25 +221,35 @@ KAGGLE_SURVEY = SurveyMetrics("kaggle_survey")
 
 # -- the signals ---------------------------------------------------------------------------------------------------
 JOBS = Signal("jobs", "job listings and job posts naming each contender", "jobs", order=1, readers=(LEARNER,),
-              prefers=(("posts_mentioning", "posts_matching"), ("job_postings",), ("job_listings",), ("job_count",)))
+              prefers=(("posts_mentioning", "posts_matching"), ("job_postings",), ("job_listings",), ("job_count",)),
+              shows="employers name {name} more often")
 RESEARCH = Signal("research", "papers mentioning each contender", "research papers", order=3, readers=(RESEARCHER,),
                   sum_segments=True,
-                  prefers=(("papers_mentioning_only",), ("arxiv_papers",), ("papers_mentioning",)))
+                  prefers=(("papers_mentioning_only",), ("arxiv_papers",), ("papers_mentioning",)),
+                  shows="more papers name {name}")
 SEARCH = Signal("search", "search interest (Google Trends, Wikipedia pageviews)", "search interest", order=7,
-                prefers=(("search_interest",), ("google_trends_interest",), ("pageviews",), ("wikipedia_pageviews",)))
+                prefers=(("search_interest",), ("google_trends_interest",), ("pageviews",), ("wikipedia_pageviews",)),
+                shows="more people look {name} up", proxy="searches, not use")
 USAGE = Signal("usage", "developer surveys: share of respondents who use each contender", "developer surveys",
-               order=2, readers=(LEARNER,), prefers=((STACKOVERFLOW_SURVEY.share,),))
+               order=2, readers=(LEARNER,), prefers=((STACKOVERFLOW_SURVEY.share,),),
+               shows="more developers say they use {name}")
 DOWNLOADS = Signal("downloads", "package downloads (PyPI, npm)", "downloads", order=0, readers=(PRODUCTION,),
-                   prefers=(("downloads_30d",), ("downloads_month",), ("downloads",)))
+                   prefers=(("downloads_30d",), ("downloads_month",), ("downloads",)),
+                   shows="{name} is installed more often", proxy="installs, CI and dependency pulls included")
 GITHUB = Signal("github", "GitHub stars, forks, contributors, releases", "GitHub", order=4, readers=(PRODUCTION,),
-                prefers=(("github_stars",), ("stars",)))
+                prefers=(("github_stars",), ("stars",)), shows="more developers bookmark {name}",
+                proxy="stars are bookmarks, not use")
 QA = Signal("qa", "Stack Overflow questions", "Stack Overflow questions", order=6, readers=(PRODUCTION,),
             prefers=(("questions_per_year",), ("stackoverflow_questions_per_year",), ("questions_per_month",),
-                     ("questions",)))
+                     ("questions",)), shows="more questions are asked about {name}", proxy="questions asked, not use")
 DEPENDENTS = Signal("dependents", "repositories that depend on each contender (GitHub's \"Used by\")",
-                    "dependent repositories", order=5, readers=(PRODUCTION,), prefers=(("github_dependents",),))
-MODELS = Signal("models", "models on the Hugging Face Hub", "shared models")
-ARTICLES = Signal("articles", "articles written about each contender", "articles", order=8)
+                    "dependent repositories", order=5, readers=(PRODUCTION,), prefers=(("github_dependents",),),
+                    shows="more public repositories depend on {name}",
+                    proxy="repositories declaring it, not use in production")
+MODELS = Signal("models", "models on the Hugging Face Hub", "shared models", shows="more models are shared for {name}",
+                proxy="models shared, not use")
+ARTICLES = Signal("articles", "articles written about each contender", "articles", order=8,
+                  shows="more articles are written about {name}", proxy="articles written, not use")
 SCORE_WEIGHTS = Signal("score_weights", "weights of published composite scores", compared=False)
 OTHER = Signal("other", "published figures of other kinds", compared=False)
 
@@ -229,18 +263,24 @@ _NEW_SO = "new Stack Overflow questions"
 _WIKI = "Wikipedia page views"
 
 # jobs
-POSTS_MENTIONING = Metric("posts_mentioning", "jobs", EVENTS, True, _HN_POSTS, "posts", "Hacker News job posts")
-POSTS_MATCHING = Metric("posts_matching", "jobs", EVENTS, True, _HN_POSTS, "posts", "Hacker News job posts")
+_ONE_FORUM = "one forum's monthly hiring threads"
+POSTS_MENTIONING = Metric("posts_mentioning", "jobs", EVENTS, True, _HN_POSTS, "posts", "Hacker News job posts",
+                          coverage=_ONE_FORUM)
+POSTS_MATCHING = Metric("posts_matching", "jobs", EVENTS, True, _HN_POSTS, "posts", "Hacker News job posts",
+                        coverage=_ONE_FORUM)
 PCT_OF_POSTS = Metric("pct_of_posts", "jobs")
 PCT_OF_POSTS_MATCHING = Metric("pct_of_posts_matching", "jobs")
 JOB_POSTS = Metric("job_posts", "jobs")
 JOB_LISTINGS = Metric("job_listings", "jobs", LEVEL, False, "open job listings naming it", "listings", "job listings")
 JOB_POSTINGS = Metric("job_postings", "jobs", EVENTS, False, "job postings naming it", "postings", "job postings")
 JOB_COUNT = Metric("job_count", "jobs", LEVEL, False, "open job listings naming it", "listings", "job listings")
-JOB_LISTINGS_RATIO_TEXT = Metric("job_listings_ratio_text", "jobs")
-JOB_LISTINGS_CHANGE_TEXT = Metric("job_listings_change_text", "jobs")
-JOB_LISTINGS_NEW = Metric("job_listings_new", "jobs")
-JOB_POSTINGS_GROWTH = Metric("job_postings_growth", "jobs")
+# a ratio of listings the source published in words ("about 2"), over the job boards its segment names
+JOB_LISTINGS_RATIO_TEXT = Metric("job_listings_ratio_text", "jobs", RATIO, False, "job listings naming it",
+                                 "listings", "job listings")
+JOB_LISTINGS_CHANGE_TEXT = Metric("job_listings_change_text", "jobs", CHANGE)
+JOB_LISTINGS_NEW = Metric("job_listings_new", "jobs", CHANGE, False, "new job listings (an increase over a period)",
+                          "listings", "growth in job listings")
+JOB_POSTINGS_GROWTH = Metric("job_postings_growth", "jobs", CHANGE)
 SERIES_BRIDGE = Metric("series_bridge", "jobs")     # words: how far two series of one signal may be joined
 # downloads
 DOWNLOADS_30D = Metric("downloads_30d", "downloads", VOLUME, False, _PYPI, "downloads", "PyPI downloads")
@@ -330,24 +370,27 @@ MEDIUM_ARTICLES_NEW = Metric("medium_articles_new", "articles", EVENTS, False, "
                              "articles", "Medium articles")
 HALE_POWER_SCORE_WEIGHT = Metric("hale_power_score_weight", "score_weights")
 HALE_GROWTH_SCORE_WEIGHT = Metric("hale_growth_score_weight", "score_weights")
+# words: what a contender has become that changes what its figures stand for (a library that now runs on its
+# rivals), said beside the answer
+CONTENDER_NOTE = Metric("contender_note", "other")
 
 _METRICS = (
     POSTS_MENTIONING, POSTS_MATCHING, PCT_OF_POSTS, PCT_OF_POSTS_MATCHING, JOB_POSTS, JOB_LISTINGS, JOB_POSTINGS,
-    JOB_COUNT, JOB_LISTINGS_RATIO_TEXT, JOB_LISTINGS_CHANGE_TEXT, JOB_LISTINGS_NEW, JOB_POSTINGS_GROWTH,
-    SERIES_BRIDGE, DOWNLOADS_30D, DOWNLOADS_MONTH, DOWNLOADS_MONTH_BIGQUERY, DOWNLOADS_365D, DOWNLOADS_ANY,
+    JOB_COUNT, JOB_LISTINGS_RATIO_TEXT, JOB_LISTINGS_CHANGE_TEXT, JOB_LISTINGS_NEW, JOB_POSTINGS_GROWTH, SERIES_BRIDGE,
+    CONTENDER_NOTE, DOWNLOADS_30D, DOWNLOADS_MONTH, DOWNLOADS_MONTH_BIGQUERY, DOWNLOADS_365D, DOWNLOADS_ANY,
     PYPI_DOWNLOADS, DOWNLOADS_30D_SUM, DOWNLOADS_MONTH_SUM, DOWNLOADS_MONTH_BIGQUERY_SUM, NPM_DOWNLOADS_30D,
     NPM_DOWNLOADS_MONTH, DOWNLOADS_MONTH_WITH_MIRRORS, DOWNLOADS_30D_WITH_MIRRORS, DOWNLOADS_MONTH_SUM_WITH_MIRRORS,
-    DOWNLOADS_30D_SUM_WITH_MIRRORS, GITHUB_DEPENDENTS, GITHUB_STARS, STARS,
-    STARS_NEW_MONTH, GITHUB_STARS_NEW, GITHUB_FORKS, FORKS, WATCHERS, CONTRIBUTORS, OPEN_ISSUES, RELEASES,
-    STACKOVERFLOW_QUESTIONS, QUESTIONS_TOTAL, QUESTIONS_PER_YEAR, STACKOVERFLOW_QUESTIONS_PER_YEAR, QUESTIONS_MONTH,
-    QUESTIONS_PER_MONTH, QUESTIONS, PAPERS_MENTIONING_ONLY, PAPERS_MENTIONING, PAPERS_ONLY, PAPERS_MONTH, ARXIV_PAPERS,
-    TOTAL_PAPERS, PAPERS_TOTAL, PAPERS_SEVERAL, PCT_PAPERS_MENTIONING, PAPERS_ANY, POPULATION_PAPERS, PAPERS_SAMPLED,
-    PAPERS_FAILED, SEARCH_INTEREST, GOOGLE_TRENDS_INTEREST, PAGEVIEWS, PAGEVIEWS_MONTH, WIKIPEDIA_PAGEVIEWS,
-    GOOGLE_SEARCH_RESULTS, MODELS_COUNT, MODELS_OVERLAP, MEDIUM_ARTICLES_NEW, HALE_POWER_SCORE_WEIGHT,
-    HALE_GROWTH_SCORE_WEIGHT,
+    DOWNLOADS_30D_SUM_WITH_MIRRORS, GITHUB_DEPENDENTS, GITHUB_STARS, STARS, STARS_NEW_MONTH, GITHUB_STARS_NEW,
+    GITHUB_FORKS, FORKS, WATCHERS, CONTRIBUTORS, OPEN_ISSUES, RELEASES, STACKOVERFLOW_QUESTIONS, QUESTIONS_TOTAL,
+    QUESTIONS_PER_YEAR, STACKOVERFLOW_QUESTIONS_PER_YEAR, QUESTIONS_MONTH, QUESTIONS_PER_MONTH, QUESTIONS,
+    PAPERS_MENTIONING_ONLY, PAPERS_MENTIONING, PAPERS_ONLY, PAPERS_MONTH, ARXIV_PAPERS, TOTAL_PAPERS, PAPERS_TOTAL,
+    PAPERS_SEVERAL, PCT_PAPERS_MENTIONING, PAPERS_ANY, POPULATION_PAPERS, PAPERS_SAMPLED, PAPERS_FAILED,
+    SEARCH_INTEREST, GOOGLE_TRENDS_INTEREST, PAGEVIEWS, PAGEVIEWS_MONTH, WIKIPEDIA_PAGEVIEWS, GOOGLE_SEARCH_RESULTS,
+    MODELS_COUNT, MODELS_OVERLAP, MEDIUM_ARTICLES_NEW, HALE_POWER_SCORE_WEIGHT, HALE_GROWTH_SCORE_WEIGHT,
 )
 
 CATALOGUE = Catalogue(_SIGNALS, _METRICS)
 
-__all__ = ["CATALOGUE", "CUMULATIVE", "Catalogue", "EVENTS", "INDEX", "KINDS", "LEVEL", "Metric", "PAGE_COUNT",
-           "READERS", "SHARE", "Signal", "SurveyMetrics", "VOLUME"]
+__all__ = ["CATALOGUE", "CHANGE", "COMPARED_KINDS", "CUMULATIVE", "Catalogue", "EVENTS", "INDEX", "KINDS", "LEVEL",
+           "Metric", "PAGE_COUNT", "RATIO", "READERS", "READER_NEEDS", "Reader", "SHARE", "Signal", "SurveyMetrics",
+           "VOLUME"]

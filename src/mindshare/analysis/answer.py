@@ -31,36 +31,55 @@ from mindshare.analysis.answer_model import (
     LeadLagRow,
     ScoreRow,
     Statement,
+    Then,
 )
 from mindshare.analysis.pipeline import Analysis, analyse_frame, data_notes_of
-from mindshare.analysis.scoreboard import STALE_AFTER_YEARS, SignalReading, signal_readings
+from mindshare.analysis.scoreboard import STALE_AFTER_YEARS, SignalReading, field_pair, signal_readings
 from mindshare.catalogue import CATALOGUE
 
 
 def answer_of(analysis: Analysis, *, report_date, names=lambda key: key, weights: dict[str, float] | None = None,
-              stale_after_years: float = STALE_AFTER_YEARS, draws: int = 2000) -> Answer:
-    """The Answer for a pipeline.Analysis, every signal's age measured against `report_date`."""
+              stale_after_years: float = STALE_AFTER_YEARS, draws: int = 2000,
+              pair: tuple[str, str] | None = None, then: Analysis | None = None, compare_to=None) -> Answer:
+    """The Answer for a pipeline.Analysis, every signal's age measured against `report_date`.
+
+    Every row compares the same two contenders: `pair` when the caller names it (the reader asked for those two),
+    else the field's own pair (`scoreboard.field_pair`: the two most often first and second across the measures).
+    With `compare_to` (a day) every row carries its value as known that day (`then`: the analysis of what was known
+    on it; none means nothing was), like for like, or why there is none.
+    """
     day = pd.Timestamp(report_date).date()
     readings = signal_readings(analysis, day, stale_after_years=stale_after_years)
+    pair = pair or field_pair(readings)
+    if pair is not None:
+        readings = signal_readings(analysis, day, stale_after_years=stale_after_years, pair=pair)
     readings.sort(key=lambda r: (not r.current, CATALOGUE.order(r.signal), r.signal))
-    rows = tuple(wording.score_row(r, names) for r in readings)
+    earlier = signal_readings(then, compare_to, stale_after_years=stale_after_years, pair=pair) \
+        if then is not None and compare_to is not None else []
+    rows = tuple(wording.score_row(r, names, wording.then_of(r, earlier, compare_to, names) if compare_to else None,
+                                   pair) for r in readings)
     current = [r for r in readings if r.current]
-    leader, headline = wording.headline(current, names, readings)
-    sentences = tuple(wording.sentences(current, readings, names, stale_after_years))
+    sentences = tuple(wording.sentences(current, readings, names, stale_after_years, pair))
+    leader, headline = wording.headline(current, names, readings,
+                                        frozenset(s for x in sentences for s in x.signals))
     focus = tuple(wording.focus(readings, names))
     through = wording.data_through(readings, day, stale_after_years)
-    pair = wording.lead_lag_pair(current or readings, leader)
-    lead_lag, lead_lag_statement = wording.lead_lag(readings, pair, names) if pair else ((), None)
+    ordered = wording.lead_lag_pair(current or readings, leader) if pair is None else \
+        (pair if leader != pair[1] else (pair[1], pair[0]))
+    lead_lag, lead_lag_statement = wording.lead_lag(readings, ordered, names) if ordered else ((), None)
     composite = wording.composite(current, names, weights, draws)
     notes = wording.method_notes(readings, analysis, stale_after_years)
     changes = wording.survey_change_rows(analysis.surveys, names)
     survey_notes = wording.survey_notes(analysis.surveys, analysis.data_notes, names)
+    others = wording.others_statement(readings, pair, names, analysis.data_notes)
     return Answer(day, leader, headline, sentences, focus, rows, through, lead_lag, lead_lag_statement, composite,
-                  notes, changes, survey_notes)
+                  notes, changes, survey_notes, others,
+                  pd.Timestamp(compare_to).date() if compare_to is not None else None)
 
 
 def build_answer(observations: pd.DataFrame, *, contenders: list[str], report_date, names=lambda key: key,
-                 weights: dict[str, float] | None = None, draws: int = 2000) -> Answer:
+                 weights: dict[str, float] | None = None, draws: int = 2000,
+                 pair: tuple[str, str] | None = None) -> Answer:
     """The Answer straight from the store's observations (a DataFrame) and the field's contender ids and names.
 
     Runs the whole pipeline without Hale's presets (the report's engine runs it with them, then `answer_of`).
@@ -68,8 +87,8 @@ def build_answer(observations: pd.DataFrame, *, contenders: list[str], report_da
     numbers = observations[observations["kind"] == "number"] if "kind" in observations else observations
     result = analyse_frame(numbers, contenders=contenders, names=names, presets=(), weights=None, draws=draws,
                            data_notes=data_notes_of(observations))
-    return answer_of(result, report_date=report_date, names=names, weights=weights, draws=draws)
+    return answer_of(result, report_date=report_date, names=names, weights=weights, draws=draws, pair=pair)
 
 
 __all__ = ["Answer", "Confidence", "Figure", "Focus", "HIGH", "LOW", "LeadLagRow", "MEDIUM", "ScoreRow",
-           "SignalReading", "Statement", "answer_of", "build_answer"]
+           "SignalReading", "Statement", "Then", "answer_of", "build_answer"]

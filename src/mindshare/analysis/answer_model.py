@@ -54,9 +54,46 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One check of the confidence rubric (analysis.confidence): its name, how the row fares, and why in words."""
+
+    criterion: str             # chance, what it captures, variation, age, coverage
+    grade: str                 # passes, weak, fails
+    words: str
+
+
+@dataclass(frozen=True)
 class Confidence:
     level: str                 # HIGH, MEDIUM, LOW
-    reason: str                # plain words: why
+    reason: str                # plain words: why (the checks that are weak or fail)
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class Then:
+    """A scoreboard row as known on an earlier day (`--compare-to`), like for like: the same measure, source,
+    population and method (or one bridged to it), the same two contenders, read from what was known that day; or
+    why there is no such value."""
+
+    day: date
+    status: str                # COMPARED, UNCHANGED (no newer reading since), NOT_LIKE (read otherwise), NO_READING
+    words: str                 # "TensorFlow 2.1x (2022-12)", "no reading known then", "no newer reading since"
+    period: str = ""
+    leader: str | None = None
+    leader_name: str = ""
+    runner_up: str | None = None
+    lead: str = ""             # the lead column's words then
+    ratio: float | None = None
+    points: float | None = None
+    why: str = ""              # NOT_LIKE, NO_READING: in words
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["day"] = self.day.isoformat()
+        return out
+
+
+COMPARED, UNCHANGED, NOT_LIKE, NO_READING = "compared", "no newer reading", "not like for like", "no reading"
 
 
 @dataclass(frozen=True)
@@ -94,14 +131,19 @@ class ScoreRow:
     figures: tuple[Figure, ...] = ()
     venues: int | None = None  # signals summed over venues: how many venues the period is read on
     population: str = ""       # surveys: who was asked
+    short_label: str = ""      # a short name for lists and badges: "PyPI downloads", "new GitHub stars"
+    then: Then | None = None   # with --compare-to: the same measure as known that day, like for like, or why not
 
     def as_dict(self) -> dict:
-        out = {k: v for k, v in asdict(self).items() if k not in ("confidence", "figures")}
+        out = {k: v for k, v in asdict(self).items() if k not in ("confidence", "figures", "then")}
         for k in ("period_start", "period_end"):
             out[k] = out[k].isoformat() if out[k] is not None else None
         out["confidence"] = self.confidence.level
         out["confidence_reason"] = self.confidence.reason
+        out["confidence_checks"] = [{"check": c.criterion, "grade": c.grade, "words": c.words}
+                                    for c in self.confidence.checks]
         out["figures"] = [f.as_dict() for f in self.figures]
+        out["then"] = self.then.as_dict() if self.then is not None else None
         return out
 
 
@@ -142,6 +184,9 @@ class Answer:
     method_notes: tuple[str, ...] = ()
     survey_changes: tuple[dict, ...] = ()      # every survey question and population: first -> latest year
     survey_notes: tuple[Statement, ...] = ()   # conflicting survey readings, survey years without the question
+    others: Statement | None = None            # beyond the two: other contenders that moved, what the sources count
+                                               # more of than the leader
+    compare_to: date | None = None             # --compare-to: the day each row's `then` was known on
 
     def as_section(self) -> dict:
         """The results.json `headline` section."""
@@ -151,10 +196,13 @@ class Answer:
         findings.append(self.data_through.as_finding("data_through"))
         if self.lead_lag_statement is not None:
             findings.append(self.lead_lag_statement.as_finding("lead_lag"))
+        if self.others is not None:
+            findings.append(self.others.as_finding("others"))
         if self.composite is not None:
             findings.append(self.composite.as_finding("composite"))
         findings += [s.as_finding("survey_note") for s in self.survey_notes]
         return {"id": "headline", "report_date": self.report_date.isoformat(), "leader": self.leader,
+                "compare_to": self.compare_to.isoformat() if self.compare_to else None,
                 "findings": findings,
                 "tables": [{"name": "scoreboard", "rows": [r.as_dict() for r in self.scoreboard]},
                            {"name": "lead_lag", "rows": [r.as_dict() for r in self.lead_lag]},

@@ -17,6 +17,18 @@ Three ways to read a lead, chosen by what the series measures (analysis.measures
   interval, and the lead is said to have none.
 - **Complete counts** (downloads, all-time questions, full scans of papers, stars): nothing was sampled, so there is
   no interval and no test. The lead is given **as counted**.
+- **A ratio the source published** without the two figures it divides ("about 2" times as many listings): given
+  **as published**, with no interval.
+
+Which two contenders a lead compares: by default the two highest values; with `among` (the field's own pair, the
+same on every row of the scoreboard) the two of that pair whenever both were read, whatever lies above or between
+them (`Lead.values` keeps every contender's value, so the words can say so).
+
+A lead must also be **material**: beyond chance is not enough. Ten thousand survey respondents make a gap of half a
+point "significant", and nobody choosing between two tools should read 10.6% against 10.1% as one of them ahead.
+A gap under `MATERIAL_RATIO` (the leader has less than 10% more than the runner-up) or, for shares of one survey,
+under `MATERIAL_POINTS` (1 percentage point) is **about level**, whatever its interval says; such a lead is never
+claimed. A lead is claimed only when it is material and beyond chance (or material and a complete count).
 """
 
 from __future__ import annotations
@@ -27,7 +39,12 @@ import pandas as pd
 
 WINDOW_MONTHS = 12
 MIN_EVENTS = 30
-CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE = ("clear", "within chance", "as counted", "no interval", "tie")
+MATERIAL_RATIO = 1.10      # under 10% more than the runner-up: about level
+MATERIAL_POINTS = 1.0      # survey shares: under 1 percentage point apart: about level
+CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE, ABOUT_LEVEL, AS_PUBLISHED = (
+    "clear", "within chance", "as counted", "no interval", "tie", "about level", "as published")
+STATUSES = (CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE, ABOUT_LEVEL, AS_PUBLISHED)
+CLAIMED = (CLEAR, AS_COUNTED, AS_PUBLISHED)
 
 
 @dataclass(frozen=True)
@@ -40,7 +57,7 @@ class Lead:
     ci_low: float | None           # interval of the ratio (scale 'ratio') or of the difference (scale 'points')
     ci_high: float | None
     scale: str                     # 'ratio' or 'points'
-    status: str                    # CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE
+    status: str                    # CLEAR, WITHIN_CHANCE, AS_COUNTED, NO_INTERVAL, TIE, ABOUT_LEVEL
     start: pd.Timestamp | None     # the period the lead is read over
     end: pd.Timestamp | None
     readings: int = 1              # periods pooled into it
@@ -49,8 +66,9 @@ class Lead:
 
     @property
     def claimed(self) -> bool:
-        """Whether the verdict may count it as a lead: clear, or a complete count that is not a tie."""
-        return self.status in (CLEAR, AS_COUNTED)
+        """Whether the answer may count it as a lead: material and beyond chance, or a material complete count (or
+        published ratio)."""
+        return self.status in CLAIMED
 
     @property
     def difference_pts(self) -> float | None:
@@ -58,11 +76,28 @@ class Lead:
             else None
 
 
+def material(a: float, b: float, *, points: bool = False) -> bool:
+    """Whether `a` is far enough above `b` to matter: 10% more (`MATERIAL_RATIO`) and, for shares of one survey
+    (`points`), also `MATERIAL_POINTS` more."""
+    if a <= b:
+        return False
+    far = b <= 0 or a / b >= MATERIAL_RATIO
+    return far and (not points or a - b >= MATERIAL_POINTS)
+
+
 def _ranked(values: pd.Series) -> pd.Series:
     """Values by contender, highest first, ties broken by contender id so the order never depends on row order."""
     frame = values.dropna().rename("value").rename_axis("contender").reset_index()
     frame = frame.sort_values(["value", "contender"], ascending=[False, True])
     return frame.set_index("contender")["value"]
+
+
+def compared(values: pd.Series, among: tuple[str, ...] | None) -> pd.Series:
+    """The two contenders a lead compares, highest first: `among` when both of it were read, else the top two."""
+    ranked = _ranked(values)
+    if among and all(c in ranked.index for c in among):
+        return ranked[ranked.index.isin(list(among))]
+    return ranked
 
 
 def pooling_window(periods: pd.DataFrame, leader_total, *, months: int = WINDOW_MONTHS,
@@ -82,7 +117,8 @@ def pooling_window(periods: pd.DataFrame, leader_total, *, months: int = WINDOW_
 
 
 def pooled_count_lead(frame: pd.DataFrame, *, sampled: bool = True, months: int = WINDOW_MONTHS,
-                      min_events: int = MIN_EVENTS, confidence: float = 0.95) -> Lead | None:
+                      min_events: int = MIN_EVENTS, confidence: float = 0.95,
+                      among: tuple[str, ...] | None = None) -> Lead | None:
     """Lead in counts of events pooled over a trailing window (see the module docstring for why).
 
     `frame`: contender, period_start, period_end, value; one method, one reading per contender and period. The
@@ -96,16 +132,17 @@ def pooled_count_lead(frame: pd.DataFrame, *, sampled: bool = True, months: int 
 
     def leader_total(window: pd.DataFrame) -> float:
         inside = data[data["period_end"].isin(window["period_end"])]
-        return float(inside.groupby("contender")["value"].sum().max())
+        return float(compared(inside.groupby("contender")["value"].sum(), among).max())
 
     window = pooling_window(periods, leader_total, months=months, min_events=min_events)
     inside = data[data["period_end"].isin(window["period_end"])]
     return counted_lead(inside.groupby("contender")["value"].sum(), start=window["period_start"].min(),
-                        end=window["period_end"].max(), sampled=sampled, readings=len(window), confidence=confidence)
+                        end=window["period_end"].max(), sampled=sampled, readings=len(window), confidence=confidence,
+                        among=among)
 
 
 def counted_lead(values: pd.Series, start=None, end=None, *, sampled: bool = False, readings: int = 1,
-                 confidence: float = 0.95) -> Lead | None:
+                 confidence: float = 0.95, among: tuple[str, ...] | None = None) -> Lead | None:
     """The lead in counts by contender over one period (or one pooled window).
 
     Complete counts (`sampled` False) are given as counted, with no interval. Sampled counts get the exact
@@ -113,25 +150,34 @@ def counted_lead(values: pd.Series, start=None, end=None, *, sampled: bool = Fal
     """
     from mindshare.analysis.surveys import count_comparison
 
-    ranked = _ranked(values)
+    ranked = compared(values, among)
     if len(ranked) < 2:
         return None
     leader, runner = ranked.index[0], ranked.index[1]
     a, b = float(ranked.iloc[0]), float(ranked.iloc[1])
     common = dict(start=pd.Timestamp(start) if start is not None else None,
-                  end=pd.Timestamp(end) if end is not None else None, readings=readings, values=ranked)
+                  end=pd.Timestamp(end) if end is not None else None, readings=readings, values=_ranked(values))
     ratio = a / b if b else None
     if a == b:
         return Lead(leader, runner, a, b, ratio, None, None, "ratio", TIE, **common)
+    big = material(a, b)
     if not sampled:
-        return Lead(leader, runner, a, b, ratio, None, None, "ratio", AS_COUNTED, **common)
+        return Lead(leader, runner, a, b, ratio, None, None, "ratio", AS_COUNTED if big else ABOUT_LEVEL, **common)
     test = count_comparison(a, b, confidence)
-    clear = test.ratio_low is not None and test.ratio_low > 1
-    return Lead(leader, runner, a, b, ratio, test.ratio_low, test.ratio_high, "ratio",
-                CLEAR if clear else WITHIN_CHANCE, **common)
+    beyond = test.ratio_low is not None and test.ratio_low > 1
+    status = WITHIN_CHANCE if not beyond else CLEAR if big else ABOUT_LEVEL
+    return Lead(leader, runner, a, b, ratio, test.ratio_low, test.ratio_high, "ratio", status, **common)
 
 
-def survey_lead(shares: pd.DataFrame, *, confidence: float = 0.95) -> Lead | None:
+def published_ratio_lead(leader: str, runner: str, ratio: float, start=None, end=None) -> Lead:
+    """A ratio the source published (leader / runner-up), given as published: no figures, so no interval."""
+    status = AS_PUBLISHED if material(ratio, 1.0) else ABOUT_LEVEL if ratio != 1 else TIE
+    return Lead(leader, runner, ratio, 1.0, ratio, None, None, "ratio", status,
+                pd.Timestamp(start) if start is not None else None, pd.Timestamp(end) if end is not None else None,
+                values=pd.Series({leader: ratio, runner: 1.0}))
+
+
+def survey_lead(shares: pd.DataFrame, *, confidence: float = 0.95, among: tuple[str, ...] | None = None) -> Lead | None:
     """Lead between the two highest shares of one survey question, segment and year.
 
     `shares`: contender, share_pct, and optionally count and n (the question's base). With counts and n the
@@ -144,7 +190,8 @@ def survey_lead(shares: pd.DataFrame, *, confidence: float = 0.95) -> Lead | Non
     if len(data) < 2:
         return None
     data = data.sort_values(["share_pct", "contender"], ascending=[False, True])
-    top, second = data.iloc[0], data.iloc[1]
+    pair = data[data["contender"].isin(list(among or ()))]
+    top, second = (pair.iloc[0], pair.iloc[1]) if among and len(pair) == 2 else (data.iloc[0], data.iloc[1])
     a, b = float(top["share_pct"]), float(second["share_pct"])
     start = pd.Timestamp(top["period_start"]) if "period_start" in data else None
     end = pd.Timestamp(top["period_end"]) if "period_end" in data else None
@@ -153,14 +200,15 @@ def survey_lead(shares: pd.DataFrame, *, confidence: float = 0.95) -> Lead | Non
     if a == b:
         return Lead(top["contender"], second["contender"], a, b, ratio, None, None, "points", TIE, start, end,
                     values=values)
+    big = material(a, b, points=True)
     counts_known = all(pd.notna(row.get(k)) for row in (top, second) for k in ("count", "n"))
     if not counts_known:
-        return Lead(top["contender"], second["contender"], a, b, ratio, None, None, "points", NO_INTERVAL, start,
-                    end, values=values)
+        return Lead(top["contender"], second["contender"], a, b, ratio, None, None, "points",
+                    NO_INTERVAL if big else ABOUT_LEVEL, start, end, values=values)
     # one question's base; where a source publishes a base per option (bases differing by a few respondents), the
     # smaller is used, which widens the interval slightly rather than narrowing it
     base = float(min(top["n"], second["n"]))
     difference = same_sample_difference(float(top["count"]), float(second["count"]), base, confidence=confidence)
-    status = CLEAR if difference.significant else WITHIN_CHANCE
+    status = WITHIN_CHANCE if not difference.significant else CLEAR if big else ABOUT_LEVEL
     return Lead(top["contender"], second["contender"], a, b, ratio, difference.ci_low * 100,
                 difference.ci_high * 100, "points", status, start, end, n=base, values=values)

@@ -28,19 +28,22 @@ from dataclasses import dataclass
 
 from mindshare.catalogue import (
     CATALOGUE,
+    CHANGE,
+    COMPARED_KINDS,
     CUMULATIVE,
     EVENTS,
     INDEX,
     LEVEL,
     PAGE_COUNT,
+    RATIO,
     SHARE,
     VOLUME,
     Catalogue,
     Signal,
 )
 
-__all__ = ["CUMULATIVE", "EVENTS", "INDEX", "LEVEL", "Measure", "PAGE_COUNT", "SHARE", "VOLUME", "describe",
-           "signal_words"]
+__all__ = ["CHANGE", "COMPARED_KINDS", "CUMULATIVE", "EVENTS", "INDEX", "LEVEL", "Measure", "PAGE_COUNT", "RATIO",
+           "SHARE", "VOLUME", "describe", "signal_words"]
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,8 @@ def describe(metric: str, *, source: str = "", method: str = "", unit: str = "",
     if _SURVEY_COUNT.search(metric):
         return Measure(EVENTS, True, "respondents who use it", _SURVEY, "respondents", "survey")
     record = catalogue.metric(metric)
-    if record is not None and record.what:
-        kind, sampled, what, words, short = record.kind, record.sampled, record.what, record.unit, record.short
+    if record is not None and (record.what or record.kind != LEVEL):
+        kind, sampled, what, words, short = record.kind, record.sampled, record.words, record.unit, record.short
         said_sampled = bool(_SAMPLE_WORDS.search(f"{source} {method}"))
         if kind == EVENTS and not sampled and said_sampled:
             return Measure(kind, True, what, "read from a sample, as its source or method says: intervals apply",
@@ -96,6 +99,11 @@ def describe(metric: str, *, source: str = "", method: str = "", unit: str = "",
                    "or test is made")
         if kind == PAGE_COUNT:
             why = "an estimate a search engine prints for a query: a fact about the web, not about what people search"
+        if kind == RATIO:
+            why = ("a ratio the source published, without the two figures it divides: given as published, with no "
+                   "interval")
+        if kind == CHANGE:
+            why = "how much something grew over a period: it says who grew, not who is ahead, so no lead is read"
         return Measure(kind, sampled, what, why, words, short)
     words = metric.replace("_", " ").strip() or "value"
     if "cumulative" in unit.lower():

@@ -24,7 +24,7 @@ from dataclasses import field as dataclass_field
 import numpy as np
 import pandas as pd
 
-from mindshare.catalogue import CATALOGUE, SERIES_BRIDGE, Catalogue
+from mindshare.catalogue import CATALOGUE, CONTENDER_NOTE, SERIES_BRIDGE, Catalogue
 from mindshare.observations import ALL_RESPONDENTS, DEFAULT_SEGMENT
 
 TREND_YEARS = 3
@@ -45,7 +45,13 @@ class Analysis:
     surveys: pd.DataFrame | None = None    # survey shares matched by survey, question, population and year
     data_notes: pd.DataFrame | None = None   # caveats stored as data (no value, words only): how far two series
                                              # of one signal may be joined (series_bridge), a survey year without
-                                             # the question (<survey>_survey_note)
+                                             # the question (<survey>_survey_note), a ratio a source published in
+                                             # words (a metric of kind ratio: "about 2")
+    contender_names: dict = dataclass_field(default_factory=dict)   # contender id -> its name (for words that
+                                             # name contenders, such as "TensorFlow vs PyTorch")
+    others: pd.DataFrame | None = None     # what the chosen series count beyond the field's contenders (the
+                                             # transformers package, "LLM" in job posts): signal (the series),
+                                             # subject, month, method, e, value; one reading per subject and month
 
 
 # a series about everyone: the default segment, or a survey's whole sample
@@ -61,12 +67,16 @@ def _choose_series(groups: pd.DataFrame, catalogue: Catalogue = CATALOGUE) -> pd
     always compared on the one series they share, never across two. `series` names the series: the signal itself
     for its best one, the signal and source for another. A signal whose segments add up is read from one series.
     """
+    from mindshare.analysis.measures import COMPARED_KINDS, describe
+
     chosen = []
     skip, summed = catalogue.not_compared(), catalogue.summed_over_segments()
     for signal, group in groups.groupby("signal"):
         if signal in skip:
             continue
-        group = group[group["contenders"] >= 2].copy()
+        # a published ratio or a growth figure says nothing of who is ahead by itself: never a signal's series
+        compared = [describe(m, catalogue=catalogue).kind in COMPARED_KINDS for m in group["metric"]]
+        group = group[(group["contenders"] >= 2).to_numpy() & compared].copy()
         if group.empty:
             continue
         group["preference"] = [catalogue.preference(str(signal), m) for m in group["metric"]]
@@ -190,6 +200,7 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
         GROUP BY p.signal, p.contender
         ORDER BY p.signal, value_now DESC NULLS LAST""").df()
     months = _monthly_readings(con)
+    others = _other_subjects(con, relation)
     monthly = _current_run_shares(months, con.execute("SELECT * FROM ms_window").df())
     trends = _share_trends(monthly)
     standings = standings.sort_values(["signal", "value_now", "contender"], ascending=[True, False, True],
@@ -198,9 +209,11 @@ def analyse(con, relation: str = "observations", *, contenders: list[str] | None
     pairs = leaders.groupby("signal")["contender"].apply(list)
     pairs = pairs[pairs.str.len() == 2]
     crossovers = _crossovers(months, pairs, names)
+    notes = _data_notes(con, relation) if data_notes is None else data_notes
     analysis = Analysis(series=chosen, standings=standings, trends=trends, crossovers=crossovers, excluded=excluded,
-                        months=months, venues=_venue_readings(con), surveys=_survey_rows(con, relation, contenders),
-                        data_notes=_data_notes(con, relation) if data_notes is None else data_notes)
+                        months=months, venues=_venue_readings(con),
+                        surveys=_survey_rows(con, relation, contenders, notes), data_notes=notes,
+                        contender_names={c: names(c) for c in (contenders or [])}, others=others)
     newest = pd.to_datetime(standings["d_now"]).max() if not standings.empty else None
     last_reading = standings.groupby("signal")["d_now"].max()
     analysis.stale = sorted(last_reading[pd.to_datetime(last_reading) < newest - pd.DateOffset(years=stale_years)].index) \
@@ -268,6 +281,27 @@ def _monthly_readings(con) -> pd.DataFrame:
         ORDER BY p.signal, p.contender, p.month, p.d""").df()
 
 
+def _other_subjects(con, relation: str) -> pd.DataFrame:
+    """What each chosen series counts beyond the field's contenders: rows of the same signal, metric, source (and
+    segment) whose subject is no contender (a package of no contender, a term job posts are searched for), one
+    reading per subject, month and method (summed for counts of events, the last reading otherwise). Subjects
+    starting with "_" are totals (all posts), not things."""
+    return con.execute(f"""
+        WITH rows AS (
+            SELECT c.series AS signal, o.subject, coalesce(o.method, '') AS method,
+                   CAST(o.period_start AS DATE) AS d, CAST(coalesce(o.period_end, o.period_start) AS DATE) AS e,
+                   o.value, c.additive
+            FROM {relation} o JOIN ms_chosen c
+              ON o.signal = c.signal AND o.metric = c.metric AND o.source = c.source
+             AND (c.segment IS NULL OR o.segment = c.segment)
+            WHERE o.contender IS NULL AND o.value IS NOT NULL AND o.subject IS NOT NULL
+              AND NOT starts_with(o.subject, '_')
+              AND NOT coalesce(o.note ILIKE '%partial%', false))
+        SELECT signal, subject, CAST(date_trunc('month', d) AS DATE) AS month, method, max(e) AS e,
+               CASE WHEN any_value(additive) THEN sum(value) ELSE arg_max(value, d) END AS value
+        FROM rows GROUP BY ALL ORDER BY ALL""").df()
+
+
 def _current_run_shares(months: pd.DataFrame, window: pd.DataFrame) -> pd.DataFrame:
     """Monthly shares (a contender's reading / everyone's that month) over the trend window of the current run."""
     columns = ["signal", "contender", "month", "share", "value"]
@@ -292,7 +326,7 @@ def _venue_readings(con) -> pd.DataFrame:
         WHERE NOT r.partial AND r.signal IN ({wanted}) GROUP BY ALL ORDER BY ALL""").df()
 
 
-def _survey_rows(con, relation: str, contenders: list[str] | None) -> pd.DataFrame:
+def _survey_rows(con, relation: str, contenders: list[str] | None, notes: pd.DataFrame | None) -> pd.DataFrame:
     """Survey shares matched across years (analysis.survey_readings), from the survey rows of `relation`.
 
     Read apart from the chosen series: the bases (respondents) have no contender, and a survey's years are
@@ -303,10 +337,19 @@ def _survey_rows(con, relation: str, contenders: list[str] | None) -> pd.DataFra
     rows = con.execute(f"""
         SELECT * FROM {relation}
         WHERE value IS NOT NULL AND metric LIKE '%survey%'""").df()
-    return survey_readings(rows, contenders)
+    return survey_readings(rows, contenders, notes=notes)
 
 
-DATA_NOTE_COLUMNS = ["signal", "metric", "source", "subject", "method", "period_start", "value_text"]
+DATA_NOTE_COLUMNS = ["signal", "metric", "source", "subject", "segment", "method", "period_start", "period_end",
+                     "value_text"]
+
+
+def _worded_metrics(catalogue: Catalogue = CATALOGUE) -> list[str]:
+    """The metrics whose rows the analysis reads as words: how far two series join, what a contender has become,
+    published ratios."""
+    from mindshare.analysis.measures import RATIO
+
+    return [SERIES_BRIDGE.name, CONTENDER_NOTE.name] + [m.name for m in catalogue.metrics if m.kind == RATIO]
 
 
 def data_notes_of(observations: pd.DataFrame) -> pd.DataFrame:
@@ -315,21 +358,23 @@ def data_notes_of(observations: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=DATA_NOTE_COLUMNS)
     metric = observations["metric"].astype(str)
     keep = observations["value"].isna() & observations["value_text"].notna() \
-        & ((metric == SERIES_BRIDGE.name) | metric.str.endswith("survey_note"))
+        & (metric.isin(_worded_metrics()) | metric.str.endswith("survey_note"))
     return observations.loc[keep, DATA_NOTE_COLUMNS].sort_values(
         ["signal", "metric", "period_start", "subject"]).reset_index(drop=True)
 
 
 def _data_notes(con, relation: str) -> pd.DataFrame:
     """The caveats a source or the bundle stores as data: rows with words and no value whose metric is
-    `series_bridge` (BRIDGED / NOT BRIDGED: how far two series of one signal may be joined) or ends in
-    `survey_note` (a survey year that did not ask the question). Read apart: they have no contender."""
+    `series_bridge` (BRIDGED / NOT BRIDGED: how far two series of one signal may be joined), a published ratio in
+    words, or ends in `survey_note` (a survey year that did not ask the question, or drew a population otherwise).
+    Read apart: they have no contender."""
     columns = {c[0] for c in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
     if not set(DATA_NOTE_COLUMNS) <= columns:
         return pd.DataFrame(columns=DATA_NOTE_COLUMNS)
     return con.execute(f"""
         SELECT {", ".join(DATA_NOTE_COLUMNS)} FROM {relation}
-        WHERE value IS NULL AND value_text IS NOT NULL AND (metric = '{SERIES_BRIDGE.name}' OR metric LIKE '%survey_note')
+        WHERE value IS NULL AND value_text IS NOT NULL
+          AND (metric IN ({", ".join(f"'{m}'" for m in _worded_metrics())}) OR metric LIKE '%survey_note')
         ORDER BY signal, metric, period_start, subject""").df()
 
 

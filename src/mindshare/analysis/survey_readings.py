@@ -22,6 +22,16 @@ both kept: the one with a base (then the newest collected) is used, and the conf
 and their sources (`conflict`, `conflict_detail`). Two readings that agree to the precision of the rounder one
 (10.3 and 10.2643) do not disagree.
 
+A figure read from a larger base wins over one read from a smaller base for the same keys: a user's three-row
+sample of a survey file (n = 1) never displaces the published figure (n = 45,841); the conflict is flagged.
+
+Like with like over the years: a survey note with subject `_definition` (segment: the population; period: the
+year) says that year's population was drawn differently (Stack Overflow's 2019 "professional developers" counted
+more people than its 2023 ones), so a change is read only between years with the latest year's definition, and the
+years left out are said. A change read on two bases of one question (of those who answered, of all respondents)
+that the two disagree on (Kaggle's Keras: -1.2 points of those who answered, +1.5 of all respondents, because more
+respondents answered in 2021) is not a change: its status is `BASE_DEPENDENT`.
+
 Shares of a multiple-choice question are never added up: a respondent can tick several options, so the sum of shares
 is not a share of anything. Each is compared only with itself in another year (Newcombe's interval for the
 difference of two independent proportions) or with another option of the same question in the same year (paired).
@@ -34,8 +44,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from mindshare.analysis.leads import CLEAR, NO_INTERVAL, WITHIN_CHANCE
+from mindshare.analysis.leads import ABOUT_LEVEL, CLEAR, MATERIAL_POINTS, MATERIAL_RATIO, NO_INTERVAL, WITHIN_CHANCE
 from mindshare.observations import ALL_RESPONDENTS, ANSWERED_THE_QUESTION
+
+DEFINITION = "_definition"          # the subject of a survey note saying how a year's population was drawn
+BASE_DEPENDENT = "depends on the base"
 
 _SHARE = re.compile(r"^(?P<survey>.*?)_?survey_share(?P<all>_of_all)?$")
 _OF_N = re.compile(r"(?P<count>\d[\d,]*)\s+of\s+n\s*=\s*(?P<n>\d[\d,]*)")
@@ -45,7 +58,7 @@ _ASIDE = re.compile(r"\s*\([^)]*\)")
 
 READING_COLUMNS = ["survey", "survey_name", "question", "base", "population", "year", "contender", "share_pct",
                    "count", "n", "source", "metric", "segment", "period_start", "period_end", "conflict",
-                   "conflict_detail"]
+                   "conflict_detail", "definition"]
 # populations whose words do not read after "among": the survey's segment name -> words for a sentence
 POPULATION_WORDS = {"learning to code": "people learning to code"}
 
@@ -77,8 +90,13 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-def survey_readings(observations: pd.DataFrame, contenders: list[str] | None = None) -> pd.DataFrame:
-    """One row per survey, question, population, year and contender (READING_COLUMNS), conflicts flagged."""
+def survey_readings(observations: pd.DataFrame, contenders: list[str] | None = None,
+                    notes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per survey, question, population, year and contender (READING_COLUMNS), conflicts flagged, each
+    with the words of the definition note that covers its population that year ("" when none does). `notes`: the
+    caveats stored as words (pipeline.data_notes_of); by default the note rows among `observations`."""
+    if notes is None and "value_text" in observations:
+        notes = observations[observations["value"].isna() & observations["value_text"].notna()]
     data = observations[observations["value"].notna()].reset_index(drop=True)
     keys = data["metric"].astype(str).str.extract(_SHARE)
     shares = data[keys["survey"].notna() & data["contender"].notna()].copy()
@@ -97,7 +115,28 @@ def survey_readings(observations: pd.DataFrame, contenders: list[str] | None = N
     if "period_end" not in shares:
         shares["period_end"] = shares["period_start"]
     shares = _attach_counts(shares, data)
-    return _resolve_conflicts(shares)
+    return _with_definitions(_resolve_conflicts(shares), notes)
+
+
+def definition_notes(notes: pd.DataFrame | None) -> pd.DataFrame:
+    """The definition notes among the caveats stored as words: survey, population, year, words."""
+    columns = ["survey", "population", "year", "words"]
+    if notes is None or notes.empty or "subject" not in notes or "segment" not in notes:
+        return pd.DataFrame(columns=columns)
+    mine = notes[(notes["subject"] == DEFINITION) & notes["metric"].astype(str).str.endswith("survey_note")]
+    return pd.DataFrame({"survey": mine["metric"].map(survey_key), "population": mine["segment"].map(population_of),
+                         "year": pd.to_datetime(mine["period_start"]).dt.year, "words": mine["value_text"].astype(str)},
+                        columns=columns).reset_index(drop=True)
+
+
+def _with_definitions(readings: pd.DataFrame, notes: pd.DataFrame | None) -> pd.DataFrame:
+    found = definition_notes(notes)
+    readings = readings.drop(columns="definition", errors="ignore")
+    if found.empty:
+        return readings.assign(definition="")[READING_COLUMNS]
+    found = found.drop_duplicates(["survey", "population", "year"]).rename(columns={"words": "definition"})
+    out = readings.merge(found, how="left", on=["survey", "population", "year"])
+    return out.assign(definition=out["definition"].fillna(""))[READING_COLUMNS]
 
 
 def _attach_counts(shares: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
@@ -133,12 +172,13 @@ def _attach_counts(shares: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
 
 def _resolve_conflicts(shares: pd.DataFrame) -> pd.DataFrame:
     key = ["survey", "question", "population", "year", "contender"]
-    shares = shares.assign(has_base=shares["n"].notna(),
+    # the larger base wins (a user's small sample never displaces a published figure), then the newest collected
+    shares = shares.assign(has_base=shares["n"].notna(), base_n=shares["n"].fillna(0),
                            collected=pd.to_datetime(shares.get("collected_at"), errors="coerce"))
-    shares = shares.sort_values(key + ["has_base", "collected", "source"], ascending=[True] * len(key) +
-                                [False, False, True], na_position="last")
+    shares = shares.sort_values(key + ["has_base", "base_n", "collected", "source"], ascending=[True] * len(key) +
+                                [False, False, False, True], na_position="last")
     chosen = shares.drop_duplicates(key).set_index(key)
-    readings = shares.groupby(key, sort=False)[["share_pct", "source"]].agg(list)
+    readings = shares.groupby(key, sort=False)[["share_pct", "source", "n"]].agg(list)
     disagree = readings.apply(lambda r: _disagree(r["share_pct"]), axis=1) if len(readings) else \
         pd.Series(False, index=readings.index)
     chosen["conflict"] = ""
@@ -147,9 +187,13 @@ def _resolve_conflicts(shares: pd.DataFrame) -> pd.DataFrame:
         values = sorted(set(round(x, 4) for x in row["share_pct"]))
         chosen.loc[where, "conflict"] = ", ".join(f"{x:g}" for x in values)
         chosen.loc[where, "conflict_detail"] = " vs ".join(
-            f"{x:g}% ({source}{', used' if i == 0 else ''})"
-            for i, (x, source) in enumerate(zip(row["share_pct"], row["source"])))
-    return chosen.reset_index()[READING_COLUMNS].reset_index(drop=True)
+            f"{x:g}% ({source}{_n_words(n)}{', used' if i == 0 else ''})"
+            for i, (x, source, n) in enumerate(zip(row["share_pct"], row["source"], row["n"])))
+    return chosen.reset_index()[[c for c in READING_COLUMNS if c != "definition"]].reset_index(drop=True)
+
+
+def _n_words(n) -> str:
+    return f", n = {int(n):,}" if n is not None and not pd.isna(n) else ""
 
 
 def _decimals(value: float) -> int:
@@ -182,19 +226,30 @@ def survey_conflicts(readings: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+CHANGE_COLUMNS = ["survey", "survey_name", "question", "base", "population", "contender", "first_year", "last_year",
+                  "first_pct", "last_pct", "change_pts", "ci_low", "ci_high", "status", "first_n", "last_n",
+                  "unlike_years", "unlike_why", "other_base_change"]
+
+
 def survey_changes(readings: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
-    """Per survey, question, population and contender: the change from its first to its latest year.
+    """Per survey, question, population and contender: the change from its first to its latest year, among the years
+    whose population was drawn like the latest year's (`unlike_years`, `unlike_why`: the ones left out, and why).
 
     The two years are independent samples, so the difference gets Newcombe's hybrid score interval; 'clear' only
-    when it excludes zero; without both bases, no interval.
+    when it excludes zero and the change is large enough to matter (1 point and a tenth of the first share), 'about
+    level' when it excludes zero but is smaller; without both bases, no interval. A change the two bases of one
+    question disagree on is `BASE_DEPENDENT` (`other_base_change`: the change on the other base).
     """
     from mindshare.analysis.surveys import independent_difference
 
-    columns = ["survey", "survey_name", "question", "base", "population", "contender", "first_year", "last_year",
-               "first_pct", "last_pct", "change_pts", "ci_low", "ci_high", "status", "first_n", "last_n"]
     rows = []
+    if "definition" not in readings:
+        readings = readings.assign(definition="")
     for key, group in readings.groupby(["survey", "question", "population", "contender"]):
         group = group.sort_values("year")
+        latest_definition = group["definition"].iloc[-1]
+        unlike = group[group["definition"] != latest_definition]
+        group = group[group["definition"] == latest_definition]
         if group["year"].nunique() < 2:
             continue
         first, last = group.iloc[0], group.iloc[-1]
@@ -203,13 +258,70 @@ def survey_changes(readings: pd.DataFrame, *, confidence: float = 0.95) -> pd.Da
                    last_year=int(last["year"]),
                    first_pct=float(first["share_pct"]), last_pct=float(last["share_pct"]),
                    change_pts=float(last["share_pct"] - first["share_pct"]), ci_low=None, ci_high=None,
-                   status=NO_INTERVAL, first_n=first["n"], last_n=last["n"])
+                   status=NO_INTERVAL, first_n=first["n"], last_n=last["n"],
+                   unlike_years=tuple(int(y) for y in sorted(unlike["year"].unique())),
+                   unlike_why="; ".join(sorted(set(unlike["definition"]))), other_base_change=None)
         if all(pd.notna(v) for v in (first["count"], first["n"], last["count"], last["n"])):
             d = independent_difference(last["count"], last["n"], first["count"], first["n"], confidence)
+            big = _material_change(row["first_pct"], row["last_pct"])
             row.update(ci_low=d.ci_low * 100, ci_high=d.ci_high * 100,
-                       status=CLEAR if d.significant else WITHIN_CHANCE)
+                       status=WITHIN_CHANCE if not d.significant else CLEAR if big else ABOUT_LEVEL)
         rows.append(row)
-    return pd.DataFrame(rows, columns=columns)
+    return _base_dependence(pd.DataFrame(rows, columns=CHANGE_COLUMNS))
+
+
+def _material_change(first: float, last: float) -> bool:
+    """A change large enough to matter: `MATERIAL_POINTS` points and a tenth of the smaller share."""
+    low, high = sorted((first, last))
+    return high - low >= MATERIAL_POINTS and (low <= 0 or high / low >= MATERIAL_RATIO)
+
+
+def _base_dependence(changes: pd.DataFrame) -> pd.DataFrame:
+    """Flag the changes whose two bases (of those who answered, of all respondents) disagree: opposite signs, or
+    one clear and the other not."""
+    if changes.empty or changes["base"].nunique() < 2:
+        return changes
+    changes = changes.copy()
+    keys = ["survey", "population", "contender", "first_year", "last_year"]
+    for _, group in changes.groupby(keys):
+        if group["base"].nunique() < 2:
+            continue
+        signs = set((group["change_pts"] > 0).tolist())
+        clear = set((group["status"] == CLEAR).tolist())
+        if len(signs) > 1 or len(clear) > 1:
+            for index in group.index:
+                other = group.drop(index)["change_pts"].iloc[0]
+                changes.loc[index, "status"] = BASE_DEPENDENT
+                changes.at[index, "other_base_change"] = float(other)
+    return changes
+
+
+def survey_path(readings: pd.DataFrame, contender: str) -> dict | None:
+    """A peak or trough between the first and latest year that the two ends hide: a year whose share lies above
+    both ends (below both) by a gap large enough to matter and beyond chance against the latest year. Returns
+    {"year", "pct", "kind": "peak" | "trough"} or None. `readings`: one survey, question and population."""
+    from mindshare.analysis.surveys import independent_difference
+
+    own = readings[readings["contender"] == contender].sort_values("year")
+    if own["year"].nunique() < 3:
+        return None
+    first, last, middle = own.iloc[0], own.iloc[-1], own.iloc[1:-1]
+    found = []
+    for kind, pick, beyond in (("peak", middle["share_pct"].idxmax(), max), ("trough", middle["share_pct"].idxmin(), min)):
+        row = middle.loc[pick]
+        end = beyond(first["share_pct"], last["share_pct"])
+        if (kind == "peak" and row["share_pct"] <= end) or (kind == "trough" and row["share_pct"] >= end):
+            continue
+        if not _material_change(float(end), float(row["share_pct"])):
+            continue
+        if all(pd.notna(v) for v in (row["count"], row["n"], last["count"], last["n"])):
+            d = independent_difference(row["count"], row["n"], last["count"], last["n"])
+            if not d.significant:
+                continue
+        found.append((abs(float(row["share_pct"]) - float(end)),
+                      {"year": int(row["year"]), "pct": float(row["share_pct"]), "kind": kind,
+                       "gap": abs(float(row["share_pct"]) - float(end))}))
+    return max(found, key=lambda f: f[0])[1] if found else None
 
 
 def latest_survey(readings: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from mindshare.analysis.answer import answer_of
-from mindshare.analysis.pipeline import analyse
+from mindshare.analysis.pipeline import analyse, data_notes_of
 from mindshare.report import cache
 from mindshare.report.evidence import Evidence
 from mindshare.report.model import Section
@@ -79,18 +79,24 @@ def run(inputs: EngineInput) -> Analysed:
 def _compute(inputs: EngineInput) -> tuple[Section, dict | None]:
     evidence = inputs.evidence
     with one_thread(inputs.connection):
+        # the relation holds numbers only: the caveats stored as words (how far two series join, a survey year
+        # without the question) are handed in beside it
         result = analyse(inputs.connection, inputs.relation, contenders=list(evidence.field.ids),
-                         names=evidence.name, presets=inputs.presets, weights=inputs.weights)
+                         names=evidence.name, presets=inputs.presets, weights=inputs.weights,
+                         data_notes=data_notes_of(evidence.observations))
         then = None
         if inputs.compare_to and inputs.compare_relation is not None and inputs.compare_observations is not None \
                 and not inputs.compare_observations.empty:
             then = analyse(inputs.connection, inputs.compare_relation, contenders=list(evidence.field.ids),
-                           names=evidence.name, presets=(), draws=10)
-    answer = answer_of(result, report_date=evidence.report_date, names=evidence.name, weights=inputs.weights)
+                           names=evidence.name, presets=(), draws=10,
+                           data_notes=data_notes_of(inputs.compare_observations))
+    answer = answer_of(result, report_date=evidence.report_date, names=evidence.name, weights=inputs.weights,
+                       then=then, compare_to=inputs.compare_to)
+    section = answer.as_section()
     details = summary.build(summary.SummaryInput(
         evidence, result, presets=inputs.presets, presets_words=inputs.presets_words, weights=inputs.weights,
-        compare_to=inputs.compare_to, then=then))
-    return details, answer.as_section()
+        compare_to=inputs.compare_to, then=then, answer=section))
+    return details, section
 
 
 def _digest(inputs: EngineInput) -> str:

@@ -20,7 +20,7 @@ from mindshare.report.model import Finding, Section, Table
 TITLE = "The answer"
 FIRST_SCREEN_ROLES = ("headline", "sentence")          # above the scoreboard
 AFTER_SCOREBOARD_ROLES = ("data_through",)             # the line right under it
-MORE_ROLES = ("focus", "lead_lag", "composite")        # under the first screen
+MORE_ROLES = ("focus", "lead_lag", "others", "composite", "survey_note", "article")   # under the first screen
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +35,10 @@ def build(inputs: HeadlineInput) -> Section:
         section.notes.append("No signal has enough data for an answer yet.")
         return section
     document = copy.deepcopy(inputs.answer)
+    article = inputs.evidence.article
+    reproduced = article.reproduction(inputs.evidence) if article is not None else None
+    if reproduced is not None:          # the article a field reproduces, point by point, as known on the day
+        document["findings"].append(reproduced)
     refs = _source_refs(inputs.evidence, document)
     for finding in document["findings"]:
         _link(finding["figures"], refs)
@@ -43,6 +47,7 @@ def build(inputs: HeadlineInput) -> Section:
             _link(row.get("figures", []), refs)
             if row.get("source") in refs:
                 row["source_ref"] = refs[row["source"]]
+    _then_beside_the_lead(document)
     document["id"], document["title"] = section.id, section.title
     document.setdefault("notes", list(document.get("method_notes", [])))
     document.setdefault("charts", [])
@@ -53,6 +58,23 @@ def build(inputs: HeadlineInput) -> Section:
                       for t in document["tables"]]
     section.notes = list(document["notes"])
     return section
+
+
+# With --compare-to each scoreboard row carries its value then (`then`, answer_model.Then). Until the report's
+# templates give it a column of its own, it is shown in the lead cell, so every renderer puts it on the first screen
+# beside the value now: "<lead now>; on <day>: <leader then> <lead then> (<period then>)".
+THEN_IN_LEAD_CELL = True
+
+
+def _then_beside_the_lead(document: dict) -> None:
+    if not THEN_IN_LEAD_CELL or not document.get("compare_to"):
+        return
+    for table in document["tables"]:
+        if table["name"] != "scoreboard":
+            continue
+        for row in table["rows"]:
+            if row.get("then"):
+                row["lead"] = f"{row['lead']}; on {row['then']['day']}: {row['then']['words']}"
 
 
 def findings(section: Section, roles: tuple[str, ...]) -> list[dict]:

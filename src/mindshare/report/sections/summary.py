@@ -36,6 +36,7 @@ class SummaryInput:
     weights: dict[str, float] | None = None
     compare_to: date | None = None       # --compare-to DATE
     then: Analysis | None = None        # the run over the numbers as known that day (None: the store knew none)
+    answer: dict | None = None          # the answer made from `result` (its scoreboard rows carry their `then`)
 
 
 def build(inputs: SummaryInput) -> Section:
@@ -116,12 +117,17 @@ def _composite_tables(inputs: SummaryInput, section: Section, result) -> None:
 def _trend_tables(inputs: SummaryInput, section: Section, result) -> None:
     if not result.trends.empty:
         trends = result.trends.assign(framework=result.trends["contender"].map(inputs.evidence.name))
-        for column in ("share_pts_per_year", "ci_low", "ci_high", "ols_pts_per_year", "ols_ci_low", "ols_ci_high"):
+        for column in ("share_pts_per_year", "ci_low", "ci_high", "ols_pts_per_year", "ols_ci_low", "ols_ci_high",
+                       "hac_ci_low", "hac_ci_high"):
             trends[column] = trends[column].round(2)
-        section.tables.append(Table("share_trends", "Trend of each contender's share (points per year) over the last "
-                                    "three years of the current method: Theil–Sen with Sen's 95% interval, and OLS",
-                                    trends[["signal", "framework", "start", "end", "n", "share_pts_per_year", "ci_low",
-                                            "ci_high", "ols_pts_per_year", "ols_ci_low", "ols_ci_high", "direction"]],
+        section.tables.append(Table("share_trends", "Trend of each contender's share among every contender read "
+                                    "(points per year) over the last three years of the current method: the OLS "
+                                    "slope with its Newey–West (HAC) 95% interval, from which the direction is read "
+                                    "as on the scoreboard, beside the naive OLS interval and Theil–Sen with Sen's "
+                                    "interval for checking",
+                                    trends[["signal", "framework", "start", "end", "n", "ols_pts_per_year",
+                                            "hac_ci_low", "hac_ci_high", "direction", "ols_ci_low", "ols_ci_high",
+                                            "share_pts_per_year", "ci_low", "ci_high"]],
                                     collapsed=True))
     if not result.crossovers.empty:
         cross = result.crossovers.assign(leader=result.crossovers["leader"].map(inputs.evidence.name),
@@ -224,15 +230,30 @@ def _gaps(inputs: SummaryInput, section: Section, result, observations: pd.DataF
 
 
 def _comparison(inputs: SummaryInput, section: Section, result, compare_to: date) -> None:
-    from mindshare.analysis.compare import compare_standings, comparison_sentences
-
-    then = inputs.then
-    if then is None:
+    """Each scoreboard row beside its value on `compare_to`, like for like (the answer's rows carry it: the same
+    measure, source, population and method, the same two contenders), or why there is none."""
+    if inputs.then is None:
         section.notes.append(f"--compare-to {compare_to}: the store knew no observations of that date.")
+    rows = next((t["rows"] for t in (inputs.answer or {}).get("tables", []) if t["name"] == "scoreboard"), [])
+    table = pd.DataFrame([{"measure": r.get("short_label") or r["label"], "now": r["lead"],
+                           "period_now": r["period"], "then": (r.get("then") or {}).get("words", ""),
+                           "status": (r.get("then") or {}).get("status", ""),
+                           "period_then": (r.get("then") or {}).get("period", "")} for r in rows])
+    if table.empty:
         return
-    table = compare_standings(result.standings, then.standings)
-    for sentence in comparison_sentences(table, compare_to, inputs.evidence.name):
-        section.findings.append(Finding(f"Since {compare_to}: {sentence.text}", sentence.figures))
-    shown = table.assign(leader_now=table["leader_now"].map(inputs.evidence.name),
-                         leader_then=table["leader_then"].map(lambda v: inputs.evidence.name(v) if isinstance(v, str) else v))
-    section.tables.append(Table("comparison", f"Each signal now and as known on {compare_to}", shown))
+    for row in rows:
+        then = row.get("then") or {}
+        measure = f"{row['signal']} ({row.get('short_label') or row['label']})"   # the signal id first, as before
+        if then.get("status") == "compared":
+            text = f"{measure}: {then['words']} → {row['leader_name']} {row['lead']}"
+        else:
+            text = f"{measure}: {then.get('words', 'no value then')}"
+        section.findings.append(Finding(f"Since {compare_to}: {text}.", [
+            {"name": "then", "value": then.get("ratio") if then.get("ratio") is not None else then.get("points"),
+             "unit": "ratio" if then.get("ratio") is not None else "points", "signal": row["signal"],
+             "date": then.get("day"), "status": then.get("status"), "period": then.get("period")},
+            {"name": "now", "value": row.get("ratio"), "unit": "ratio", "signal": row["signal"],
+             "period": row.get("period")}]))
+    section.tables.append(Table("comparison", f"Each scoreboard row now and as known on {compare_to}, like for like "
+                                "(the same measure, source, population and method, the same two contenders), or "
+                                "why there is no such value", table))
