@@ -64,7 +64,7 @@ def test_results_and_report_take_compare_to_and_weights_as_the_cli_does(tmp_path
     assert not any(f["text"].startswith("Since 2023-01-01") for f in plain["findings"])
     for weights in ({"jobs": 0.5, "downloads": 0.5}, "jobs=0.5,downloads=0.5"):
         summary = _summary(mindshare.results(db=bundled_store_path, compare_to="2023-01-01", weights=weights))
-        since = [f for f in summary["findings"] if f["text"].startswith("Since 2023-01-01: jobs")]
+        since = [f for f in summary["findings"] if f["text"].startswith("Since 2023-01-01: downloads")]
         assert since and "→" in since[0]["text"]
         assert any(f["text"].startswith("Composite score (custom)") for f in summary["findings"])
     folder = mindshare.report(tmp_path / "r", db=bundled_store_path, png=False, weights={"jobs": 1})

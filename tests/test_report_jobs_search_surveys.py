@@ -106,14 +106,15 @@ def test_search_trend_leaves_out_the_partial_week(report):
 
 
 def test_survey_years_with_intervals_every_year_both_segments(report):
-    """The imported files (2019 and 2020, 800 built respondents each) supersede the bundle's published readings of
-    those years; the bundle's 2021-2024 stay beside them, every share with its Wilson interval."""
+    """The imported files (2019 and 2020, 800 built respondents each) are samples beside the bundle's published
+    readings of those years, whose larger bases win; the bundle's 2021-2024 stay, every share with its Wilson
+    interval."""
     usage = section(report, "usage")
     rows = pd.DataFrame(table(usage, "so_survey_years")["rows"])
     assert {2019, 2020, 2024} <= set(rows["year"])
     assert {"all respondents", "professional developers"} <= set(rows["segment"])
     assert (rows["ci_low"] < rows["share_pct"]).all() and (rows["share_pct"] < rows["ci_high"]).all()
-    assert (rows[rows["year"].isin([2019, 2020])]["n"] <= 800).all()
+    assert (rows[rows["year"].isin([2019, 2020])]["n"] > 800).all()
     assert "Keras" in set(rows[rows["year"] == 2020]["framework"])
     compact = pd.DataFrame(table(usage, "survey_shares")["rows"])
     # the share of all respondents is not mixed into the per-survey table
