@@ -65,15 +65,18 @@ class _FailingObservationsInsert:
         return getattr(self.real, name)
 
 
-def test_failed_write_leaves_no_partial_snapshot(tmp_path):
+def test_failed_write_leaves_no_partial_snapshot(tmp_path, monkeypatch):
+    import mindshare.store as store_module
+
+    opened = store_module._open_file
     with store_session(tmp_path / "s.duckdb") as store:
-        real = store.connection
-        store.connection = _FailingObservationsInsert(real)
+        monkeypatch.setattr(store_module, "_open_file",
+                            lambda *args, **kwargs: _FailingObservationsInsert(opened(*args, **kwargs)))
         with pytest.raises(duckdb.IOException):
             store.add_snapshot(_frame(), kind="collect", source="test")
-        store.connection = real
+        monkeypatch.undo()
         assert store.snapshots().empty
-        assert real.execute("SELECT count(*) FROM observations").fetchone()[0] == 0
+        assert store.connection.execute("SELECT count(*) FROM observations").fetchone()[0] == 0
 
 
 def test_observation_without_required_column_is_refused(tmp_path):
@@ -255,16 +258,20 @@ def test_a_disk_too_full_for_an_empty_store_leaves_nothing(tmp_path, size, fails
         assert list(disk.iterdir()) == [], fails_in
 
 
-def test_a_full_disk_mid_snapshot_keeps_what_was_stored(small_disk):
-    path = small_disk / "s.duckdb"
-    with store_session(path) as store:
-        store.add_snapshot(_frame(1.0), kind="import", source="small")
-        big = pd.concat([_frame(float(i), subject=f"pkg-{i}-" + "x" * 200) for i in range(3000)])
-        with pytest.raises(StoreError, match="no space left on device"):
-            store.add_snapshot(big, kind="import", source="big")
-    with store_session(path, read_only=True) as store:
-        assert list(store.snapshots()["source"]) == ["small"]
-        assert store.observations()["value"].tolist() == [1.0]
+def test_a_full_disk_mid_snapshot_keeps_what_was_stored(tmp_path):
+    """Room for a store and a small snapshot (each transaction is checkpointed into the file when it ends: DuckDB
+    allocates it in blocks of 256 kB), not for a big one."""
+    with tmpfs(tmp_path / "disk", "2500k") as disk:
+        path = disk / "s.duckdb"
+        with store_session(path) as store:
+            store.add_snapshot(_frame(1.0), kind="import", source="small")
+            big = pd.DataFrame({**_frame().iloc[0].to_dict(), "value": range(30000)}).assign(
+                subject=[f"pkg-{i}-" + "x" * 200 for i in range(30000)])
+            with pytest.raises(StoreError, match="no space left on device"):
+                store.add_snapshot(big, kind="import", source="big")
+        with store_session(path, read_only=True) as store:
+            assert list(store.snapshots()["source"]) == ["small"]
+            assert store.observations()["value"].tolist() == [1.0]
 
 
 def test_a_store_that_cannot_be_written_is_read(tmp_path):

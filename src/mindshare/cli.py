@@ -6,7 +6,8 @@ A verb's module is imported only when that verb runs (or its help is shown): `mi
 the collectors' HTTP client, `mindshare --version` imports neither pandas nor DuckDB (bench/cli.py measures it).
 
 Every command gets one application object (`commands._common.Application`, in `ctx.obj`) holding the one
-`Settings` of the command: the environment, then `--db` and `--cache-dir`. Help is plain text (no markup that
+`Settings` of the command: the environment, then `--db` and `--cache-dir`; and a temporary folder of its own under
+the cache (`mindshare.tempfiles`), swept by the next command if this one is killed. Help is plain text (no markup that
 could eat `<source>`), with placeholders in words.
 """
 
@@ -134,10 +135,15 @@ def root(
     ctx.call_on_close(lambda: console.set_verbosity(console.Verbosity.NORMAL))
     from mindshare.commands._common import Application
 
+    from mindshare.tempfiles import temporary_folder
+
     chosen = settings.read().with_store(db).with_cache(cache_dir)
     ctx.obj = Application(chosen)
     # Deeper code that asks mindshare.settings.load() gets this same Settings for the rest of the command.
     ctx.with_resource(settings.using(chosen))
+    # Temporary files (an unzipped survey, the scan's process pool) go under the cache, in a folder of this
+    # process that the next run sweeps if this one is killed.
+    ctx.with_resource(temporary_folder(chosen))
 
 
 def load_verb(name: str) -> TyperCommand | TyperGroup:
