@@ -295,3 +295,55 @@ def test_asked_to_write_a_store_it_cannot_write_says_so(tmp_path):
             open_store(mount / "s.duckdb")
         with pytest.raises(StoreError, match=r"new.duckdb cannot be written here"):
             open_store(mount / "new.duckdb")
+
+
+# -- faults a user meets on the command line: one line, rc 3, nothing made ------------------------------------
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "mindshare", *args], capture_output=True, text=True, timeout=300)
+
+
+def _one_line(result) -> str:
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("verb", [["snapshots"], ["observations"], ["report", "--no-png"]])
+def test_a_read_verb_never_makes_a_store_in_a_folder_that_does_not_exist(tmp_path, verb):
+    """A mistyped --db made the folders and a new store; a verb that only reads makes neither."""
+    db = tmp_path / "nonexistent" / "dir" / "x.duckdb"
+    args = [*verb, "--out", str(tmp_path / "r")] if verb[0] == "report" else verb
+    line = _one_line(_cli("--db", str(db), *args))
+    assert line == (f"error: there is no store at {db}, and its folder {db.parent} does not exist; check the path "
+                    f"(--db or MINDSHARE_DB)")
+    assert not (tmp_path / "nonexistent").exists() and not (tmp_path / "r").exists()
+
+
+def test_a_verb_that_writes_makes_the_folders_of_a_new_store(tmp_path):
+    db = tmp_path / "new" / "dir" / "x.duckdb"
+    counts = tmp_path / "counts.csv"
+    counts.write_text("site,country,date,query,contender,count\nIndeed,us,2020-02-01,pytorch,pytorch,4167\n")
+    result = _cli("--db", str(db), "import", str(counts))
+    assert result.returncode == 0, result.stderr
+    assert db.is_file()
+
+
+@pytest.mark.parametrize("verb", [["snapshots"], ["report", "--no-png"]])
+def test_a_new_store_on_a_read_only_file_system_is_one_line(tmp_path, verb):
+    """It was `OSError: [Errno 30]` from the removal of the store the read verb had failed to make."""
+    with tmpfs(tmp_path / "ro", "1m") as mount:
+        make_read_only(mount)
+        db = mount / "s.duckdb"
+        args = [*verb, "--out", str(tmp_path / "r")] if verb[0] == "report" else verb
+        line = _one_line(_cli("--db", str(db), *args))
+        assert line == (f"error: there is no store at {db}, and none can be made there (no write permission, or a "
+                        f"read-only file system); choose another with --db or MINDSHARE_DB")
+        assert list(mount.iterdir()) == []
+
+
+def test_a_read_only_view_of_a_store_that_does_not_exist_is_an_error(tmp_path):
+    with pytest.raises(StoreError, match=r"^there is no store at .*missing.duckdb$"):
+        open_store(tmp_path / "missing.duckdb", read_only=True)
+    assert not (tmp_path / "missing.duckdb").exists()
