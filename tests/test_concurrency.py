@@ -99,11 +99,6 @@ class Paused:
         out, err = self.process.communicate(timeout=REPORT_TIMEOUT)
         return self.process.returncode, out, err
 
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
 
 def test_two_reports_at_once_on_the_default_store_both_succeed(tmp_path):
     """`make report` in two checkouts at once: first on a new default store (both load the bundle: it is stored
@@ -178,16 +173,16 @@ def test_a_process_that_must_wait_says_for_whom_and_gives_up_after_the_lock_wait
                                         f"(PID {pid} (mindshare scan)); gave up after 2 s: set MINDSHARE_LOCK_WAIT")
             assert len(lines) == 2
             assert 2 <= took < 30
-        # a longer wait sees the scan end and goes on
+        # a longer wait sees the scan end (once the import says it waits) and goes on
         waiting = subprocess.Popen([*MINDSHARE, "import", str(counts)], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, env={**env, "MINDSHARE_LOCK_WAIT": "300"})
-        time.sleep(1.5)
+        said = waiting.stderr.readline()
     finally:
         code, _, err = scan.finish()
     assert code == 0, err
     out, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
-    assert "waiting for the store, held by PID" in err and "stored as snapshot" in out
+    assert said.startswith(f"waiting for the store, held by PID {pid} (mindshare scan)") and "stored as snapshot" in out
 
 
 @pytest.mark.parametrize("wait", ["0", "0.3"])

@@ -5,6 +5,7 @@ scan its multiprocessing folder). The kills are real: SIGKILL to the `mindshare`
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,11 +30,29 @@ def needs(path: Path) -> Path:
     return path
 
 
-def user(tmp_path: Path) -> dict[str, str]:
-    """A user with their own cache, and a system temporary folder (TMPDIR) that mindshare must leave alone."""
-    system_tmp = tmp_path / "system-tmp"
-    system_tmp.mkdir()
-    return {**os.environ, "MINDSHARE_CACHE": str(tmp_path / "cache"), "TMPDIR": str(system_tmp),
+_MADE: list[Path] = []
+
+
+def short_folder() -> Path:
+    """A folder with a short path (a socket's path must fit below it), as /tmp and a user's cache are; removed
+    after the test."""
+    _MADE.append(Path(tempfile.mkdtemp(prefix="ms-", dir="/tmp")))
+    return _MADE[-1]
+
+
+@pytest.fixture(autouse=True)
+def _remove_short_folders():
+    yield
+    while _MADE:
+        shutil.rmtree(_MADE.pop(), ignore_errors=True)
+
+
+def user(tmp_path: Path, cache: Path | None = None) -> dict[str, str]:
+    """A user with their own cache (by default a short path), and a system temporary folder (TMPDIR) in which
+    mindshare may make nothing but its own `mindshare-<uid>` folder."""
+    system_tmp = short_folder()
+    cache = cache or short_folder() / "cache"
+    return {**os.environ, "MINDSHARE_CACHE": str(cache), "TMPDIR": str(system_tmp),
             "MINDSHARE_DB": str(tmp_path / "s.duckdb")}
 
 
@@ -51,35 +70,45 @@ def killed_when(process: subprocess.Popen, pattern: str, root: Path, min_bytes: 
     raise AssertionError(f"{pattern} never appeared under {root}: {process.communicate()[1]}")
 
 
-def the_next_run_sweeps(tmp_path: Path, env: dict[str, str]) -> None:
+def the_next_run_sweeps(env: dict[str, str]) -> None:
     result = subprocess.run([*MINDSHARE, "fields"], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert list((tmp_path / "cache" / "tmp").iterdir()) == []
-    assert list((tmp_path / "system-tmp").iterdir()) == []
+    cache_tmp = Path(env["MINDSHARE_CACHE"]) / "tmp"
+    assert not cache_tmp.exists() or list(cache_tmp.iterdir()) == []
+    system_tmp = Path(env["TMPDIR"])
+    assert [p.name for p in system_tmp.iterdir()] in ([], [f"mindshare-{os.getuid()}"])
+    assert not list(system_tmp.glob("*/*"))
 
 
 def test_a_survey_import_killed_mid_unzip_leaves_nothing_after_the_next_run(tmp_path):
     env = user(tmp_path)
+    cache = Path(env["MINDSHARE_CACHE"])
     importing = subprocess.Popen([*MINDSHARE, "survey", "import", str(needs(KAGGLE_2019)), "--source", "kaggle",
                                   "--year", "2019"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                  env=env)
-    left = killed_when(importing, "tmp/*/mindshare-import-*/*.csv", tmp_path / "cache", min_bytes=1 << 20)
+    left = killed_when(importing, "tmp/*/mindshare-import-*/*.csv", cache, min_bytes=1 << 20)
     assert left.exists() and left.parent.parent.name.split("-")[-2] == str(importing.pid)   # the killed one's
-    assert list((tmp_path / "system-tmp").iterdir()) == []   # nothing went to the system's temporary folder
-    the_next_run_sweeps(tmp_path, env)
+    assert list(Path(env["TMPDIR"]).iterdir()) == []   # nothing went to the system's temporary folder
+    the_next_run_sweeps(env)
 
 
-def test_a_scan_killed_with_its_process_pool_leaves_nothing_after_the_next_run(tmp_path):
-    env = user(tmp_path)
+@pytest.mark.parametrize("where", ["cache", "deep cache"])
+def test_a_scan_killed_with_its_process_pool_leaves_nothing_after_the_next_run(tmp_path, where):
+    """The pool's sockets (`pymp-*/listener-*`) are bound in the temporary folder; below a cache too deep for a
+    socket's path, in mindshare's folder of the system's temporary folder instead (it was 'OSError: AF_UNIX path
+    too long')."""
+    deep = tmp_path / ("a-folder-deep-enough-that-no-unix-socket-fits-below-it-" * 2) / "cache"
+    env = user(tmp_path, deep if where == "deep cache" else None)
+    root = Path(env["MINDSHARE_CACHE"]) if where == "cache" else Path(env["TMPDIR"])
+    pattern = "tmp/*/pymp-*/listener-*" if where == "cache" else f"mindshare-{os.getuid()}/*/pymp-*/listener-*"
     scanning = subprocess.Popen([*MINDSHARE, "scan", str(needs(PAPERS)), "--workers", "2", "--batch", "1"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    left = killed_when(scanning, "tmp/*/pymp-*", tmp_path / "cache")
-    assert left.is_dir()
-    assert list((tmp_path / "system-tmp").iterdir()) == []
+    left = killed_when(scanning, pattern, root)
+    assert left.is_socket()
     deadline = time.monotonic() + 30   # the pool's workers notice their scan is gone and end
-    while time.monotonic() < deadline and _processes_with(str(left)):
+    while time.monotonic() < deadline and _processes_with(str(left.parent.parent)):
         time.sleep(0.1)
-    the_next_run_sweeps(tmp_path, env)
+    the_next_run_sweeps(env)
 
 
 def _processes_with(text: str) -> list[int]:
@@ -94,11 +123,11 @@ def _processes_with(text: str) -> list[int]:
     return found
 
 
-def test_a_command_works_in_its_own_folder_and_leaves_none(tmp_path):
-    chosen = replace(settings.read(), cache_root=tmp_path / "cache")
+def test_a_command_works_in_its_own_folder_and_leaves_none():
+    chosen = replace(settings.read(), cache_root=short_folder() / "cache")
     before = tempfile.gettempdir()
     with tempfiles.temporary_folder(chosen) as mine:
-        assert mine.parent == tmp_path / "cache" / "tmp"
+        assert mine.parent == chosen.cache_root / "tmp"
         assert tempfile.gettempdir() == str(mine) and os.environ["TMPDIR"] == str(mine)
         with tempfile.TemporaryDirectory() as inner:
             assert Path(inner).parent == mine
@@ -125,10 +154,20 @@ def test_the_sweep_keeps_the_folders_of_running_processes_and_what_is_not_its_ow
         alive.wait()
 
 
-def test_an_unwritable_cache_leaves_the_system_temporary_folder_in_use(tmp_path):
-    blocker = tmp_path / "cache"
+def test_a_cache_too_deep_for_a_socket_or_unwritable_gives_way_to_mindshares_folder_in_the_system_one(tmp_path):
+    system = short_folder()
+    blocker = short_folder() / "cache"
     blocker.write_text("a file where the cache folder would be")
-    chosen = replace(settings.read(), cache_root=blocker)
-    before = tempfile.gettempdir()
-    with tempfiles.temporary_folder(chosen) as mine:
-        assert mine is None and tempfile.gettempdir() == before
+    deep = tmp_path / ("deep-" * 20) / "cache"
+    tempdir = tempfile.tempdir
+    tempfile.tempdir = str(system)
+    try:
+        for cache in (deep, blocker):
+            with tempfiles.temporary_folder(replace(settings.read(), cache_root=cache)) as mine:
+                assert mine.parent == system / f"mindshare-{os.getuid()}"
+                assert len(str(mine)) <= tempfiles.LONGEST
+        tempfile.tempdir = str(tmp_path / ("deep-" * 20))   # nowhere serves: nothing changes
+        with tempfiles.temporary_folder(replace(settings.read(), cache_root=deep)) as mine:
+            assert mine is None and tempfile.tempdir == str(tmp_path / ("deep-" * 20))
+    finally:
+        tempfile.tempdir = tempdir
