@@ -347,3 +347,20 @@ def test_a_read_only_view_of_a_store_that_does_not_exist_is_an_error(tmp_path):
     with pytest.raises(StoreError, match=r"^there is no store at .*missing.duckdb$"):
         open_store(tmp_path / "missing.duckdb", read_only=True)
     assert not (tmp_path / "missing.duckdb").exists()
+
+
+# -- -v / -q before the verb, as the README writes them ------------------------------------------------------
+def test_verbose_and_quiet_before_the_verb_hold_for_any_verb(tmp_path):
+    """`mindshare -v collect` was a usage error: -v and -q were options of each verb only."""
+    db = tmp_path / "s.duckdb"
+    with store_session(db) as store:
+        ids = [store.add_snapshot(_frame(value), kind="import", source="t").snapshot_id for value in (1.0, 2.0)]
+    said = _cli("--db", str(db), "snapshots", "delete", ids[0])
+    assert said.returncode == 0 and "deleted snapshot" in said.stderr, said.stderr
+    quiet = _cli("-q", "--db", str(db), "snapshots", "delete", ids[1])
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+    verbose = _cli("-v", "--db", str(db), "observations", "-s", "downloads")
+    assert verbose.returncode == 0 and f"store {db}" in verbose.stderr, verbose.stderr
+    assert f"store {db}" not in _cli("--db", str(db), "observations", "-s", "downloads").stderr
+    both = _cli("-q", "-v", "--db", str(db), "snapshots")
+    assert both.returncode == 2 and "--quiet and --verbose contradict each other" in both.stderr

@@ -128,10 +128,16 @@ def root(
         help=f"The cache folder (HTTP responses, rendered charts). Default: ${settings.ENV_CACHE}, else your user "
              f"cache folder.",
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Say more on stderr, whatever the verb (as a verb's own --verbose does)."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Say nothing on stderr but errors, whatever the verb (as a verb's own --quiet)."),
     version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                  help="Print mindshare's version and exit."),
 ) -> None:
-    console.set_verbosity(console.Verbosity.NORMAL)  # a verb's --quiet or --verbose holds until it ends
+    # `mindshare -v collect` as `mindshare collect -v`: this runs before the verb's options are read, so a verb's own
+    # --quiet or --verbose that contradicts this one is refused there; either holds until the command ends.
+    console.set_verbosity(_verbosity(verbose=verbose, quiet=quiet))
     ctx.call_on_close(lambda: console.set_verbosity(console.Verbosity.NORMAL))
     from mindshare.commands._common import Application
 
@@ -144,6 +150,12 @@ def root(
     # Temporary files (an unzipped survey, the scan's process pool) go under the cache, in a folder of this
     # process that the next run sweeps if this one is killed.
     ctx.with_resource(temporary_folder(chosen))
+
+
+def _verbosity(*, verbose: bool, quiet: bool) -> console.Verbosity:
+    if verbose and quiet:
+        raise typer.BadParameter("--quiet and --verbose contradict each other; give one of them")
+    return console.Verbosity.VERBOSE if verbose else console.Verbosity.QUIET if quiet else console.Verbosity.NORMAL
 
 
 def load_verb(name: str) -> TyperCommand | TyperGroup:
