@@ -28,7 +28,7 @@ report: $(INSTALLED)
 test: $(TEST_INSTALLED)
 	bash scripts/ensure-system-packages test
 	# lint (ruff, mypy): scripts/lint, once it exists, runs here before the tests
-	if [ -f scripts/lint ]; then bash scripts/lint; fi
+	if [ -f scripts/lint ]; then PYTHON=$(BIN)/python bash scripts/lint; fi
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(TEST_INSTALLED)

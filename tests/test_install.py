@@ -15,9 +15,9 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 import mindshare
-from conftest import REPO
 
 PACKAGE = Path(mindshare.__file__).parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]

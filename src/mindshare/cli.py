@@ -140,7 +140,6 @@ def root(
     console.set_verbosity(_verbosity(verbose=verbose, quiet=quiet))
     ctx.call_on_close(lambda: console.set_verbosity(console.Verbosity.NORMAL))
     from mindshare.commands._common import Application
-
     from mindshare.tempfiles import temporary_folder
 
     chosen = settings.read().with_store(db).with_cache(cache_dir)
