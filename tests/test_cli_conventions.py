@@ -84,9 +84,7 @@ def test_every_day_month_and_count_option_is_checked_by_the_one_rule(path, comma
             assert rule(param) is check_count, (path, flag)
 
 
-# `mindshare -v collect` failed: -v was the verb's only. The root callback is in cli.py, another helper's file until
-# it lands; the change is given in the report. When it is made this test passes: remove the mark then.
-@pytest.mark.xfail(strict=True, reason="cli.py's root callback does not take VerboseOption and QuietOption yet")
+# `mindshare -v collect` failed: -v was the verb's only.
 def test_quiet_and_verbose_work_before_the_verb(bundled_store_path):
     from typer.testing import CliRunner
 

@@ -138,6 +138,17 @@ def test_bad_buckets_and_options_are_one_line_and_store_nothing(bucket, tmp_path
     assert not db.exists()  # refused before any store was opened
 
 
+def test_a_url_whose_file_system_is_not_installed_is_one_line(tmp_path):
+    """gs:// needs gcsfs, which mindshare does not install (as s3:// needs s3fs without the scan extra): fsspec's
+    ImportError came out of a worker as a traceback."""
+    db = tmp_path / "s.duckdb"
+    proc = mindshare("scan", "gs://arxiv/pdf/arXiv_pdf_2101_001.tar", "--venue", "arXiv", "--year", "2021", db=db)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: gs://arxiv/pdf/arXiv_pdf_2101_001.tar: ")
+    assert "gcsfs" in lines[0] and not db.exists()
+
+
 # ---------------------------------------------------------------- dask
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import textwrap
 import duckdb
 import pandas as pd
 import pytest
+from mounts import make_read_only, tmpfs
 
 from mindshare.errors import InputError, StoreError, StoreLockedError
 from mindshare.session import session
 from mindshare.store import SCHEMA_VERSION, open_store, store_session
-from mounts import make_read_only, tmpfs
 
 
 def _frame(value=1.0, subject="torch", period="2024-01-01"):
@@ -65,15 +65,18 @@ class _FailingObservationsInsert:
         return getattr(self.real, name)
 
 
-def test_failed_write_leaves_no_partial_snapshot(tmp_path):
+def test_failed_write_leaves_no_partial_snapshot(tmp_path, monkeypatch):
+    import mindshare.store as store_module
+
+    opened = store_module._open_file
     with store_session(tmp_path / "s.duckdb") as store:
-        real = store.connection
-        store.connection = _FailingObservationsInsert(real)
+        monkeypatch.setattr(store_module, "_open_file",
+                            lambda *args, **kwargs: _FailingObservationsInsert(opened(*args, **kwargs)))
         with pytest.raises(duckdb.IOException):
             store.add_snapshot(_frame(), kind="collect", source="test")
-        store.connection = real
+        monkeypatch.undo()
         assert store.snapshots().empty
-        assert real.execute("SELECT count(*) FROM observations").fetchone()[0] == 0
+        assert store.connection.execute("SELECT count(*) FROM observations").fetchone()[0] == 0
 
 
 def test_observation_without_required_column_is_refused(tmp_path):
@@ -255,16 +258,20 @@ def test_a_disk_too_full_for_an_empty_store_leaves_nothing(tmp_path, size, fails
         assert list(disk.iterdir()) == [], fails_in
 
 
-def test_a_full_disk_mid_snapshot_keeps_what_was_stored(small_disk):
-    path = small_disk / "s.duckdb"
-    with store_session(path) as store:
-        store.add_snapshot(_frame(1.0), kind="import", source="small")
-        big = pd.concat([_frame(float(i), subject=f"pkg-{i}-" + "x" * 200) for i in range(3000)])
-        with pytest.raises(StoreError, match="no space left on device"):
-            store.add_snapshot(big, kind="import", source="big")
-    with store_session(path, read_only=True) as store:
-        assert list(store.snapshots()["source"]) == ["small"]
-        assert store.observations()["value"].tolist() == [1.0]
+def test_a_full_disk_mid_snapshot_keeps_what_was_stored(tmp_path):
+    """Room for a store and a small snapshot (each transaction is checkpointed into the file when it ends: DuckDB
+    allocates it in blocks of 256 kB), not for a big one."""
+    with tmpfs(tmp_path / "disk", "2500k") as disk:
+        path = disk / "s.duckdb"
+        with store_session(path) as store:
+            store.add_snapshot(_frame(1.0), kind="import", source="small")
+            big = pd.DataFrame({**_frame().iloc[0].to_dict(), "value": range(30000)}).assign(
+                subject=[f"pkg-{i}-" + "x" * 200 for i in range(30000)])
+            with pytest.raises(StoreError, match="no space left on device"):
+                store.add_snapshot(big, kind="import", source="big")
+        with store_session(path, read_only=True) as store:
+            assert list(store.snapshots()["source"]) == ["small"]
+            assert store.observations()["value"].tolist() == [1.0]
 
 
 def test_a_store_that_cannot_be_written_is_read(tmp_path):
@@ -288,3 +295,72 @@ def test_asked_to_write_a_store_it_cannot_write_says_so(tmp_path):
             open_store(mount / "s.duckdb")
         with pytest.raises(StoreError, match=r"new.duckdb cannot be written here"):
             open_store(mount / "new.duckdb")
+
+
+# -- faults a user meets on the command line: one line, rc 3, nothing made ------------------------------------
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "mindshare", *args], capture_output=True, text=True, timeout=300)
+
+
+def _one_line(result) -> str:
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("verb", [["snapshots"], ["observations"], ["report", "--no-png"]])
+def test_a_read_verb_never_makes_a_store_in_a_folder_that_does_not_exist(tmp_path, verb):
+    """A mistyped --db made the folders and a new store; a verb that only reads makes neither."""
+    db = tmp_path / "nonexistent" / "dir" / "x.duckdb"
+    args = [*verb, "--out", str(tmp_path / "r")] if verb[0] == "report" else verb
+    line = _one_line(_cli("--db", str(db), *args))
+    assert line == (f"error: there is no store at {db}, and its folder {db.parent} does not exist; check the path "
+                    f"(--db or MINDSHARE_DB)")
+    assert not (tmp_path / "nonexistent").exists() and not (tmp_path / "r").exists()
+
+
+def test_a_verb_that_writes_makes_the_folders_of_a_new_store(tmp_path):
+    db = tmp_path / "new" / "dir" / "x.duckdb"
+    counts = tmp_path / "counts.csv"
+    counts.write_text("site,country,date,query,contender,count\nIndeed,us,2020-02-01,pytorch,pytorch,4167\n")
+    result = _cli("--db", str(db), "import", str(counts))
+    assert result.returncode == 0, result.stderr
+    assert db.is_file()
+
+
+@pytest.mark.parametrize("verb", [["snapshots"], ["report", "--no-png"]])
+def test_a_new_store_on_a_read_only_file_system_is_one_line(tmp_path, verb):
+    """It was `OSError: [Errno 30]` from the removal of the store the read verb had failed to make."""
+    with tmpfs(tmp_path / "ro", "1m") as mount:
+        make_read_only(mount)
+        db = mount / "s.duckdb"
+        args = [*verb, "--out", str(tmp_path / "r")] if verb[0] == "report" else verb
+        line = _one_line(_cli("--db", str(db), *args))
+        assert line == (f"error: there is no store at {db}, and none can be made there (no write permission, or a "
+                        f"read-only file system); choose another with --db or MINDSHARE_DB")
+        assert list(mount.iterdir()) == []
+
+
+def test_a_read_only_view_of_a_store_that_does_not_exist_is_an_error(tmp_path):
+    with pytest.raises(StoreError, match=r"^there is no store at .*missing.duckdb$"):
+        open_store(tmp_path / "missing.duckdb", read_only=True)
+    assert not (tmp_path / "missing.duckdb").exists()
+
+
+# -- -v / -q before the verb, as the README writes them ------------------------------------------------------
+def test_verbose_and_quiet_before_the_verb_hold_for_any_verb(tmp_path):
+    """`mindshare -v collect` was a usage error: -v and -q were options of each verb only."""
+    db = tmp_path / "s.duckdb"
+    with store_session(db) as store:
+        ids = [store.add_snapshot(_frame(value), kind="import", source="t").snapshot_id for value in (1.0, 2.0)]
+    said = _cli("--db", str(db), "snapshots", "delete", ids[0])
+    assert said.returncode == 0 and "deleted snapshot" in said.stderr, said.stderr
+    quiet = _cli("-q", "--db", str(db), "snapshots", "delete", ids[1])
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+    verbose = _cli("-v", "--db", str(db), "observations", "-s", "downloads")
+    assert verbose.returncode == 0 and f"store {db}" in verbose.stderr, verbose.stderr
+    assert f"store {db}" not in _cli("--db", str(db), "observations", "-s", "downloads").stderr
+    both = _cli("-q", "-v", "--db", str(db), "snapshots")
+    assert both.returncode == 2 and "--quiet and --verbose contradict each other" in both.stderr

@@ -6,7 +6,8 @@ A verb's module is imported only when that verb runs (or its help is shown): `mi
 the collectors' HTTP client, `mindshare --version` imports neither pandas nor DuckDB (bench/cli.py measures it).
 
 Every command gets one application object (`commands._common.Application`, in `ctx.obj`) holding the one
-`Settings` of the command: the environment, then `--db` and `--cache-dir`. Help is plain text (no markup that
+`Settings` of the command: the environment, then `--db` and `--cache-dir`; and a temporary folder of its own under
+the cache (`mindshare.tempfiles`), swept by the next command if this one is killed. Help is plain text (no markup that
 could eat `<source>`), with placeholders in words.
 """
 
@@ -23,7 +24,8 @@ import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
-from mindshare import __version__, console, settings
+from mindshare import console, settings
+from mindshare._version import __version__
 from mindshare.errors import MindshareError
 
 # Every verb of `mindshare`, in the order --help lists them: its name -> the module whose `register(app)` adds it.
@@ -99,8 +101,12 @@ app = typer.Typer(
         "(by default the deep-learning frameworks) on job listings, research, search interest, reported "
         "usage and more."
     ),
+    # Credentials are each source's own (declared on its provider); listing them here would import every source at
+    # start-up, so the root help says where they are listed.
     epilog="Environment variables:\n\n\b\n" + "\n".join(
-        f"  {name}: {meaning}" for name, meaning in settings.VARIABLES.items()),
+        f"  {name}: {meaning}" for name, meaning in settings.VARIABLES.items())
+    + "\n  Credentials (tokens, keys, passwords): each source's own, listed beside it by `mindshare collect --help`"
+      " (the live sources) and `mindshare papers fetch --help` (the venues).",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -128,17 +134,33 @@ def root(
         help=f"The cache folder (HTTP responses, rendered charts). Default: ${settings.ENV_CACHE}, else your user "
              f"cache folder.",
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Say more on stderr, whatever the verb (as a verb's own --verbose does)."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Say nothing on stderr but errors, whatever the verb (as a verb's own --quiet)."),
     version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                  help="Print mindshare's version and exit."),
 ) -> None:
-    console.set_verbosity(console.Verbosity.NORMAL)  # a verb's --quiet or --verbose holds until it ends
+    # `mindshare -v collect` as `mindshare collect -v`: this runs before the verb's options are read, so a verb's own
+    # --quiet or --verbose that contradicts this one is refused there; either holds until the command ends.
+    console.set_verbosity(_verbosity(verbose=verbose, quiet=quiet))
     ctx.call_on_close(lambda: console.set_verbosity(console.Verbosity.NORMAL))
     from mindshare.commands._common import Application
+    from mindshare.tempfiles import temporary_folder
 
     chosen = settings.read().with_store(db).with_cache(cache_dir)
     ctx.obj = Application(chosen)
     # Deeper code that asks mindshare.settings.load() gets this same Settings for the rest of the command.
     ctx.with_resource(settings.using(chosen))
+    # Temporary files (an unzipped survey, the scan's process pool) go under the cache, in a folder of this
+    # process that the next run sweeps if this one is killed.
+    ctx.with_resource(temporary_folder(chosen))
+
+
+def _verbosity(*, verbose: bool, quiet: bool) -> console.Verbosity:
+    if verbose and quiet:
+        raise typer.BadParameter("--quiet and --verbose contradict each other; give one of them")
+    return console.Verbosity.VERBOSE if verbose else console.Verbosity.QUIET if quiet else console.Verbosity.NORMAL
 
 
 def load_verb(name: str) -> TyperCommand | TyperGroup:

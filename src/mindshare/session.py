@@ -14,7 +14,7 @@ from typing import Iterator
 
 from mindshare import settings as settings_module
 from mindshare.settings import Settings
-from mindshare.store import Store, open_store
+from mindshare.store import Store, discard_if_empty, open_store
 
 
 def open_session(db: str | Path | None = None, *, settings: Settings | None = None, read_only: bool | None = False,
@@ -37,9 +37,8 @@ def open_session(db: str | Path | None = None, *, settings: Settings | None = No
             ensure_bundle(store)
         except BaseException:
             store.close()
-            if not existed:
-                for leftover in (path, path.with_name(path.name + ".wal")):
-                    leftover.unlink(missing_ok=True)
+            if not existed:  # unless another process has filled it meanwhile (a first run on two checkouts)
+                discard_if_empty(path)
             raise
     return store
 

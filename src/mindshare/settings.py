@@ -11,7 +11,7 @@ printing it cannot leak a token.
 | variable | what it sets | default |
 |---|---|---|
 | MINDSHARE_DB | the store (a DuckDB file) | mindshare.duckdb in the user data folder |
-| MINDSHARE_CACHE | the cache root (HTTP responses, rendered charts, the JS bundle) | the user cache folder |
+| MINDSHARE_CACHE | the cache root (HTTP responses, rendered charts, the JS bundle, temporary files) | the user cache folder |
 | MINDSHARE_LOCK_WAIT | seconds to wait for a store another process holds | 3 |
 | MINDSHARE_CONTACT | an e-mail or URL for the User-Agent (Wikimedia and arXiv ask for one) | none |
 | BIGQUERY_PROJECT | the Google Cloud project `collect pypi_bigquery` bills | none (the source is skipped) |
@@ -84,6 +84,12 @@ class Settings:
         return self.cache_root / "report"
 
     @property
+    def temporary_dir(self) -> Path:
+        """mindshare's temporary files: one folder per process under it, swept when the process is gone
+        (mindshare.tempfiles)."""
+        return self.cache_root / "tmp"
+
+    @property
     def fields_dir(self) -> Path:
         """Where a user's own field files go (`mindshare fields` lists it first)."""
         return self.config_dir / "fields"
@@ -119,6 +125,21 @@ def using(active: Settings) -> Iterator[Settings]:
         _ACTIVE.reset(token)
 
 
+@contextmanager
+def exported(name: str, value: str) -> Iterator[None]:
+    """`name` set to `value` in this process's environment (so the programs it starts see it too) while the block
+    runs; its earlier value, or its absence, afterwards. (mindshare.tempfiles sets TMPDIR so.)"""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """The settings of the command or API call in progress (see `using`); outside one, `read(env)`.
 
@@ -137,7 +158,7 @@ def read(env: Mapping[str, str] | None = None) -> Settings:
     store = env.get(ENV_DB, "").strip()
     cache = env.get(ENV_CACHE, "").strip()
     return Settings(
-        store_path=Path(store).expanduser() if store else Path(platformdirs.user_data_dir(APP)) / STORE_FILE,
+        store_path=Path(store).expanduser() if store else default_store_path(),
         cache_root=Path(cache).expanduser() if cache else Path(platformdirs.user_cache_dir(APP)),
         config_dir=Path(platformdirs.user_config_dir(APP)),
         lock_wait_seconds=_seconds(env, ENV_LOCK_WAIT, DEFAULT_LOCK_WAIT),
@@ -148,6 +169,11 @@ def read(env: Mapping[str, str] | None = None) -> Settings:
         adzuna_countries=tuple(c.strip().lower() for c in env.get(ENV_ADZUNA_COUNTRIES, "").split(",")
                                if c.strip()) or ("gb", "us"),
     )
+
+
+def default_store_path() -> Path:
+    """The store when neither MINDSHARE_DB nor --db names one: mindshare.duckdb in the user data folder."""
+    return Path(platformdirs.user_data_dir(APP)) / STORE_FILE
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

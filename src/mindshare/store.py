@@ -10,26 +10,27 @@ one transaction, so a reader never sees half of one, and re-importing identical 
 from __future__ import annotations
 
 import hashlib
-import re
-import time
+import os
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 import duckdb
 
 from mindshare import settings as settings_module
 from mindshare.errors import InputError, StoreError, StoreLockedError
-from mindshare.observations import (COLUMNS, IGNORED_FOR_IDENTITY, MEASUREMENT_KEY, NOTE, NUMBER, SIGNALS,
-                                    SnapshotKind)
+from mindshare.observations import COLUMNS, IGNORED_FOR_IDENTITY, MEASUREMENT_KEY, NOTE, NUMBER, SIGNALS, SnapshotKind
+from mindshare.store_lock import retry_while_locked
 
 if TYPE_CHECKING:  # pandas is imported where it is used: a scan opens the store and never needs it
     import pandas as pd
 
 SCHEMA_VERSION = 3
+T = TypeVar("T")
 
 # Kept under these names for the modules that read them from here.
 OBSERVATION_COLUMNS = COLUMNS
@@ -107,43 +108,114 @@ class SnapshotResult:
     added: bool  # False when identical content was already stored
 
 
-class Store:
-    """An open store. Use `open_store()` rather than building one directly."""
+class Access(Enum):
+    """How a Store holds its file; `open_store`'s `read_only` chooses (False, None, True)."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path, read_only: bool = False):
-        self.connection = connection
+    WRITE = "write"   # read_only=False: a verb that writes (import, collect, scan)
+    READ = "read"     # read_only=None: a verb that reads (report, observations, snapshots); it may load the bundle
+    VIEW = "view"     # read_only=True: the file itself, read-only, held until close
+
+
+class Store:
+    """An open store. Use `open_store()` rather than building one directly.
+
+    Many processes share one store (every checkout of a user shares the default one), and DuckDB lets one process
+    write a file or many read it. So a Store holds the file as briefly as it can:
+
+    - a write (`add_snapshot`, `delete_snapshot`, `set_meta`, `transaction()`) opens the file read-write for its
+      one transaction and closes it, waiting (with a line on stderr) while another process holds the file;
+    - a reader's reads (`observations`, `snapshots`, `meta`, ...) come from `workspace`, a consistent in-memory copy
+      of the store's tables taken in one short read-only open, taken again after the store's own writes; a
+      writer's reads open the file read-only for the one query;
+    - `connection` is the file itself, opened on first use and held until `close()` (read-write for a store opened
+      to write, read-only for one opened read_only=True): the scan's resumable table is written through it. While
+      it is open every read and write goes through it. A reader (read_only=None) is handed its `workspace` instead,
+      which holds nothing: the report's analysis runs there while other processes write the store.
+    """
+
+    def __init__(self, path: Path, *, access: Access, read_only: bool, lock_wait: float):
         self.path = path
-        self.read_only = read_only
+        self.read_only = read_only  # True when this store may not be written (asked so, or it cannot be)
+        self._access = access
+        self._lock_wait = lock_wait
+        self._file: duckdb.DuckDBPyConnection | None = None  # the file, held (see `connection`)
+        self._transaction: duckdb.DuckDBPyConnection | None = None  # the file, for the transaction in progress
+        self._copy: duckdb.DuckDBPyConnection | None = None  # the workspace
+        self._copy_is_stale = True
+
+    # -- the connections -------------------------------------------------------------------------------------
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The connection that code needing SQL on the store uses: inside `transaction()`, the transaction's; for
+        a reader (read_only=None), the `workspace`; otherwise the file, opened on first use and held until close."""
+        if self._transaction is not None:
+            return self._transaction
+        if self._file is not None:
+            return self._file
+        if self._access is Access.READ:
+            return self.workspace
+        self._file = _open_file(self.path, read_only=self._access is Access.VIEW, lock_wait=self._lock_wait)
+        return self._file
+
+    @property
+    def workspace(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection holding a consistent copy of the store's meta, snapshots and observations
+        (and the view latest_observations), taken in one short read-only open of the file; it holds no lock, so
+        other processes read and write the store meanwhile. What others write later is not in it; what this
+        store writes is (the copy is taken again, in place, on the next use after a write)."""
+        if self._copy is None:
+            self._copy = duckdb.connect(config=_DUCKDB_CONFIG)
+        if self._copy_is_stale:
+            version = _copy_store(self.path, self._copy, self._lock_wait)
+            if version != SCHEMA_VERSION:  # the file was replaced meanwhile
+                raise StoreError(f"store {self.path} changed while open (schema version {version}); run again")
+            self._copy_is_stale = False
+        return self._copy
+
+    def _read(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """`work(connection)` on what this store reads from: the transaction, the held file, the workspace (a
+        reader), or the file opened read-only for this one read (a writer)."""
+        held = self._transaction or self._file
+        if held is not None:
+            return work(held)
+        if self._access is Access.READ:
+            return work(self.workspace)
+        connection = _open_file(self.path, read_only=True, lock_wait=self._lock_wait)
+        try:
+            return work(connection)
+        finally:
+            connection.close()
 
     # -- writing -------------------------------------------------------------------------------------------
     def add_snapshot(self, frame: pd.DataFrame, *, kind: str, source: str, description: str = "",
                      created_at: datetime | None = None) -> SnapshotResult:
         """Store `frame` (observation columns, no snapshot_id) as one new snapshot, in one transaction.
 
-        Identical content (same kind, source and rows) already stored is not stored again.
+        Identical content (same kind, source and rows) already stored is not stored again (looked for inside the
+        transaction: two processes storing the same content at once store it once).
         """
         self._require_writable("add a snapshot")
         frame = normalise_observations(frame)
         content_hash = content_hash_of(frame, kind, source)
-        existing = self.connection.execute(
-            "SELECT snapshot_id, rows FROM snapshots WHERE content_hash = ?", [content_hash]).fetchone()
-        if existing:
-            return SnapshotResult(existing[0], int(existing[1]), added=False)
         created_at = created_at or datetime.now(UTC).replace(tzinfo=None)
         snapshot_id = f"{kind}-{created_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         frame = frame.assign(snapshot_id=snapshot_id)[list(COLUMNS)]
-        from mindshare import __version__
+        from mindshare._version import __version__
 
-        with self.transaction():
-            self.connection.execute(
+        with self.transaction() as connection:
+            existing = connection.execute(
+                "SELECT snapshot_id, rows FROM snapshots WHERE content_hash = ?", [content_hash]).fetchone()
+            if existing:
+                return SnapshotResult(existing[0], int(existing[1]), added=False)
+            connection.execute(
                 "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [snapshot_id, kind, source, description, created_at, content_hash, len(frame), __version__])
-            self.connection.register("incoming_observations", frame)
+            connection.register("incoming_observations", frame)
             try:
-                self.connection.execute(
+                connection.execute(
                     f"INSERT INTO observations SELECT {', '.join(COLUMNS)} FROM incoming_observations")
             finally:
-                self.connection.unregister("incoming_observations")
+                connection.unregister("incoming_observations")
         return SnapshotResult(snapshot_id, len(frame), added=True)
 
     def delete_snapshot(self, snapshot_id: str) -> int:
@@ -152,18 +224,18 @@ class Store:
         The bundled dataset is refused: it is loaded again on the next run, so deleting it would change nothing.
         """
         self._require_writable("delete a snapshot")
-        found = self.connection.execute("SELECT kind, rows FROM snapshots WHERE snapshot_id = ?",
-                                        [snapshot_id]).fetchone()
-        if found is None:
-            raise InputError(f"store {self.path.name} has no snapshot {snapshot_id!r}; "
-                             f"`mindshare snapshots` lists them")
-        if found[0] == SnapshotKind.BUNDLED:
-            raise InputError(f"{snapshot_id} is the bundled dataset; it is loaded again on every run and "
-                             f"cannot be deleted")
-        with self.transaction():
-            removed = self.connection.execute("DELETE FROM observations WHERE snapshot_id = ?",
-                                              [snapshot_id]).fetchone()[0]
-            self.connection.execute("DELETE FROM snapshots WHERE snapshot_id = ?", [snapshot_id])
+        with self.transaction() as connection:
+            found = connection.execute("SELECT kind, rows FROM snapshots WHERE snapshot_id = ?",
+                                       [snapshot_id]).fetchone()
+            if found is None:
+                raise InputError(f"store {self.path.name} has no snapshot {snapshot_id!r}; "
+                                 f"`mindshare snapshots` lists them")
+            if found[0] == SnapshotKind.BUNDLED:
+                raise InputError(f"{snapshot_id} is the bundled dataset; it is loaded again on every run and "
+                                 f"cannot be deleted")
+            removed = connection.execute("DELETE FROM observations WHERE snapshot_id = ?",
+                                         [snapshot_id]).fetchone()[0]
+            connection.execute("DELETE FROM snapshots WHERE snapshot_id = ?", [snapshot_id])
         return int(removed)
 
     def same_content_as(self, kind: str, source: str, frame: pd.DataFrame) -> str | None:
@@ -173,33 +245,41 @@ class Store:
         This is what "no duplicates" means for a collection: the same numbers for the same measurements, fetched
         again (a resumed run, a re-run the same day, a subset of contenders collected again), add nothing.
         """
-        stored = self.connection.execute(
-            "SELECT * FROM latest_observations WHERE snapshot_id IN "
-            "(SELECT snapshot_id FROM snapshots WHERE kind = ? AND source = ?)", [kind, source]).df()
-        if stored.empty:
-            return None
-        if not content_rows(frame) <= content_rows(stored.drop(columns=["snapshot_id"])):
-            return None
-        return str(self.connection.execute(
-            "SELECT snapshot_id FROM snapshots WHERE kind = ? AND source = ? ORDER BY created_at DESC LIMIT 1",
-            [kind, source]).fetchone()[0])
+        def newest_holding_it(connection: duckdb.DuckDBPyConnection) -> str | None:
+            stored = connection.execute(
+                "SELECT * FROM latest_observations WHERE snapshot_id IN "
+                "(SELECT snapshot_id FROM snapshots WHERE kind = ? AND source = ?)", [kind, source]).df()
+            if stored.empty:
+                return None
+            if not content_rows(frame) <= content_rows(stored.drop(columns=["snapshot_id"])):
+                return None
+            return str(connection.execute(
+                "SELECT snapshot_id FROM snapshots WHERE kind = ? AND source = ? ORDER BY created_at DESC LIMIT 1",
+                [kind, source]).fetchone()[0])
+
+        return self._read(newest_holding_it)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One transaction; a full disk or any failure rolls it back and leaves the store as it was."""
-        self.connection.execute("BEGIN TRANSACTION")
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction on the file, yielding its connection (also `store.connection` until it ends). The file
+        is opened read-write for it and closed after, unless this store holds it already. A full disk or any
+        failure rolls it back and leaves the store as it was."""
+        self._require_writable("write to it")
+        if self._transaction is not None:
+            raise StoreError(f"store {self.path}: a transaction is already in progress")
+        connection = self._file
+        opened = connection is None
+        if opened:
+            connection = _open_file(self.path, read_only=False, lock_wait=self._lock_wait)
+        self._transaction = connection
         try:
-            yield
-            self.connection.execute("COMMIT")
-        except BaseException as exc:
-            try:
-                self.connection.execute("ROLLBACK")
-            except duckdb.Error:
-                pass  # a failed COMMIT has already ended the transaction
-            if isinstance(exc, duckdb.Error) and _is_disk_full(exc):
-                raise StoreError(f"no space left on device writing {self.path}; nothing of this run was "
-                                 f"stored") from None
-            raise
+            with _transaction(connection, self.path):
+                yield connection
+        finally:
+            self._transaction = None
+            self._copy_is_stale = True
+            if opened:
+                _close_quietly(connection)
 
     def _require_writable(self, doing: str) -> None:
         if self.read_only:
@@ -252,15 +332,15 @@ class Store:
         sql += " ORDER BY signal, metric, subject, segment, period_start NULLS FIRST"
         import pandas as pd  # here, not at the top: a scan opens the store and never needs pandas
 
-        frame = self.connection.execute(sql, params).df()
+        frame = self._read(lambda connection: connection.execute(sql, params).df())
         for column in ("period_start", "period_end", "published"):
             frame[column] = pd.to_datetime(frame[column])
         return frame
 
     def signals(self) -> list[str]:
         """The signals the store holds observations of, sorted."""
-        return [row[0] for row in self.connection.execute(
-            "SELECT DISTINCT signal FROM observations ORDER BY signal").fetchall()]
+        return [row[0] for row in self._read(lambda connection: connection.execute(
+            "SELECT DISTINCT signal FROM observations ORDER BY signal").fetchall())]
 
     def _check_signals(self, wanted: list[str]) -> None:
         """A signal that is neither one mindshare knows nor one in this store is a typo: name the known ones."""
@@ -272,25 +352,31 @@ class Store:
                 raise InputError(f"unknown signal {missing[0]!r}; signals: {', '.join(known)}")
 
     def snapshots(self) -> pd.DataFrame:
-        return self.connection.execute("SELECT * FROM snapshots ORDER BY created_at").df()
+        return self._read(lambda connection: connection.execute("SELECT * FROM snapshots ORDER BY created_at").df())
 
     def has_snapshot(self, kind: str, source: str | None = None) -> bool:
         sql, params = "SELECT count(*) FROM snapshots WHERE kind = ?", [kind]
         if source:
             sql += " AND source = ?"
             params.append(source)
-        return bool(self.connection.execute(sql, params).fetchone()[0])
+        return bool(self._read(lambda connection: connection.execute(sql, params).fetchone()[0]))
 
     def meta(self, key: str) -> str | None:
-        row = self.connection.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self._read(lambda connection: connection.execute(
+            "SELECT value FROM meta WHERE key = ?", [key]).fetchone())
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
         self._require_writable("record its state")
-        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        with self.transaction() as connection:
+            connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
     def close(self) -> None:
-        self.connection.close()
+        for connection in (self._file, self._copy):
+            if connection is not None:
+                _close_quietly(connection)
+        self._file = self._copy = None
+        self._copy_is_stale = True
 
 
 def parse_day(text: str | date, what: str = "date") -> date:
@@ -347,70 +433,302 @@ def content_rows(frame: pd.DataFrame) -> set[tuple]:
 
 
 # -- opening ---------------------------------------------------------------------------------------------------
-_LOCK_HOLDER = re.compile(r"PID (\d+)")
 # Never fetch DuckDB extensions from the internet: a store is a plain DuckDB file, and opening something else
 # (an SQLite file) must fail here, not trigger a download of sqlite_scanner.
 _DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# What a reader's workspace copies. The scan's table stays in the file: it can be large, and no reader reads it.
+_COPIED_TABLES = ("meta", "snapshots", "observations")
+_ATTACHED = "mindshare_store"  # the file's name while a workspace copies it
 
 
 def open_store(path: str | Path | None = None, *, read_only: bool | None = False,
                lock_wait: float | None = None, settings: settings_module.Settings | None = None) -> Store:
-    """Open (creating if needed) the store at `path` (default: the settings' store path). The bundled dataset is
-    not loaded here: `mindshare.session` joins the store and the bundle for the CLI and the API.
+    """Open the store at `path` (default: the settings' store path), creating it where that is allowed. The bundled
+    dataset is not loaded here: `mindshare.session` joins the store and the bundle for the CLI and the API.
 
+    `read_only` says what the caller does (see Store for how each holds the file):
+    - False, a verb that writes: a missing store is created, folders and all; a store that cannot be written
+      here is an error;
+    - None, a verb that reads: reads come from a consistent copy, and the bundle may still be written. A missing
+      store is created only in a folder that exists (or the default store's own folder): a mistyped --db names
+      no new folder. A store the user may read but not write is read as it is (snapshots, observations and report
+      still work);
+    - True: the file itself, read-only, held until close.
     `settings`: where the default path and the lock wait come from (default: `mindshare.settings.load()`).
-    `read_only=None` opens for writing when the file can be written, else read-only (a store the user may
-    read but not write still serves `snapshots`, `observations` and `report`).
     Raises StoreError with one line naming the problem: not a DuckDB file (an SQLite file is named as such),
-    written by a newer mindshare, held by another process (after waiting briefly for it), no space left, cannot
-    be written here (asked to write a store the user may only read).
+    written by a newer mindshare, held by another process (after waiting up to the lock wait, saying so), no space
+    left, cannot be written or created here, no such store.
     """
     config = settings or settings_module.load()
     path = Path(path).expanduser() if path else config.store_path
     wait = config.lock_wait_seconds if lock_wait is None else lock_wait
+    access = {False: Access.WRITE, None: Access.READ, True: Access.VIEW}[read_only]
     if path.is_dir():
         raise StoreError(f"store {path} is a folder; give the path of a .duckdb file")
     _refuse_foreign_file(path)
-    if read_only is None:
-        read_only = path.exists() and not _writable(path)
-    elif not read_only and not _writable(path):
+    writable = _writable(path)
+    if access is Access.WRITE and not writable:
         raise StoreError(f"store {path} cannot be written here (no write permission, or a read-only file "
                          f"system); the verbs that only read it (snapshots, observations, report) still work")
-    created = not read_only and not path.exists()
-    if not read_only:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the folder for store {path}: {exc.strerror}") from None
+    if not path.exists():
+        _check_may_create(path, access, writable)
+        _make_folder(path)
+        _make_current(path, wait)
+    store = Store(path, access=access, read_only=access is Access.VIEW or not writable, lock_wait=wait)
     try:
-        connection = _connect(path, read_only, wait)
-    except StoreLockedError:
-        raise  # another process made the file meanwhile: it is that process's store
+        _bring_up_to_date(store, writable)
     except BaseException:
-        if created:  # DuckDB may have begun the file before the disk filled: never leave it behind
-            _remove_store_files(path)
-        raise
-    store = Store(connection, path, read_only=read_only)
-    try:
-        _check_or_create_schema(store, read_only)
-    except BaseException:
-        connection.close()
-        if created:  # never leave a half-made store (schema only, or less) behind
-            _remove_store_files(path)
+        store.close()
         raise
     return store
 
 
+def _check_may_create(path: Path, access: Access, writable: bool) -> None:
+    """A store that does not exist yet may be created by a verb that writes; by one that reads, only in a folder
+    that exists (or the default store's folder, made on first use) and that can be written."""
+    if access is Access.VIEW:
+        raise StoreError(f"there is no store at {path}")
+    if access is Access.READ:
+        if not path.parent.is_dir() and path != settings_module.default_store_path():
+            raise StoreError(f"there is no store at {path}, and its folder {path.parent} does not exist; check "
+                             f"the path (--db or {settings_module.ENV_DB})")
+        if not writable:
+            raise StoreError(f"there is no store at {path}, and none can be made there (no write permission, or "
+                             f"a read-only file system); choose another with --db or {settings_module.ENV_DB}")
+
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for store {path}: {exc.strerror}") from None
+
+
+def _bring_up_to_date(store: Store, writable: bool) -> None:
+    """Check the store is one this mindshare reads; migrate an older one (or give an empty one its schema) when it
+    may be written. A reader takes its workspace here, a view opens its file: both in the same one open."""
+    path, wait = store.path, store._lock_wait
+    if store._access is Access.VIEW:
+        store._file = _open_file(path, read_only=True, lock_wait=wait)
+        version = _inspect(store._file, path)
+    elif store._access is Access.READ:
+        store._copy = duckdb.connect(config=_DUCKDB_CONFIG)
+        version = _copy_store(path, store._copy, wait)
+        store._copy_is_stale = version != SCHEMA_VERSION
+    else:
+        connection = _open_file(path, read_only=True, lock_wait=wait)
+        try:
+            version = _inspect(connection, path)
+        finally:
+            connection.close()
+    if version == SCHEMA_VERSION:
+        return
+    if version is None and not writable:
+        raise StoreError(f"store {path} is empty; run any mindshare command without read-only first")
+    if not writable or store._access is Access.VIEW:
+        raise StoreError(f"store {path} has schema version {version} and is open read-only; open it "
+                         f"once where it can be written to bring it to version {SCHEMA_VERSION}")
+    _make_current(path, wait)
+
+
+def _make_current(path: Path, lock_wait: float) -> None:
+    """Give a new or empty store its schema, or migrate an older one, in the file opened read-write (looked at
+    again under its lock: another process may have done it meanwhile). A store this leaves without tables (a full
+    disk) is removed: a next run would read it as a damaged store."""
+    new_file = not path.exists()
+    try:
+        connection = _open_file(path, read_only=False, lock_wait=lock_wait)
+    except StoreLockedError:
+        raise  # another process made the file meanwhile: it is that process's store
+    except BaseException:
+        if new_file:  # DuckDB may have begun the file before the disk filled: never leave it behind
+            _remove_store_files(path)
+        raise
+    version = None
+    try:
+        version = _inspect(connection, path)
+        if version is None:
+            with _transaction(connection, path):
+                connection.execute(_SCHEMA)
+                connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            version = SCHEMA_VERSION
+        while version < SCHEMA_VERSION:
+            if version not in _MIGRATIONS:
+                raise StoreError(f"store {path} has schema version {version}; this mindshare needs "
+                                 f"{SCHEMA_VERSION} and has no migration for it")
+            with _transaction(connection, path):
+                connection.execute(_MIGRATIONS[version])
+                connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version + 1)])
+            version += 1
+    except BaseException:
+        _close_quietly(connection)
+        if version is None:  # never leave a half-made store (schema only, or less) behind
+            _remove_store_files(path)
+        raise
+    _close_quietly(connection)
+
+
+def _inspect(connection: duckdb.DuckDBPyConnection, path: Path, catalog: str | None = None) -> int | None:
+    """The schema version of the store open on `connection` (in `catalog`, default the connection's own), None for
+    an empty DuckDB file; StoreError for a DuckDB file that is not a store this mindshare reads."""
+    catalog = catalog or connection.execute("SELECT current_database()").fetchone()[0]
+    tables = {row[0] for row in connection.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = 'main'",
+        [catalog]).fetchall()}
+    if "meta" not in tables:
+        if tables:
+            raise StoreError(f"store {path} is a DuckDB file but not a mindshare store "
+                             f"(it has tables {', '.join(sorted(tables))})")
+        return None
+    row = connection.execute(f'SELECT value FROM "{catalog}".main.meta WHERE key = \'schema_version\'').fetchone()
+    version = int(row[0]) if row and row[0].isdigit() else None
+    if version is None:
+        raise StoreError(f"store {path} has no schema version; it was not written by mindshare")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"store {path} has schema version {version}, newer than this mindshare "
+                         f"understands ({SCHEMA_VERSION}); upgrade mindshare")
+    return version
+
+
+def _copy_store(path: Path, into: duckdb.DuckDBPyConnection, lock_wait: float) -> int | None:
+    """Copy the store's tables (_COPIED_TABLES, and the view) into `into`, an in-memory connection, in one read-only
+    open of the file (waiting while a writer holds it); returns the store's schema version. Nothing is copied from a
+    store of another version (the caller migrates it first)."""
+    quoted = str(path).replace("'", "''")
+    try:
+        _translated(path, lambda: retry_while_locked(
+            path, lambda: into.execute(f"ATTACH '{quoted}' AS {_ATTACHED} (READ_ONLY)"), lock_wait))
+    except StoreError as exc:
+        if "already attached" not in str(exc) and "file handle conflict" not in str(exc).lower():
+            raise
+        return _copy_through_this_process(path, into, lock_wait)
+    try:
+        version = _inspect(into, path, _ATTACHED)
+        if version == SCHEMA_VERSION:
+            with _transaction(into, path):
+                for table in _COPIED_TABLES:
+                    into.execute(f"CREATE OR REPLACE TABLE memory.main.{table} AS "
+                                 f"SELECT * FROM {_ATTACHED}.main.{table}")
+                into.execute(_LATEST_VIEW)
+    finally:
+        into.execute(f"DETACH {_ATTACHED}")
+    return version
+
+
+def _copy_through_this_process(path: Path, into: duckdb.DuckDBPyConnection, lock_wait: float) -> int | None:
+    """`_copy_store` when this process has the file open already (another Store, or the caller's own connection),
+    so DuckDB will not attach it a second time: the tables are read through that open file, as Arrow."""
+    source = _open_file(path, read_only=True, lock_wait=lock_wait)
+    try:
+        version = _inspect(source, path)
+        if version == SCHEMA_VERSION:
+            tables = {table: _arrow(source.sql(f"SELECT * FROM {table}")) for table in _COPIED_TABLES}
+            with _transaction(into, path):
+                for table, rows in tables.items():
+                    into.register("incoming_rows", rows)
+                    try:
+                        into.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming_rows")
+                    finally:
+                        into.unregister("incoming_rows")
+                into.execute(_LATEST_VIEW)
+    finally:
+        source.close()
+    return version
+
+
+def _arrow(relation):
+    """A DuckDB relation as an Arrow table (to_arrow_table since DuckDB 1.4, fetch_arrow_table before)."""
+    fetch = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+    return fetch()
+
+
+def _open_file(path: Path, *, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    """The store's file opened by DuckDB, waiting (up to `lock_wait`) while another process holds it."""
+    def attempt() -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=_DUCKDB_CONFIG)
+        except duckdb.ConnectionException as exc:
+            if read_only and "different configuration" in str(exc):
+                # this process has the file open read-write already: DuckDB shares that open file with us
+                return duckdb.connect(str(path), read_only=False, config=_DUCKDB_CONFIG)
+            raise
+
+    return _translated(path, lambda: retry_while_locked(path, attempt, lock_wait))
+
+
+def _translated(path: Path, open_it: Callable[[], T]) -> T:
+    """`open_it()`, with DuckDB's errors on opening a file made one line each (StoreLockedError passes through)."""
+    try:
+        return open_it()
+    except duckdb.IOException as exc:
+        if _is_disk_full(exc):
+            raise StoreError(f"no space left on device writing {path}") from None
+        raise StoreError(f"cannot open store {path}: {_first_line(str(exc))}") from None
+    except duckdb.ConnectionException as exc:
+        raise StoreError(f"cannot open store {path}: {_first_line(str(exc))}") from None
+    except duckdb.Error as exc:
+        raise StoreError(f"store {path} is not a mindshare store (not a readable DuckDB file): "
+                         f"{_first_line(str(exc))}") from None
+
+
+@contextmanager
+def _transaction(connection: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
+    """One transaction on `connection`; a failure rolls it back (a full disk becomes one StoreError)."""
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        connection.execute("COMMIT")
+    except BaseException as exc:
+        try:
+            connection.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a failed COMMIT has already ended the transaction
+        if isinstance(exc, duckdb.Error) and _is_disk_full(exc):
+            raise StoreError(f"no space left on device writing {path}; nothing of this run was stored") from None
+        raise
+
+
+def _close_quietly(connection: duckdb.DuckDBPyConnection) -> None:
+    """Close, checkpointing what was committed; a checkpoint the disk has no room for leaves the committed rows in
+    the write-ahead log, where the next open finds them."""
+    try:
+        connection.close()
+    except duckdb.Error:
+        pass
+
+
+def discard_if_empty(path: Path, lock_wait: float = 0.0) -> None:
+    """Remove the store at `path` if it holds no snapshot (a first run whose bundle could not be loaded), so that a
+    first run leaves a whole store or none. A store another process holds, or has filled, is left alone."""
+    try:
+        connection = _open_file(path, read_only=False, lock_wait=lock_wait)
+    except StoreLockedError:
+        return
+    except StoreError:
+        _remove_store_files(path)
+        return
+    try:
+        empty = connection.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 0
+    except duckdb.Error:
+        empty = True
+    finally:
+        _close_quietly(connection)
+    if empty:
+        _remove_store_files(path)
+
+
 def _remove_store_files(path: Path) -> None:
+    """The store's file and its write-ahead log, gone; a file system that refuses (read-only) keeps them."""
     for leftover in (path, path.with_name(path.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _writable(path: Path) -> bool:
     """The file (or, for a new store, the nearest folder that exists) and its folder may be written: DuckDB
     writes a .wal file beside the store."""
-    import os
-
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -429,64 +747,6 @@ def _refuse_foreign_file(path: Path) -> None:
         raise StoreError(f"cannot read store {path}: {exc.strerror}") from None
     if head == _SQLITE_MAGIC:
         raise StoreError(f"{path} is an SQLite file, not a mindshare store; give a .duckdb path with --db")
-
-
-def _connect(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + lock_wait
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only, config=_DUCKDB_CONFIG)
-        except duckdb.IOException as exc:
-            message = str(exc)
-            if "lock" in message.lower():
-                if time.monotonic() < deadline:
-                    time.sleep(0.2)
-                    continue
-                holder = _LOCK_HOLDER.search(message)
-                by = f" (PID {holder.group(1)})" if holder else ""
-                raise StoreLockedError(
-                    f"store {path} is in use by another process{by}; wait for it to finish, "
-                    f"or use --db to choose another store") from None
-            if _is_disk_full(exc):
-                raise StoreError(f"no space left on device writing {path}") from None
-            raise StoreError(f"cannot open store {path}: {_first_line(message)}") from None
-        except duckdb.Error as exc:
-            raise StoreError(f"store {path} is not a mindshare store (not a readable DuckDB file): "
-                             f"{_first_line(str(exc))}") from None
-
-
-def _check_or_create_schema(store: Store, read_only: bool) -> None:
-    con = store.connection
-    tables = {row[0] for row in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
-    if "meta" not in tables:
-        if tables:
-            raise StoreError(f"store {store.path} is a DuckDB file but not a mindshare store "
-                             f"(it has tables {', '.join(sorted(tables))})")
-        if read_only:
-            raise StoreError(f"store {store.path} is empty; run any mindshare command without read-only first")
-        with store.transaction():
-            con.execute(_SCHEMA)
-            con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        return
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    version = int(row[0]) if row and row[0].isdigit() else None
-    if version is None:
-        raise StoreError(f"store {store.path} has no schema version; it was not written by mindshare")
-    if version > SCHEMA_VERSION:
-        raise StoreError(f"store {store.path} has schema version {version}, newer than this mindshare "
-                         f"understands ({SCHEMA_VERSION}); upgrade mindshare")
-    while version < SCHEMA_VERSION:
-        if version not in _MIGRATIONS:
-            raise StoreError(f"store {store.path} has schema version {version}; this mindshare needs "
-                             f"{SCHEMA_VERSION} and has no migration for it")
-        if read_only:
-            raise StoreError(f"store {store.path} has schema version {version} and is open read-only; open it "
-                             f"once where it can be written to bring it to version {SCHEMA_VERSION}")
-        with store.transaction():
-            con.execute(_MIGRATIONS[version])
-            version += 1
-            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
 
 
 def _is_disk_full(exc: BaseException) -> bool:

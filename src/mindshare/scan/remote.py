@@ -45,17 +45,21 @@ def _value(text: str) -> object:
 
 
 def check_options(url: str, options: dict | None) -> None:
-    """Refuse a storage option the URL's file system does not take (fsspec passes unknown ones on silently), or a
-    yes/no option given another value. Raises InputError naming the option and what the file system takes."""
-    if not options:
-        return
+    """Refuse a URL whose file system is not installed (one line, not fsspec's ImportError deep in a worker), a
+    storage option the URL's file system does not take (fsspec passes unknown ones on silently), or a yes/no option
+    given another value. Raises InputError naming the URL or the option, and what the file system takes."""
     import fsspec
 
     protocol = url.split("://", 1)[0]
     try:
         cls = fsspec.get_filesystem_class(protocol)
-    except (ValueError, ImportError) as exc:
+    except ImportError as exc:  # "Install s3fs to access S3": the file system's package is not installed
+        extra = " (pip install 'mindshare[scan]' brings s3fs)" if protocol in {"s3", "s3a"} else ""
+        raise InputError(f"{url}: {exc}{extra}") from None
+    except ValueError as exc:
         raise InputError(f"{url}: {exc}") from None
+    if not options:
+        return
     taken: dict[str, inspect.Parameter] = {}
     for klass in reversed(cls.__mro__):
         init = klass.__dict__.get("__init__")
