@@ -6,9 +6,11 @@ it in this plan:
 
     face        cli, __main__, commands/, api, the package face (__init__)
     running     session (the store with the bundle), collection (the collection runner)
+    site        site/ (the published site around the report: pages, badges, embeds, feed, its folder)
     report      report/ (reads the store once, the analysis, the catalogue)
     producers   sources/ (live sources, venues, full-text queries), importers/ (files), scan/ (papers),
-                research/ (sampled scans), bundle (the shipped history)
+                research/ (sampled scans), bundle (the shipped history), history (the any-field history),
+                resolve (names to identities)
     analysis    analysis/ (pure functions over observations: no store, no network, no files)
     base        settings, fields, http, store
     ground      _version, errors, console, catalogue, observations
@@ -24,7 +26,7 @@ from pathlib import Path
 import mindshare
 
 PACKAGE = Path(mindshare.__file__).parent
-FOLDERS = ("analysis", "commands", "importers", "report", "research", "scan", "sources")
+FOLDERS = ("analysis", "commands", "importers", "report", "research", "scan", "site", "sources")
 
 GROUND = {"_version", "errors", "console", "catalogue", "observations"}
 BASE = GROUND | {"settings", "fields", "http", "store"}
@@ -41,12 +43,15 @@ ALLOWED: dict[str, set[str]] = {
     "importers": BASE,
     "research": BASE | {"sources", "scan"},
     "bundle": BASE | {"importers"},
+    "history": BASE | {"importers"},
+    "resolve": BASE | {"history", "sources"},
     "report": BASE | {"analysis"},
+    "site": BASE | {"analysis", "report"},
     "session": BASE | {"bundle"},
     "collection": BASE | {"sources"},
     "api": BASE | {"analysis", "report", "session", "collection", "sources"},
-    "commands": BASE | {"analysis", "report", "session", "collection", "sources", "importers", "scan", "research",
-                        "bundle", "api"},
+    "commands": BASE | {"analysis", "report", "site", "session", "collection", "sources", "importers", "scan",
+                        "research", "bundle", "resolve", "api"},
     "cli": BASE | {"commands", "__init__"},
     "__main__": {"cli"},
     "__init__": {"_version"},
