@@ -5,6 +5,7 @@ import stat
 from datetime import date
 
 import pytest
+from markdown_it import MarkdownIt
 
 from mindshare.errors import ReportError
 from mindshare.fields import load_field
@@ -215,7 +216,10 @@ def test_names_from_a_field_file_are_escaped(tmp_path, bundled_store_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>co</b>" not in html
     markdown = (out / "report.md").read_text()
-    assert "<script>" not in markdown
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)   # as a Markdown reader shows it
+    assert "<script>" not in rendered and "<b>" not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered and "TF &amp; &lt;b&gt;co&lt;/b&gt;" in rendered
+    assert "&lt;" not in markdown and "&amp;" not in markdown      # and the file itself reads as text
     results = json.loads((out / "results.json").read_text())
     assert "<script>alert(1)</script>" in json.dumps(results)  # data stays data in JSON
 

@@ -7,7 +7,7 @@ report's date (today, or --as-of) is decided here and passed in.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 
@@ -33,11 +33,12 @@ def build_report(store: Store, field: Field, *, as_of: date | None = None, compa
                  weights: dict[str, float] | None = None, today: date | None = None) -> Report:
     """The report of `field` from `store`, as known on `as_of` (default: everything, dated `today`). The days are
     dates, parsed once where the user gave them (the CLI's option, the API's argument)."""
+    today = today or date.today()
     observations = in_full_order(store.observations(as_of=as_of))
     snapshots = store.snapshots()
     evidence = Evidence(
         observations=observations, field=field, provenance=Provenance(),
-        report_date=as_of or today or date.today(),
+        report_date=as_of or today,
         collected_snapshots=frozenset(snapshots.loc[snapshots["kind"] == SnapshotKind.COLLECT, "snapshot_id"]),
         article=article_of(field))
     samples = in_full_order(store.observations(signal=SEARCH.name, source=Sources.GOOGLE_TRENDS, as_of=as_of,
@@ -63,7 +64,7 @@ def build_report(store: Store, field: Field, *, as_of: date | None = None, compa
             connection.unregister(EARLIER_NUMBERS)
     return Report(
         field_name=field.name, field_title=field.title,
-        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        generated_at=today.isoformat(),   # the day, not the time: the same data on one day make the same files
         as_of=as_of.isoformat() if as_of else None, store_name=store.path.name, sections=sections,
         sources=evidence.provenance.entries, snapshots=snapshots,
     )

@@ -25,6 +25,7 @@ from mindshare._version import __version__
 from mindshare.report.folder import ReportFolder
 from mindshare.report.model import Report, Section, Table, jsonable
 from mindshare.report.tables import MAX_ALIGNED_COLUMNS, html_table, markdown_table, md_escape
+from mindshare.report.theme import css_variables, dark_chart_config, favicon_link
 
 STATIC_WIDTH = 640
 SOURCES_SECTION = "sources"
@@ -108,7 +109,7 @@ def render_html(report: Report) -> str:
     return TEMPLATES.get_template("report.html.j2").render(
         report=report, sections=sections, sources_section=_sources_section(report), specs=specs,
         answer=_answer_parts(answer), vega_script=VEGA_SCRIPT, table_html=html_table, version=__version__,
-        aligned=MAX_ALIGNED_COLUMNS)
+        aligned=MAX_ALIGNED_COLUMNS, **_page_look())
 
 
 def _headline_section(report: Report) -> Section | None:
@@ -139,7 +140,12 @@ def render_sources_html(report: Report) -> str:
     table = section.tables[0] if section and section.tables else None
     return TEMPLATES.get_template("sources.html.j2").render(
         report=report, section=section, table=table, version=__version__, aligned=MAX_ALIGNED_COLUMNS,
-        sources_table=lambda t: html_table(_with_anchors(t), links_to=""))
+        sources_table=lambda t: html_table(_with_anchors(t), links_to=""), **_page_look())
+
+
+def _page_look() -> dict[str, str]:
+    """What both pages' <head> take from report.theme: the favicon and the light/dark colours."""
+    return {"favicon": favicon_link(), "theme_css": css_variables(), "dark_chart_config": _script_json(dark_chart_config())}
 
 
 def _sources_section(report: Report) -> Section | None:

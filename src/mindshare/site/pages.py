@@ -14,15 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from mindshare.report.theme import css_variables, favicon_link
 from mindshare.site.urls import absolute
 
 ARCHIVE = "archive/index.html"
 LATEST = "latest/index.html"
 STYLE = """<style>
-  :root { color-scheme: light dark; --ink: #1d2330; --muted: #5b6475; --line: #e3e6ec; --accent: #2f5bd3;
-          --bg: #fbfbfd; }
-  @media (prefers-color-scheme: dark) {
-    :root { --ink: #e6e8ee; --muted: #a3abba; --line: #343a46; --accent: #8fb0ff; --bg: #16181d; } }
+  """ + css_variables() + """
   body { margin: 0 auto; max-width: 48rem; padding: 1.5rem 1rem; font: 16px/1.55 system-ui, -apple-system,
          "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
   h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
@@ -121,7 +119,7 @@ def archive_page(permalinks: list[Permalink], site: str, *, title: str) -> bytes
 def page(title: str, body: str, *, head: str = "") -> bytes:
     return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
-            '<link rel="icon" href="data:,">\n'   # no favicon.ico request to answer 404 on a static host
+            f"{favicon_link()}\n"   # inline: no favicon.ico request for a static host to answer 404
             f"{head}{STYLE}\n</head>\n<body>\n{body}</body>\n</html>\n").encode()
 
 
