@@ -89,5 +89,27 @@ def markdown_table(table: Table, limit: int = 40) -> str:
     return text
 
 
+# A text cell starting with one of these is run as a formula by spreadsheets (CSV injection; OWASP's advice is to
+# start such a cell with an apostrophe, which the spreadsheet shows as text). Numbers are left alone.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(value: Any) -> Any:
+    """`value` as a CSV cell a spreadsheet shows as text: text a spreadsheet would run as a formula gets an
+    apostrophe in front; anything else is returned as it is."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell that a spreadsheet would run as a formula prefixed by an apostrophe (what every
+    CSV mindshare writes goes through: `--format csv`, the site's data/)."""
+    safe = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        safe[column] = [defused(v) for v in frame[column]]
+    return safe
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -17,10 +17,11 @@ import re
 from html import escape
 from typing import Any
 
+from mindshare.report.tables import defused
+
 FOLDER = "data"
 ANSWER = "headline"
 SOURCES = "sources"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # as commands._common.spreadsheet_safe (see the module doc)
 
 
 def data_files(results: dict[str, Any]) -> dict[str, bytes]:
@@ -110,9 +111,7 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return defused(value)
 
 
 def _slug(text: str) -> str:
