@@ -249,12 +249,16 @@ def test_failed_render_keeps_the_previous_report(tmp_path, bundled_store_path, m
 
     from mindshare.report import render
 
-    def broken(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+    put = render._put
 
-    monkeypatch.setattr(render, "render_markdown", broken)
+    def broken(staging, name, content):   # a full disk half-way: some files staged, report.md not
+        if name == "report.md":
+            raise OSError(28, "No space left on device")
+        put(staging, name, content)
+
+    monkeypatch.setattr(render, "_put", broken)
     with pytest.raises(ReportError, match="No space left"):
-        write_report(built, out, render_images=False)
+        write_report(built, out, render_images=True)    # with its charts this time: not the report already there
     assert (out / "index.html").read_text() == before
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
 

@@ -125,10 +125,12 @@ def test_a_killed_report_leaves_no_partial_folder_after_the_next_run(tmp_path, b
 
         with session({str(db)!r}, read_only=True) as store:
             built = build_report(store, load_field())
-        def hang(*args, **kwargs):
+        put = render._put
+        def hang(staging, name, content):   # one file in: the report is half-staged
+            put(staging, name, content)
             print("staging", flush=True)
             time.sleep(600)
-        render.render_markdown = hang
+        render._put = hang
         render.write_report(built, {str(out)!r}, render_images=False)
         """)], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
     try:

@@ -8,7 +8,8 @@ anything mindshare did not write.
   report). A report from before manifests is recognised by its files (index.html, report.md, results.json naming
   a mindshare version, charts/ of images) and nothing else.
 - Replacing a report moves the new files in one by one and deletes only the old report's own files that the new
-  one does not have again; a file the user added to the folder stays. The manifest is written first listing old
+  one does not have again; a file the user added to the folder stays. A file whose bytes are already there is left
+  as it is (its time too), so writing the same report again changes nothing that rsync or git would see. The manifest is written first listing old
   and new files together, and last listing the new ones, so an interrupted run still knows what is mindshare's.
   The folder itself is never removed or renamed: a shell standing inside it stays where it was.
 - Staging folders left by a run that was killed are removed by the next run to the same destination: their name
@@ -21,6 +22,7 @@ under a file is named as such, not as "File exists").
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -31,7 +33,7 @@ import socket
 import time
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from mindshare._version import __version__
 from mindshare.errors import ReportError
@@ -120,6 +122,12 @@ class ReportFolder:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
+    def holds(self, files: Mapping[str, Path]) -> bool:
+        """Whether the folder is already exactly the report made of `files` (name in the folder -> a file with its
+        bytes): its manifest lists just these and each has the same bytes, so writing them would change nothing."""
+        return self.previous == set(files) and all(same_bytes(self.path / name, source)
+                                                   for name, source in files.items())
+
     def publish(self, staging: Path) -> None:
         """Move the finished report in `staging` into place."""
         written = sorted(_files_under(staging))
@@ -133,6 +141,8 @@ class ReportFolder:
         _write_manifest(self.path, sorted(self.previous | set(written)))
         for name in written:
             target = self.path / name
+            if same_bytes(target, staging / name):
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, target)
         for name in sorted(self.previous - set(written)):
@@ -163,10 +173,23 @@ def _files_under(folder: Path) -> list[str]:
 
 
 def _write_manifest(folder: Path, files: list[str]) -> None:
+    text = json.dumps({"written_by": f"mindshare {__version__}", "files": files}, indent=1)
+    try:
+        if (folder / MANIFEST).read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
     temporary = folder / f"{MANIFEST}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps({"written_by": f"mindshare {__version__}", "files": files}, indent=1),
-                         encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, folder / MANIFEST)
+
+
+def same_bytes(path: Path, other: Path) -> bool:
+    """Whether `path` is a file (not a link) holding exactly the bytes of `other`."""
+    try:
+        return path.is_file() and not path.is_symlink() and filecmp.cmp(path, other, shallow=False)
+    except OSError:
+        return False
 
 
 def _safe(name: str) -> bool:

@@ -112,6 +112,7 @@ class Report:
     sections: list[Section]
     sources: list[SourceEntry]
     snapshots: pd.DataFrame
+    identity: str = ""        # report.build's digest of everything it depends on: the same identity, the same files
 
 
 _SEPARATOR = "\x1f"
