@@ -115,6 +115,47 @@ def numbers_of(observations: pd.DataFrame) -> pd.DataFrame:
     return observations[observations["kind"] == "number"]
 
 
+# -- the answer alone, as known on a day ------------------------------------------------------------------------
+def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, float] | None = None) -> dict | None:
+    """The answer (results.json's `headline` section, without source numbers) as known on `day`: the figures
+    published by then, dated `day`. What the site's scoreboard through time is made of: only the analysis runs, not
+    the sections, and the answer is kept in the cache under the store's content, the field, the day and the code,
+    so a history already drawn costs one query per day."""
+    key = hashlib.sha256(repr((IDENTITY_FORMAT, code_digest(), store_digest(store), repr(field), day,
+                               sorted((weights or {}).items()))).encode()).hexdigest()[:32]
+    held = cache.load_answer(key)
+    if held is not None:
+        return held.get("answer")
+    answer = _answer_of(store, field, day, weights)
+    cache.save_answer(key, {"answer": answer})
+    return answer
+
+
+def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] | None) -> dict | None:
+    """The analysis and the answer made from it, as report.engine makes them (the same two calls, the same
+    arguments), without the method-details section the engine builds beside them: half its time, and the history
+    reads only the answer."""
+    from mindshare.analysis.answer import answer_of
+    from mindshare.analysis.pipeline import analyse
+    from mindshare.report import engine
+    from mindshare.report.article import article_of
+
+    observations = in_full_order(store.observations(as_of=day))
+    article = article_of(field)
+    chosen = weights or field.score_weights
+    names = {c.id: c.name for c in field.contenders}
+    connection = store.connection
+    connection.register(NUMBERS, numbers_of(observations))
+    try:
+        with engine.one_thread(connection):
+            result = analyse(connection, NUMBERS, contenders=list(field.ids), names=lambda i: names.get(i, i),
+                             presets=article.composite_presets if article else (), weights=chosen)
+    finally:
+        connection.unregister(NUMBERS)
+    answer = answer_of(result, report_date=day, names=lambda i: names.get(i, i), weights=chosen)
+    return answer.as_section() if answer is not None else None
+
+
 # -- the report's identity ----------------------------------------------------------------------------------------
 def report_identity(store: Store, field: Field, *, as_of: date | None, compare_to: date | None,
                     weights: dict[str, float] | None, today: date) -> str:

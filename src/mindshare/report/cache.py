@@ -70,7 +70,7 @@ def save_section(path: Path, section: Section) -> None:
     if document is None:
         return
     try:
-        _write_atomically(path, json.dumps(document, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+        write_atomically(path, json.dumps(document, ensure_ascii=False, allow_nan=False).encode("utf-8"))
     except (OSError, ValueError):
         pass
 
@@ -160,6 +160,38 @@ def _frame(encoded: str) -> pd.DataFrame:
         if type(exc).__module__.startswith("pyarrow"):
             raise ValueError(f"not a table: {exc}") from None
         raise
+
+
+# -- answers as known on a day (report.build.answer_as_of) -----------------------------------------------------------
+ANSWERS = "answers"
+
+
+def load_answer(key: str) -> dict[str, Any] | None:
+    """The answer kept under `key`: a JSON object, or None."""
+    answers = folder(ANSWERS)
+    if answers is None:
+        return None
+    try:
+        document = json.loads((answers / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != FORMAT or not (
+            document.get("answer") is None or isinstance(document.get("answer"), dict)):
+        return None
+    return document
+
+
+def save_answer(key: str, document: dict[str, Any]) -> None:
+    answers = folder(ANSWERS)
+    if answers is None:
+        return
+    from mindshare.report.model import jsonable
+
+    try:
+        text = json.dumps({"format": FORMAT, **jsonable(document)}, ensure_ascii=False, allow_nan=False)
+        write_atomically(answers / f"{key}.json", text.encode("utf-8"))
+    except (OSError, ValueError, TypeError):
+        pass
 
 
 # -- whole reports --------------------------------------------------------------------------------------------------
@@ -330,7 +362,8 @@ def _report_of(document: Any) -> Report | None:
 
 
 # -- small helpers ----------------------------------------------------------------------------------------------------
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """`data` into `path` by a temporary file beside it: a reader never sees half of it."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -183,6 +183,33 @@ def snapshots(name: str, title: str, points: pd.DataFrame, *, unit: str, palette
     return Chart(name, title, datasets.attach(spec), table)
 
 
+def lead_history(name: str, title: str, frame: pd.DataFrame, *, table: str) -> Chart:
+    """The lead of each measure through time, one stacked view per measure (as `bars`, not a facet): the lead of
+    the measure's current leader over its current runner-up (`value`: a ratio on a log scale, or a gap in points),
+    its interval as a band where it has one, and the line of no lead (1, or 0 points). `frame` has day, measure,
+    pair, scale, value, low, high, leader and lead (site.history.lead_frame)."""
+    datasets = _Datasets()
+    views = []
+    for measure in list(dict.fromkeys(frame["measure"])):
+        rows = frame[frame["measure"] == measure]
+        ratio = rows["scale"].iloc[0] != "points"
+        data = datasets(rows.assign(day=pd.to_datetime(rows["day"])))
+        axis_title = f"{rows['pair'].iloc[0]}: " + ("ratio" if ratio else "gap (points)")
+        scale = alt.Scale(type="log") if ratio else alt.Scale(zero=False)
+        base = alt.Chart(data).encode(x=alt.X("day:T", title=None, axis=alt.Axis(format="%Y-%m", labelOverlap=True)))
+        tooltip = [alt.Tooltip("day:T"), alt.Tooltip("leader:N", title="leader"), alt.Tooltip("lead:N")]
+        layers = [
+            base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", scale=scale, title=label(axis_title)), y2="high:Q"),
+            base.mark_line(point=alt.OverlayMarkDef(size=30)).encode(
+                y=alt.Y("value:Q", scale=scale, title=label(axis_title)), tooltip=tooltip),
+            alt.Chart(data).mark_rule(strokeDash=[3, 3], color="#888").encode(y=alt.datum(1 if ratio else 0)),
+        ]
+        heading = alt.TitleParams(label(str(measure)), anchor="start", fontSize=12, limit=600)
+        views.append(alt.layer(*layers).properties(width="container", height=110, title=heading))
+    chart = alt.vconcat(*views, spacing=14).resolve_scale(x="shared").properties(title=title)
+    return Chart(name, title, datasets.attach(chart.to_dict(validate=False)), table)
+
+
 _LINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\u0085": " ", "\u2028": " ", "\u2029": " ",
                               "\\": "\uff3c"})
 

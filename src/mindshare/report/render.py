@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,6 +84,19 @@ def _stage_built(report: Report, staging: Path, render_images: bool) -> None:
     if render_images:
         write_chart_images(report, staging / CHARTS)
     keep_report(report, staging, markdown, charts=render_images)
+
+
+def keep_in_cache(report: Report) -> None:
+    """Keep a report just built in the cache, as `write_report` would (for a caller that renders its own pages from
+    it, such as `mindshare publish`): the next build of the same identity is then a copy."""
+    with tempfile.TemporaryDirectory() as folder:
+        staging = Path(folder)
+        _put(staging, "results.json", json.dumps(results_document(report), indent=1, ensure_ascii=False))
+        _put(staging, "index.html", render_html(report))
+        _put(staging, "sources.html", render_sources_html(report))
+        _put(staging, VEGA_SCRIPT, vega_bundle())
+        keep_report(report, staging, {images: render_markdown(report, with_images=images) for images in (True, False)},
+                    charts=False)
 
 
 def _stage_held(report: HeldReport, staging: Path, render_images: bool) -> None:
@@ -160,9 +174,29 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 # -- HTML -----------------------------------------------------------------------------------------------------
-def render_html(report: Report) -> str:
+@dataclass(frozen=True)
+class PageExtras:
+    """What a page that is published on a site carries beyond the report's own (mindshare.site fills it): lines for
+    its <head> (canonical URL, Open Graph), a bar at the top of its body (links around the site), the address of
+    the chart library, and `since`: a column of the scoreboard beside each row's value at an earlier day
+    (`{"title": ..., "values": {row key: text}}`, rows keyed by `scoreboard_key`)."""
+
+    head: str = ""
+    banner: str = ""
+    vega_script: str = VEGA_SCRIPT
+    since: dict[str, Any] | None = None
+
+
+def scoreboard_key(row: dict[str, Any]) -> str:
+    """What makes a scoreboard row the same measure on another day: its signal, metric and segment."""
+    return "|".join(str(row.get(part) or "") for part in ("signal", "metric", "segment"))
+
+
+def render_html(report: Report, extras: PageExtras = PageExtras()) -> str:
     """index.html: the answer first (title, headline, sentences, the whole scoreboard: the first screen), then every
     section but the source list, which is sources.html."""
+    from markupsafe import Markup
+
     from mindshare.report.tables import MAX_ALIGNED_COLUMNS, html_table
 
     answer = _headline_section(report)
@@ -170,8 +204,9 @@ def render_html(report: Report) -> str:
     specs = {chart.name: _script_json(chart.spec) for section in sections for chart in section.charts}
     return templates().get_template("report.html.j2").render(
         report=report, sections=sections, sources_section=_sources_section(report), specs=specs,
-        answer=_answer_parts(answer), vega_script=VEGA_SCRIPT, table_html=html_table, version=__version__,
-        aligned=MAX_ALIGNED_COLUMNS, **_page_look())
+        answer=_answer_parts(answer), vega_script=extras.vega_script, table_html=html_table, version=__version__,
+        aligned=MAX_ALIGNED_COLUMNS, extra_head=Markup(extras.head), banner=Markup(extras.banner),
+        since=extras.since, row_key=scoreboard_key, **_page_look())
 
 
 def _headline_section(report: Report) -> Section | None:
@@ -196,15 +231,18 @@ def _answer_parts(section: Section | None) -> dict[str, Any]:
     }
 
 
-def render_sources_html(report: Report) -> str:
+def render_sources_html(report: Report, extras: PageExtras = PageExtras()) -> str:
     """sources.html: the source list, one row per S-number, each row the target of the links to it."""
+    from markupsafe import Markup
+
     from mindshare.report.tables import MAX_ALIGNED_COLUMNS, html_table
 
     section = _sources_section(report)
     table = section.tables[0] if section and section.tables else None
     return templates().get_template("sources.html.j2").render(
         report=report, section=section, table=table, version=__version__, aligned=MAX_ALIGNED_COLUMNS,
-        sources_table=lambda t: html_table(_with_anchors(t), links_to=""), **_page_look())
+        sources_table=lambda t: html_table(_with_anchors(t), links_to=""), extra_head=Markup(extras.head),
+        banner=Markup(extras.banner), **_page_look())
 
 
 def _page_look() -> dict[str, str]:

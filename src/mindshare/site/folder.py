@@ -22,7 +22,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -105,15 +105,18 @@ class SiteFolder:
         """The permalink folders already published, oldest first."""
         return sorted(self.published, key=_permalink_order)
 
-    def permalink_for(self, day: date, files: Mapping[str, bytes]) -> str:
+    def permalink_for(self, day: date, files: Mapping[str, bytes] | Callable[[str], Mapping[str, bytes]]) -> str:
         """The folder a publish of `day` with `files` (relative to the permalink) goes to: `<day>` when new or
         holding exactly these bytes, else the first `<day>-N` that is (an earlier publish that day keeps its
-        own)."""
+        own). `files` may be a function of the folder's name, for pages that name their own address."""
         n = 1
         while True:
             name = day.isoformat() if n == 1 else f"{day.isoformat()}-{n}"
+            if name not in self.published:
+                return name
+            wanted = files(name) if callable(files) else files
             mine = {f[len(name) + 1:] for f in self.previous if f.startswith(name + "/")}
-            if name not in self.published or (mine == set(files) and all(self._same(f"{name}/{f}", files[f]) for f in files)):
+            if mine == set(wanted) and all(self._same(f"{name}/{f}", wanted[f]) for f in wanted):
                 return name
             n += 1
 
