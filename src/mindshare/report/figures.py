@@ -196,7 +196,7 @@ def lead_history(name: str, title: str, frame: pd.DataFrame, *, table: str) -> C
         data = datasets(rows.assign(day=pd.to_datetime(rows["day"])))
         axis_title = f"{rows['pair'].iloc[0]}: " + ("ratio" if ratio else "gap (points)")
         scale = alt.Scale(type="log") if ratio else alt.Scale(zero=False)
-        base = alt.Chart(data).encode(x=alt.X("day:T", title=None, axis=alt.Axis(format="%Y-%m", labelOverlap=True)))
+        base = alt.Chart(data).encode(x=alt.X("day:T", title=None, axis=alt.Axis(format="%Y-%m", tickCount="month", labelOverlap=True)))
         tooltip = [alt.Tooltip("day:T"), alt.Tooltip("leader:N", title="leader"), alt.Tooltip("lead:N")]
         layers = [
             base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", scale=scale, title=label(axis_title)), y2="high:Q"),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -151,12 +151,12 @@ def events(points: list[Point], names: Mapping[str, str]) -> list[Event]:
             old = earlier.get(scoreboard_key(row))
             if old is not None:
                 for event in _changes(after.day, after.kind, old, row):
-                    found.setdefault(anchor(event), event)
+                    found.setdefault(anchor(event), _linked(event))
     if points:
         for crossing in _table(points[-1].answer, "lead_lag"):
             event = _crossover(crossing, names)
             if event is not None:
-                found.setdefault(anchor(event), event)
+                found.setdefault(anchor(event), _linked(event))
     return sorted(found.values(), key=lambda e: (e.day, anchor(e)), reverse=True)
 
 
@@ -211,6 +211,11 @@ def anchor(event: Event) -> str:
     """The id of the event's line on the history page: what the event is, not its words."""
     digest = hashlib.sha256("\x1f".join((event.kind, event.signal, event.day.isoformat(), *event.key)).encode())
     return f"e-{digest.hexdigest()[:12]}"
+
+
+def _linked(event: Event) -> Event:
+    """The event with its link: its own line on the history page."""
+    return replace(event, link=f"{PAGE}#{anchor(event)}")
 
 
 def _when(day: date, kind: str) -> str:

@@ -29,6 +29,7 @@ STYLE = """<style>
   ol.permalinks { padding-left: 0; list-style: none; }
   ol.permalinks li { border-bottom: 1px solid var(--line); padding: .5rem 0; }
   ol.permalinks .headline { display: block; color: var(--muted); font-size: .92rem; }
+  li, p { overflow-wrap: anywhere; }
   body.wide { max-width: 60rem; }
   .chart { width: 100%; min-height: 200px; margin: 1rem 0; }
   figure { margin: 1.2rem 0; padding-bottom: .8rem; border-bottom: 1px solid var(--line); }
@@ -188,6 +189,13 @@ _DRAW = """
 (function () {
   var element = document.getElementById("lead-history");
   var spec = JSON.parse(document.getElementById("lead-history-spec").textContent);
+  // stacked views do not follow their container's width: each is given the page's, less its axis
+  var width = Math.max(160, element.clientWidth - 90);
+  (spec.vconcat || []).forEach(function (view) {
+    if (view.width === "container") { view.width = width; }
+    if (view.title && view.title.limit) { view.title.limit = width; }
+  });
+  delete spec.title;   // the page's heading says it; a title wider than a phone would widen the page
   var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   var options = {actions: false, renderer: "svg"};
   if (dark) { options.theme = "dark"; options.config = {background: null}; }

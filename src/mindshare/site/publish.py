@@ -152,6 +152,8 @@ class Site:
         self.headline = _headline_text(results)
         parts = urlsplit(base) if base else None
         self.host = f"{parts.hostname}{parts.path}".rstrip("/") if parts else ""
+        self._pages: tuple[str, str, bytes, bytes] | None = None
+        self._history_chart: dict[int, Any] = {}
 
     def url(self, path: str) -> str | None:
         return absolute(self.base, path) if self.base else None
@@ -163,15 +165,26 @@ class Site:
         of today's permalink)."""
         root = "" if place is None else "../"
         here = "" if place is None else f"{place}/"
+        index, sources, markdown, document = self._rendered(then, since)
         banner = self._banner(root, place, permalink)
-        extras = PageExtras(head=self._head(here, root), banner=banner, vega_script=f"{root}{self.vega}",
-                            since=_since(self.results, then, since))
-        document = json.dumps(self.results, indent=1, ensure_ascii=False)
-        return {"index.html": render_html(self.report, extras).encode("utf-8"),
-                "sources.html": render_sources_html(self.report, PageExtras(
-                    head=self._head(f"{here}sources.html", root, card=False), banner=banner)).encode("utf-8"),
-                "report.md": render_markdown(self.report, with_images=False).encode("utf-8"),
-                "results.json": document.encode("utf-8")}
+        return {"index.html": _fill(index, head=self._head(here, root), banner=banner,
+                                    vega=escape(f"{root}{self.vega}")),
+                "sources.html": _fill(sources, head=self._head(f"{here}sources.html", root, card=False),
+                                      banner=banner, vega=""),
+                "report.md": markdown, "results.json": document}
+
+    def _rendered(self, then: Mapping[str, Any] | None, since: date | None) -> tuple[str, str, bytes, bytes]:
+        """The report's pages rendered once, with slots for what differs between the root and a permalink (the
+        <head> lines, the bar, the library's address): a page takes seconds to render, a slot is a replace."""
+        if self._pages is None:
+            extras = PageExtras(head=_SLOT.format("head"), banner=_SLOT.format("banner"),
+                                vega_script=_SLOT.format("vega"), since=_since(self.results, then, since))
+            index = render_html(self.report, extras)
+            sources = render_sources_html(self.report, PageExtras(head=_SLOT.format("head"),
+                                                                  banner=_SLOT.format("banner")))
+            self._pages = (index, sources, render_markdown(self.report, with_images=False).encode("utf-8"),
+                           json.dumps(self.results, indent=1, ensure_ascii=False).encode("utf-8"))
+        return self._pages
 
     def _head(self, path: str, root: str, *, card: bool = True) -> str:
         lines = ""
@@ -192,7 +205,7 @@ class Site:
         words = (f"Published {escape(place[:10])} and kept as it was: cite this address. "
                  if place is not None else "")
         return ('<nav class="site-bar" aria-label="this site">' + words +
-                "".join(f'<a href="{escape(href)}">{escape(text)}</a>' for href, text in links) + "</nav>\n")
+                " ".join(f'<a href="{escape(href)}">{escape(text)}</a>' for href, text in links) + "</nav>\n")
 
     # -- badges and embeds --------------------------------------------------------------------------------------------
     def badges(self) -> list[badges.Badge]:
@@ -219,15 +232,17 @@ class Site:
         return out
 
     def history_chart(self, points: list[history.Point]):
+        """The chart of the scoreboard through time (report.figures.lead_history), made once per publish."""
         import pandas as pd
 
         from mindshare.report.figures import lead_history
 
-        frame = pd.DataFrame(history.lead_frame(points))
-        if frame.empty:
-            return None
-        return lead_history(HISTORY_CHART, f"{self.title}: each measure's lead, as known at each month end",
-                            frame, table="history")
+        if id(points) not in self._history_chart:
+            frame = pd.DataFrame(history.lead_frame(points))
+            self._history_chart[id(points)] = None if frame.empty else lead_history(
+                HISTORY_CHART, f"{self.title}: the lead of each measure counted today, as known at each month end",
+                frame, table="history")
+        return self._history_chart[id(points)]
 
     def embed_files(self, points: list[history.Point]) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
@@ -259,6 +274,15 @@ class Site:
                  "the events of the feed: leads that changed, crossings, confidence, new data")]
 
 
+_SLOT = "mindshare-site-slot-{}-7c1e"
+
+
+def _fill(page: str, **values: str) -> bytes:
+    for name, value in values.items():
+        page = page.replace(_SLOT.format(name), value)
+    return page.encode("utf-8")
+
+
 # -- what the last publish said -----------------------------------------------------------------------------------------
 def _earlier_answer(folder: SiteFolder, since: date | None) -> dict[str, Any] | None:
     """The answer of the newest permalink of the day `since` (what readers saw at the last publish)."""
@@ -286,9 +310,10 @@ def _since(results: dict[str, Any], then: Mapping[str, Any] | None, day: date | 
             continue
         text = f"{old.get('leader_name') or 'no leader'} {badges.lead_figure(old)}".strip()
         now = f"{row.get('leader_name') or 'no leader'} {badges.lead_figure(row)}".strip()
-        values[scoreboard_key(row)] = "same" if text == now and old.get("period") == row.get("period") else \
-            f"{text} ({old.get('period')})"
-    return {"title": f"At the last publish ({day.isoformat()})", "values": values}
+        values[scoreboard_key(row)] = "same" if text == now and old.get("period") == row.get("period") else text
+    return {"title": "last publish", "day": day.isoformat(),
+            "explained": f"The lead at the last publish, {day.isoformat()} ('same': the same leader, lead and period)",
+            "values": values}
 
 
 def _permalink_headline(folder: SiteFolder, name: str) -> str:
