@@ -67,8 +67,10 @@ def _built(store: Store, field: Field, *, as_of: date | None, compare_to: date |
     from mindshare.report.article import article_of
     from mindshare.report.evidence import Evidence
     from mindshare.report.model import Provenance, Report
+    from mindshare.report.render import start_drawing
     from mindshare.report.sections import headline, jobs, research, search, signals, sources, usage
 
+    start_drawing()   # the chart library, drawn beside the build the first time
     observations = in_full_order(store.observations(as_of=as_of))
     snapshots = store.snapshots()
     evidence = Evidence(
@@ -86,6 +88,7 @@ def _built(store: Store, field: Field, *, as_of: date | None, compare_to: date |
     try:
         ordered = [jobs.build(evidence), research.build(evidence), search.build(search.SearchInput(evidence, samples)),
                    usage.build(evidence), signals.build(evidence)]
+        start_drawing(ordered)   # their charts, while the analysis runs
         console.say("  the sections are built; now the statistics of the answer ...")
         analysed = engine.run(engine.EngineInput(
             evidence, connection, NUMBERS, weights=weights or field.score_weights, compare_to=compare_to,
@@ -119,19 +122,41 @@ def numbers_of(observations: pd.DataFrame) -> pd.DataFrame:
 def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, float] | None = None) -> dict | None:
     """The answer (results.json's `headline` section, without source numbers) as known on `day`: the figures
     published by then, dated `day`. What the site's scoreboard through time is made of: only the analysis runs, not
-    the sections, and the answer is kept in the cache under the store's content, the field, the day and the code,
-    so a history already drawn costs one query per day."""
-    key = hashlib.sha256(repr((IDENTITY_FORMAT, code_digest(), store_digest(store), repr(field), day,
-                               sorted((weights or {}).items()))).encode()).hexdigest()[:32]
-    held = cache.load_answer(key)
+    the sections.
+
+    Kept in the cache twice: under the store's content (a history already read costs one query a day), and under
+    the content of the figures known that day (a store that gained figures published later, as a new collection
+    does, reads each day's figures again but does not analyse them again)."""
+    options = (IDENTITY_FORMAT, code_digest(), repr(field), day, sorted((weights or {}).items()))
+    by_store = _digest_of((*options, store_digest(store)))
+    held = cache.load_answer(by_store)
     if held is not None:
         return held.get("answer")
-    answer = _answer_of(store, field, day, weights)
-    cache.save_answer(key, {"answer": answer})
-    return answer
+    observations = in_full_order(store.observations(as_of=day))
+    by_content = _digest_of((*options, _frame_digest(observations)))
+    held = cache.load_answer(by_content)
+    if held is None:
+        held = {"answer": _answer_of(store, field, day, weights, observations)}
+        cache.save_answer(by_content, held)
+    cache.save_answer(by_store, held)
+    return held.get("answer")
 
 
-def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] | None) -> dict | None:
+def _digest_of(parts: tuple) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """The rows of `frame`, in any order (the store returns tied rows in no fixed order)."""
+    import numpy as np
+    import pandas as pd
+
+    rows = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+    return hashlib.sha256(np.sort(rows).tobytes()).hexdigest()
+
+
+def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] | None,
+               observations: pd.DataFrame) -> dict | None:
     """The analysis and the answer made from it, as report.engine makes them (the same two calls, the same
     arguments), without the method-details section the engine builds beside them: half its time, and the history
     reads only the answer."""
@@ -140,7 +165,6 @@ def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] 
     from mindshare.report import engine
     from mindshare.report.article import article_of
 
-    observations = in_full_order(store.observations(as_of=day))
     article = article_of(field)
     chosen = weights or field.score_weights
     names = {c.id: c.name for c in field.contenders}

@@ -83,12 +83,15 @@ def _stage_built(report: Report, staging: Path, render_images: bool) -> None:
     _put(staging, "report.md", markdown[render_images])
     if render_images:
         write_chart_images(report, staging / CHARTS)
+    else:
+        stop_drawing_charts()
     keep_report(report, staging, markdown, charts=render_images)
 
 
 def keep_in_cache(report: Report) -> None:
     """Keep a report just built in the cache, as `write_report` would (for a caller that renders its own pages from
     it, such as `mindshare publish`): the next build of the same identity is then a copy."""
+    stop_drawing_charts()
     with tempfile.TemporaryDirectory() as folder:
         staging = Path(folder)
         _put(staging, "results.json", json.dumps(results_document(report), indent=1, ensure_ascii=False))
@@ -278,7 +281,12 @@ def _script_json(spec: dict) -> str:
 
 
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one script (no CDN), cached per vl-convert version."""
+    """Vega, Vega-Lite and vega-embed as one script (no CDN), cached per vl-convert version (its first making
+    takes seconds: `start_drawing` begins it while the report is still being built)."""
+    return _background.wait("vega.js", _make_vega_bundle)
+
+
+def _make_vega_bundle() -> str:
     import vl_convert
 
     path = _cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
@@ -287,6 +295,60 @@ def vega_bundle() -> str:
     bundle = vl_convert.javascript_bundle()
     _write_atomically(path, bundle.encode("utf-8"))
     return bundle
+
+
+class _Background:
+    """Drawing that can start before the report is written, on two threads beside the one that builds it: vl-convert
+    draws in Rust and lets the builder's Python run meanwhile (a first report draws for as long as it computes).
+    Each job is named by what it makes; asking for a job waits for it if it started, else runs it here."""
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+        self.jobs: dict[str, Any] = {}
+
+    def start(self, name: str, job: Any) -> None:
+        if name not in self.jobs:
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mindshare-draw")
+            self.jobs[name] = self.pool.submit(job)
+
+    def wait(self, name: str, job: Any) -> Any:
+        started = self.jobs.pop(name, None)
+        if started is not None and not started.cancel():
+            try:
+                return started.result()
+            except OSError:
+                pass   # its cache folder went away meanwhile (another MINDSHARE_CACHE): made again here
+        return job()
+
+    def drop(self, prefix: str) -> None:
+        """Forget the jobs whose names start with `prefix`: those not begun never run (a process waits for its
+        drawing threads before it exits, so what nobody will ask for must not keep it)."""
+        for name in [name for name in self.jobs if name.startswith(prefix)]:
+            self.jobs.pop(name).cancel()
+
+
+_background = _Background()
+_CHART_JOB = "chart:"
+
+
+def start_drawing(sections: list[Section] | None = None) -> None:
+    """Begin, in the background, what writing the report will need and takes long the first time: the chart library,
+    and the PNG and SVG of the charts of `sections` (into the cache, where `write_chart_images` finds them)."""
+    _background.start("vega.js", _make_vega_bundle)
+    for section in sections or []:
+        for chart in section.charts:
+            static = _static_spec(chart.spec)
+            key = _chart_key(static)
+            folder = _cache_dir() / "charts"
+            _background.start(f"{_CHART_JOB}{key}",
+                              lambda static=static, key=key, folder=folder: _draw_chart(static, key, folder))
+
+
+def stop_drawing_charts() -> None:
+    """The report will be written without its chart images (`--no-png`, or a site that draws its own): drop the
+    charts `start_drawing` has not begun."""
+    _background.drop(_CHART_JOB)
 
 
 # -- Markdown -------------------------------------------------------------------------------------------------
@@ -333,17 +395,31 @@ def write_chart_images(report: Report, folder: Path) -> None:
 
 
 def _render_chart(name: str, spec: dict, folder: Path) -> None:
+    static = _static_spec(spec)
+    key = _chart_key(static)
+    drawn = _background.wait(f"{_CHART_JOB}{key}", lambda: _draw_chart(static, key, _cache_dir() / "charts"))
+    for suffix in ("svg", "png"):
+        shutil.copyfile(drawn / f"{key}.{suffix}", folder / f"{name}.{suffix}")
+
+
+def _chart_key(static: dict) -> str:
     import vl_convert
 
-    static = _static_spec(spec)
-    key = hashlib.sha256((vl_convert.__version__ + json.dumps(static, sort_keys=True)).encode()).hexdigest()[:24]
+    return hashlib.sha256((vl_convert.__version__ + json.dumps(static, sort_keys=True)).encode()).hexdigest()[:24]
+
+
+def _draw_chart(static: dict, key: str, charts: Path) -> Path:
+    """The chart's SVG and PNG into the cache's folder `charts` (named when the job was made: a job begun in the
+    background writes where it was asked to), unless they are there; that folder."""
+    import vl_convert
+
     for suffix in ("svg", "png"):
-        cached = _cache_dir() / "charts" / f"{key}.{suffix}"
+        cached = charts / f"{key}.{suffix}"
         if not cached.is_file():
             data = (vl_convert.vegalite_to_svg(static).encode("utf-8") if suffix == "svg"
                     else vl_convert.vegalite_to_png(static, scale=2))
             _write_atomically(cached, data)
-        shutil.copyfile(cached, folder / f"{name}.{suffix}")
+    return charts
 
 
 def _static_spec(spec: dict) -> dict:
