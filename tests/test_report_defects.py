@@ -301,3 +301,24 @@ def test_the_analysis_runs_on_the_stores_own_connection(bundled_store_path, monk
         report = build_report(store, load_field())
     summary = next(s for s in report.sections if s.id == "summary")
     assert any(t.name == "standings" for t in summary.tables)
+
+
+# -- 6. issue 24's small ones ---------------------------------------------------------------------------------------------
+def test_a_folder_under_a_file_is_named_as_such(tmp_path, built, bundled_store_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ReportError, match=f"{blocker} is a file, not a folder") as raised:
+        write_report(built, blocker / "sub", render_images=False)
+    assert "File exists" not in str(raised.value)
+    result = run_report(bundled_store_path, str(blocker / "sub" / "deeper"), tmp_path)
+    assert result.returncode == 5 and "is a file, not a folder" in result.stderr and "File exists" not in result.stderr
+
+
+def test_report_md_reads_as_text_and_as_markdown(tmp_path, built):
+    from markdown_it import MarkdownIt
+
+    markdown = (write_report(built, tmp_path / "rep", render_images=False) / "report.md").read_text()
+    assert "&gt;" not in markdown and "&amp;" not in markdown and "&lt;" not in markdown
+    assert "2018->2019" in markdown and "'machine learning \\<framework>'" in markdown
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "machine learning &lt;framework&gt;" in rendered and "<framework>" not in rendered
