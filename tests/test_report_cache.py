@@ -150,3 +150,33 @@ def test_the_answer_as_of_a_day_is_the_reports(tmp_path, own_cache, bundled_stor
 
     assert rows(alone) == rows(headline) and again == alone
     assert [f["text"] for f in alone["findings"]] == [f["text"] for f in headline["findings"]]
+
+
+def test_figures_published_later_do_not_make_an_earlier_day_be_analysed_again(tmp_path, own_cache, bundled_store_path,
+                                                                              monkeypatch):
+    """A site's history reads each month end again after a collection (the store changed), but the figures known on
+    an earlier day did not change, so that day's answer comes from the cache, not from a new analysis."""
+    from mindshare.importers.job_counts import read_job_counts
+    from mindshare.observations import SnapshotKind
+    from mindshare.report import build
+
+    db = tmp_path / "store.duckdb"
+    shutil.copy(bundled_store_path, db)
+    day = date(2024, 6, 30)
+    today = date.today()
+    with session(db, read_only=True) as store:
+        before = answer_as_of(store, load_field(), day)
+        answer_as_of(store, load_field(), today)
+    counts = tmp_path / "counts.csv"
+    counts.write_text("site,country,date,query,contender,count\nIndeed,US,2026-11-30,ml pytorch,pytorch,10\n")
+    with session(db) as store:
+        store.add_snapshot(read_job_counts(counts, load_field()), kind=SnapshotKind.IMPORT, source="job counts")
+
+    def analysed(*args, **kwargs):
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(build, "_answer_of", analysed)
+    with session(db, read_only=True) as store:
+        assert answer_as_of(store, load_field(), day) == before
+        with pytest.raises(AssertionError, match="analysed again"):   # a day that knows the new figures is
+            answer_as_of(store, load_field(), today)
