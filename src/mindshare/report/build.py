@@ -136,6 +136,7 @@ def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, fl
     by_content = _digest_of((*options, _frame_digest(observations)))
     held = cache.load_answer(by_content)
     if held is None:
+        console.say(f"  the answer as known on {day.isoformat()} ...")
         held = {"answer": _answer_of(store, field, day, weights, observations)}
         cache.save_answer(by_content, held)
     cache.save_answer(by_store, held)
