@@ -424,12 +424,28 @@ def _draw_chart(static: dict, key: str, charts: Path) -> Path:
 
 def _static_spec(spec: dict) -> dict:
     """The same chart for a file: a fixed width instead of the page's container width, no interaction."""
+    static = file_spec(spec, STATIC_WIDTH)
+    static.setdefault("background", "white")
+    return static
+
+
+def file_spec(spec: dict, width: int) -> dict:
+    """A copy of `spec` to draw into a file (vl-convert): `width` where the page uses its container's, and every
+    time axis in UTC. vl-convert draws a time scale in the zone of the process (TZ), so without it the same chart
+    drawn on a machine west of Greenwich labels the day before, and a site published from two machines differs."""
     static = copy.deepcopy(spec)
 
     def fix(node: Any) -> None:
         if isinstance(node, dict):
             if node.get("width") == "container":
-                node["width"] = STATIC_WIDTH
+                node["width"] = width
+            if node.get("type") == "temporal" and "field" in node:
+                scale = node.get("scale")
+                if scale is None or isinstance(scale, dict) and "type" not in scale:
+                    node["scale"] = {**(scale or {}), "type": "utc"}
+                unit = node.get("timeUnit")
+                if isinstance(unit, str) and not unit.startswith("utc"):
+                    node["timeUnit"] = f"utc{unit}"
             for child in node.values():
                 fix(child)
         elif isinstance(node, list):
@@ -437,7 +453,6 @@ def _static_spec(spec: dict) -> dict:
                 fix(child)
 
     fix(static)
-    static.setdefault("background", "white")
     return static
 
 
