@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 from mindshare import console
 from mindshare.errors import InputError
 from mindshare.report import cache
-from mindshare.report.build import answer_as_of, build_report
+from mindshare.report.build import answer_as_of, build_report, code_digest
 from mindshare.report.render import (
     PageExtras,
     keep_in_cache,
@@ -340,7 +340,8 @@ def _earlier_libraries(folder: SiteFolder, keep: str) -> dict[str, bytes]:
 def _chart_svg(spec: dict[str, Any], source: str, theme: str, title: str, name: str) -> bytes:
     import vl_convert
 
-    key = _digest("embed", vl_convert.__version__, json.dumps(spec, sort_keys=True), source, theme, title, name)
+    key = _digest("embed", code_digest(), vl_convert.__version__, json.dumps(spec, sort_keys=True), source, theme,
+                  title, name)
     return _drawn(key, ".svg", lambda: embeds.chart_svg(spec, source, theme, title=title, name=name))
 
 
@@ -348,12 +349,13 @@ def _preview(results: dict[str, Any], host: str) -> bytes:
     import vl_convert
 
     svg = preview.answer_card_svg(results, site_name=host)
-    return _drawn(_digest("preview", vl_convert.__version__, svg), ".png", lambda: preview.answer_card_png(
+    return _drawn(_digest("preview", code_digest(), vl_convert.__version__, svg), ".png", lambda: preview.answer_card_png(
         results, site_name=host))
 
 
 def _drawn(key: str, suffix: str, draw: Callable[[], bytes]) -> bytes:
-    """An image drawn once: kept in the cache under `key` (a digest of what it is drawn from)."""
+    """An image drawn once: kept in the cache under `key` (a digest of what it is drawn from, and of the code that
+    draws it: a new way of drawing, such as time axes in UTC, is not handed an image drawn the old way)."""
     folder = cache.folder("site-images")
     path = folder / f"{key}{suffix}" if folder else None
     if path is not None:
