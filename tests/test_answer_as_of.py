@@ -115,8 +115,6 @@ def test_no_series_recounted_after_the_day_reaches_the_report(report_2020):
     assert "Keras 3" not in str(results)                          # released 2023-11-28
 
 
-@pytest.mark.xfail(strict=True, reason="needs bundle.py to set each facts.csv row's `published` from MANIFEST's "
-                   "[facts_published] (the change is in the issue-21 report); remove this mark when it lands")
 def test_no_fact_published_after_the_day_reaches_the_report(report_2020):
     results, answer = report_2020
     # the Python Developers Survey 2019 (fielded 2019-11) came out in 2020; the AI Index 2020 on 2020-03-03

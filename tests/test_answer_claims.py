@@ -306,8 +306,6 @@ def test_each_bridge_decision_names_what_it_joins_so_bridged_and_not_bridged_nev
     assert any(w.startswith("BRIDGED for the TensorFlow/PyTorch ratio") for w in words)
 
 
-@pytest.mark.xfail(strict=True, reason="needs bundle.py to append MANIFEST's [facts_notes] to the rows' notes (facts.csv "
-                   "is a byte-for-byte copy of the shared data; the change is in the issue-21 report)")
 def test_slashdatas_shares_carry_the_pages_own_contradiction_and_no_date():
     """SlashData's page says 86% vs 11% (7.8 times) and 'Tensorflow is 3.4 times bigger': the figure keeps both words,
     and that the page has no date, so no reader takes 86% vs 11% for what the page's headline says."""
@@ -375,8 +373,6 @@ def test_a_contender_note_stored_as_data_is_said_beside_the_answer():
     assert (figure.source, figure.period) == ("C's release notes", "2024-06")
 
 
-@pytest.mark.xfail(strict=True, reason="needs bundle.py to make MANIFEST's [[contender_notes]] observations of metric "
-                   "contender_note (the change is in the issue-21 report)")
 def test_the_bundled_answer_says_keras_no_longer_stands_for_tensorflow(answer):
     assert "Keras 3 (released 2023-11-28) runs on JAX, PyTorch or TensorFlow, so Keras's figures no longer stand " \
            "for TensorFlow's" in answer.others.text

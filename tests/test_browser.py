@@ -175,3 +175,30 @@ def test_the_answer_comes_first_on_a_phone_without_sideways_scroll(browser, buil
     assert len(page.query_selector_all("#scoreboard tbody tr")) == len(_answer(results)["tables"][0]["rows"])
     assert errors == []
     page.close()
+
+
+# -- served over HTTP, as a static host serves a report (issue 24's console faults) ------------------------------------
+@pytest.mark.parametrize("dark", [False, True])
+def test_served_the_console_stays_quiet_and_the_theme_follows_the_system(browser, built_report, dark):
+    """No warning at all in the console (Vega-Lite's "faceted independent scales", ten of them once), no request
+    that fails (a /favicon.ico a static host answers 404), and the dark style where the reader's system is dark."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from site_browser import serve
+
+    folder, _ = built_report
+    with serve(folder) as base:
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme="dark" if dark else "light")
+        page = context.new_page()
+        said, failed = [], []
+        page.on("console", lambda message: said.append(f"{message.type}: {message.text}"))
+        page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+        page.goto(base + "index.html")
+        page.wait_for_function("document.querySelectorAll('[data-rendered], [data-error]').length"
+                               " === document.querySelectorAll('[data-spec]').length", timeout=120_000)
+        page.goto(base + "sources.html")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        context.close()
+    assert said == [] and failed == []
+    assert (background == "rgb(22, 24, 29)") == dark, background

@@ -419,12 +419,12 @@ def test_a_fresh_store_holds_stackoverflow_2024_and_hn_2026_07(tmp_path):
     usage = CliRunner().invoke(app, ["--db", str(db), "observations", "-s", "usage", "-m", "so_survey_share",
                                      "-c", "pytorch", "--format", "csv"])
     assert usage.exit_code == 0, usage.output
-    rows = list(csv.DictReader(usage.output.splitlines()))
+    rows = list(csv.DictReader(usage.stdout.splitlines()))
     assert any(r["period_label"] == "2024" and r["value"] == "10.57" for r in rows)
     jobs = CliRunner().invoke(app, ["--db", str(db), "observations", "-s", "jobs", "-m", "posts_matching", "-c",
                                     "pytorch", "--format", "csv"])
     assert jobs.exit_code == 0 and any(r["period_label"] == "2026-07" and r["value"] == "3.0"
-                                       for r in csv.DictReader(jobs.output.splitlines()))
+                                       for r in csv.DictReader(jobs.stdout.splitlines()))
 
 
 def test_a_series_recounted_later_carries_the_day_it_was_published(bundled):

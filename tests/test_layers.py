@@ -7,7 +7,8 @@ it in this plan:
     face        cli, __main__, commands/, api, the package face (__init__)
     running     session (the store with the bundle), collection (the collection runner), overlay (the any-field
                 history joined to the store for one run), comparison (names in, an answer out)
-    report      report/ (reads the store once, the analysis, the catalogue), site/ (the published site's parts)
+    site        site/ (the published site around the report: pages, badges, embeds, feed, its folder)
+    report      report/ (reads the store once, the analysis, the catalogue)
     producers   sources/ (live sources, venues, full-text queries), importers/ (files), scan/ (papers),
                 research/ (sampled scans), bundle (the shipped dataset), history (the any-field history),
                 resolve (a name to a contender's identities)
@@ -55,8 +56,8 @@ ALLOWED: dict[str, set[str]] = {
     "overlay": BASE | {"history", "importers"},
     "comparison": BASE | {"analysis", "history", "resolve", "overlay", "session", "sources", "importers"},
     "api": BASE | {"analysis", "report", "session", "collection", "sources", "overlay", "comparison", "resolve"},
-    "commands": BASE | {"analysis", "report", "session", "collection", "sources", "importers", "scan", "research",
-                        "bundle", "api", "comparison", "resolve", "history", "overlay"},
+    "commands": BASE | {"analysis", "report", "site", "session", "collection", "sources", "importers", "scan",
+                        "research", "bundle", "api", "comparison", "resolve", "history", "overlay"},
     "cli": BASE | {"commands", "__init__"},
     "__main__": {"cli"},
     "__init__": {"_version"},

@@ -5,6 +5,7 @@ import stat
 from datetime import date
 
 import pytest
+from markdown_it import MarkdownIt
 
 from mindshare.errors import ReportError
 from mindshare.fields import load_field
@@ -215,7 +216,10 @@ def test_names_from_a_field_file_are_escaped(tmp_path, bundled_store_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>co</b>" not in html
     markdown = (out / "report.md").read_text()
-    assert "<script>" not in markdown
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)   # as a Markdown reader shows it
+    assert "<script>" not in rendered and "<b>" not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered and "TF &amp; &lt;b&gt;co&lt;/b&gt;" in rendered
+    assert "&lt;" not in markdown and "&amp;" not in markdown      # and the file itself reads as text
     results = json.loads((out / "results.json").read_text())
     assert "<script>alert(1)</script>" in json.dumps(results)  # data stays data in JSON
 
@@ -245,12 +249,16 @@ def test_failed_render_keeps_the_previous_report(tmp_path, bundled_store_path, m
 
     from mindshare.report import render
 
-    def broken(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+    put = render._put
 
-    monkeypatch.setattr(render, "render_markdown", broken)
+    def broken(staging, name, content):   # a full disk half-way: some files staged, report.md not
+        if name == "report.md":
+            raise OSError(28, "No space left on device")
+        put(staging, name, content)
+
+    monkeypatch.setattr(render, "_put", broken)
     with pytest.raises(ReportError, match="No space left"):
-        write_report(built, out, render_images=False)
+        write_report(built, out, render_images=True)    # with its charts this time: not the report already there
     assert (out / "index.html").read_text() == before
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
 

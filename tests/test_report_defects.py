@@ -125,10 +125,12 @@ def test_a_killed_report_leaves_no_partial_folder_after_the_next_run(tmp_path, b
 
         with session({str(db)!r}, read_only=True) as store:
             built = build_report(store, load_field())
-        def hang(*args, **kwargs):
+        put = render._put
+        def hang(staging, name, content):   # one file in: the report is half-staged
+            put(staging, name, content)
             print("staging", flush=True)
             time.sleep(600)
-        render.render_markdown = hang
+        render._put = hang
         render.write_report(built, {str(out)!r}, render_images=False)
         """)], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
     try:
@@ -221,7 +223,7 @@ def hostile_field(folder: Path) -> Path:
 def test_hostile_names_render_to_png_and_svg(tmp_path, bundled_store_path):
     with session(bundled_store_path) as store:
         report = build_report(store, load_field(str(hostile_field(tmp_path))))
-    bars = [c.name for s in report.sections for c in s.charts if "facet" in c.spec]
+    bars = [c.name for s in report.sections for c in s.charts if "vconcat" in c.spec]
     assert "survey_shares" in bars                     # a bar chart with a custom order: where names broke
     out = write_report(report, tmp_path / "out", render_images=True)
     for section in report.sections:
@@ -299,3 +301,24 @@ def test_the_analysis_runs_on_the_stores_own_connection(bundled_store_path, monk
         report = build_report(store, load_field())
     summary = next(s for s in report.sections if s.id == "summary")
     assert any(t.name == "standings" for t in summary.tables)
+
+
+# -- 6. issue 24's small ones ---------------------------------------------------------------------------------------------
+def test_a_folder_under_a_file_is_named_as_such(tmp_path, built, bundled_store_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ReportError, match=f"{blocker} is a file, not a folder") as raised:
+        write_report(built, blocker / "sub", render_images=False)
+    assert "File exists" not in str(raised.value)
+    result = run_report(bundled_store_path, str(blocker / "sub" / "deeper"), tmp_path)
+    assert result.returncode == 5 and "is a file, not a folder" in result.stderr and "File exists" not in result.stderr
+
+
+def test_report_md_reads_as_text_and_as_markdown(tmp_path, built):
+    from markdown_it import MarkdownIt
+
+    markdown = (write_report(built, tmp_path / "rep", render_images=False) / "report.md").read_text()
+    assert "&gt;" not in markdown and "&amp;" not in markdown and "&lt;" not in markdown
+    assert "2018->2019" in markdown and "'machine learning \\<framework>'" in markdown
+    rendered = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert "machine learning &lt;framework&gt;" in rendered and "<framework>" not in rendered

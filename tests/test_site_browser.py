@@ -67,6 +67,8 @@ def site(tmp_path_factory):
     files["latest/index.html"] = pages.latest_page(pages.Permalink(DAY), SITE, title="Deep learning")
     files["archive/index.html"] = pages.archive_page([pages.Permalink(DAY, "PyTorch is ahead")], SITE,
                                                      title="Deep learning")
+    # the archive links to how the answer changed; mindshare publish's tests open the real history page
+    files["history/index.html"] = pages.page("How the answer changed", "<h1>How the answer changed</h1>")
     files["feed.xml"] = feed.atom_feed([feed.Event(date(2026, 12, 1), "new-data", "downloads", "New data",
                                                    "PyTorch 3.6x", ("2026-03",), f"{DAY}/")], SITE, title="t")
     files["preview.png"] = preview.answer_card_png(results)

@@ -139,7 +139,7 @@ def test_an_interrupted_publish_still_knows_its_files(tmp_path, monkeypatch):
 
 
 def test_temporary_files_of_a_killed_publish_are_swept(tmp_path):
-    from mindshare.site.folder import _host
+    from mindshare.report.folder import _host
 
     site = tmp_path / "site"
     SiteFolder(site).write({"index.html": b"x"})

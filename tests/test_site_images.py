@@ -175,3 +175,22 @@ def test_the_spec_is_not_changed(spec):
     assert json.dumps(spec, sort_keys=True) == before
     static = embeds.static_spec(spec, "#333333")
     assert "container" not in json.dumps(static) and static["background"] == "#333333"
+
+
+def test_a_chart_is_the_same_image_in_any_time_zone(tmp_path):
+    """vl-convert draws a time axis in the process's zone (TZ): west of Greenwich a month's first day was labelled
+    the day before, and a site published from a laptop and from a CI runner differed. Embeds and the report's
+    images are drawn in UTC."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import hashlib, json, sys; from mindshare.site import embeds; from mindshare.report import render; "
+              "import vl_convert; spec = json.load(open(sys.argv[1])); "
+              "print(hashlib.sha256(embeds.chart_svg(spec, 'Source: x', 'light', name='hn')).hexdigest(), "
+              "hashlib.sha256(vl_convert.vegalite_to_svg(render._static_spec(spec)).encode()).hexdigest())")
+    spec = str(FIXTURES / "spec-hn_hiring_share.json")
+    drawn = {zone: subprocess.run([sys.executable, "-c", script, spec], env=dict(os.environ, TZ=zone), check=True,
+                                  capture_output=True, text=True, timeout=120).stdout
+             for zone in ("UTC", "America/Los_Angeles", "Asia/Tokyo")}
+    assert len(set(drawn.values())) == 1, drawn

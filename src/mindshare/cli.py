@@ -32,6 +32,7 @@ from mindshare.errors import MindshareError
 # The report first, then getting data in, then reading it back. A new verb is one line here.
 VERBS: dict[str, str] = {
     "report": "mindshare.commands.report",
+    "publish": "mindshare.commands.publish",
     "collect": "mindshare.commands.collect",
     "jobs": "mindshare.commands.jobs",            # jobs collect
     "trends": "mindshare.commands.trends",        # trends collect, trends samples

@@ -3,23 +3,34 @@
 This module only orchestrates. Each section lives in `report/sections/<id>.py` (one per section of results.json)
 and is a function of one typed input; none of them opens the store, reads the clock or names a contender. The
 report's date (today, or --as-of) is decided here and passed in.
+
+A report is a function of its *identity* (`report_identity`): the store's content (its snapshots: each one's id,
+content hash and rows), the field, the options (--as-of, --compare-to, --weights), the day it is made, and the code
+that makes it (mindshare's files and the installed packages). When the cache holds a report of the same identity
+(report.cache), `build_report` hands that back instead of building: a warm `mindshare report` with no new data
+costs one query of the store and a copy of files, and imports neither pandas nor the analysis. This module
+therefore imports them only where it builds.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import hashlib
+import os
+import sys
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from mindshare import console
+from mindshare.report import cache
 
-from mindshare.catalogue import SEARCH
-from mindshare.fields import Field
-from mindshare.observations import SnapshotKind, Sources
-from mindshare.report import engine
-from mindshare.report.article import article_of
-from mindshare.report.evidence import Evidence
-from mindshare.report.model import Provenance, Report
-from mindshare.report.sections import headline, jobs, research, search, signals, sources, usage
-from mindshare.store import Store
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mindshare.fields import Field
+    from mindshare.report.model import Report
+    from mindshare.store import Store
 
 # The store orders rows by signal, metric, subject, segment and period; rows tied on those come back in any order,
 # and the first row of a source met decides its S-number. Breaking the ties makes the report a function of the
@@ -27,17 +38,44 @@ from mindshare.store import Store
 TIE_BREAK = ["signal", "metric", "subject", "segment", "period_start", "source", "method", "period_end",
              "period_label", "contender", "snapshot_id", "value", "value_text", "collected_at"]
 NUMBERS, EARLIER_NUMBERS = "mindshare_report_numbers", "mindshare_report_earlier_numbers"
+IDENTITY_FORMAT = "mindshare report identity 1"
 
 
 def build_report(store: Store, field: Field, *, as_of: date | None = None, compare_to: date | None = None,
                  weights: dict[str, float] | None = None, today: date | None = None) -> Report:
     """The report of `field` from `store`, as known on `as_of` (default: everything, dated `today`). The days are
-    dates, parsed once where the user gave them (the CLI's option, the API's argument)."""
+    dates, parsed once where the user gave them (the CLI's option, the API's argument).
+
+    When the cache holds the report of the same identity, that is what is returned (a `cache.HeldReport`: the
+    same content, read back only when asked for)."""
+    today = today or date.today()
+    identity = report_identity(store, field, as_of=as_of, compare_to=compare_to, weights=weights, today=today)
+    held = cache.held_report(identity)
+    if held is not None:
+        console.detail(f"the report of this store, field and options is in the cache ({identity[:12]})")
+        return held  # type: ignore[return-value]   # a HeldReport reads as the Report it holds
+    console.say("building the report (the first time for this data: the analysis takes a while) ...")
+    return _built(store, field, as_of=as_of, compare_to=compare_to, weights=weights, today=today,
+                  identity=identity)
+
+
+def _built(store: Store, field: Field, *, as_of: date | None, compare_to: date | None,
+           weights: dict[str, float] | None, today: date, identity: str) -> Report:
+    from mindshare.catalogue import SEARCH
+    from mindshare.observations import SnapshotKind, Sources
+    from mindshare.report import engine
+    from mindshare.report.article import article_of
+    from mindshare.report.evidence import Evidence
+    from mindshare.report.model import Provenance, Report
+    from mindshare.report.render import start_drawing
+    from mindshare.report.sections import headline, jobs, research, search, signals, sources, usage
+
+    start_drawing()   # the chart library, drawn beside the build the first time
     observations = in_full_order(store.observations(as_of=as_of))
     snapshots = store.snapshots()
     evidence = Evidence(
         observations=observations, field=field, provenance=Provenance(),
-        report_date=as_of or today or date.today(),
+        report_date=as_of or today,
         collected_snapshots=frozenset(snapshots.loc[snapshots["kind"] == SnapshotKind.COLLECT, "snapshot_id"]),
         article=article_of(field))
     samples = in_full_order(store.observations(signal=SEARCH.name, source=Sources.GOOGLE_TRENDS, as_of=as_of,
@@ -50,6 +88,8 @@ def build_report(store: Store, field: Field, *, as_of: date | None = None, compa
     try:
         ordered = [jobs.build(evidence), research.build(evidence), search.build(search.SearchInput(evidence, samples)),
                    usage.build(evidence), signals.build(evidence)]
+        start_drawing(ordered)   # their charts, while the analysis runs
+        console.say("  the sections are built; now the statistics of the answer ...")
         analysed = engine.run(engine.EngineInput(
             evidence, connection, NUMBERS, weights=weights or field.score_weights, compare_to=compare_to,
             compare_relation=EARLIER_NUMBERS if earlier is not None else None, compare_observations=earlier))
@@ -63,9 +103,9 @@ def build_report(store: Store, field: Field, *, as_of: date | None = None, compa
             connection.unregister(EARLIER_NUMBERS)
     return Report(
         field_name=field.name, field_title=field.title,
-        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        generated_at=today.isoformat(),   # the day, not the time: the same data on one day make the same files
         as_of=as_of.isoformat() if as_of else None, store_name=store.path.name, sections=sections,
-        sources=evidence.provenance.entries, snapshots=snapshots,
+        sources=evidence.provenance.entries, snapshots=snapshots, identity=identity,
     )
 
 
@@ -76,3 +116,105 @@ def in_full_order(frame: pd.DataFrame) -> pd.DataFrame:
 def numbers_of(observations: pd.DataFrame) -> pd.DataFrame:
     """The rows the analysis reads: numbers, not notes."""
     return observations[observations["kind"] == "number"]
+
+
+# -- the answer alone, as known on a day ------------------------------------------------------------------------
+def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, float] | None = None) -> dict | None:
+    """The answer (results.json's `headline` section, without source numbers) as known on `day`: the figures
+    published by then, dated `day`. What the site's scoreboard through time is made of: only the analysis runs, not
+    the sections.
+
+    Kept in the cache twice: under the store's content (a history already read costs one query a day), and under
+    the content of the figures known that day (a store that gained figures published later, as a new collection
+    does, reads each day's figures again but does not analyse them again)."""
+    options = (IDENTITY_FORMAT, code_digest(), repr(field), day, sorted((weights or {}).items()))
+    by_store = _digest_of((*options, store_digest(store)))
+    held = cache.load_answer(by_store)
+    if held is not None:
+        return held.get("answer")
+    observations = in_full_order(store.observations(as_of=day))
+    by_content = _digest_of((*options, _frame_digest(observations)))
+    held = cache.load_answer(by_content)
+    if held is None:
+        console.say(f"  the answer as known on {day.isoformat()} ...")
+        held = {"answer": _answer_of(store, field, day, weights, observations)}
+        cache.save_answer(by_content, held)
+    cache.save_answer(by_store, held)
+    return held.get("answer")
+
+
+def _digest_of(parts: tuple) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """The rows of `frame`, in any order (the store returns tied rows in no fixed order)."""
+    import numpy as np
+    import pandas as pd
+
+    rows = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
+    return hashlib.sha256(np.sort(rows).tobytes()).hexdigest()
+
+
+def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] | None,
+               observations: pd.DataFrame) -> dict | None:
+    """The analysis and the answer made from it, as report.engine makes them (the same two calls, the same
+    arguments), without the method-details section the engine builds beside them: half its time, and the history
+    reads only the answer."""
+    from mindshare.analysis.answer import answer_of
+    from mindshare.analysis.pipeline import analyse
+    from mindshare.report import engine
+    from mindshare.report.article import article_of
+
+    article = article_of(field)
+    chosen = weights or field.score_weights
+    names = {c.id: c.name for c in field.contenders}
+    connection = store.connection
+    connection.register(NUMBERS, numbers_of(observations))
+    try:
+        with engine.one_thread(connection):
+            result = analyse(connection, NUMBERS, contenders=list(field.ids), names=lambda i: names.get(i, i),
+                             presets=article.composite_presets if article else (), weights=chosen)
+    finally:
+        connection.unregister(NUMBERS)
+    answer = answer_of(result, report_date=day, names=lambda i: names.get(i, i), weights=chosen)
+    return answer.as_section() if answer is not None else None
+
+
+# -- the report's identity ----------------------------------------------------------------------------------------
+def report_identity(store: Store, field: Field, *, as_of: date | None, compare_to: date | None,
+                    weights: dict[str, float] | None, today: date) -> str:
+    """A digest of everything a report depends on, read without pandas: the same identity, the same report."""
+    digest = hashlib.sha256(IDENTITY_FORMAT.encode())
+    digest.update(code_digest().encode())
+    digest.update(store_digest(store).encode())
+    options = (store.path.name, repr(field), as_of, compare_to, sorted((weights or {}).items()), today)
+    digest.update(repr(options).encode())
+    return digest.hexdigest()[:32]
+
+
+def store_digest(store: Store) -> str:
+    """The store's content: every snapshot (id, kind, source, when, content hash, rows). Nothing in the store
+    changes but by adding or deleting a snapshot (mindshare.store), so this is all a report can see of it."""
+    rows = store.connection.execute(
+        "SELECT snapshot_id, kind, source, CAST(created_at AS VARCHAR), content_hash, rows FROM snapshots "
+        "ORDER BY snapshot_id").fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """What makes the report: every file of the mindshare package (its name, size and time of change: a checkout or
+    an edit changes them) and the distribution of every installed package (pandas, Altair, vl-convert, ...: an
+    upgrade may change a figure or a chart)."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent   # the mindshare package (report/ is one of its folders)
+    for folder, children, files in os.walk(root):
+        children[:] = sorted(child for child in children if child != "__pycache__")
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            stat = os.stat(path)
+            digest.update(f"{os.path.relpath(path, root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    for folder in sorted({p for p in sys.path if p.endswith("-packages") and os.path.isdir(p)}):
+        digest.update("\n".join(sorted(n for n in os.listdir(folder) if n.endswith(".dist-info"))).encode())
+    return digest.hexdigest()

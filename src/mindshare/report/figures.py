@@ -75,30 +75,38 @@ def lines(name: str, title: str, frame: pd.DataFrame, *, x: str, y: str, color: 
 def bars(name: str, title: str, frame: pd.DataFrame, *, category: str, value: str, color: str, plot_title: str,
          x_title: str, palette: dict[str, str], table: str, error_low: str | None = None,
          error_high: str | None = None) -> Chart:
-    """Horizontal bars, one panel per `category`, in the order the rows give; optional error bars."""
+    """Horizontal bars, one panel per `category` (in ascending order), the bars in the order the rows give; optional
+    error bars. The panels are stacked views, each with its own rows, not a facet: a facet whose panels list only
+    their own bars (an independent y scale) over two layers (bars and their labels) makes Vega-Lite warn in the
+    reader's console that it guessed the panels' sizes."""
     names = list(dict.fromkeys(frame[color]))
     scale = _colors(names, palette)
     datasets = _Datasets()
-    data = datasets(frame.assign(**{ORDER: frame[color].map({n: i for i, n in enumerate(names)})}))
-    base = alt.Chart(data).encode(
-        y=alt.Y(f"{color}:N", title=None, sort=alt.EncodingSortField(field=ORDER, op="min"),
-                axis=alt.Axis(labelLimit=90)),
-        x=alt.X(f"{value}:Q", title=label(x_title)),
-    )
-    marks = base.mark_bar().encode(
-        color=alt.Color(f"{color}:N", scale=scale, legend=None),
-        tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{color}:N"),
-                 alt.Tooltip(f"{value}:Q", format=",.4~g", title=label(x_title))],
-    )
-    labels = base.mark_text(align="left", dx=3, fontSize=10).encode(text=alt.Text(f"{value}:Q", format=",.3~g"))
-    layers = [marks, labels]
-    if error_low and error_high:
-        layers.append(base.mark_errorbar(ticks=True).encode(x=f"{error_low}:Q", x2=f"{error_high}:Q"))
-    chart = alt.layer(*layers, data=data).properties(width=300, height=alt.Step(16))
-    chart = chart.facet(row=alt.Row(f"{category}:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                                 labelLimit=170)))
-    spec = chart.resolve_scale(y="independent").properties(title=plot_title).to_dict(validate=False)
-    return Chart(name, title, datasets.attach(spec), table)
+    ordered = frame.assign(**{ORDER: frame[color].map({n: i for i, n in enumerate(names)})})
+    panels = sorted(ordered[category].dropna().unique(), key=str)
+    views = []
+    for position, panel in enumerate(panels):
+        last = position == len(panels) - 1
+        data = datasets(ordered[ordered[category] == panel])
+        base = alt.Chart(data).encode(
+            y=alt.Y(f"{color}:N", title=None, sort=alt.EncodingSortField(field=ORDER, op="min"),
+                    axis=alt.Axis(labelLimit=90)),
+            x=alt.X(f"{value}:Q", title=label(x_title) if last else None),
+        )
+        marks = base.mark_bar().encode(
+            color=alt.Color(f"{color}:N", scale=scale, legend=None),
+            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{color}:N"),
+                     alt.Tooltip(f"{value}:Q", format=",.4~g", title=label(x_title))],
+        )
+        labels = base.mark_text(align="left", dx=3, fontSize=10).encode(
+            text=alt.Text(f"{value}:Q", format=",.3~g"))
+        layers = [marks, labels]
+        if error_low and error_high:
+            layers.append(base.mark_errorbar(ticks=True).encode(x=f"{error_low}:Q", x2=f"{error_high}:Q"))
+        heading = alt.TitleParams(label(str(panel)), anchor="start", fontSize=11, fontWeight="normal", limit=300)
+        views.append(alt.layer(*layers).properties(width=300, height=alt.Step(16), title=heading))
+    chart = alt.vconcat(*views, spacing=12).resolve_scale(x="shared", color="shared").properties(title=plot_title)
+    return Chart(name, title, datasets.attach(chart.to_dict(validate=False)), table)
 
 
 def small_multiples(name: str, title: str, frame: pd.DataFrame, *, x: str, y: str, color: str, column: str,
@@ -173,6 +181,33 @@ def snapshots(name: str, title: str, points: pd.DataFrame, *, unit: str, palette
     spec = alt.layer(*layers).properties(title=title, width="container", height=HEIGHT) \
         .interactive(bind_y=False).to_dict(validate=False)
     return Chart(name, title, datasets.attach(spec), table)
+
+
+def lead_history(name: str, title: str, frame: pd.DataFrame, *, table: str) -> Chart:
+    """The lead of each measure through time, one stacked view per measure (as `bars`, not a facet): the lead of
+    the measure's current leader over its current runner-up (`value`: a ratio on a log scale, or a gap in points),
+    its interval as a band where it has one, and the line of no lead (1, or 0 points). `frame` has day, measure,
+    pair, scale, value, low, high, leader and lead (site.history.lead_frame)."""
+    datasets = _Datasets()
+    views = []
+    for measure in list(dict.fromkeys(frame["measure"])):
+        rows = frame[frame["measure"] == measure]
+        ratio = rows["scale"].iloc[0] != "points"
+        data = datasets(rows.assign(day=pd.to_datetime(rows["day"])))
+        axis_title = f"{rows['pair'].iloc[0]}: " + ("ratio" if ratio else "gap (points)")
+        scale = alt.Scale(type="log") if ratio else alt.Scale(zero=False)
+        base = alt.Chart(data).encode(x=alt.X("day:T", title=None, axis=alt.Axis(format="%Y-%m", tickCount="month", labelOverlap=True)))
+        tooltip = [alt.Tooltip("day:T"), alt.Tooltip("leader:N", title="leader"), alt.Tooltip("lead:N")]
+        layers = [
+            base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q", scale=scale, title=label(axis_title)), y2="high:Q"),
+            base.mark_line(point=alt.OverlayMarkDef(size=30)).encode(
+                y=alt.Y("value:Q", scale=scale, title=label(axis_title)), tooltip=tooltip),
+            alt.Chart(data).mark_rule(strokeDash=[3, 3], color="#888").encode(y=alt.datum(1 if ratio else 0)),
+        ]
+        heading = alt.TitleParams(label(str(measure)), anchor="start", fontSize=12, limit=600)
+        views.append(alt.layer(*layers).properties(width="container", height=110, title=heading))
+    chart = alt.vconcat(*views, spacing=14).resolve_scale(x="shared").properties(title=title)
+    return Chart(name, title, datasets.attach(chart.to_dict(validate=False)), table)
 
 
 _LINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\u0085": " ", "\u2028": " ", "\u2029": " ",

@@ -8,15 +8,21 @@ anything mindshare did not write.
   report). A report from before manifests is recognised by its files (index.html, report.md, results.json naming
   a mindshare version, charts/ of images) and nothing else.
 - Replacing a report moves the new files in one by one and deletes only the old report's own files that the new
-  one does not have again; a file the user added to the folder stays. The manifest is written first listing old
+  one does not have again; a file the user added to the folder stays. A file whose bytes are already there is left
+  as it is (its time too), so writing the same report again changes nothing that rsync or git would see. The manifest is written first listing old
   and new files together, and last listing the new ones, so an interrupted run still knows what is mindshare's.
   The folder itself is never removed or renamed: a shell standing inside it stays where it was.
 - Staging folders left by a run that was killed are removed by the next run to the same destination: their name
   carries the writer's host and process id, and a process that no longer exists on this host left them.
+
+The site folder (site.folder) is written by the same rules and shares the helpers below: `writer_tag` and
+`writer_gone` (whose leftovers may be swept), `remove_empty_parents`, and `refuse_file_on_the_way` (a destination
+under a file is named as such, not as "File exists").
 """
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -27,7 +33,7 @@ import socket
 import time
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Callable, Iterator, Mapping
 
 from mindshare._version import __version__
 from mindshare.errors import ReportError
@@ -43,6 +49,7 @@ class ReportFolder:
     def __init__(self, out: Path):
         self.path = Path(os.path.abspath(Path(out).expanduser()))
         try:
+            refuse_file_on_the_way(self.path, self.error)
             self.previous = self._previous_files()
         except OSError as exc:   # a folder it may not list, say
             raise self.error(exc.strerror or str(exc)) from None
@@ -106,7 +113,7 @@ class ReportFolder:
         try:
             parent.mkdir(parents=True, exist_ok=True)
             remove_stale_staging(parent, self.path.name)
-            folder = parent / f".{self.path.name}.partial-{_host()}-{os.getpid()}-{secrets.token_hex(3)}"
+            folder = parent / f".{self.path.name}.partial-{writer_tag()}-{secrets.token_hex(3)}"
             folder.mkdir()    # mode 0777 less the umask, like any folder the user makes
         except OSError as exc:
             raise self.error(exc.strerror or str(exc)) from None
@@ -114,6 +121,12 @@ class ReportFolder:
             yield folder
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    def holds(self, files: Mapping[str, Path]) -> bool:
+        """Whether the folder is already exactly the report made of `files` (name in the folder -> a file with its
+        bytes): its manifest lists just these and each has the same bytes, so writing them would change nothing."""
+        return self.previous == set(files) and all(same_bytes(self.path / name, source)
+                                                   for name, source in files.items())
 
     def publish(self, staging: Path) -> None:
         """Move the finished report in `staging` into place."""
@@ -128,11 +141,13 @@ class ReportFolder:
         _write_manifest(self.path, sorted(self.previous | set(written)))
         for name in written:
             target = self.path / name
+            if same_bytes(target, staging / name):
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, target)
         for name in sorted(self.previous - set(written)):
             (self.path / name).unlink(missing_ok=True)
-            _remove_empty_parents(self.path / name, self.path)
+            remove_empty_parents(self.path / name, self.path)
         _write_manifest(self.path, written)
 
 
@@ -144,7 +159,7 @@ def remove_stale_staging(parent: Path, name: str) -> list[Path]:
     for entry in parent.iterdir():
         match = ours.match(entry.name)
         if match:
-            stale = match.group(1) == _host() and not _alive(int(match.group(2)))
+            stale = writer_gone(match.group(1), int(match.group(2)))
         else:
             stale = bool(legacy.match(entry.name)) and _age(entry) > LEGACY_STALE_SECONDS
         if stale and entry.is_dir() and not entry.is_symlink():
@@ -158,13 +173,46 @@ def _files_under(folder: Path) -> list[str]:
 
 
 def _write_manifest(folder: Path, files: list[str]) -> None:
+    text = json.dumps({"written_by": f"mindshare {__version__}", "files": files}, indent=1)
+    try:
+        if (folder / MANIFEST).read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
     temporary = folder / f"{MANIFEST}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps({"written_by": f"mindshare {__version__}", "files": files}, indent=1),
-                         encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, folder / MANIFEST)
 
 
-def _remove_empty_parents(path: Path, root: Path) -> None:
+def same_bytes(path: Path, other: Path) -> bool:
+    """Whether `path` is a file (not a link) holding exactly the bytes of `other`."""
+    try:
+        return path.is_file() and not path.is_symlink() and filecmp.cmp(path, other, shallow=False)
+    except OSError:
+        return False
+
+
+def _safe(name: str) -> bool:
+    """A manifest entry names a file inside the folder: relative, no '..', not the manifest."""
+    path = PurePosixPath(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name \
+        and name != MANIFEST
+
+
+def writer_tag() -> str:
+    """`HOST-PID` of this process, for the name of a file or folder it is writing (HOST: a digest of the host name,
+    which need not be shown to whoever reads the folder)."""
+    return f"{_host()}-{os.getpid()}"
+
+
+def writer_gone(host: str, pid: int) -> bool:
+    """Whether the writer `HOST-PID` named in a leftover's name is a process of this host that no longer exists
+    (a writer on another host may still be running: its leftovers are left alone)."""
+    return host == _host() and not _alive(pid)
+
+
+def remove_empty_parents(path: Path, root: Path) -> None:
+    """Remove the folders between `path` and `root` (not `root`) that are left empty."""
     for parent in path.parents:
         if parent == root or root not in parent.parents:
             return
@@ -174,11 +222,14 @@ def _remove_empty_parents(path: Path, root: Path) -> None:
             return
 
 
-def _safe(name: str) -> bool:
-    """A manifest entry names a file inside the folder: relative, no '..', not the manifest."""
-    path = PurePosixPath(name)
-    return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name \
-        and name != MANIFEST
+def refuse_file_on_the_way(path: Path, error: Callable[[str], Exception]) -> None:
+    """Raise `error(why)` when `path` or a folder it should lie in is a file: the one line says which (mkdir would
+    only say "File exists", or "Not a directory")."""
+    for ancestor in (path, *path.parents):
+        if ancestor.exists() or ancestor.is_symlink():
+            if ancestor != path and not ancestor.is_dir():
+                raise error(f"{ancestor} is a file, not a folder, so nothing can be written under it")
+            return
 
 
 def _host() -> str:

@@ -106,12 +106,13 @@ class Provenance:
 class Report:
     field_name: str
     field_title: str
-    generated_at: str
+    generated_at: str         # the day it was made (YYYY-MM-DD): no time of day, so a rebuild is byte-identical
     as_of: str | None
     store_name: str           # the store's file name: a report is shared, the user's folders are not
     sections: list[Section]
     sources: list[SourceEntry]
     snapshots: pd.DataFrame
+    identity: str = ""        # report.build's digest of everything it depends on: the same identity, the same files
 
 
 _SEPARATOR = "\x1f"

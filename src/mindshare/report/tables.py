@@ -8,6 +8,7 @@ cells are all numbers is right-aligned (the table carries its numeric columns as
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -64,10 +65,17 @@ def _html_cell(column: str, value: Any, links_to: str) -> Markup:
     return source_link(text, links_to) if column == "source_ref" and text else escape(text)
 
 
+# Where CommonMark could read something other than text: a backslash before punctuation (an escape), "<" before a
+# letter, "/", "!" or "?" (raw HTML, an autolink), "&" before "name;" or "#123;" (an entity), "|" (a table cell's
+# end). Each gets a backslash, which a Markdown reader drops and a person reading the file skips easily; entities
+# ("&lt;") would be read as they are in the file, in a terminal or a diff.
+_MD_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~])|<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;)|\|")
+
+
 def md_escape(text: Any) -> str:
-    """Text safe inside Markdown: no raw HTML, no table breaks."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-            .replace("\n", " "))
+    """Text safe inside Markdown, and readable as it is: no raw HTML, no entity, no table break, one line."""
+    one_line = re.sub(r"[\r\n\u2028\u2029]+", " ", str(text))
+    return _MD_SPECIAL.sub(lambda found: "\\" + found.group(0), one_line)
 
 
 def markdown_table(table: Table, limit: int = 40) -> str:
@@ -79,6 +87,28 @@ def markdown_table(table: Table, limit: int = 40) -> str:
     if len(table.frame) > limit:
         text += f"\n\n*{len(table.frame) - limit} more rows in results.json (table `{table.name}`).*"
     return text
+
+
+# A text cell starting with one of these is run as a formula by spreadsheets (CSV injection; OWASP's advice is to
+# start such a cell with an apostrophe, which the spreadsheet shows as text). Numbers are left alone.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(value: Any) -> Any:
+    """`value` as a CSV cell a spreadsheet shows as text: text a spreadsheet would run as a formula gets an
+    apostrophe in front; anything else is returned as it is."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell that a spreadsheet would run as a formula prefixed by an apostrophe (what every
+    CSV mindshare writes goes through: `--format csv`, the site's data/)."""
+    safe = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        safe[column] = [defused(v) for v in frame[column]]
+    return safe
 
 
 def _is_number(value: Any) -> bool:

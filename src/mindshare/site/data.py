@@ -14,17 +14,20 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from html import escape
 from typing import Any
+
+from mindshare.report.tables import defused
 
 FOLDER = "data"
 ANSWER = "headline"
 SOURCES = "sources"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # as commands._common.spreadsheet_safe (see the module doc)
 
 
-def data_files(results: dict[str, Any]) -> dict[str, bytes]:
-    """Every file of `SITE/data/` (path relative to the site's root -> bytes)."""
+def data_files(results: dict[str, Any], more: Iterable[tuple[str, bytes, str]] = ()) -> dict[str, bytes]:
+    """Every file of `SITE/data/` (path relative to the site's root -> bytes); `more`: other files of the folder
+    (path inside it, bytes, what it holds), listed with the rest."""
     sections = results.get("sections", [])
     sources = _sources(sections)
     about = {key: results.get(key) for key in ("field", "field_title", "as_of", "mindshare_version")}
@@ -39,10 +42,10 @@ def data_files(results: dict[str, Any]) -> dict[str, bytes]:
 
     if headline is not None:
         cited = _cited(headline)
-        add("answer.json", _json({**about, "answer": headline, "sources": _rows_for(sources, cited)}),
+        add("answer.json", json_bytes({**about, "answer": headline, "sources": _rows_for(sources, cited)}),
             "the answer: headline, sentences, scoreboard, each figure with its source")
         scoreboard: list[dict[str, Any]] = next((t["rows"] for t in headline.get("tables", []) if t.get("name") == "scoreboard"), [])
-        add("scoreboard.csv", _csv(scoreboard), "the scoreboard, a row per signal")
+        add("scoreboard.csv", csv_bytes(scoreboard), "the scoreboard, a row per signal")
     for section in sections:
         if section.get("id") in (ANSWER, SOURCES):
             continue
@@ -52,12 +55,14 @@ def data_files(results: dict[str, Any]) -> dict[str, bytes]:
             document = {**about, "section": section["id"], "table": table["name"],
                         "caption": table.get("caption", ""), "rows": rows,
                         "sources": _rows_for(sources, _cited({"rows": rows}))}
-            add(f"{stem}.json", _json(document), f"{section.get('title', section['id'])}: {table['name']}")
-            add(f"{stem}.csv", _csv(rows), f"{section.get('title', section['id'])}: {table['name']} (rows only)")
+            add(f"{stem}.json", json_bytes(document), f"{section.get('title', section['id'])}: {table['name']}")
+            add(f"{stem}.csv", csv_bytes(rows), f"{section.get('title', section['id'])}: {table['name']} (rows only)")
     if sources:
-        add("sources.json", _json({**about, "sources": sources}), "every source: reference, method, when collected")
-        add("sources.csv", _csv(sources), "every source (rows only)")
-    files[f"{FOLDER}/index.json"] = _json({**about, "files": listing})
+        add("sources.json", json_bytes({**about, "sources": sources}), "every source: reference, method, when collected")
+        add("sources.csv", csv_bytes(sources), "every source (rows only)")
+    for path, body, what in more:
+        add(path, body, what)
+    files[f"{FOLDER}/index.json"] = json_bytes({**about, "files": listing})
     files[f"{FOLDER}/index.html"] = _index_html(results, listing)
     return files
 
@@ -90,11 +95,12 @@ def _rows_for(sources: list[dict[str, Any]], refs: set[str]) -> list[dict[str, A
     return [row for row in sources if str(row.get("ref")) in refs]
 
 
-def _json(document: Any) -> bytes:
+def json_bytes(document: Any) -> bytes:
+    """A JSON file as the site writes them (UTF-8, indented, no NaN)."""
     return (json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
 
 
-def _csv(rows: list[dict[str, Any]]) -> bytes:
+def csv_bytes(rows: list[dict[str, Any]]) -> bytes:
     """Rows as CSV: columns in first-seen order, nested values as JSON, formula-like text defused."""
     columns = list(dict.fromkeys(key for row in rows for key in row))
     out = io.StringIO()
@@ -110,9 +116,7 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return defused(value)
 
 
 def _slug(text: str) -> str:

@@ -8,11 +8,11 @@ chart's width with the same text widths as the badges (site.text) and set in the
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from mindshare.report.render import file_spec
 from mindshare.site.text import wrap
 
 FOLDER = "embed"
@@ -60,20 +60,9 @@ def _stable_ids(svg: str, prefix: str) -> str:
 
 
 def static_spec(spec: dict[str, Any], background: str, width: int = WIDTH) -> dict[str, Any]:
-    """The spec for a file: a fixed width where the page uses its container's, and the theme's background."""
-    static = copy.deepcopy(spec)
-
-    def fix(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("width") == "container":
-                node["width"] = width
-            for child in node.values():
-                fix(child)
-        elif isinstance(node, list):
-            for child in node:
-                fix(child)
-
-    fix(static)
+    """The spec for a file: a fixed width where the page uses its container's, time in UTC (report.render's
+    file_spec), and the theme's background."""
+    static = file_spec(spec, width)
     static["background"] = background
     return static
 

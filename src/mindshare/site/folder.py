@@ -18,18 +18,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import secrets
-import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
 from mindshare.errors import ReportError
+from mindshare.report.folder import refuse_file_on_the_way, remove_empty_parents, writer_gone, writer_tag
 
 MANIFEST = ".mindshare-site.json"
 REPORT_MANIFEST = ".mindshare-report.json"   # report.folder's: a report folder is not a site
@@ -58,6 +57,7 @@ class SiteFolder:
     def __init__(self, path: Path):
         self.path = Path(os.path.abspath(Path(path).expanduser()))
         try:
+            refuse_file_on_the_way(self.path, self.error)
             self.previous = self._previous_files()
         except OSError as exc:
             raise self.error(exc.strerror or str(exc)) from None
@@ -105,15 +105,18 @@ class SiteFolder:
         """The permalink folders already published, oldest first."""
         return sorted(self.published, key=_permalink_order)
 
-    def permalink_for(self, day: date, files: Mapping[str, bytes]) -> str:
+    def permalink_for(self, day: date, files: Mapping[str, bytes] | Callable[[str], Mapping[str, bytes]]) -> str:
         """The folder a publish of `day` with `files` (relative to the permalink) goes to: `<day>` when new or
         holding exactly these bytes, else the first `<day>-N` that is (an earlier publish that day keeps its
-        own)."""
+        own). `files` may be a function of the folder's name, for pages that name their own address."""
         n = 1
         while True:
             name = day.isoformat() if n == 1 else f"{day.isoformat()}-{n}"
+            if name not in self.published:
+                return name
+            wanted = files(name) if callable(files) else files
             mine = {f[len(name) + 1:] for f in self.previous if f.startswith(name + "/")}
-            if name not in self.published or (mine == set(files) and all(self._same(f"{name}/{f}", files[f]) for f in files)):
+            if mine == set(wanted) and all(self._same(f"{name}/{f}", wanted[f]) for f in wanted):
                 return name
             n += 1
 
@@ -137,7 +140,7 @@ class SiteFolder:
                 done.written.append(name)
             for name in sorted(self.previous - kept):
                 (self.path / name).unlink(missing_ok=True)
-                _remove_empty_parents(self.path / name, self.path)
+                remove_empty_parents(self.path / name, self.path)
                 done.removed.append(name)
             self._manifest(sorted(kept), published)
         except OSError as exc:
@@ -171,7 +174,7 @@ class SiteFolder:
     def _write_file(self, name: str, data: bytes) -> None:
         target = self.path / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.parent / f".{target.name}.mindshare-{_host()}-{os.getpid()}-{secrets.token_hex(3)}.tmp"
+        temporary = target.parent / f".{target.name}.mindshare-{writer_tag()}-{secrets.token_hex(3)}.tmp"
         try:
             with open(temporary, "xb") as stream:
                 stream.write(data)
@@ -195,7 +198,7 @@ class SiteFolder:
         """Remove the temporary files of publishes on this host whose process is gone."""
         for path in self._temporaries():
             match = _TEMPORARY.match(path.name)
-            if match and match.group(1) == _host() and not _alive(int(match.group(2))):
+            if match and writer_gone(match.group(1), int(match.group(2))):
                 path.unlink(missing_ok=True)
 
 
@@ -209,27 +212,3 @@ def _safe(name: str) -> bool:
     path = PurePosixPath(name)
     return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name \
         and name != MANIFEST and not name.endswith("/") and "" not in name.split("/")
-
-
-def _remove_empty_parents(path: Path, root: Path) -> None:
-    for parent in path.parents:
-        if parent == root or root not in parent.parents:
-            return
-        try:
-            parent.rmdir()
-        except OSError:
-            return
-
-
-def _host() -> str:
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,60 +1,25 @@
-"""The bundled dataset: real historical figures that ship with mindshare and load into a new store.
-
-Files under `data/bundle/` are copies of published figures (`data/bundle/MANIFEST.toml` says where each came from,
-when it became public, and what was decided about it). Each row becomes an observation that keeps its source,
-reference and the source's own note. Figures given only in words ("nearly 3", "about half") are kept as notes:
-value null, value_text the words. A figure known only from someone else's report says so at the start of its
-reference ("Second-hand: ...", `data/bundle/second_hand.toml`).
-
-What the newer datasets look like in the store (the analysis and the report select by these):
-
-- Stack Overflow survey 2019-2024, "Other frameworks and libraries" (Stack Overflow's own published results):
-  signal `usage`, source "Stack Overflow Developer Survey <year> (published results)" (a file recounted by
-  `mindshare survey import` is "Stack Overflow Developer Survey <year>", method SURVEY_IMPORT), method "as
-  published", the shape of `importers.surveys` — `so_survey_share` (% of those who answered, as published), `so_survey_count`, `so_survey_n`
-  (the share's base) per option (subject "Torch/PyTorch", contender from the field's labels; NumPy, Pandas, ... kept
-  with contender null) and segment ('all respondents', 'professional developers', and for 2023-2024 'learning to
-  code', 'other coders'); `so_survey_respondents` `_answered` per segment. Period the fielding window, label the
-  year, `published` the results day. Caveats are data: 2019-2020 counts are derived (round(% x n / 100)), 2021-2022
-  bases are implied (count / %: the published total is not the base; `_total_respondents_field` keeps it), every
-  note says which; 2022's professional figures disagree with the June 2022 live-site reading in facts.csv, and both
-  rows' notes start with CONFLICT; 2025 is a `so_survey_note` ("no ML-frameworks question").
-- Kaggle ML & DS survey 2019 and 2021, recounted from the raw files: the same shape with prefix `kaggle_survey`
-  (segments 'all respondents' and 'data scientists'; `kaggle_survey_share_of_all` too), method
-  `Methods.SURVEY_IMPORT` — exactly what `mindshare survey import` of the raw zip stores — reference the raw file.
-- Hacker News "Who is hiring?" to 2026-07 (controlarm/hn-hiring-analysis): signal `jobs`, source
-  "controlarm/hn-hiring-analysis", method HN_REGEX_METHOD, monthly: `job_posts` (subject `_posts`), and per term
-  (PyTorch, TensorFlow, Deep learning, Machine learning, Transformer, LLM) `posts_matching` and
-  `pct_of_posts_matching` — the quantities the ryanwi series (method HN_DICTIONARY_METHOD, to 2024-05) stores as
-  `job_posts`/`_all_posts`, `posts_mentioning`, `pct_of_posts` (named apart: see hn_regex_observations).
-  `published`: 2026-08-15 for the regex series, 2024-06-02 for ryanwi's (its recount of every month). How far
-  the two may be joined is data: notes of metric `series_bridge` (subjects `_tensorflow_pytorch_ratio`,
-  `_share_of_posts`, `_monthly_counts`) whose words start with BRIDGED or NOT BRIDGED.
-"""
+"""How the bundled files become observations (see mindshare.bundle for what they hold): one function per file
+or family of files, `bundled_observations` joining them. Imported only when a store needs the bundle loaded."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 import statistics
-import tomllib
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from mindshare.bundle.files import BUNDLE_SOURCE, bundle_folder, manifest, second_hand
 from mindshare.fields import Field, load_field
 from mindshare.importers import best_of, surveys
 from mindshare.importers.surveys import KAGGLE, STACKOVERFLOW, SegmentTotals, ShareRow
-from mindshare.observations import DEFAULT_METHOD, MEASUREMENT_KEY, PARTIAL, Methods, SnapshotKind, Sources, observation
+from mindshare.observations import DEFAULT_METHOD, MEASUREMENT_KEY, PARTIAL, Methods, Sources, observation
 from mindshare.observations import month_end as _month_end
 from mindshare.observations import month_period as _month_period
-from mindshare.store import SnapshotResult, Store
 
-BUNDLE_SOURCE = Sources.BUNDLE
 HORACE_HE_SOURCE = Sources.HORACE_HE
 HORACE_HE_REFERENCE = "https://github.com/Chillee/pytorch-vs-tensorflow (data as of rules {rules})"
 
@@ -116,41 +81,15 @@ month_end = lru_cache(maxsize=4096)(_month_end)
 month_period = lru_cache(maxsize=4096)(_month_period)
 
 
-def bundle_folder() -> Path:
-    return Path(str(resources.files("mindshare") / "data" / "bundle"))
-
-
-def manifest() -> dict:
-    return tomllib.loads((bundle_folder() / "MANIFEST.toml").read_text(encoding="utf-8"))
-
-
-def second_hand() -> dict[str, str]:
-    """facts.csv `source` -> the words that start its reference: how the figure is known second-hand."""
-    return tomllib.loads((bundle_folder() / "second_hand.toml").read_text(encoding="utf-8"))["sources"]
-
-
-def ensure_bundle(store: Store) -> SnapshotResult | None:
-    """Load the bundled dataset unless this exact version of it is already stored.
-
-    The check reads a digest of the bundle's files recorded in the store's meta table, so an up-to-date
-    store costs one query, not a re-parse of the files.
-    """
-    marker = f"bundle:{bundle_digest()}"
-    if store.meta(marker) is not None:
-        return None
-    result = store.add_snapshot(bundled_observations(), kind=SnapshotKind.BUNDLED, source=BUNDLE_SOURCE,
-                                description=f"bundled dataset {manifest()['version']}")
-    store.set_meta(marker, result.snapshot_id)
-    return result
-
-
 def bundled_observations(field: Field | None = None) -> pd.DataFrame:
     field = field or load_field("deep-learning")
     folder = bundle_folder()
     about = manifest()
     compiled_at = datetime.fromisoformat(about["compiled_at"])
     frames = [
-        facts_observations(folder / "facts.csv", field),
+        facts_observations(folder / "facts.csv", field, about.get("facts_published", {}), about.get("facts_notes", {}),
+                           compiled_at.date()),
+        contender_note_observations(about.get("contender_notes", []), field),
         conference_observations(folder / "conference_mentions.csv", field),
         *(series_observations(folder / "series" / name, field, about["series_published"].get(f"series/{name}"))
           for name in SERIES_FILES),
@@ -174,7 +113,12 @@ def read_csv_rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter=delimiter))
 
 
-def facts_observations(path: Path, field: Field) -> pd.DataFrame:
+def facts_observations(path: Path, field: Field, published: dict | None = None, notes: dict | None = None,
+                       compiled: date | None = None) -> pd.DataFrame:
+    """facts.csv's rows; `published` (MANIFEST [facts_published]: source -> day, or "unknown" for the day the bundle
+    was compiled) dates when each became public, for --as-of; `notes` ([facts_notes]: source -> framework -> words)
+    adds what the shared copy does not carry to a row's note."""
+    published, notes = published or {}, notes or {}
     rows = []
     previous: dict[str, str] = {}
     relayed = second_hand()
@@ -197,8 +141,30 @@ def facts_observations(path: Path, field: Field) -> pd.DataFrame:
             "unit": row["unit"], "segment": row["segment"] or "all",
             "method": DEFAULT_METHOD,
             "reference": reference,
-            "note": row["note"] or None,
+            "note": "; ".join(x for x in (row["note"], notes.get(row["source"], {}).get(row["framework"], "")) if x)
+                    or None,
+            "published": _published_day(published.get(row["source"]), compiled),
         })
+    return pd.DataFrame(rows)
+
+
+def _published_day(day: date | str | None, compiled: date | None) -> date | None:
+    if day == "unknown":
+        return compiled
+    return day if isinstance(day, date) else None
+
+
+def contender_note_observations(notes: list[dict], field: Field) -> pd.DataFrame:
+    """MANIFEST [[contender_notes]]: what a contender has become that changes what its figures stand for, as words
+    (metric contender_note), known from the day each was published."""
+    rows = []
+    for note in notes:
+        start = date.fromisoformat(f"{note['period']}-01")
+        rows.append(observation(signal="other", metric="contender_note", source=note["source"],
+                                subject=note["subject"], contender=contender_of(note["subject"], field),
+                                value_text=note["words"], period_start=start, period_end=month_end(start),
+                                period_label=note["period"], method=DEFAULT_METHOD, reference=note["reference"],
+                                published=note["published"]))
     return pd.DataFrame(rows)
 
 
@@ -320,16 +286,6 @@ def contender_of(name: str, field: Field) -> str | None:
 def contender_of_package(package: str, field: Field) -> str | None:
     found = field.find_by_package(package)
     return found.id if found else None
-
-
-def bundle_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(bundle_folder().rglob("*")):
-        if not path.is_file():
-            continue
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 # -- Stack Overflow's published results, 2019-2024 -------------------------------------------------------------
