@@ -18,14 +18,15 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator, Mapping
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 from mindshare import settings as settings_module
 from mindshare.fields import Field, load_field
 from mindshare.session import session
 from mindshare.store import Store
+
+if TYPE_CHECKING:  # pandas is imported by the functions that return a frame: a report run reads none
+    import pandas as pd
 
 
 def observations(signal: str | list[str] | None = None, contenders: list[str] | str | None = None, *,
@@ -55,6 +56,8 @@ def snapshots(db: str | Path | None = None) -> pd.DataFrame:
 def contenders(field: str | None = None) -> pd.DataFrame:
     """The field's contenders and their identifiers for each signal."""
     chosen = _field(field)
+    import pandas as pd
+
     return pd.DataFrame([c.__dict__ for c in chosen.contenders])
 
 
@@ -172,6 +175,8 @@ def collect(sources: str | list[str] | None = None, field: str | None = None,
     with _settings(db) as config:
         outcomes = run_collection(picked, who, start, today, Http(cache=cache, settings=config),
                                   lambda: session(settings=config), chosen, progress=False)
+    import pandas as pd
+
     return pd.DataFrame([asdict(outcome) for outcome in outcomes])
 
 

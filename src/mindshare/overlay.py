@@ -93,11 +93,11 @@ def joined(store: Store, chosen: Field) -> Iterator[Joined]:
     module's docstring); afterwards it is the store alone again."""
     result = Joined()
     covered = bundled_contenders(store)
-    wanted = []
-    for one in wanted_of(chosen):
-        (result.bundled if one.contender in covered else result.read).append(one.contender)
-        if one.contender not in covered:
-            wanted.append(one)
+    for contender in chosen.contenders:
+        (result.bundled if contender.id in covered else result.read).append(contender.id)
+    # only a contender the bundle lacks needs its survey question's topic (read through the survey importer, which
+    # loads pandas): the bundled field's report takes nothing from the history and loads nothing for it
+    wanted = [one for one in wanted_of(chosen) if one.contender not in covered] if result.read else []
     rows = history_rows(wanted, result.stats) if wanted else None
     connection = store.connection
     database = connection.execute("SELECT current_database()").fetchall()[0][0]

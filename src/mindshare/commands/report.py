@@ -55,11 +55,14 @@ def report(
     of who leads and who is gaining, and the sources of every figure. The folder must be new, empty or an
     earlier report; the new report replaces mindshare's own files only once it is complete.
     """
-    from mindshare.analysis.composite import parse_weights
     from mindshare.api import write_report_folder
 
     started = time.perf_counter()
-    chosen_weights = parse_weights(weights) if weights else None
+    chosen_weights = None
+    if weights:  # the analysis package (pandas, statsmodels) loads only when asked: a warm report reads no frame
+        from mindshare.analysis.composite import parse_weights
+
+        chosen_weights = parse_weights(weights)
     settings = application(ctx).settings
     if contenders is not None:
         from mindshare.api import write_comparison_report
