@@ -16,6 +16,49 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+# The project's shared real files (survey files, paper PDFs, recorded responses) sit beside the checkout in CI and
+# on the team's machines, not in the repository. A clone without them still runs `make test`: a test that reads
+# them is skipped with one line naming what it needs. .ci/run refuses to start without them, so CI runs them all.
+SHARED_MISSING = not SHARED.is_dir()
+_WHY = "(the project's shared real files, beside the checkout; CI always has them)"
+
+
+def needs_shared(*parts: str) -> pytest.MarkDecorator:
+    """Mark a test that reads `../shared/<parts>` in a way the automatic skip below cannot see (a subprocess's
+    output, a count that is merely smaller without it)."""
+    return pytest.mark.skipif(SHARED_MISSING, reason=f"needs ../shared/{'/'.join(parts)} {_WHY}")
+
+
+def require_shared(*parts: str) -> None:
+    """For a test module that reads `../shared/<parts>` as it is imported: skip the whole module without it."""
+    if SHARED_MISSING:
+        pytest.skip(f"needs ../shared/{'/'.join(parts)} {_WHY}", allow_module_level=True)
+
+
+def _shared_path_in(exc: BaseException | None) -> str | None:
+    """The part of ../shared a failure names (a FileNotFoundError's file, or the path in a message such as a
+    subprocess's 'no such file' line), or None."""
+    while exc is not None:
+        text = str(getattr(exc, "filename", None) or "") + " " + str(exc)
+        if str(SHARED) in text:
+            rest = text[text.index(str(SHARED)) + len(str(SHARED)):].lstrip("/").split("/")
+            return "/".join(part.split()[0].strip("'\":,") for part in rest[:2] if part.split())
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Without ../shared, a test (or its fixture) that failed on a path under it is reported skipped, naming the
+    folder; with ../shared present nothing is ever turned into a skip."""
+    outcome = yield
+    if not SHARED_MISSING or call.excinfo is None:
+        return
+    needed = _shared_path_in(call.excinfo.value)
+    report = outcome.get_result()
+    if needed is not None and report.failed:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: needs ../shared/{needed} {_WHY}")
 
 
 _TRAVEL = None

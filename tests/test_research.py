@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import research_replay as replay
 import stamina
-from conftest import FakeClock
+from conftest import FakeClock, require_shared
 from statsmodels.stats.proportion import proportion_confint
 
 from mindshare.observations import MEASUREMENT_KEY
@@ -26,6 +26,7 @@ from mindshare.research import ResearchSources
 from mindshare.research.sample_run import plan_key, run_sample, stored_plans
 from mindshare.store import open_store
 
+require_shared("corpus")
 LABELS = {row["file"]: row for row in csv.DictReader((replay.SHARED / "corpus" / "labels.csv").open())}
 
 

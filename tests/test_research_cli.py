@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import research_replay as replay
 import time_machine
+from conftest import needs_shared
 from typer.testing import CliRunner
 
 from mindshare.cli import app
@@ -55,6 +56,7 @@ def test_a_live_run_without_a_contact_is_refused_before_any_request(monkeypatch)
     assert result.returncode == 6 and "set MINDSHARE_CONTACT" in result.stderr
 
 
+@needs_shared("corpus")  # the replayed arXiv serves the corpus's real PDFs: without them it finds no mentions
 def test_sample_then_shares_through_the_cli(tmp_path, monkeypatch):
     import mindshare.commands.research as command
 
