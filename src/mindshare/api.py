@@ -113,8 +113,10 @@ def write_report_folder(settings: settings_module.Settings, field: Field, out: P
     what `mindshare report` and `mindshare.report()` both do. Returns the folder."""
     from mindshare.overlay import joined
     from mindshare.report.build import build_report
+    from mindshare.report.folder import ReportFolder
     from mindshare.report.render import write_report
 
+    ReportFolder(out)  # a destination it could not write is refused before the report is built, not after
     with session(settings=settings, read_only=None) as store, joined(store, field):
         built = build_report(store, field, as_of=as_of, compare_to=compare_to, weights=weights)
     return write_report(built, out, render_images=png)
