@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -347,12 +348,16 @@ def store_for(settings: Settings, chosen: Field) -> Iterator[tuple[Store, str]]:
         with session(settings=settings, read_only=None) as store:
             yield store, str(path)
         return
-    store = open_store(":memory:", read_only=False, settings=settings)
-    store.path = Path(NO_STORE)       # what the report's footer names as the store
-    try:
-        yield store, f"none yet ({path} does not exist; nothing in it covers these contenders)"
-    finally:
-        store.close()
+    # an empty store of the run's own, in its temporary folder (the store opens its file per transaction, so it
+    # cannot live in memory); it goes with the run, or is swept with the folder of a run that was killed
+    with tempfile.TemporaryDirectory(prefix="compare-") as folder:
+        store = open_store(Path(folder) / "empty.duckdb", read_only=False, settings=settings)
+        store.connection  # opened (and held) on its real path first: after that, `path` is only a name
+        store.path = Path(NO_STORE)       # what the report's footer names as the store
+        try:
+            yield store, f"none yet ({path} does not exist; nothing in it covers these contenders)"
+        finally:
+            store.close()
 
 
 # -- the run -------------------------------------------------------------------------------------------------------
