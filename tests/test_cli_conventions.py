@@ -18,11 +18,7 @@ from mindshare.commands._common import check_count, check_day, check_since, prin
 
 # Verbs in files another helper owns that do not keep a convention yet, and what each needs. An entry that is no
 # longer true fails the test below: remove it when the verb is fixed.
-PENDING: dict[tuple[str, ...], set[str]] = {
-    ("scan",): {"--format", "--quiet", "--verbose"},   # commands/scan.py: FormatOption (+ --json as its alias)
-    ("survey", "import"): {"--quiet", "--verbose"},    # commands/survey.py: QuietOption, VerboseOption
-    ("report",): {"--format"},                         # commands/report.py: @prints_no_data (it writes a folder)
-}
+PENDING: dict[tuple[str, ...], set[str]] = {}
 
 
 def _verbs():

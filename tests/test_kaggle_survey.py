@@ -155,7 +155,7 @@ def test_cli_json_and_wrong_year(tmp_path):
     ok = runner.invoke(app, ["--db", str(db), "survey", "import", str(path), "--source", "kaggle", "--year", "2020",
                              "--json"])
     assert ok.exit_code == 0, ok.output
-    records = json.loads(ok.output)
+    records = json.loads(ok.stdout)
     assert {r["segment"] for r in records} == {"all respondents"}
     assert all(r["ci_low"] <= r["share_pct"] <= r["ci_high"] for r in records)
     with pytest.raises(InputError, match="expected columns Q2, Q17_1.*match the 2020 or 2021 survey"):

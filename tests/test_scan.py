@@ -479,3 +479,21 @@ def test_a_store_from_before_the_scan_table_joined_the_schema_keeps_its_scans(tm
     finally:
         store.close()
     assert again.scanned == 1 and after == (1, paper.stat().st_size)
+
+
+def test_format_csv_is_a_row_per_document_with_the_counts_json_gives(tmp_path):
+    """--format csv (the convention every verb that prints data keeps): one row per document, the same counts as
+    --format json, the summary on stderr; --quiet leaves stderr empty."""
+    papers = str(CORPUS / "papers")
+    as_json = run_cli("scan", papers, "--no-store", "--format", "json", "--quiet", db=tmp_path / "s.duckdb")
+    as_csv = run_cli("scan", papers, "--no-store", "--format", "csv", db=tmp_path / "s.duckdb")
+    assert as_json.returncode == 0 and as_csv.returncode == 0, as_csv.stderr
+    assert as_json.stderr == "" and "documents:" in as_csv.stderr
+    documents = [json.loads(line) for line in as_json.stdout.splitlines()[1:]]
+    rows = list(csv.DictReader(as_csv.stdout.splitlines()))
+    assert len(rows) == len(documents) == len(list((CORPUS / "papers").glob("*.pdf")))
+    by_path = {row["path"]: row for row in rows}
+    for document in documents:
+        row = by_path[document["path"]]
+        assert {name: int(row[name]) for name in document["mentions"]} == document["mentions"]
+        assert row["content_key"] == document["content_key"]

@@ -269,7 +269,7 @@ def test_2019_shares_match_an_independent_count(survey_2019, tmp_path, use_zip):
     result = run("--db", str(db), "survey", "import", str(zip_path if use_zip else csv_path),
                  "--source", "stackoverflow", "--year", "2019", "--json")
     assert result.exit_code == 0, result.output
-    records = json.loads(result.output)
+    records = json.loads(result.stdout)
     expected = expected_counts(csv_path, 2019, ["TensorFlow", "Torch/PyTorch"])
     by = {(r["contender"], r["segment"], r["base"]): r for r in records}
     for contender, option in (("tensorflow", "TensorFlow"), ("pytorch", "Torch/PyTorch")):

@@ -19,7 +19,7 @@ from typing import List, Optional
 import typer
 
 from mindshare import console
-from mindshare.commands._common import FieldOption, QuietOption, VerboseOption, application
+from mindshare.commands._common import FieldOption, QuietOption, VerboseOption, application, prints_no_data
 from mindshare.errors import InputError
 from mindshare.fields import Field, load_field
 
@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
     app.command("publish")(publish)
 
 
+@prints_no_data  # it writes a site and says where
 def publish(
     ctx: typer.Context,
     site: Optional[Path] = typer.Argument(

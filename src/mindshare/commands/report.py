@@ -16,6 +16,7 @@ from mindshare.commands._common import (
     VerboseOption,
     application,
     check_day,
+    prints_no_data,
 )
 from mindshare.errors import InputError
 from mindshare.fields import load_field
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
 
 
+@prints_no_data  # it writes a folder and says where
 def report(
     ctx: typer.Context,
     field: FieldOption = None,

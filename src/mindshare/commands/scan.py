@@ -10,8 +10,17 @@ from typing import List, Optional
 
 import typer
 
-from mindshare.commands._common import FieldOption, out, store_from
-from mindshare.console import err
+from mindshare import console
+from mindshare.commands._common import (
+    FieldOption,
+    Format,
+    FormatOption,
+    QuietOption,
+    VerboseOption,
+    out,
+    output_format,
+    store_from,
+)
 from mindshare.errors import InputError, MindshareError
 
 
@@ -39,7 +48,8 @@ def scan(
                                           help="PDF text: pdfium (default) or pdftotext (poppler CLI)."),
     batch: Optional[int] = typer.Option(None, "--batch",
                                         help="Documents per task (default: about 32 MiB of text, a few PDFs)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per document to stdout."),
+    fmt: FormatOption = Format.table,
+    as_json: bool = typer.Option(False, "--json", help="The same as --format json: one JSON object per document."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not use the store (no resume, no tallies)."),
     retry_failed: bool = typer.Option(False, "--retry-failed",
                                       help="Scan only the documents that failed before."),
@@ -48,6 +58,8 @@ def scan(
         None, "--storage-option", metavar="NAME=VALUE",
         help="An fsspec storage option for URLs, e.g. requester_pays=true (repeatable; credentials come from the "
              "environment, never from here)."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Count framework mentions in papers, one PDF or a whole venue.
 
@@ -56,10 +68,16 @@ def scan(
     (documents that failed are tried again). With `--venue` and `--year` the tallies (papers mentioning only X,
     several, PyTorch/(PyTorch+TensorFlow), % of all) are stored as research observations. The rules are
     documented in docs/scan.md.
+
+    `--format table` (the default) prints the run's summary; `--format json` one JSON object per document (a
+    header line first), `--format csv` one row per document (path, content key, pages, error, a column per
+    contender), the summary then going to stderr.
     """
     from mindshare.fields import load_field
     from mindshare.scan import runner
     from mindshare.scan.rules import RULES
+
+    fmt = output_format(fmt, as_json)
 
     if rules not in RULES:
         raise InputError(f"unknown rules {rules!r}; known: {', '.join(RULES)}")
@@ -87,8 +105,9 @@ def scan(
     options = dict(venue=venue or runner.NO_VENUE, year=year or runner.NO_YEAR,
                    mode="rescan" if rescan else "retry-failed" if retry_failed else "resume",
                    workers=workers or (os.cpu_count() or 1), scheduler=scheduler, batch=batch,
-                   progress=sys.stderr.isatty(), out=sys.stdout if as_json else None)
-    say = (lambda text: err.print(text, markup=False)) if as_json else out.print
+                   progress=sys.stderr.isatty() and not console.quiet(),
+                   out=None if fmt is Format.table else sys.stdout if fmt is Format.json else DocumentsAsCsv(sys.stdout))
+    say = out.print if fmt is Format.table else console.say
     from mindshare.scan import corpus
 
     corpus.check_roots(paths, config.options)  # a bad path, URL or option: one line, before any store is opened
@@ -113,6 +132,39 @@ def scan(
     if not summary.usable:
         raise NothingScanned("nothing was scanned: every document failed" if summary.found else
                              "nothing was scanned" + (": see the problems above" if summary.problems else ""))
+
+
+class DocumentsAsCsv:
+    """Where the scan writes its per-document JSON lines for `--format csv`: each becomes a CSV row (the columns
+    from the first document; cells a spreadsheet would run as a formula are defused, as every CSV mindshare
+    writes)."""
+
+    def __init__(self, stream) -> None:
+        import csv
+
+        self.stream = stream
+        self.writer = csv.writer(stream, lineterminator="\n")
+        self.contenders: list[str] | None = None
+
+    def write(self, text: str) -> None:
+        import json
+
+        from mindshare.report.tables import defused
+
+        for line in text.splitlines():
+            document = json.loads(line) if line.strip() else None
+            if not document or "path" not in document:   # the run's header line
+                continue
+            mentions = document.get("mentions") or {}
+            if self.contenders is None:
+                self.contenders = list(mentions)
+                self.writer.writerow(["path", "content_key", "pages", "error", *self.contenders])
+            self.writer.writerow([defused(document["path"]), document.get("content_key"), document.get("pages"),
+                                  defused(document.get("error") or ""),
+                                  *(mentions.get(name, 0) for name in self.contenders)])
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def report(summary, field, rules: str, say) -> None:

@@ -17,6 +17,8 @@ from mindshare.commands._common import (
     Format,
     FormatOption,
     JsonOption,
+    QuietOption,
+    VerboseOption,
     out,
     output_format,
     print_frame,
@@ -52,6 +54,8 @@ def survey_import(
     fmt: FormatOption = Format.table,
     as_json: JsonOption = False,
     dry_run: bool = typer.Option(False, "--dry-run", help="Count and print, store nothing."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Import a developer-survey file: the share of respondents who ticked each option of the field's question.
 

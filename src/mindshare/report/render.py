@@ -9,6 +9,7 @@ Everything is written to a staging folder beside the destination and moved into 
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import hashlib
 import json
@@ -310,7 +311,9 @@ class _Background:
         if name not in self.jobs:
             if self.pool is None:
                 self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mindshare-draw")
-            self.jobs[name] = self.pool.submit(job)
+            # in the caller's context: the command's settings (settings.using) are a context variable, which a
+            # pool's thread does not inherit (it would read the cache folder from the environment instead)
+            self.jobs[name] = self.pool.submit(contextvars.copy_context().run, job)
 
     def wait(self, name: str, job: Any) -> Any:
         started = self.jobs.pop(name, None)
@@ -390,8 +393,9 @@ def write_chart_images(report: Report, folder: Path) -> None:
     """PNG and SVG of every chart; rendered images are cached by spec, so an unchanged chart costs a copy."""
     jobs = [(chart.name, chart.spec) for section in report.sections for chart in section.charts]
     console.say(f"  drawing {len(jobs)} charts as PNG and SVG ...")
+    contexts = [contextvars.copy_context() for _ in jobs]   # the command's settings reach the pool's threads
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(lambda job: _render_chart(job[0], job[1], folder), jobs))
+        list(pool.map(lambda job, context: context.run(_render_chart, job[0], job[1], folder), jobs, contexts))
 
 
 def _render_chart(name: str, spec: dict, folder: Path) -> None:
