@@ -113,14 +113,15 @@ def test_bundled_contenders_take_nothing_from_the_history(store_copy):
         assert set(added.bundled) == set(chosen.ids)
 
 
-def test_a_read_only_store_and_a_store_in_memory_are_joined_alike(store_copy, tmp_path):
+def test_a_read_only_store_and_an_empty_store_are_joined_alike(store_copy, tmp_path):
+    """A read-only store, and the empty store a compare makes when the user has none (comparison.store_for)."""
     chosen = frames(tmp_path)
     with session(store_copy, read_only=True) as store, joined(store, chosen) as added:
         assert added.rows and not store.observations(contenders=["polars"]).empty
-    memory = open_store(":memory:")
+    empty = open_store(tmp_path / "empty.duckdb")
     try:
-        with joined(memory, chosen) as added:
+        with joined(empty, chosen) as added:
             assert added.bundled == [] and "pytorch" in added.read
-            assert set(memory.observations()["contender"].dropna()) == {"pandas", "polars", "pytorch"}
+            assert set(empty.observations()["contender"].dropna()) == {"pandas", "polars", "pytorch"}
     finally:
-        memory.close()
+        empty.close()

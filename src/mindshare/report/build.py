@@ -162,7 +162,7 @@ def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] 
     arguments), without the method-details section the engine builds beside them: half its time, and the history
     reads only the answer."""
     from mindshare.analysis.answer import answer_of
-    from mindshare.analysis.pipeline import analyse
+    from mindshare.analysis.pipeline import analyse, data_notes_of
     from mindshare.report import engine
     from mindshare.report.article import article_of
 
@@ -174,7 +174,8 @@ def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] 
     try:
         with engine.one_thread(connection):
             result = analyse(connection, NUMBERS, contenders=list(field.ids), names=lambda i: names.get(i, i),
-                             presets=article.composite_presets if article else (), weights=chosen)
+                             presets=article.composite_presets if article else (), weights=chosen,
+                             data_notes=data_notes_of(observations))  # the caveats stored as words, as the engine
     finally:
         connection.unregister(NUMBERS)
     answer = answer_of(result, report_date=day, names=lambda i: names.get(i, i), weights=chosen)
