@@ -4,10 +4,11 @@ is made, so a publish that fails leaves the site as it was.
 
 What a publish makes (docs/publish.md shows the layout):
 
-- the report of today, with `compare_to` the day of the last publish before today, as `index.html` (canonical: the
-  site's address), `sources.html`, `report.md` and `results.json`, and the same in its permalink `<day>/` (canonical:
+- the report of today (the same as `mindshare report`'s, so a report already made is reused) as `index.html`
+  (canonical: the site's address), `sources.html`, `report.md` and `results.json`, and the same in its permalink `<day>/` (canonical:
   the permalink), each page with its Open Graph / Twitter card meta, the preview image, the feed's link and a bar of
-  links around the site; the scoreboard carries a column "at the last publish": each row's lead then;
+  links around the site; each scoreboard row says its lead at the last publish (read from that permalink's answer:
+  what readers saw then, not a recount);
 - `vega/<digest>.js`: the chart library, named by its content and never rewritten, so a permalink keeps the library
   it was published with while the site moves on;
 - `history/`: the scoreboard through time (site.history), drawn as a chart and listed as plain events, with
@@ -93,7 +94,9 @@ def site_files(store: Store, field: Field, folder: SiteFolder, *, base: str | No
                today: date) -> Published:
     """Every file of the site for today's publish (see the module's docstring)."""
     since = last_publish_before(folder, today)
-    report = build_report(store, field, compare_to=since, today=today)
+    # no compare_to: what changed since the last publish is said beside each row from that permalink's answer; the
+    # report's own --compare-to words would say it twice, and cost a second analysis
+    report = build_report(store, field, today=today)
     results = results_document(report)
     rows = _scoreboard(results)
     if not any(row.get("current") and row.get("leader_name") for row in rows):
