@@ -89,15 +89,17 @@ def test_the_identity_is_everything_a_report_depends_on(tmp_path, bundled_store_
 
 def test_a_held_report_is_found_and_written_without_pandas_or_the_analysis(tmp_path, own_cache, bundled_store_path):
     with session(bundled_store_path, read_only=True) as store:
-        write_report(build_report(store, load_field()), tmp_path / "first", render_images=False)
+        write_report(build_report(store, load_field(), today=DAY), tmp_path / "first", render_images=False)
+    # the day is given to both: the child process does not travel with this one's clock (MINDSHARE_TEST_TODAY)
     script = textwrap.dedent(f"""
         import sys
+        from datetime import date
         from mindshare.fields import load_field
         from mindshare.report.build import build_report
         from mindshare.report.render import write_report
         from mindshare.session import session
         with session({str(bundled_store_path)!r}, read_only=True) as store:
-            report = build_report(store, load_field())
+            report = build_report(store, load_field(), today=date.fromisoformat({DAY.isoformat()!r}))
         write_report(report, {str(tmp_path / "second")!r}, render_images=False)
         heavy = sorted(m for m in ("pandas", "numpy", "scipy", "statsmodels", "altair", "jinja2", "vl_convert",
                                    "mindshare.analysis", "mindshare.report.engine") if m in sys.modules)
