@@ -119,20 +119,23 @@ def numbers_of(observations: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- the answer alone, as known on a day ------------------------------------------------------------------------
-def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, float] | None = None) -> dict | None:
+def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, float] | None = None,
+                 known: KnownFigures | None = None) -> dict | None:
     """The answer (results.json's `headline` section, without source numbers) as known on `day`: the figures
     published by then, dated `day`. What the site's scoreboard through time is made of: only the analysis runs, not
     the sections.
 
     Kept in the cache twice: under the store's content (a history already read costs one query a day), and under
     the content of the figures known that day (a store that gained figures published later, as a new collection
-    does, reads each day's figures again but does not analyse them again)."""
+    does, reads each day's figures again but does not analyse them again).
+
+    `known`: the store's figures read once for many days (`KnownFigures`), instead of one query a day."""
     options = (IDENTITY_FORMAT, code_digest(), repr(field), day, sorted((weights or {}).items()))
-    by_store = _digest_of((*options, store_digest(store)))
+    by_store = _digest_of((*options, known.store_digest if known is not None else store_digest(store)))
     held = cache.load_answer(by_store)
     if held is not None:
         return held.get("answer")
-    observations = in_full_order(store.observations(as_of=day))
+    observations = known.as_of(day) if known is not None else in_full_order(store.observations(as_of=day))
     by_content = _digest_of((*options, _frame_digest(observations)))
     held = cache.load_answer(by_content)
     if held is None:
@@ -141,6 +144,34 @@ def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, fl
         cache.save_answer(by_content, held)
     cache.save_answer(by_store, held)
     return held.get("answer")
+
+
+class KnownFigures:
+    """The store's figures (the newest snapshot of each measurement), read once when first asked for, and what of
+    them was known on a day: `store.observations(as_of=day)` for many days at the cost of one query."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self.store_digest = store_digest(store)
+        self._all: pd.DataFrame | None = None
+        self._known_since: pd.Series | None = None
+
+    def as_of(self, day: date) -> pd.DataFrame:
+        """The figures known on `day`, in full order: the rows store.observations(as_of=day) returns (a figure is
+        known once public: its published day, else the end, else the start of the period it measures; one
+        without any of them always), in the order in_full_order gives them."""
+        import pandas as pd
+
+        if self._all is None:
+            self._all = in_full_order(self._store.observations())
+            frame = self._all
+            self._known_since = frame["published"].fillna(frame["period_end"]).fillna(frame["period_start"])
+        since = self._known_since
+        assert since is not None
+        known = since.isna() | (since <= pd.Timestamp(day))
+        if not known.any():   # the query's empty frame has columns of other types: that one, as it is
+            return in_full_order(self._store.observations(as_of=day))
+        return self._all[known].reset_index(drop=True)
 
 
 def _digest_of(parts: tuple) -> str:
