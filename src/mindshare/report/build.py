@@ -15,8 +15,10 @@ therefore imports them only where it builds.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
+import time
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -217,12 +219,8 @@ def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] 
 def report_identity(store: Store, field: Field, *, as_of: date | None, compare_to: date | None,
                     weights: dict[str, float] | None, today: date) -> str:
     """A digest of everything a report depends on, read without pandas: the same identity, the same report."""
-    digest = hashlib.sha256(IDENTITY_FORMAT.encode())
-    digest.update(code_digest().encode())
-    digest.update(store_digest(store).encode())
-    options = (store.path.name, repr(field), as_of, compare_to, sorted((weights or {}).items()), today)
-    digest.update(repr(options).encode())
-    return digest.hexdigest()[:32]
+    return identity_of(store_digest(store), store.path.name, field, as_of=as_of, compare_to=compare_to,
+                       weights=weights, today=today)
 
 
 def store_digest(store: Store) -> str:
@@ -232,6 +230,86 @@ def store_digest(store: Store) -> str:
         "SELECT snapshot_id, kind, source, CAST(created_at AS VARCHAR), content_hash, rows FROM snapshots "
         "ORDER BY snapshot_id").fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+# -- the store's content, known without opening it -------------------------------------------------------------------
+# A warm report reads nothing of the store but its digest (store_digest), and opening the store for it (DuckDB's
+# import, a reader's copy of the tables) was most of a warm report's time. So the digest is remembered beside what
+# the file system says of the store file and its write-ahead log (device, inode, size, times of change): DuckDB
+# writes nothing, a checkpoint or a commit, without changing them. It is remembered only when the files had not
+# changed for SETTLED_NS before they were read (a write in the same tick of the clock as the last one would leave
+# their times as they were: git's "racy" index entries), and only when they were the same after the read.
+STORES = "stores"
+SETTLED_NS = 2_000_000_000
+
+
+def store_state(path: Path) -> tuple[int, list | None]:
+    """(now, what the file system says of the store at `path` and its write-ahead log): None when there is no
+    store there or it cannot be looked at."""
+    now = time.time_ns()
+    try:
+        main = os.stat(path)
+        state: list | None = [main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, main.st_ctime_ns]
+        try:
+            wal = os.stat(f"{path}.wal")
+            state += [wal.st_ino, wal.st_size, wal.st_mtime_ns, wal.st_ctime_ns]  # type: ignore[operator]
+        except FileNotFoundError:
+            state.append(None)  # type: ignore[union-attr]
+    except OSError:
+        state = None
+    return now, state
+
+
+def _state_entry(path: Path, field: Field) -> Path | None:
+    stores = cache.folder(STORES)
+    if stores is None:
+        return None
+    key = _digest_of((IDENTITY_FORMAT, code_digest(), str(path.resolve()), repr(field)))
+    return stores / f"{key}.json"
+
+
+def remembered_store_digest(path: Path, field: Field) -> str | None:
+    """The digest of the store at `path` as `field`'s report reads it, when it was remembered for the store as the
+    file system describes it now; None otherwise."""
+    _, state = store_state(path)
+    entry = _state_entry(path, field) if state is not None else None
+    if entry is None:
+        return None
+    try:
+        document = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("state") != state or not isinstance(document.get("digest"), str):
+        return None
+    return document["digest"]
+
+
+def remember_store_digest(path: Path, field: Field, before: tuple[int, list | None], digest: str) -> None:
+    """Remember `digest`, read from the store at `path` after `before` (store_state), when that is safe (see
+    above)."""
+    taken_at, state = before
+    if state is None or any(taken_at - changed < SETTLED_NS for changed in (state[3], *state[7:8]) if changed):
+        return
+    if store_state(path)[1] != state:
+        return
+    entry = _state_entry(path, field)
+    if entry is None:
+        return
+    try:
+        cache.write_atomically(entry, json.dumps({"state": state, "digest": digest}).encode("utf-8"))
+    except OSError:
+        pass
+
+
+def identity_of(digest: str, store_name: str, field: Field, *, as_of: date | None, compare_to: date | None,
+                weights: dict[str, float] | None, today: date) -> str:
+    """The report identity (report_identity) of a store whose digest is `digest`."""
+    identity = hashlib.sha256(IDENTITY_FORMAT.encode())
+    identity.update(code_digest().encode())
+    identity.update(digest.encode())
+    options = (store_name, repr(field), as_of, compare_to, sorted((weights or {}).items()), today)
+    identity.update(repr(options).encode())
+    return identity.hexdigest()[:32]
 
 
 @lru_cache(maxsize=1)
