@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 
 import pytest
 
@@ -22,11 +21,12 @@ def own_cache(tmp_path, monkeypatch):
 
 @pytest.fixture
 def settled_store(tmp_path, bundled_store_path):
-    """A copy of the bundled store, last changed a minute ago."""
+    """A copy of the bundled store, last changed a minute ago (by the file system's clock, not the process's: the
+    suite also runs with a travelling clock)."""
     db = tmp_path / "store.duckdb"
     shutil.copy(bundled_store_path, db)
-    a_minute_ago = time.time() - 60
-    os.utime(db, (a_minute_ago, a_minute_ago))
+    copied = os.stat(db)
+    os.utime(db, ns=(copied.st_atime_ns, copied.st_mtime_ns - 60_000_000_000))
     return db
 
 
@@ -52,7 +52,7 @@ def test_a_store_as_a_report_left_it_is_not_opened_for_the_same_report(tmp_path,
 
 def test_a_changed_store_is_read_again(own_cache, settled_store):
     field = load_field()
-    before = build.store_state(settled_store)
+    before = build.store_state_before_reading(settled_store)
     build.remember_store_digest(settled_store, field, before, "digest of the store")
     assert build.remembered_store_digest(settled_store, field) == "digest of the store"
     with open(settled_store, "ab") as store:   # any write changes the file's size or times
@@ -65,12 +65,12 @@ def test_a_store_changed_a_moment_ago_is_not_remembered(own_cache, tmp_path, bun
     read so soon after a change is not remembered (the next report opens the store and remembers it then)."""
     db = tmp_path / "fresh.duckdb"
     shutil.copy(bundled_store_path, db)   # changed just now
-    build.remember_store_digest(db, load_field(), build.store_state(db), "digest of the store")
+    build.remember_store_digest(db, load_field(), build.store_state_before_reading(db), "digest of the store")
     assert build.remembered_store_digest(db, load_field()) is None
 
 
 def test_a_digest_is_not_remembered_when_the_store_changed_while_it_was_read(own_cache, settled_store):
-    before = build.store_state(settled_store)
+    before = build.store_state_before_reading(settled_store)
     os.utime(settled_store, None)   # a writer, between the look at the file and the end of the read
     build.remember_store_digest(settled_store, load_field(), before, "digest of the store")
     assert build.remembered_store_digest(settled_store, load_field()) is None

@@ -130,7 +130,7 @@ def write_report_folder(settings: settings_module.Settings, field: Field, out: P
     from mindshare.overlay import joined
     from mindshare.session import session
 
-    before = build.store_state(path)
+    before = build.store_state_before_reading(path)
     with session(settings=settings, read_only=None) as store, joined(store, field):
         digest = build.store_digest(store)
         built = build.build_report(store, field, **options)

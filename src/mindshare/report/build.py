@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import sys
-import time
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -243,21 +242,37 @@ STORES = "stores"
 SETTLED_NS = 2_000_000_000
 
 
-def store_state(path: Path) -> tuple[int, list | None]:
-    """(now, what the file system says of the store at `path` and its write-ahead log): None when there is no
-    store there or it cannot be looked at."""
-    now = time.time_ns()
+def store_state(path: Path) -> list | None:
+    """What the file system says of the store at `path` and its write-ahead log: None when there is no store there
+    or it cannot be looked at."""
     try:
         main = os.stat(path)
-        state: list | None = [main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, main.st_ctime_ns]
+        state: list = [main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, main.st_ctime_ns]
         try:
             wal = os.stat(f"{path}.wal")
-            state += [wal.st_ino, wal.st_size, wal.st_mtime_ns, wal.st_ctime_ns]  # type: ignore[operator]
+            state += [wal.st_ino, wal.st_size, wal.st_mtime_ns, wal.st_ctime_ns]
         except FileNotFoundError:
-            state.append(None)  # type: ignore[union-attr]
+            state.append(None)
     except OSError:
-        state = None
-    return now, state
+        return None
+    return state
+
+
+def store_state_before_reading(path: Path) -> tuple[int | None, list | None]:
+    """(the file system's time now, store_state(path)), taken before the store is read. The time is the file
+    system's own (the time of change of a file just written), the clock the store's times were set by: not the
+    process's, which may differ (a test's travelling clock, another machine's network disk)."""
+    stores = cache.folder(STORES)
+    now = None
+    if stores is not None:
+        probe = stores / f".now.{os.getpid()}"
+        try:
+            probe.write_bytes(b"")
+            now = os.stat(probe).st_mtime_ns
+            probe.unlink()
+        except OSError:
+            now = None
+    return now, store_state(path)
 
 
 def _state_entry(path: Path, field: Field) -> Path | None:
@@ -271,7 +286,7 @@ def _state_entry(path: Path, field: Field) -> Path | None:
 def remembered_store_digest(path: Path, field: Field) -> str | None:
     """The digest of the store at `path` as `field`'s report reads it, when it was remembered for the store as the
     file system describes it now; None otherwise."""
-    _, state = store_state(path)
+    state = store_state(path)
     entry = _state_entry(path, field) if state is not None else None
     if entry is None:
         return None
@@ -284,13 +299,14 @@ def remembered_store_digest(path: Path, field: Field) -> str | None:
     return document["digest"]
 
 
-def remember_store_digest(path: Path, field: Field, before: tuple[int, list | None], digest: str) -> None:
-    """Remember `digest`, read from the store at `path` after `before` (store_state), when that is safe (see
-    above)."""
-    taken_at, state = before
-    if state is None or any(taken_at - changed < SETTLED_NS for changed in (state[3], *state[7:8]) if changed):
+def remember_store_digest(path: Path, field: Field, before: tuple[int | None, list | None], digest: str) -> None:
+    """Remember `digest`, read from the store at `path` after `before` (store_state_before_reading), when that is
+    safe (see above)."""
+    now, state = before
+    if now is None or state is None or any(now - changed < SETTLED_NS for changed in (state[3], *state[7:8])
+                                           if changed is not None):
         return
-    if store_state(path)[1] != state:
+    if store_state(path) != state:
         return
     entry = _state_entry(path, field)
     if entry is None:
