@@ -185,3 +185,21 @@ def test_figures_published_later_do_not_make_an_earlier_day_be_analysed_again(tm
         assert answer_as_of(store, load_field(), day) == before
         with pytest.raises(AssertionError, match="analysed again"):   # a day that knows the new figures is
             answer_as_of(store, load_field(), today)
+
+
+def test_the_store_read_once_knows_on_each_day_what_a_query_of_that_day_returns(bundled_store_path):
+    """The site's history reads the store once (KnownFigures) for its many days: on each day, the same rows in the
+    same order as the store's own query as of that day, so each day's answer is the same."""
+    import pandas as pd
+
+    from mindshare.report.build import KnownFigures, in_full_order
+
+    with session(bundled_store_path, read_only=True) as store:
+        known = KnownFigures(store)
+        days = [date(2010, 1, 1), date(2019, 12, 31), date(2020, 1, 26), date(2024, 6, 30), date(2026, 11, 30)]
+        sizes = set()
+        for day in days:
+            queried = in_full_order(store.observations(as_of=day))
+            pd.testing.assert_frame_equal(known.as_of(day), queried)
+            sizes.add(len(queried))
+    assert len(sizes) == len(days)   # the days know different figures: the filter is exercised

@@ -20,13 +20,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Mapping
 
+from mindshare import console
 from mindshare import settings as settings_module
 from mindshare.fields import Field, load_field
-from mindshare.session import session
-from mindshare.store import Store
 
-if TYPE_CHECKING:  # pandas is imported by the functions that return a frame: a report run reads none
-    import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the functions that return a frame: a report run reads none; the store
+    import pandas as pd  # (DuckDB) where one is opened: a warm report opens none
+
+    from mindshare.store import Store
 
 
 def observations(signal: str | list[str] | None = None, contenders: list[str] | str | None = None, *,
@@ -111,14 +112,29 @@ def write_report_folder(settings: settings_module.Settings, field: Field, out: P
                         png: bool = True) -> Path:
     """The report of `field`, from the store of `settings` (read-only if it cannot be written), written to `out`:
     what `mindshare report` and `mindshare.report()` both do. Returns the folder."""
-    from mindshare.overlay import joined
-    from mindshare.report.build import build_report
+    from mindshare.report import build, cache
     from mindshare.report.folder import ReportFolder
     from mindshare.report.render import write_report
 
     ReportFolder(out)  # a destination it could not write is refused before the report is built, not after
+    today = date.today()
+    options = {"as_of": as_of, "compare_to": compare_to, "weights": weights, "today": today}
+    path = settings.store_path
+    known = build.remembered_store_digest(path, field)   # the store unchanged since a report read it
+    if known is not None:
+        identity = build.identity_of(known, path.name, field, **options)
+        held = cache.held_report(identity)
+        if held is not None:
+            console.detail(f"the store is as a report left it, and its report is in the cache ({identity[:12]})")
+            return write_report(held, out, render_images=png)
+    from mindshare.overlay import joined
+    from mindshare.session import session
+
+    before = build.store_state_before_reading(path)
     with session(settings=settings, read_only=None) as store, joined(store, field):
-        built = build_report(store, field, as_of=as_of, compare_to=compare_to, weights=weights)
+        digest = build.store_digest(store)
+        built = build.build_report(store, field, **options)
+    build.remember_store_digest(path, field, before, digest)
     return write_report(built, out, render_images=png)
 
 
@@ -174,6 +190,8 @@ def collect(sources: str | list[str] | None = None, field: str | None = None,
     who = chosen.select([contenders] if isinstance(contenders, str) else contenders)
     today = datetime.now(UTC).date()
     start = since_day(since, today)
+    from mindshare.session import session
+
     with _settings(db) as config:
         outcomes = run_collection(picked, who, start, today, Http(cache=cache, settings=config),
                                   lambda: session(settings=config), chosen, progress=False)
@@ -208,6 +226,8 @@ def _settings(db: str | Path | None) -> Iterator[settings_module.Settings]:
 @contextmanager
 def _store(db: str | Path | None, **kwargs) -> Iterator[Store]:
     """The store for one call, with the bundled dataset, under the call's settings."""
+    from mindshare.session import session
+
     with _settings(db) as chosen, session(settings=chosen, **kwargs) as store:
         yield store
 

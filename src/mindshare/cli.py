@@ -76,6 +76,12 @@ class Mindshare(TyperGroup):
                 self.get_command(ctx, name)
         return super().resolve_command(ctx, args)
 
+    def parse_args(self, ctx, args):
+        from mindshare.commands._common import plain_coercion
+
+        plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
     def make_context(self, *args, **kwargs):
         try:  # `mindshare --help` and `--version` print while the root's options are parsed
             return super().make_context(*args, **kwargs)

@@ -47,6 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, List, Optional, TypeVar
 
 import typer
@@ -329,6 +330,10 @@ class Verb(TyperCommand):
     (`--year YEAR`), never typer's Python types (`{file}`, `<path>`, `<int>`, `<list[str]>`). Choices are listed
     (`<table|csv|json>`). mindshare.cli makes every verb one of these."""
 
+    def parse_args(self, ctx, args):
+        plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
     def collect_usage_pieces(self, ctx) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
@@ -376,3 +381,47 @@ def option_placeholder(param, ctx) -> str:
         return param.display_type_rich(ctx)
     longest = max(param.opts, key=len).lstrip("-")
     return longest.replace("-", "_").upper()
+
+
+# -- reading options without pydantic ------------------------------------------------------------------------------
+def plain_coercion(params: list) -> None:
+    """Read the text, flag and path options among `params` without pydantic where a value needs no more than
+    typer's own rules.
+
+    typer (0.29) coerces an option through a pydantic TypeAdapter that it builds when the command runs; importing
+    pydantic for it costs about as much as starting Python and importing mindshare, on every command. A text
+    option's value is already the text click parsed, a flag's a bool, and a plain path option's is that text as a
+    Path, checked by typer's own `coerce_cli_path` (readable, ...): those are read here, the same way. Any other
+    value (bytes, an empty path) and every other kind of option still go through typer's adapter."""
+    if _PlainParam is None:  # a typer without the pydantic layer reads options cheaply already
+        return
+    for param in params:
+        described = getattr(param, "type_descriptor", None)
+        if described is None or getattr(param, "_runtime_param", None) is not None:
+            continue
+        info = described.parameter_info
+        if info.parser is not None or described.file_annotation is not None:
+            continue
+        if described.annotation in (str, bool) or (described.annotation is Path and info.path_type is None):
+            param._runtime_param = _PlainParam(parameter_info=info, annotation=described.annotation,
+                                               descriptor=described)
+
+
+try:  # typer's coercion layer (see plain_coercion)
+    from typer._coercion import RuntimeParam, build_runtime_param
+    from typer._param_types import coerce_cli_path
+
+    @dataclass(frozen=True)
+    class _PlainParam(RuntimeParam):
+        """A text, flag or plain path option's value, as typer's adapter gives it (see plain_coercion)."""
+
+        descriptor: Any = None
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if isinstance(value, self.annotation) and self.annotation in (str, bool):
+                return value
+            if self.annotation is Path and isinstance(value, (str, Path)) and str(value):
+                return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
+            return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+except ImportError:
+    _PlainParam = None  # type: ignore[assignment,misc]

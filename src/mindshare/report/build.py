@@ -15,6 +15,7 @@ therefore imports them only where it builds.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from datetime import date
@@ -119,20 +120,23 @@ def numbers_of(observations: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- the answer alone, as known on a day ------------------------------------------------------------------------
-def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, float] | None = None) -> dict | None:
+def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, float] | None = None,
+                 known: KnownFigures | None = None) -> dict | None:
     """The answer (results.json's `headline` section, without source numbers) as known on `day`: the figures
     published by then, dated `day`. What the site's scoreboard through time is made of: only the analysis runs, not
     the sections.
 
     Kept in the cache twice: under the store's content (a history already read costs one query a day), and under
     the content of the figures known that day (a store that gained figures published later, as a new collection
-    does, reads each day's figures again but does not analyse them again)."""
+    does, reads each day's figures again but does not analyse them again).
+
+    `known`: the store's figures read once for many days (`KnownFigures`), instead of one query a day."""
     options = (IDENTITY_FORMAT, code_digest(), repr(field), day, sorted((weights or {}).items()))
-    by_store = _digest_of((*options, store_digest(store)))
+    by_store = _digest_of((*options, known.store_digest if known is not None else store_digest(store)))
     held = cache.load_answer(by_store)
     if held is not None:
         return held.get("answer")
-    observations = in_full_order(store.observations(as_of=day))
+    observations = known.as_of(day) if known is not None else in_full_order(store.observations(as_of=day))
     by_content = _digest_of((*options, _frame_digest(observations)))
     held = cache.load_answer(by_content)
     if held is None:
@@ -141,6 +145,34 @@ def answer_as_of(store: Store, field: Field, day: date, *, weights: dict[str, fl
         cache.save_answer(by_content, held)
     cache.save_answer(by_store, held)
     return held.get("answer")
+
+
+class KnownFigures:
+    """The store's figures (the newest snapshot of each measurement), read once when first asked for, and what of
+    them was known on a day: `store.observations(as_of=day)` for many days at the cost of one query."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self.store_digest = store_digest(store)
+        self._all: pd.DataFrame | None = None
+        self._known_since: pd.Series | None = None
+
+    def as_of(self, day: date) -> pd.DataFrame:
+        """The figures known on `day`, in full order: the rows store.observations(as_of=day) returns (a figure is
+        known once public: its published day, else the end, else the start of the period it measures; one
+        without any of them always), in the order in_full_order gives them."""
+        import pandas as pd
+
+        if self._all is None:
+            self._all = in_full_order(self._store.observations())
+            frame = self._all
+            self._known_since = frame["published"].fillna(frame["period_end"]).fillna(frame["period_start"])
+        since = self._known_since
+        assert since is not None
+        known = since.isna() | (since <= pd.Timestamp(day))
+        if not known.any():   # the query's empty frame has columns of other types: that one, as it is
+            return in_full_order(self._store.observations(as_of=day))
+        return self._all[known].reset_index(drop=True)
 
 
 def _digest_of(parts: tuple) -> str:
@@ -186,12 +218,8 @@ def _answer_of(store: Store, field: Field, day: date, weights: dict[str, float] 
 def report_identity(store: Store, field: Field, *, as_of: date | None, compare_to: date | None,
                     weights: dict[str, float] | None, today: date) -> str:
     """A digest of everything a report depends on, read without pandas: the same identity, the same report."""
-    digest = hashlib.sha256(IDENTITY_FORMAT.encode())
-    digest.update(code_digest().encode())
-    digest.update(store_digest(store).encode())
-    options = (store.path.name, repr(field), as_of, compare_to, sorted((weights or {}).items()), today)
-    digest.update(repr(options).encode())
-    return digest.hexdigest()[:32]
+    return identity_of(store_digest(store), store.path.name, field, as_of=as_of, compare_to=compare_to,
+                       weights=weights, today=today)
 
 
 def store_digest(store: Store) -> str:
@@ -201,6 +229,103 @@ def store_digest(store: Store) -> str:
         "SELECT snapshot_id, kind, source, CAST(created_at AS VARCHAR), content_hash, rows FROM snapshots "
         "ORDER BY snapshot_id").fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+# -- the store's content, known without opening it -------------------------------------------------------------------
+# A warm report reads nothing of the store but its digest (store_digest), and opening the store for it (DuckDB's
+# import, a reader's copy of the tables) was most of a warm report's time. So the digest is remembered beside what
+# the file system says of the store file and its write-ahead log (device, inode, size, times of change): DuckDB
+# writes nothing, a checkpoint or a commit, without changing them. It is remembered only when the files had not
+# changed for SETTLED_NS before they were read (a write in the same tick of the clock as the last one would leave
+# their times as they were: git's "racy" index entries), and only when they were the same after the read.
+STORES = "stores"
+SETTLED_NS = 2_000_000_000
+
+
+def store_state(path: Path) -> list | None:
+    """What the file system says of the store at `path` and its write-ahead log: None when there is no store there
+    or it cannot be looked at."""
+    try:
+        main = os.stat(path)
+        state: list = [main.st_dev, main.st_ino, main.st_size, main.st_mtime_ns, main.st_ctime_ns]
+        try:
+            wal = os.stat(f"{path}.wal")
+            state += [wal.st_ino, wal.st_size, wal.st_mtime_ns, wal.st_ctime_ns]
+        except FileNotFoundError:
+            state.append(None)
+    except OSError:
+        return None
+    return state
+
+
+def store_state_before_reading(path: Path) -> tuple[int | None, list | None]:
+    """(the file system's time now, store_state(path)), taken before the store is read. The time is the file
+    system's own (the time of change of a file just written), the clock the store's times were set by: not the
+    process's, which may differ (a test's travelling clock, another machine's network disk)."""
+    stores = cache.folder(STORES)
+    now = None
+    if stores is not None:
+        probe = stores / f".now.{os.getpid()}"
+        try:
+            probe.write_bytes(b"")
+            now = os.stat(probe).st_mtime_ns
+            probe.unlink()
+        except OSError:
+            now = None
+    return now, store_state(path)
+
+
+def _state_entry(path: Path, field: Field) -> Path | None:
+    stores = cache.folder(STORES)
+    if stores is None:
+        return None
+    key = _digest_of((IDENTITY_FORMAT, code_digest(), str(path.resolve()), repr(field)))
+    return stores / f"{key}.json"
+
+
+def remembered_store_digest(path: Path, field: Field) -> str | None:
+    """The digest of the store at `path` as `field`'s report reads it, when it was remembered for the store as the
+    file system describes it now; None otherwise."""
+    state = store_state(path)
+    entry = _state_entry(path, field) if state is not None else None
+    if entry is None:
+        return None
+    try:
+        document = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("state") != state or not isinstance(document.get("digest"), str):
+        return None
+    return document["digest"]
+
+
+def remember_store_digest(path: Path, field: Field, before: tuple[int | None, list | None], digest: str) -> None:
+    """Remember `digest`, read from the store at `path` after `before` (store_state_before_reading), when that is
+    safe (see above)."""
+    now, state = before
+    if now is None or state is None or any(now - changed < SETTLED_NS for changed in (state[3], *state[7:8])
+                                           if changed is not None):
+        return
+    if store_state(path) != state:
+        return
+    entry = _state_entry(path, field)
+    if entry is None:
+        return
+    try:
+        cache.write_atomically(entry, json.dumps({"state": state, "digest": digest}).encode("utf-8"))
+    except OSError:
+        pass
+
+
+def identity_of(digest: str, store_name: str, field: Field, *, as_of: date | None, compare_to: date | None,
+                weights: dict[str, float] | None, today: date) -> str:
+    """The report identity (report_identity) of a store whose digest is `digest`."""
+    identity = hashlib.sha256(IDENTITY_FORMAT.encode())
+    identity.update(code_digest().encode())
+    identity.update(digest.encode())
+    options = (store_name, repr(field), as_of, compare_to, sorted((weights or {}).items()), today)
+    identity.update(repr(options).encode())
+    return identity.hexdigest()[:32]
 
 
 @lru_cache(maxsize=1)

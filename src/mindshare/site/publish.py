@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from mindshare import console
 from mindshare.errors import InputError
 from mindshare.report import cache
-from mindshare.report.build import answer_as_of, build_report, code_digest
+from mindshare.report.build import KnownFigures, answer_as_of, build_report, code_digest
 from mindshare.report.render import (
     PageExtras,
     keep_in_cache,
@@ -113,8 +113,9 @@ def site_files(store: Store, field: Field, folder: SiteFolder, *, base: str | No
     console.say(f"reading the answer as known on {len(published) - 1} earlier days (each month end of the last "
                 f"{months} months, and earlier publishes) ...")
     points = []
+    known = KnownFigures(store)   # the store read once for every day, not once a day
     for day, kind in published.items():
-        answer = _headline(results) if kind == history.TODAY else answer_as_of(store, field, day)
+        answer = _headline(results) if kind == history.TODAY else answer_as_of(store, field, day, known=known)
         points.append(history.Point(day, kind, answer))
     names = {c.id: c.name for c in field.contenders}
     found = history.events(points, names)
