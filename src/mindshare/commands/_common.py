@@ -407,7 +407,13 @@ def plain_coercion(params: list) -> None:
                                                descriptor=described)
 
 
+# The layer read here is typer's private one: it is used only on the typer releases it was read against (any
+# other typer, older or newer, reads every option itself, as it would without mindshare).
+_TYPER_RELEASES_READ = ("0.29.",)
+
 try:  # typer's coercion layer (see plain_coercion)
+    if not typer.__version__.startswith(_TYPER_RELEASES_READ):
+        raise ImportError(f"typer {typer.__version__}: its coercion layer was not read")
     from typer._coercion import RuntimeParam, build_runtime_param
     from typer._param_types import coerce_cli_path
 
@@ -423,5 +429,5 @@ try:  # typer's coercion layer (see plain_coercion)
             if self.annotation is Path and isinstance(value, (str, Path)) and str(value):
                 return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
             return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
-except ImportError:
+except (ImportError, TypeError, AttributeError):  # not the layer read here: typer reads options itself
     _PlainParam = None  # type: ignore[assignment,misc]
