@@ -94,6 +94,12 @@ def count_words(value: float) -> str:
     return f"{value:,.1f}"
 
 
+def times(ratio: float) -> str:
+    """A ratio as a reader takes it in: '3.6x', '13.1x', and from 100 on whole and grouped ('234,335x': a tenth of
+    it says nothing there)."""
+    return f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.1f}x"
+
+
 def points(value: float) -> str:
     """A signed number of points: one decimal, two below 0.1 so a bound just off zero does not print as +0.0."""
     return f"{value:+.2f}" if 0 < abs(value) < 0.1 else f"{value:+.1f}"
@@ -208,7 +214,7 @@ def lead_words(reading: SignalReading) -> str:
             return (f"within chance ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%; 95% interval "
                     f"{points(low)} to {points(high)} points)")
         return f"+{gap:.1f} points ({lead.leader_value:.1f}% vs {lead.runner_value:.1f}%; no base n published)"
-    ratio = f"{lead.ratio:.1f}x" if lead.ratio is not None else "only one non-zero"
+    ratio = times(lead.ratio) if lead.ratio is not None else "only one non-zero"
     if lead.status == CLEAR:
         return f"{ratio} (95% interval {lead.ci_low:.1f} to {lead.ci_high:.1f})"
     if lead.status == WITHIN_CHANCE:
@@ -383,7 +389,7 @@ def _lead_figure(reading: SignalReading) -> str:
         return f"{reading.published_words}x"
     if lead.scale == "points":
         return f"{lead.leader_value - lead.runner_value:+.1f} points"
-    return f"{lead.ratio:.1f}x" if lead.ratio is not None else "ahead"
+    return times(lead.ratio) if lead.ratio is not None else "ahead"
 
 
 def missing_words(reading: SignalReading, pair: tuple[str, str] | None, names) -> str:
