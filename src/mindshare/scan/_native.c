@@ -29,7 +29,7 @@
  *   utf8_probe(data) -> (characters, replaced) of data.decode("utf-8", errors="replace") (extract.utf8_reason).
  *   Repairer(keep, nfkc, stable, casefolded_keep).repair(data) -> the repaired text (extract.repair_text on
  *                   the decoded bytes, encoded again): NFKC only around bytes >= 0x80, joins at line ends.
- *   TextBatch(...).run(paths, sizes, lines) -> a batch of text files as the mindshare rules count them, as store
+ *   TextBatch(...).run(paths, lines) -> a batch of text files as the mindshare rules count them, as store
  *                   rows and --json lines (runner.scan_file and runner.json_line, document by document).
  */
 #define PY_SSIZE_T_CLEAN
@@ -2135,6 +2135,7 @@ static int batch_one(TextBatch *self, PyObject *path, Py_ssize_t largest, Buf *d
             tally[2 + 2 * k]++;
         }
     tally[0]++;
+    tally[2 + 2 * self->plan.owner_count] += file_size; /* the bytes of the documents taken */
     if (named == 1)
         tally[3 + 2 * one]++;
     else if (named > 1)
@@ -2152,7 +2153,8 @@ done:
 /* run(paths, lines, largest=8 MiB) -> (taken, digests, rows, lines, tally): taken (bytes, one per path: 1 done
  * here, 0 left to Python); the 32-byte digests of the taken documents, one after the other; their rows as the
  * store takes them (state.rows_json: JSON lines) and their --json lines (None unless asked), each joined by LF;
- * tally (scanned, several, then per contender mentioning and only). */
+ * tally (scanned, several, then per contender mentioning and only, then the bytes of the documents taken: the
+ * scan process lists a folder's texts without stat-ing them, so their sizes are known here first). */
 static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
 {
     PyObject *paths_arg;
@@ -2166,7 +2168,7 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
     Py_ssize_t count = PySequence_Fast_GET_SIZE(paths), owners = self->plan.owner_count;
     Buf taken = {0}, digests = {0}, rows = {0}, lines = {0}, scratch = {0}, file = {0};
     long long *counts = calloc((size_t)(owners ? owners : 1) * PER_OWNER, sizeof(long long));
-    long long *tally = calloc((size_t)(2 + 2 * owners), sizeof(long long));
+    long long *tally = calloc((size_t)(3 + 2 * owners), sizeof(long long));
     PyObject *out = NULL;
     if (!counts || !tally) {
         PyErr_NoMemory();
@@ -2186,10 +2188,10 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
         if (buf_add(&taken, &mark, 1) < 0)
             goto done;
     }
-    PyObject *figures = PyList_New(2 + 2 * owners);
+    PyObject *figures = PyList_New(3 + 2 * owners);
     if (!figures)
         goto done;
-    for (Py_ssize_t k = 0; k < 2 + 2 * owners; k++)
+    for (Py_ssize_t k = 0; k < 3 + 2 * owners; k++)
         PyList_SET_ITEM(figures, k, PyLong_FromLongLong(tally[k]));
     PyObject *joined = want_lines ? PyUnicode_DecodeUTF8((const char *)lines.p, (Py_ssize_t)lines.len, "strict")
                                   : (Py_INCREF(Py_None), Py_None);

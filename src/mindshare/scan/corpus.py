@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 from mindshare.errors import InputError
 from mindshare.scan import remote
 from mindshare.scan.archive import ARCHIVE_SUFFIXES, ArchiveRef, is_archive
-from mindshare.scan.extract import SUFFIXES
+from mindshare.scan.extract import PDF_SUFFIXES, SUFFIXES
 from mindshare.scan.state import FileRef
 
 OnUnreadable = Callable[[str, str], None]
@@ -80,13 +80,18 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def walk(roots: list[str], on_unreadable: OnUnreadable | None = None,
-         options: dict | None = None) -> Iterator[FileRef | ArchiveRef]:
-    """The documents and archives under the roots (from `check_roots`), in order."""
+         options: dict | None = None, lazy: bool = False) -> Iterator[FileRef | ArchiveRef | str]:
+    """The documents and archives under the roots (from `check_roots`), in order.
+
+    `lazy`: a text file found in a folder comes as its path alone (a str), not stat-ed: the worker that reads it
+    takes its size and modification time from the file it opened (in Python: `state.file_ref`), so the scan
+    process does nothing per text but list its folder. PDFs and archives are stat-ed here all the same: their
+    size weighs their batch (runner.batches)."""
     for root in roots:
         if is_url(root):
             yield from _remote(root, options)
         elif os.path.isdir(root):
-            yield from _folder(root, on_unreadable)
+            yield from _folder(root, on_unreadable, lazy)
         else:
             yield _ref(root)
 
@@ -101,7 +106,7 @@ def _ref(path: str) -> FileRef | ArchiveRef:
     return FileRef(path, info.st_size, info.st_mtime_ns)
 
 
-def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
+def _folder(root: str, on_unreadable: OnUnreadable | None, lazy: bool = False) -> Iterator[FileRef | str]:
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -124,6 +129,9 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
                 archive = name.endswith(ARCHIVE_SUFFIXES)
                 if not archive and not _is_document(name):
                     continue
+                if lazy and not archive and not name.endswith(_PDF):
+                    yield entry.path
+                    continue
                 info = entry.stat()
             except OSError:
                 yield FileRef(entry.path)
@@ -136,6 +144,7 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
 
 
 _ENDINGS = tuple(SUFFIXES)
+_PDF = tuple(PDF_SUFFIXES)
 _WANTED = _ENDINGS + ARCHIVE_SUFFIXES
 _NAME = operator.attrgetter("name")
 
