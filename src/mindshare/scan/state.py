@@ -375,10 +375,12 @@ class ScanTable:
                 con.execute("DROP TABLE scan_incoming")
 
     def documents(self, batch: int = 10_000) -> Iterator[dict]:
-        """Every stored document of the key, as --json prints it, in path order, a batch at a time."""
+        """Every stored document of the key, as --json prints it, in path order, a batch at a time: each content
+        once (the table has no primary key: its writers keep each content once, and this holds to it)."""
         cursor = self.connection.execute(
-            f"SELECT path, sha256, pages, mentions, detail, error FROM {TABLE} WHERE {_KEY_WHERE} ORDER BY path",
-            self.key.params())
+            f"SELECT path, sha256, pages, mentions, detail, error FROM {TABLE} WHERE {_KEY_WHERE} QUALIFY "
+            "row_number() OVER (PARTITION BY sha256 ORDER BY error IS NOT NULL, scanned_at DESC, path) = 1 "
+            "ORDER BY path", self.key.params())
         while rows := cursor.fetchmany(batch):
             for row in rows:
                 yield stored_document(*row)
