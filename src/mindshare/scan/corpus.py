@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import operator
 import os
+import stat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -20,6 +21,11 @@ from mindshare.scan import remote
 from mindshare.scan.archive import ARCHIVE_SUFFIXES, ArchiveRef, is_archive
 from mindshare.scan.extract import PDF_SUFFIXES, SUFFIXES
 from mindshare.scan.state import FileRef
+
+try:  # pragma: no cover - built by setup.py where libhs is installed
+    from mindshare.scan import _native
+except ImportError:
+    _native = None
 
 OnUnreadable = Callable[[str, str], None]
 
@@ -80,20 +86,105 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def walk(roots: list[str], on_unreadable: OnUnreadable | None = None,
-         options: dict | None = None, lazy: bool = False) -> Iterator[FileRef | ArchiveRef | str]:
-    """The documents and archives under the roots (from `check_roots`), in order.
-
-    `lazy`: a text file found in a folder comes as its path alone (a str), not stat-ed: the worker that reads it
-    takes its size and modification time from the file it opened (in Python: `state.file_ref`), so the scan
-    process does nothing per text but list its folder. PDFs and archives are stat-ed here all the same: their
-    size weighs their batch (runner.batches)."""
+         options: dict | None = None) -> Iterator[FileRef | ArchiveRef]:
+    """The documents and archives under the roots (from `check_roots`), in order."""
     for root in roots:
         if is_url(root):
             yield from _remote(root, options)
         elif os.path.isdir(root):
-            yield from _folder(root, on_unreadable, lazy)
+            yield from _folder(root, on_unreadable)
         else:
             yield _ref(root)
+
+
+def listings(roots: list[str], on_unreadable: OnUnreadable | None = None,
+             options: dict | None = None) -> Iterator[list[FileRef | str] | ArchiveRef]:
+    """What `walk` finds, in its order, for a scan: documents in lists (a folder's, between its archives), archives
+    one by one. A text in a folder comes as its path alone (a str), not stat-ed: the worker that reads it takes its
+    size and modification time from the file it opened (in Python: `state.file_ref`), and the folder is listed in C
+    (`_native.list_folder`), so the scan process makes nothing per text but its path. PDFs and archives are
+    stat-ed here all the same: their size weighs their batch (runner.batches)."""
+    for root in roots:
+        if is_url(root) or not os.path.isdir(root):
+            for ref in walk([root], on_unreadable, options):
+                yield ref if type(ref) is ArchiveRef else [ref]
+        elif _native is None:  # no C extension: the same, from scandir
+            yield from _runs(_folder(root, on_unreadable, lazy=True))
+        else:
+            yield from _listed(root, on_unreadable)
+
+
+def _runs(found: Iterable[FileRef | ArchiveRef | str]) -> Iterator[list[FileRef | str] | ArchiveRef]:
+    run: list = []
+    for ref in found:
+        if type(ref) is ArchiveRef:
+            if run:
+                yield run
+                run = []
+            yield ref
+        else:
+            run.append(ref)
+    if run:
+        yield run
+
+
+_TEXT, _PDF_KIND, _ARCHIVE, _FOLDER = b"tpad"
+
+
+def _listed(root: str, on_unreadable: OnUnreadable | None) -> Iterator[list[FileRef | str] | ArchiveRef]:
+    """`_folder(root, lazy=True)` from the C listing: a folder of texts costs one list."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            paths, kinds = _native.list_folder(folder, _ENDINGS, _PDF, ARCHIVE_SUFFIXES)
+        except OSError as exc:
+            if on_unreadable:
+                on_unreadable(folder, _reason(exc))
+            continue
+        if kinds.count(_TEXT) == len(kinds):  # texts only, the common case
+            if paths:
+                yield paths
+            continue
+        run: list = []
+        subfolders = []
+        for path, kind in zip(paths, kinds):
+            if kind == _TEXT:
+                run.append(path)
+                continue
+            if kind == _FOLDER:
+                subfolders.append(path)
+                continue
+            ref = _ref(path) if kind in (_PDF_KIND, _ARCHIVE) else _entry_ref(path)
+            if ref == _FOLDER:
+                subfolders.append(path)
+            elif type(ref) is ArchiveRef:
+                if run:
+                    yield run
+                    run = []
+                yield ref
+            elif ref is not None:
+                run.append(ref)
+        if run:
+            yield run
+        stack.extend(reversed(subfolders))  # depth first, in name order
+
+
+def _entry_ref(path: str) -> FileRef | ArchiveRef | int | None:
+    """An entry the listing could not type (a symbolic link, or a file system without types), as `_folder` takes
+    a DirEntry: _FOLDER when it is a folder itself (not a link to one), its ref when it is a document or an archive
+    (a link followed), else None."""
+    name = os.path.basename(path).lower()
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            return _FOLDER
+        if not name.endswith(_WANTED) or not os.path.isfile(path):
+            return None
+    except OSError:
+        return FileRef(path) if name.endswith(_WANTED) else None
+    if not name.endswith(ARCHIVE_SUFFIXES) and not _is_document(name):
+        return None
+    return _ref(path)
 
 
 def _ref(path: str) -> FileRef | ArchiveRef:

@@ -476,10 +476,12 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
 
     def pending() -> Iterator[list[FileRef] | ArchiveRef]:
         """What is left to scan, as lists of documents and archives one by one."""
-        found = corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why)), config.options,
-                            lazy=True)
-        for chunk in _chunks(found, 8192):
-            files = [ref for ref in chunk if type(ref) is not ArchiveRef]
+        found = corpus.listings(roots, lambda folder, why: summary.unreadable.append((folder, why)), config.options)
+        for files in _chunks(found, 8192):
+            if type(files) is ArchiveRef:
+                if (ref := archive_todo(files)) is not None:
+                    yield ref
+                continue
             summary.found += len(files)
             todo, skipped, skipped_bytes = writer.split(files, mode) if writer else (files, [], 0)
             skip(skipped)
@@ -488,10 +490,6 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
             if len(todo) < len(files):
                 display.done(len(files) - len(todo), skipped_bytes)
             yield todo
-            if len(files) < len(chunk):
-                for ref in chunk:
-                    if type(ref) is ArchiveRef and (ref := archive_todo(ref)) is not None:
-                        yield ref
 
     if writer:
         summary.migrated = writer.migrated
@@ -519,13 +517,23 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     return summary
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
+def _chunks(found: Iterable[list | ArchiveRef], size: int) -> Iterator[list | ArchiveRef]:
+    """Lists of documents (corpus.listings) joined and cut into chunks of `size` documents, each archive alone, in
+    their order."""
+    chunk: list = []
+    for item in found:
+        if type(item) is ArchiveRef:
+            if chunk:
+                yield chunk
+                chunk = []
+            yield item
+            continue
+        chunk.extend(item)
         if len(chunk) >= size:
-            yield chunk
-            chunk = []
+            whole = len(chunk) - len(chunk) % size
+            for start in range(0, whole, size):
+                yield chunk[start:start + size]
+            chunk = chunk[whole:]
     if chunk:
         yield chunk
 
