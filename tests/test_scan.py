@@ -9,8 +9,8 @@ UNLABELLED: each entry says where the mention is)."""
 from __future__ import annotations
 
 import csv
-import os
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
