@@ -2155,7 +2155,8 @@ done:
 
 /* run(paths, lines, largest=8 MiB) -> (taken, digests, rows, lines, tally): taken (bytes, one per path: 1 done
  * here, 0 left to Python); the 32-byte digests of the taken documents, one after the other; their rows as the
- * store takes them (state.rows_json: JSON lines) and their --json lines (None unless asked), each joined by LF;
+ * store takes them (state.rows_json: JSON lines) and their --json lines (UTF-8; None unless asked), each joined
+ * by LF;
  * tally (scanned, several, then per contender mentioning and only, then the bytes of the documents taken: the
  * scan process lists a folder's texts without stat-ing them, so their sizes are known here first). */
 static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
@@ -2196,8 +2197,7 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
         goto done;
     for (Py_ssize_t k = 0; k < 3 + 2 * owners; k++)
         PyList_SET_ITEM(figures, k, PyLong_FromLongLong(tally[k]));
-    PyObject *joined = want_lines ? PyUnicode_DecodeUTF8((const char *)lines.p, (Py_ssize_t)lines.len, "strict")
-                                  : (Py_INCREF(Py_None), Py_None);
+    PyObject *joined = want_lines ? buf_bytes(&lines) : (Py_INCREF(Py_None), Py_None);
     if (joined && !PyErr_Occurred())
         out = Py_BuildValue("(NNNNN)", buf_bytes(&taken), buf_bytes(&digests), buf_bytes(&rows), joined, figures);
     else {

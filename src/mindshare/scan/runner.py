@@ -180,7 +180,7 @@ class BatchResult(NamedTuple):
     size: int                       # bytes of the batch's documents
     keys: list[bytes]               # each document's key in the store (state.key_bytes)
     rows: bytes | None              # the rows the store keeps, as JSON lines (state.rows_json), when storing
-    lines: str | None               # the --json lines, one per document, when asked for
+    lines: bytes | None             # the --json lines (UTF-8), one per document, when asked for
     tally: Tally                    # the batch's documents added up (used when none of them is a duplicate)
     failed: list[tuple[str, str]]   # (path, reason) of the batch's failed documents
     legacy: list[str | None] | None = None  # each document's "sha256:<hex>", when asked for
@@ -229,7 +229,7 @@ class BatchJob:
     def _merged(self, refs, taken, digests, rows, lines, tally, size, on_bytes) -> BatchResult:
         """A batch C took only part of: its rows and lines in order, the others scanned in Python (`size`: the
         bytes of those C took)."""
-        c_rows, c_lines = iter(rows.split(b"\n")), iter(lines.split("\n") if lines else ())
+        c_rows, c_lines = iter(rows.split(b"\n")), iter(lines.split(b"\n") if lines else ())
         row_lines, out, keys, failed, done = [], [], [], [], 0
         for ref, here in zip(refs, taken):
             if here:
@@ -249,9 +249,9 @@ class BatchJob:
                 keys.append(key_bytes(row.key))
                 row_lines.append(rows_json([row]))
                 if self.lines:
-                    out.append(json_line(result.row))
+                    out.append(json_line(result.row).encode())
         return BatchResult(len(refs), size, keys, b"\n".join(row_lines) if self.store or not self.lines else None,
-                           "\n".join(out) if self.lines else None, tally, failed)
+                           b"\n".join(out) if self.lines else None, tally, failed)
 
     def _in_python(self, refs: list[FileRef], rules, on_bytes) -> BatchResult:
         return self._added_up((scan_file(file_ref(ref), self.config, on_bytes, self.legacy) for ref in refs),
@@ -283,7 +283,8 @@ class BatchJob:
         # a batch holding a copy is added up document by document from its lines, or else from its rows
         stored = rows_json(rows, legacy if self.legacy else None) if self.store or not self.lines else None
         return BatchResult(len(rows), size, [key_bytes(row.key) for row in rows], stored,
-                           "\n".join(lines) if self.lines else None, tally, failed, legacy if self.legacy else None)
+                           "\n".join(lines).encode() if self.lines else None, tally, failed,
+                           legacy if self.legacy else None)
 
 
 def _open_archive(path: str, options: dict | None):
@@ -297,7 +298,7 @@ def failed_batch(refs: list, reason: str, job: BatchJob) -> BatchResult:
     """A batch its workers could not scan (a worker killed, an error outside any document), after its retries: each
     document a failed one (stored so, tried again next run), an archive a problem (read again next run)."""
     if refs and isinstance(refs[0], ArchiveRef):
-        return BatchResult(0, 0, [], b"" if job.store else None, "" if job.lines else None,
+        return BatchResult(0, 0, [], b"" if job.store else None, b"" if job.lines else None,
                            Tally.for_rules(rules_for(job.config)), [], problems=[(refs[0].path, reason)])
     rules = rules_for(job.config)
     results = []
@@ -391,16 +392,24 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     seen: set[bytes] = set()  # the run's documents by content: a copy under another name is counted once
     display = _Display(corpus.count(roots) if progress else None, progress, on_progress)
 
-    def emit(text: str | None) -> None:
+    def emit(text: str | bytes | None) -> None:
         """Print --json lines (joined): one write for many lines, since with PYTHONUNBUFFERED (common in
-        containers) every write is a system call."""
+        containers) every write is a system call. A batch's lines come as the worker wrote them (ASCII JSON, as
+        bytes), and go to a binary stream as they are, not decoded and encoded again."""
         if not text:
             return
         if out is not None:
-            out.write(text + "\n")
-            out.flush()
+            binary = getattr(out, "buffer", None) if type(text) is bytes else None
+            if binary is not None:
+                out.flush()  # what was written as text first
+                binary.write(text)
+                binary.write(b"\n")
+                binary.flush()
+            else:
+                out.write((text.decode() if type(text) is bytes else text) + "\n")
+                out.flush()
         if on_result is not None:
-            for line in text.split("\n"):
+            for line in text.split(b"\n" if type(text) is bytes else "\n"):
                 on_result(json.loads(line))
 
     def on_batch(result: BatchResult) -> None:
@@ -428,7 +437,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
         """A batch holding a copy of a document seen before (or twice), or whose documents also carry their
         sha256 (a store with rows keyed so): each content is counted and stored once. Its rows to store."""
         rows = json_rows(result.rows)[0] if result.rows is not None else [None] * result.documents
-        docs = [json.loads(line) for line in result.lines.split("\n")] if result.lines else None
+        docs = [json.loads(line) for line in result.lines.split(b"\n")] if result.lines else None
         aliases = result.legacy or [None] * result.documents
         kept, replaces = [], []
         for index, (key, row, alias) in enumerate(zip(keys, rows, aliases)):
