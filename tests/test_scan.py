@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -497,3 +498,26 @@ def test_format_csv_is_a_row_per_document_with_the_counts_json_gives(tmp_path):
         row = by_path[document["path"]]
         assert {name: int(row[name]) for name in document["mentions"]} == document["mentions"]
         assert row["content_key"] == document["content_key"]
+
+
+def test_a_scan_lists_folders_as_walk_does_without_stat_ing_a_text(tmp_path):
+    """corpus.listings (the C listing) finds what corpus.walk finds, in its order: texts as their paths alone (their
+    worker stats them), PDFs and archives stat-ed, links followed as walk follows them, names that are only a
+    suffix left out."""
+    from mindshare.scan import corpus
+    from mindshare.scan.archive import ArchiveRef
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.txt").write_text("PyTorch")
+    for name in ("a.PDF", ".txt", "..txt", "b.md", "c.tar", "z.doc", "d.TEX", "e.gz"):
+        (tmp_path / name).write_text("x")
+    for name, target in (("link.txt", "b.md"), ("linkdir", "sub"), ("broken.txt", "nope.txt"), ("linkdir.txt", "sub")):
+        (tmp_path / name).symlink_to(tmp_path / target)
+    listed = []
+    for item in corpus.listings([str(tmp_path)]):
+        listed.extend([item] if type(item) is ArchiveRef else item)
+    walked = list(corpus.walk([str(tmp_path)]))
+    assert [ref if type(ref) is str else ref.path for ref in listed] == [ref.path for ref in walked]
+    texts = [ref for ref in listed if type(ref) is str]
+    assert [os.path.basename(p) for p in texts] == ["b.md", "d.TEX", "e.gz", "x.txt"]
+    assert all(ref.size is not None for ref in listed if type(ref) is not str)  # the PDF, the archive, the link

@@ -25,6 +25,7 @@ import pytest
 from mindshare.errors import InputError
 
 sys.path.insert(0, str(Path(__file__).parent))
+from scan_helpers import kill_after_lines  # noqa: E402
 from scan_pdfs import make_pdf  # noqa: E402
 
 CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
@@ -361,17 +362,8 @@ def test_kill_9_at_any_moment_then_rerun_gives_the_same_totals(tmp_path):
     # killed when it has printed its 1st, 400th and 900th document (--json prints each as its batch comes
     # back, before or after its rows are committed), whatever the machine's load: each kill lands mid-run
     for lines in (1, 400, 900):
-        scan = subprocess.Popen([sys.executable, "-m", "mindshare", "--db", str(killed), "scan", str(papers),
-                                 "--venue", "V", "--year", "2021", "-j", "2", "--batch", "20", "--json"],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        try:
-            for _ in range(lines):
-                assert scan.stdout.readline(), "the scan ended before it was killed"
-            scan.send_signal(signal.SIGKILL)
-        finally:
-            scan.kill()
-            scan.wait()
-            scan.stdout.close()
+        kill_after_lines([sys.executable, "-m", "mindshare", "--db", str(killed), "scan", str(papers), "--venue", "V",
+                          "--year", "2021", "-j", "2", "--batch", "20", "--json"], lines)
     done = mindshare("scan", str(papers), "--venue", "V", "--year", "2021", "-j", "2", db=killed)
     assert done.returncode == 0, done.stderr
     assert observations(killed) == observations(fresh)

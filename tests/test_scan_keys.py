@@ -99,6 +99,59 @@ def test_a_sha256_store_is_rekeyed_once_and_a_resumed_scan_neither_rescans_nor_d
     assert again.migrated is None and again.scanned == 2 and again.duplicates == 1
 
 
+def as_schema_3(db: Path) -> None:
+    """Turn a store back into schema version 3, whose scan table had a primary key (its rows kept)."""
+    store = open_store(db)
+    try:
+        con = store.connection
+        con.execute("CREATE TABLE scan_documents_3 (sha256 VARCHAR NOT NULL, method VARCHAR NOT NULL, venue "
+                    "VARCHAR NOT NULL, year INTEGER NOT NULL, field VARCHAR NOT NULL, path VARCHAR NOT NULL, pages "
+                    "INTEGER, mentions VARCHAR NOT NULL, detail VARCHAR, error VARCHAR, scanned_at TIMESTAMP NOT "
+                    "NULL, size BIGINT, mtime_ns BIGINT, PRIMARY KEY (sha256, method, venue, year, field))")
+        con.execute("INSERT INTO scan_documents_3 SELECT * FROM scan_documents")
+        con.execute("DROP TABLE scan_documents")
+        con.execute("ALTER TABLE scan_documents_3 RENAME TO scan_documents")
+        con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    finally:
+        store.close()
+
+
+def primary_keys(db: Path) -> list:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT constraint_text FROM duckdb_constraints() WHERE table_name = 'scan_documents' "
+                           "AND constraint_type = 'PRIMARY KEY'").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_store_whose_scan_table_had_a_primary_key_upgrades_and_a_resumed_scan_neither_rescans_nor_double_counts(
+        tmp_path):
+    folder = papers(tmp_path / "papers", 40)
+    db, fresh = tmp_path / "old.duckdb", tmp_path / "fresh.duckdb"
+    scan(sorted(folder.glob("0[0-1]*.txt")) + [folder / "binary.txt"], db)  # killed half-way, by schema 3
+    as_schema_3(db)
+    assert primary_keys(db)
+    resumed = scan([folder], db)
+    assert primary_keys(db) == []  # the rows checked one by one no more (store.py, schema 4)
+    assert resumed.skipped == 20 and resumed.scanned == 41 - 20 and resumed.failures == 1
+    scan([folder], fresh)
+    assert figures(db) == figures(fresh) and stored(db) == stored(fresh)
+    again = scan([folder], db)
+    assert again.skipped == 40 and again.scanned == 1  # the failed document, tried again: stored once still
+    assert len(stored(db)) == 41
+    # a row written twice (no key refuses it now) is still one document to every reader
+    store = open_store(db)
+    try:
+        store.connection.execute("INSERT INTO scan_documents SELECT * FROM scan_documents WHERE path = ?",
+                                 [str(folder / "000.txt")])
+    finally:
+        store.close()
+    assert figures(db) == figures(fresh)
+
+
 def test_rows_whose_files_are_gone_keep_sha256_and_a_moved_copy_is_still_one_document(tmp_path):
     folder = papers(tmp_path / "papers", 10)
     db = tmp_path / "old.duckdb"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from mindshare.store import open_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 from s3_server import credentials, s3_server, source_tarball, tar_of  # noqa: E402
+from scan_helpers import kill_after_lines  # noqa: E402
 from scan_pdfs import make_pdf  # noqa: E402
 
 CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
@@ -232,17 +232,9 @@ def test_a_killed_dask_run_resumes_to_the_same_totals(cluster, tmp_path):
         (papers / f"{i:04d}.txt").write_text(" ".join(words[(i * j) % 5] for j in range(1, 9)))
     fresh, killed = tmp_path / "fresh.duckdb", tmp_path / "killed.duckdb"
     assert mindshare("scan", str(papers), "--venue", "V", "--year", "2021", "-j", "1", db=fresh).returncode == 0
-    scan = subprocess.Popen([sys.executable, "-m", "mindshare", "--db", str(killed), "scan", str(papers), "--venue",
-                             "V", "--year", "2021", "--scheduler", cluster.scheduler_address, "--batch", "20",
-                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(150):  # killed once it has printed 150 documents
-            assert scan.stdout.readline(), "the scan ended before it was killed"
-        scan.send_signal(signal.SIGKILL)
-    finally:
-        scan.kill()
-        scan.wait()
-        scan.stdout.close()
+    kill_after_lines([sys.executable, "-m", "mindshare", "--db", str(killed), "scan", str(papers), "--venue", "V",
+                      "--year", "2021", "--scheduler", cluster.scheduler_address, "--batch", "20", "--json"],
+                     150)  # killed once it has printed 150 documents
     done = mindshare("scan", str(papers), "--venue", "V", "--year", "2021", "--scheduler",
                      cluster.scheduler_address, db=killed)
     assert done.returncode == 0, done.stderr

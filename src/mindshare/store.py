@@ -29,7 +29,7 @@ from mindshare.store_lock import retry_while_locked
 if TYPE_CHECKING:  # pandas is imported where it is used: a scan opens the store and never needs it
     import pandas as pd
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 T = TypeVar("T")
 
 # Kept under these names for the modules that read them from here.
@@ -44,9 +44,12 @@ QUALIFY row_number() OVER (
 """
 
 # The scanner's side table (mindshare.scan.state reads and writes it): one row per document scanned under a key
-# (rules version, venue, year, field), keyed by the document's sha256.
-_SCAN_DOCUMENTS = """
-CREATE TABLE IF NOT EXISTS scan_documents (
+# (rules version, venue, year, field), keyed by the document's content key (BLAKE3, in the column named sha256).
+# Each content is kept once per key by its writer (a run counts each content once, and a run on a key that holds
+# rows first deletes the rows its new ones replace), so the table has no primary key: checking one row by row
+# cost the scan process more than matching the document costs a worker (docs/scan.md), and its index grew with
+# every document of a corpus. Readers still take one row per content key (state.ScanTable).
+_SCAN_COLUMNS = """
     sha256 VARCHAR NOT NULL,
     method VARCHAR NOT NULL,
     venue VARCHAR NOT NULL,
@@ -59,10 +62,10 @@ CREATE TABLE IF NOT EXISTS scan_documents (
     error VARCHAR,
     scanned_at TIMESTAMP NOT NULL,
     size BIGINT,
-    mtime_ns BIGINT,
-    PRIMARY KEY (sha256, method, venue, year, field)
-);
+    mtime_ns BIGINT
 """
+_SCAN_DOCUMENTS = f"CREATE TABLE IF NOT EXISTS scan_documents ({_SCAN_COLUMNS});\n"
+_SCAN_NAMES = "sha256, method, venue, year, field, path, pages, mentions, detail, error, scanned_at, size, mtime_ns"
 
 # The whole schema of a new store, at SCHEMA_VERSION.
 _SCHEMA = f"""
@@ -91,6 +94,10 @@ _MIGRATIONS: dict[int, str] = {
     # 2 -> 3: the scan table joins the schema (a scan before this created it itself, without size and mtime_ns).
     2: _SCAN_DOCUMENTS + "ALTER TABLE scan_documents ADD COLUMN IF NOT EXISTS size BIGINT;"
                          "ALTER TABLE scan_documents ADD COLUMN IF NOT EXISTS mtime_ns BIGINT;",
+    # 3 -> 4: the scan table without its primary key (see _SCAN_COLUMNS); DuckDB drops a constraint only with its
+    # table, so the rows move to a new one.
+    3: f"CREATE TABLE scan_documents_4 ({_SCAN_COLUMNS}); INSERT INTO scan_documents_4 SELECT {_SCAN_NAMES} FROM "
+       "scan_documents; DROP TABLE scan_documents; ALTER TABLE scan_documents_4 RENAME TO scan_documents;",
 }
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -29,11 +29,14 @@
  *   utf8_probe(data) -> (characters, replaced) of data.decode("utf-8", errors="replace") (extract.utf8_reason).
  *   Repairer(keep, nfkc, stable, casefolded_keep).repair(data) -> the repaired text (extract.repair_text on
  *                   the decoded bytes, encoded again): NFKC only around bytes >= 0x80, joins at line ends.
- *   TextBatch(...).run(paths, sizes, lines) -> a batch of text files as the mindshare rules count them, as store
+ *   list_folder(folder, documents, pdfs, archives) -> the folder's documents, archives and subfolders in name
+ *                   order, each as its path and a kind (corpus.listings).
+ *   TextBatch(...).run(paths, lines) -> a batch of text files as the mindshare rules count them, as store
  *                   rows and --json lines (runner.scan_file and runner.json_line, document by document).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hs.h>
@@ -2135,6 +2138,7 @@ static int batch_one(TextBatch *self, PyObject *path, Py_ssize_t largest, Buf *d
             tally[2 + 2 * k]++;
         }
     tally[0]++;
+    tally[2 + 2 * self->plan.owner_count] += file_size; /* the bytes of the documents taken */
     if (named == 1)
         tally[3 + 2 * one]++;
     else if (named > 1)
@@ -2151,8 +2155,10 @@ done:
 
 /* run(paths, lines, largest=8 MiB) -> (taken, digests, rows, lines, tally): taken (bytes, one per path: 1 done
  * here, 0 left to Python); the 32-byte digests of the taken documents, one after the other; their rows as the
- * store takes them (state.rows_json: JSON lines) and their --json lines (None unless asked), each joined by LF;
- * tally (scanned, several, then per contender mentioning and only). */
+ * store takes them (state.rows_json: JSON lines) and their --json lines (UTF-8; None unless asked), each joined
+ * by LF;
+ * tally (scanned, several, then per contender mentioning and only, then the bytes of the documents taken: the
+ * scan process lists a folder's texts without stat-ing them, so their sizes are known here first). */
 static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
 {
     PyObject *paths_arg;
@@ -2166,7 +2172,7 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
     Py_ssize_t count = PySequence_Fast_GET_SIZE(paths), owners = self->plan.owner_count;
     Buf taken = {0}, digests = {0}, rows = {0}, lines = {0}, scratch = {0}, file = {0};
     long long *counts = calloc((size_t)(owners ? owners : 1) * PER_OWNER, sizeof(long long));
-    long long *tally = calloc((size_t)(2 + 2 * owners), sizeof(long long));
+    long long *tally = calloc((size_t)(3 + 2 * owners), sizeof(long long));
     PyObject *out = NULL;
     if (!counts || !tally) {
         PyErr_NoMemory();
@@ -2186,13 +2192,12 @@ static PyObject *TextBatch_run(TextBatch *self, PyObject *args)
         if (buf_add(&taken, &mark, 1) < 0)
             goto done;
     }
-    PyObject *figures = PyList_New(2 + 2 * owners);
+    PyObject *figures = PyList_New(3 + 2 * owners);
     if (!figures)
         goto done;
-    for (Py_ssize_t k = 0; k < 2 + 2 * owners; k++)
+    for (Py_ssize_t k = 0; k < 3 + 2 * owners; k++)
         PyList_SET_ITEM(figures, k, PyLong_FromLongLong(tally[k]));
-    PyObject *joined = want_lines ? PyUnicode_DecodeUTF8((const char *)lines.p, (Py_ssize_t)lines.len, "strict")
-                                  : (Py_INCREF(Py_None), Py_None);
+    PyObject *joined = want_lines ? buf_bytes(&lines) : (Py_INCREF(Py_None), Py_None);
     if (joined && !PyErr_Occurred())
         out = Py_BuildValue("(NNNNN)", buf_bytes(&taken), buf_bytes(&digests), buf_bytes(&rows), joined, figures);
     else {
@@ -2231,6 +2236,191 @@ static PyTypeObject TextBatchType = {
     .tp_methods = TextBatch_methods,
 };
 
+/* ------------------------------------------------------------------------------------------ a folder's listing */
+
+typedef struct {
+    size_t at;          /* the name's offset in the arena */
+    size_t size;
+    unsigned char type; /* its d_type */
+} Entry;
+
+static const char *entry_names; /* the arena being sorted (qsort has no context argument) */
+
+static int entry_order(const void *a, const void *b)
+{
+    return strcmp(entry_names + ((const Entry *)a)->at, entry_names + ((const Entry *)b)->at);
+}
+
+/* whether `name` ends with one of `suffixes` (lowercase ASCII), ASCII case ignored */
+static int ends_with_any(const char *name, size_t n, const char *const *suffixes, const size_t *sizes, Py_ssize_t count)
+{
+    for (Py_ssize_t k = 0; k < count; k++) {
+        size_t m = sizes[k];
+        if (m > n)
+            continue;
+        size_t i = 0;
+        while (i < m && lower_byte((unsigned char)name[n - m + i]) == (unsigned char)suffixes[k][i])
+            i++;
+        if (i == m)
+            return 1;
+    }
+    return 0;
+}
+
+/* corpus._is_document's second half: something before the suffix's dot that is not a dot ('.txt' is no name) */
+static int named_before_suffix(const char *name, size_t n)
+{
+    const char *dot = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (name[i] == '.')
+            dot = name + i;
+    for (const char *p = name; dot && p < dot; p++)
+        if (*p != '.')
+            return 1;
+    return 0;
+}
+
+static int suffix_list(PyObject *tuple, const char **out, size_t *sizes, Py_ssize_t *count)
+{
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) > 32) {
+        PyErr_SetString(PyExc_TypeError, "suffixes must be a tuple of at most 32 str");
+        return -1;
+    }
+    *count = PyTuple_GET_SIZE(tuple);
+    for (Py_ssize_t k = 0; k < *count; k++) {
+        Py_ssize_t size;
+        out[k] = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(tuple, k), &size);
+        if (!out[k])
+            return -1;
+        sizes[k] = (size_t)size;
+    }
+    return 0;
+}
+
+/* list_folder(folder, documents, pdfs, archives) -> (paths, kinds): what a scan takes from a folder, sorted by
+ * name (its bytes), each as its path (os.path.join(folder, name), decoded as os.fsdecode does) and a kind: 'd' a
+ * subfolder, 't' a document that is not a PDF, 'p' a PDF, 'a' an archive (each a regular file whose name ends
+ * with one of the suffixes given, lowercase, as corpus._folder takes them), '?' an entry whose type only
+ * stat can tell (a symbolic link with such a name, or a file system that does not give types): corpus._folder
+ * looks at it. Other entries are left out. The scan process so lists a folder of texts without a Python object
+ * per entry but its path (corpus.listings). Raises OSError when the folder cannot be read. */
+static PyObject *list_folder(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *folder_arg, *documents_arg, *pdfs_arg, *archives_arg, *folder = NULL;
+    if (!PyArg_ParseTuple(args, "OOOO:list_folder", &folder_arg, &documents_arg, &pdfs_arg, &archives_arg))
+        return NULL;
+    const char *documents[32], *pdfs[32], *archives[32];
+    size_t document_sizes[32], pdf_sizes[32], archive_sizes[32];
+    Py_ssize_t document_count, pdf_count, archive_count;
+    if (suffix_list(documents_arg, documents, document_sizes, &document_count) < 0
+        || suffix_list(pdfs_arg, pdfs, pdf_sizes, &pdf_count) < 0
+        || suffix_list(archives_arg, archives, archive_sizes, &archive_count) < 0)
+        return NULL;
+    if (!PyUnicode_FSConverter(folder_arg, &folder))
+        return NULL;
+    const char *where = PyBytes_AS_STRING(folder);
+    size_t where_size = (size_t)PyBytes_GET_SIZE(folder);
+    int slash = where_size > 0 && where[where_size - 1] == '/';
+    Buf arena = {0}, path = {0}, kinds = {0};
+    Entry *entries = NULL;
+    size_t count = 0, capacity = 0;
+    PyObject *paths = NULL, *out = NULL;
+    int failed = 0, error = 0;
+    Py_BEGIN_ALLOW_THREADS
+    DIR *dir = opendir(where);
+    if (!dir) {
+        error = errno;
+    } else {
+        for (;;) {
+            errno = 0;
+            struct dirent *found = readdir(dir);
+            if (!found) {
+                error = errno;
+                break;
+            }
+            const char *name = found->d_name;
+            if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0)))
+                continue;
+            if (count == capacity) {
+                size_t more = capacity ? 2 * capacity : 256;
+                Entry *grown = realloc(entries, more * sizeof(Entry));
+                if (!grown) {
+                    failed = 1;
+                    break;
+                }
+                entries = grown;
+                capacity = more;
+            }
+            size_t size = strlen(name);
+            entries[count].at = arena.len;
+            entries[count].size = size;
+            entries[count].type = found->d_type;
+            if (buf_add(&arena, name, size + 1) < 0) {
+                failed = 1;
+                break;
+            }
+            count++;
+        }
+        closedir(dir);
+        if (!failed && !error && count) {
+            entry_names = (const char *)arena.p;
+            qsort(entries, count, sizeof(Entry), entry_order);
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (failed || error) {
+        if (failed)
+            PyErr_NoMemory();
+        else
+            PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, folder_arg);
+        goto done;
+    }
+    paths = PyList_New(0);
+    if (!paths)
+        goto done;
+    for (size_t i = 0; i < count; i++) {
+        const char *name = (const char *)arena.p + entries[i].at;
+        size_t size = entries[i].size;
+        unsigned char type = entries[i].type;
+        char kind = 0;
+        if (type == DT_DIR) {
+            kind = 'd';
+        } else if (type == DT_UNKNOWN) {
+            kind = '?';
+        } else if (type == DT_REG || type == DT_LNK) {
+            if (ends_with_any(name, size, archives, archive_sizes, archive_count))
+                kind = 'a';
+            else if (ends_with_any(name, size, documents, document_sizes, document_count)
+                     && named_before_suffix(name, size))
+                kind = ends_with_any(name, size, pdfs, pdf_sizes, pdf_count) ? 'p' : 't';
+            if (kind && type == DT_LNK)
+                kind = '?';
+        }
+        if (!kind)
+            continue;
+        path.len = 0;
+        if (buf_add(&path, where, where_size) < 0 || (!slash && where_size && buf_add(&path, "/", 1) < 0)
+            || buf_add(&path, name, size) < 0 || buf_add(&kinds, &kind, 1) < 0)
+            goto done;
+        PyObject *item = PyUnicode_DecodeFSDefaultAndSize((const char *)path.p, (Py_ssize_t)path.len);
+        if (!item || PyList_Append(paths, item) < 0) {
+            Py_XDECREF(item);
+            goto done;
+        }
+        Py_DECREF(item);
+    }
+    out = Py_BuildValue("(ON)", paths, buf_bytes(&kinds));
+done:
+    Py_XDECREF(paths);
+    Py_XDECREF(folder);
+    free(entries);
+    free(arena.p);
+    free(path.p);
+    free(kinds.p);
+    return out;
+}
+
 /* ------------------------------------------------------------------------------------------ module */
 
 static PyObject *hyperscan_version(PyObject *module, PyObject *unused)
@@ -2247,6 +2437,8 @@ static PyMethodDef module_methods[] = {
      "needs_repair(data) -> whether the text repairs could change these bytes"},
     {"utf8_probe", utf8_probe, METH_O,
      "utf8_probe(data) -> (characters, replaced): data.decode('utf-8', errors='replace') counted"},
+    {"list_folder", list_folder, METH_VARARGS,
+     "list_folder(folder, documents, pdfs, archives) -> (paths, kinds): what a scan takes from a folder, by name"},
     {"hyperscan_version", hyperscan_version, METH_NOARGS, "the version of the libhs this module is linked with"},
     {NULL, NULL, 0, NULL},
 };

@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import operator
 import os
+import stat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from mindshare.errors import InputError
 from mindshare.scan import remote
 from mindshare.scan.archive import ARCHIVE_SUFFIXES, ArchiveRef, is_archive
-from mindshare.scan.extract import SUFFIXES
+from mindshare.scan.extract import PDF_SUFFIXES, SUFFIXES
 from mindshare.scan.state import FileRef
+
+try:  # pragma: no cover - built by setup.py where libhs is installed
+    from mindshare.scan import _native
+except ImportError:
+    _native = None
 
 OnUnreadable = Callable[[str, str], None]
 
@@ -91,6 +97,96 @@ def walk(roots: list[str], on_unreadable: OnUnreadable | None = None,
             yield _ref(root)
 
 
+def listings(roots: list[str], on_unreadable: OnUnreadable | None = None,
+             options: dict | None = None) -> Iterator[list[FileRef | str] | ArchiveRef]:
+    """What `walk` finds, in its order, for a scan: documents in lists (a folder's, between its archives), archives
+    one by one. A text in a folder comes as its path alone (a str), not stat-ed: the worker that reads it takes its
+    size and modification time from the file it opened (in Python: `state.file_ref`), and the folder is listed in C
+    (`_native.list_folder`), so the scan process makes nothing per text but its path. PDFs and archives are
+    stat-ed here all the same: their size weighs their batch (runner.batches)."""
+    for root in roots:
+        if is_url(root) or not os.path.isdir(root):
+            for ref in walk([root], on_unreadable, options):
+                yield ref if type(ref) is ArchiveRef else [ref]
+        elif _native is None:  # no C extension: the same, from scandir
+            yield from _runs(_folder(root, on_unreadable, lazy=True))
+        else:
+            yield from _listed(root, on_unreadable)
+
+
+def _runs(found: Iterable[FileRef | ArchiveRef | str]) -> Iterator[list[FileRef | str] | ArchiveRef]:
+    run: list = []
+    for ref in found:
+        if type(ref) is ArchiveRef:
+            if run:
+                yield run
+                run = []
+            yield ref
+        else:
+            run.append(ref)
+    if run:
+        yield run
+
+
+_TEXT, _PDF_KIND, _ARCHIVE, _FOLDER = b"tpad"
+
+
+def _listed(root: str, on_unreadable: OnUnreadable | None) -> Iterator[list[FileRef | str] | ArchiveRef]:
+    """`_folder(root, lazy=True)` from the C listing: a folder of texts costs one list."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            paths, kinds = _native.list_folder(folder, _ENDINGS, _PDF, ARCHIVE_SUFFIXES)
+        except OSError as exc:
+            if on_unreadable:
+                on_unreadable(folder, _reason(exc))
+            continue
+        if kinds.count(_TEXT) == len(kinds):  # texts only, the common case
+            if paths:
+                yield paths
+            continue
+        run: list = []
+        subfolders = []
+        for path, kind in zip(paths, kinds):
+            if kind == _TEXT:
+                run.append(path)
+                continue
+            if kind == _FOLDER:
+                subfolders.append(path)
+                continue
+            ref = _ref(path) if kind in (_PDF_KIND, _ARCHIVE) else _entry_ref(path)
+            if ref == _FOLDER:
+                subfolders.append(path)
+            elif type(ref) is ArchiveRef:
+                if run:
+                    yield run
+                    run = []
+                yield ref
+            elif ref is not None:
+                run.append(ref)
+        if run:
+            yield run
+        stack.extend(reversed(subfolders))  # depth first, in name order
+
+
+def _entry_ref(path: str) -> FileRef | ArchiveRef | int | None:
+    """An entry the listing could not type (a symbolic link, or a file system without types), as `_folder` takes
+    a DirEntry: _FOLDER when it is a folder itself (not a link to one), its ref when it is a document or an archive
+    (a link followed), else None."""
+    name = os.path.basename(path).lower()
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            return _FOLDER
+        if not name.endswith(_WANTED) or not os.path.isfile(path):
+            return None
+    except OSError:
+        return FileRef(path) if name.endswith(_WANTED) else None
+    if not name.endswith(ARCHIVE_SUFFIXES) and not _is_document(name):
+        return None
+    return _ref(path)
+
+
 def _ref(path: str) -> FileRef | ArchiveRef:
     try:
         info = os.stat(path)
@@ -101,7 +197,7 @@ def _ref(path: str) -> FileRef | ArchiveRef:
     return FileRef(path, info.st_size, info.st_mtime_ns)
 
 
-def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
+def _folder(root: str, on_unreadable: OnUnreadable | None, lazy: bool = False) -> Iterator[FileRef | str]:
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -124,6 +220,9 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
                 archive = name.endswith(ARCHIVE_SUFFIXES)
                 if not archive and not _is_document(name):
                     continue
+                if lazy and not archive and not name.endswith(_PDF):
+                    yield entry.path
+                    continue
                 info = entry.stat()
             except OSError:
                 yield FileRef(entry.path)
@@ -136,6 +235,7 @@ def _folder(root: str, on_unreadable: OnUnreadable | None) -> Iterator[FileRef]:
 
 
 _ENDINGS = tuple(SUFFIXES)
+_PDF = tuple(PDF_SUFFIXES)
 _WANTED = _ENDINGS + ARCHIVE_SUFFIXES
 _NAME = operator.attrgetter("name")
 

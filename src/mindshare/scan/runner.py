@@ -38,6 +38,7 @@ from mindshare.scan.state import (
     ScanTable,
     StateKey,
     StateWriter,
+    file_ref,
     json_rows,
     key_bytes,
     keyed,
@@ -50,6 +51,7 @@ _json_string = json.encoder.encode_basestring_ascii  # what json.dumps does with
 BATCH_BYTES = 32 * 1024 * 1024
 BATCH_DOCUMENTS = 1024
 PDF_WORK = 128  # bench/scan.py: pypdfium2 ~4 MB of PDF per CPU-second, the text path ~500-700 MB
+TEXT_WORK = 64 * 1024  # a local text not stat-ed (corpus.walk, lazy): a paper's text is ~50-60 KB
 FIRST_YEAR = 1950  # no venue we count published papers before this
 
 
@@ -178,7 +180,7 @@ class BatchResult(NamedTuple):
     size: int                       # bytes of the batch's documents
     keys: list[bytes]               # each document's key in the store (state.key_bytes)
     rows: bytes | None              # the rows the store keeps, as JSON lines (state.rows_json), when storing
-    lines: str | None               # the --json lines, one per document, when asked for
+    lines: bytes | None             # the --json lines (UTF-8), one per document, when asked for
     tally: Tally                    # the batch's documents added up (used when none of them is a duplicate)
     failed: list[tuple[str, str]]   # (path, reason) of the batch's failed documents
     legacy: list[str | None] | None = None  # each document's "sha256:<hex>", when asked for
@@ -195,7 +197,9 @@ class BatchJob:
     store: bool = True    # build the rows the store keeps
     legacy: bool = False  # also each document's sha256 (the store holds rows keyed so: state.ScanTable.legacy)
 
-    def __call__(self, refs: list[FileRef] | list[ArchiveRef], on_bytes=None) -> BatchResult:
+    def __call__(self, refs: list[FileRef | str] | list[ArchiveRef], on_bytes=None) -> BatchResult:
+        """A batch: documents (a FileRef, or a local text's path alone from a lazy walk: corpus.walk), or one
+        archive."""
         rules = rules_for(self.config)
         if refs and isinstance(refs[0], ArchiveRef):
             return self._archive(refs[0], rules)
@@ -207,8 +211,8 @@ class BatchJob:
     def _in_c(self, native, refs: list[FileRef], rules, on_bytes=None) -> BatchResult:
         """The batch's local text files in C (rules.MindshareRules.text_batch); the rest (PDFs, URLs, archive
         members, large files, and what C could not read or found binary, whose reason Python words) in Python."""
-        taken, digests, rows, lines, figures = native.run([ref.path for ref in refs], self.lines,
-                                                          extract_module.CHUNK)
+        taken, digests, rows, lines, figures = native.run([ref if type(ref) is str else ref.path for ref in refs],
+                                                          self.lines, extract_module.CHUNK)
         tally = Tally.for_rules(rules)
         tally.scanned, tally.several = figures[0], figures[1]
         for index, cid in enumerate(rules.ids):
@@ -218,14 +222,15 @@ class BatchJob:
                 tally.only[cid] = figures[3 + 2 * index]
         if taken.count(1) == len(refs):  # the common case: no Python object per document
             keys = [digests[at:at + 32] for at in range(0, len(digests), 32)]
-            return BatchResult(len(refs), sum(ref.size or 0 for ref in refs), keys,
-                               rows if self.store or not self.lines else None, lines, tally, [])
-        return self._merged(refs, taken, digests, rows, lines, tally, on_bytes)
+            return BatchResult(len(refs), figures[-1], keys, rows if self.store or not self.lines else None, lines,
+                               tally, [])
+        return self._merged(refs, taken, digests, rows, lines, tally, figures[-1], on_bytes)
 
-    def _merged(self, refs, taken, digests, rows, lines, tally, on_bytes) -> BatchResult:
-        """A batch C took only part of: its rows and lines in order, the others scanned in Python."""
-        c_rows, c_lines = iter(rows.split(b"\n")), iter(lines.split("\n") if lines else ())
-        row_lines, out, keys, failed, size, done = [], [], [], [], 0, 0
+    def _merged(self, refs, taken, digests, rows, lines, tally, size, on_bytes) -> BatchResult:
+        """A batch C took only part of: its rows and lines in order, the others scanned in Python (`size`: the
+        bytes of those C took)."""
+        c_rows, c_lines = iter(rows.split(b"\n")), iter(lines.split(b"\n") if lines else ())
+        row_lines, out, keys, failed, done = [], [], [], [], 0
         for ref, here in zip(refs, taken):
             if here:
                 keys.append(digests[32 * done:32 * done + 32])
@@ -234,7 +239,9 @@ class BatchJob:
                 if self.lines:
                     out.append(next(c_lines))
             else:
+                ref = file_ref(ref)
                 result = scan_file(ref, self.config, on_bytes)
+                size += ref.size or 0
                 row = keyed(result.row)
                 tally.add(result.mentions, result.only, result.several, row.error is not None)
                 if row.error:
@@ -242,13 +249,13 @@ class BatchJob:
                 keys.append(key_bytes(row.key))
                 row_lines.append(rows_json([row]))
                 if self.lines:
-                    out.append(json_line(result.row))
-            size += ref.size or 0
+                    out.append(json_line(result.row).encode())
         return BatchResult(len(refs), size, keys, b"\n".join(row_lines) if self.store or not self.lines else None,
-                           "\n".join(out) if self.lines else None, tally, failed)
+                           b"\n".join(out) if self.lines else None, tally, failed)
 
     def _in_python(self, refs: list[FileRef], rules, on_bytes) -> BatchResult:
-        return self._added_up((scan_file(ref, self.config, on_bytes, self.legacy) for ref in refs), rules)
+        return self._added_up((scan_file(file_ref(ref), self.config, on_bytes, self.legacy) for ref in refs),
+                              rules)
 
     def _archive(self, ref: ArchiveRef, rules) -> BatchResult:
         """An archive read from start to end once, each member a document (archive.py)."""
@@ -276,7 +283,8 @@ class BatchJob:
         # a batch holding a copy is added up document by document from its lines, or else from its rows
         stored = rows_json(rows, legacy if self.legacy else None) if self.store or not self.lines else None
         return BatchResult(len(rows), size, [key_bytes(row.key) for row in rows], stored,
-                           "\n".join(lines) if self.lines else None, tally, failed, legacy if self.legacy else None)
+                           "\n".join(lines).encode() if self.lines else None, tally, failed,
+                           legacy if self.legacy else None)
 
 
 def _open_archive(path: str, options: dict | None):
@@ -290,11 +298,11 @@ def failed_batch(refs: list, reason: str, job: BatchJob) -> BatchResult:
     """A batch its workers could not scan (a worker killed, an error outside any document), after its retries: each
     document a failed one (stored so, tried again next run), an archive a problem (read again next run)."""
     if refs and isinstance(refs[0], ArchiveRef):
-        return BatchResult(0, 0, [], b"" if job.store else None, "" if job.lines else None,
+        return BatchResult(0, 0, [], b"" if job.store else None, b"" if job.lines else None,
                            Tally.for_rules(rules_for(job.config)), [], problems=[(refs[0].path, reason)])
     rules = rules_for(job.config)
     results = []
-    for ref in refs:
+    for ref in map(file_ref, refs):
         row = keyed(Row("", ref.path, 0, _counts_json(dict.fromkeys(rules.ids, 0)), "{}", reason, ref.size,
                         ref.mtime_ns))
         results.append(DocResult(row, dict.fromkeys(rules.ids, 0), None, False))
@@ -324,7 +332,8 @@ def batches(items: Iterable[list[FileRef] | ArchiveRef], size: int | None = None
             continue
         # the work of each document, added up: a batch ends where BATCH_BYTES or BATCH_DOCUMENTS is reached
         default = BATCH_BYTES // 8
-        work = [(ref.size or default) * (PDF_WORK if ref.path[-4:].lower() == ".pdf" else 1) for ref in item]
+        work = [TEXT_WORK if type(ref) is str else
+                (ref.size or default) * (PDF_WORK if ref.path[-4:].lower() == ".pdf" else 1) for ref in item]
         start = 0
         for end, amount in enumerate(work, 1):
             held += amount
@@ -383,16 +392,24 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     seen: set[bytes] = set()  # the run's documents by content: a copy under another name is counted once
     display = _Display(corpus.count(roots) if progress else None, progress, on_progress)
 
-    def emit(text: str | None) -> None:
+    def emit(text: str | bytes | None) -> None:
         """Print --json lines (joined): one write for many lines, since with PYTHONUNBUFFERED (common in
-        containers) every write is a system call."""
+        containers) every write is a system call. A batch's lines come as the worker wrote them (ASCII JSON, as
+        bytes), and go to a binary stream as they are, not decoded and encoded again."""
         if not text:
             return
         if out is not None:
-            out.write(text + "\n")
-            out.flush()
+            binary = getattr(out, "buffer", None) if type(text) is bytes else None
+            if binary is not None:
+                out.flush()  # what was written as text first
+                binary.write(text)
+                binary.write(b"\n")
+                binary.flush()
+            else:
+                out.write((text.decode() if type(text) is bytes else text) + "\n")
+                out.flush()
         if on_result is not None:
-            for line in text.split("\n"):
+            for line in text.split(b"\n" if type(text) is bytes else "\n"):
                 on_result(json.loads(line))
 
     def on_batch(result: BatchResult) -> None:
@@ -420,7 +437,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
         """A batch holding a copy of a document seen before (or twice), or whose documents also carry their
         sha256 (a store with rows keyed so): each content is counted and stored once. Its rows to store."""
         rows = json_rows(result.rows)[0] if result.rows is not None else [None] * result.documents
-        docs = [json.loads(line) for line in result.lines.split("\n")] if result.lines else None
+        docs = [json.loads(line) for line in result.lines.split(b"\n")] if result.lines else None
         aliases = result.legacy or [None] * result.documents
         kept, replaces = [], []
         for index, (key, row, alias) in enumerate(zip(keys, rows, aliases)):
@@ -468,21 +485,20 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
 
     def pending() -> Iterator[list[FileRef] | ArchiveRef]:
         """What is left to scan, as lists of documents and archives one by one."""
-        for chunk in _chunks(corpus.walk(roots, lambda folder, why: summary.unreadable.append((folder, why)),
-                                         config.options), 8192):
-            files = [ref for ref in chunk if type(ref) is not ArchiveRef]
+        found = corpus.listings(roots, lambda folder, why: summary.unreadable.append((folder, why)), config.options)
+        for files in _chunks(found, 8192):
+            if type(files) is ArchiveRef:
+                if (ref := archive_todo(files)) is not None:
+                    yield ref
+                continue
             summary.found += len(files)
-            todo, skipped = writer.split(files, mode) if writer else (files, [])
+            todo, skipped, skipped_bytes = writer.split(files, mode) if writer else (files, [], 0)
             skip(skipped)
             if mode == "retry-failed":
                 summary.left += len(files) - len(todo) - len(skipped)
             if len(todo) < len(files):
-                display.done(len(files) - len(todo), sum(r.size or 0 for r in files) - sum(r.size or 0 for r in todo))
+                display.done(len(files) - len(todo), skipped_bytes)
             yield todo
-            if len(files) < len(chunk):
-                for ref in chunk:
-                    if type(ref) is ArchiveRef and (ref := archive_todo(ref)) is not None:
-                        yield ref
 
     if writer:
         summary.migrated = writer.migrated
@@ -510,13 +526,23 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     return summary
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
+def _chunks(found: Iterable[list | ArchiveRef], size: int) -> Iterator[list | ArchiveRef]:
+    """Lists of documents (corpus.listings) joined and cut into chunks of `size` documents, each archive alone, in
+    their order."""
+    chunk: list = []
+    for item in found:
+        if type(item) is ArchiveRef:
+            if chunk:
+                yield chunk
+                chunk = []
+            yield item
+            continue
+        chunk.extend(item)
         if len(chunk) >= size:
-            yield chunk
-            chunk = []
+            whole = len(chunk) - len(chunk) % size
+            for start in range(0, whole, size):
+                yield chunk[start:start + size]
+            chunk = chunk[whole:]
     if chunk:
         yield chunk
 

@@ -56,10 +56,6 @@ class StateKey:
 _KEY_WHERE = "method = ? AND venue = ? AND year = ? AND field = ?"
 
 
-def _json_int(value: int | None) -> str:
-    return "null" if value is None else str(value)
-
-
 def _archive_key(key: StateKey, url: str) -> str:
     """The store's meta entry recording that an archive was read to its end under a key (its value: the archive's
     identity then)."""
@@ -72,6 +68,17 @@ class FileRef(NamedTuple):
     path: str
     size: int | None = None
     mtime_ns: int | None = None
+
+
+def file_ref(item: FileRef | str) -> FileRef:
+    """A document as a FileRef: a local text found by a lazy walk (corpus.walk: its path alone) stat-ed now."""
+    if type(item) is not str:
+        return item  # type: ignore[return-value]
+    try:
+        info = os.stat(item)
+    except OSError:
+        return FileRef(item)  # read later, and recorded as a failed document with the reason
+    return FileRef(item, info.st_size, info.st_mtime_ns)
 
 
 class Row(NamedTuple):
@@ -270,33 +277,41 @@ class ScanTable:
             f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {_KEY_WHERE} AND sha256 LIKE '{LEGACY}%' LIMIT 1)",
             self.key.params()).fetchall()[0][0] > 0
 
-    def split(self, refs: list[FileRef], mode: str = "resume") -> tuple[list[FileRef], list[dict]]:
-        """(the refs to scan, the stored documents of those skipped). `mode`: resume (skip what was scanned
-        without error), retry-failed (scan only what failed before), rescan (scan everything)."""
+    def split(self, refs: list[FileRef | str], mode: str = "resume") -> tuple[list[FileRef | str], list[dict], int]:
+        """(the refs to scan, the stored documents of those skipped, their bytes). `mode`: resume (skip what was
+        scanned without error), retry-failed (scan only what failed before), rescan (scan everything).
+
+        One join by path finds the rows stored for the refs; only a local text with a row (found by a lazy walk:
+        its path alone, `file_ref`) is stat-ed here, to compare its size and modification time with the row's: a
+        text new to the key goes to its worker as it came."""
         if mode == "rescan" or not refs or self.fresh:
-            return ([] if mode == "retry-failed" else list(refs)), []
-        chunk = "\n".join(f'{{"i": {i}, "path": {_json_string(ref.path)}, "size": {_json_int(ref.size)}, '
-                          f'"mtime_ns": {_json_int(ref.mtime_ns)}}}' for i, ref in enumerate(refs))
-        columns = {"i": "BIGINT", "path": "VARCHAR", "size": "BIGINT", "mtime_ns": "BIGINT"}
-        with json_lines_source(chunk.encode(), columns) as source:
+            return ([] if mode == "retry-failed" else list(refs)), [], 0
+        chunk = "\n".join(f'{{"i": {i}, "path": {_json_string(ref if type(ref) is str else ref.path)}}}'
+                          for i, ref in enumerate(refs))
+        with json_lines_source(chunk.encode(), {"i": "BIGINT", "path": "VARCHAR"}) as source:
             rows = self.connection.execute(
-                f"SELECT c.i, s.sha256, s.pages, s.mentions, s.detail, s.error FROM {source} c "
-                f"JOIN {TABLE} s ON s.path = c.path AND (c.size IS NULL OR (s.size = c.size "
-                f"AND s.mtime_ns = c.mtime_ns)) WHERE s.{_KEY_WHERE.replace(' AND ', ' AND s.')} "
+                f"SELECT c.i, s.size, s.mtime_ns, s.sha256, s.pages, s.mentions, s.detail, s.error FROM {source} c "
+                f"JOIN {TABLE} s ON s.path = c.path WHERE s.{_KEY_WHERE.replace(' AND ', ' AND s.')} "
                 f"ORDER BY c.i, s.error NULLS FIRST", self.key.params()).fetchall()
-        stored: dict[int, tuple] = {}
+        found: dict[int, list[tuple]] = {}
         for i, *rest in rows:
-            stored.setdefault(i, tuple(rest))  # a row scanned without error first
-        todo, skipped = [], []
+            found.setdefault(i, []).append(tuple(rest))
+        todo, skipped, skipped_bytes = [], [], 0
         for i, ref in enumerate(refs):
-            row = stored.get(i)
+            row = None
+            if i in found:
+                ref = file_ref(ref)
+                # the row of the file as it is now (a URL: by its address alone), one scanned without error first
+                row = next((r[2:] for r in found[i] if ref.size is None or (r[0], r[1]) == (ref.size, ref.mtime_ns)),
+                           None)
             done = row is not None and row[4] is None
             wanted = (row is not None and not done) if mode == "retry-failed" else not done
             if wanted:
                 todo.append(ref)
             elif done:
                 skipped.append(stored_document(ref.path, *row))
-        return todo, skipped
+                skipped_bytes += ref.size or 0
+        return todo, skipped, skipped_bytes
 
     def archive(self, url: str, identity: str, mode: str) -> tuple[bool, list[tuple[str, dict]]]:
         """What is stored of an archive's members: (whether it was read to its end as it is now, so it need not
@@ -360,10 +375,12 @@ class ScanTable:
                 con.execute("DROP TABLE scan_incoming")
 
     def documents(self, batch: int = 10_000) -> Iterator[dict]:
-        """Every stored document of the key, as --json prints it, in path order, a batch at a time."""
+        """Every stored document of the key, as --json prints it, in path order, a batch at a time: each content
+        once (the table has no primary key: its writers keep each content once, and this holds to it)."""
         cursor = self.connection.execute(
-            f"SELECT path, sha256, pages, mentions, detail, error FROM {TABLE} WHERE {_KEY_WHERE} ORDER BY path",
-            self.key.params())
+            f"SELECT path, sha256, pages, mentions, detail, error FROM {TABLE} WHERE {_KEY_WHERE} QUALIFY "
+            "row_number() OVER (PARTITION BY sha256 ORDER BY error IS NOT NULL, scanned_at DESC, path) = 1 "
+            "ORDER BY path", self.key.params())
         while rows := cursor.fetchmany(batch):
             for row in rows:
                 yield stored_document(*row)
@@ -397,7 +414,7 @@ class StateWriter:
         self._writes: list[Future] = []
         self._flushed = time.monotonic()
 
-    def split(self, refs: list[FileRef], mode: str) -> tuple[list[FileRef], list[dict]]:
+    def split(self, refs: list[FileRef | str], mode: str) -> tuple[list[FileRef | str], list[dict], int]:
         return self._thread.submit(self.table.split, refs, mode).result()
 
     def archive(self, url: str, identity: str, mode: str) -> tuple[bool, list[tuple[str, dict]]]:
