@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import json
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -391,7 +391,10 @@ def test_wrong_token_or_refusal_names_what_to_do(name, contenders):
 # -- the command ---------------------------------------------------------------------------------------------------
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
-    """Run `mindshare collect` against replayed responses; returns (invoke, db path, handler holder)."""
+    """Run `mindshare collect` against replayed responses; yields (invoke, db path, handler holder).
+
+    The clock stays on one day, at noon (ticking): a collection depends on its day, and a test whose two
+    collections fell either side of midnight saw the second add snapshots."""
     field_path = tmp_path / "test-field.toml"
     field_path.write_text(FIELD_TOML)
     db = tmp_path / "store.duckdb"
@@ -416,7 +419,9 @@ def cli(tmp_path, monkeypatch):
         return run_cli("--db", str(db), "collect", *names, "--field", str(field_path), "--since", "2026-09-01",
                        *options)
 
-    return invoke, db, state
+    noon = datetime.combine(date.today(), time(12), tzinfo=UTC)
+    with time_machine.travel(noon, tick=True):
+        yield invoke, db, state
 
 
 class CliResult:
