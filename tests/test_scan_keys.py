@@ -238,3 +238,25 @@ def test_the_native_batch_leaves_to_python_what_it_does_not_take(tmp_path):
     assert state.json_rows(mixed.rows) == state.json_rows(python.rows)
     assert mixed.lines == python.lines and mixed.keys == python.keys and mixed.tally == python.tally
     assert [reason.split(" (")[0] for _, reason in mixed.failed] == ["not text", "cannot read it"]
+
+
+def test_the_move_to_blake3_is_recorded_on_a_store_without_rows_and_a_bare_table_is_left_alone(tmp_path):
+    """With no sha256 rows to re-key (a new store), the move is only recorded, so no later run looks again; a scan
+    table that is not in a store (no meta: a notebook's, a test's) is left as it is."""
+    import duckdb
+
+    store = open_store(tmp_path / "s.duckdb")
+    try:
+        con = store.connection
+        con.execute("DELETE FROM meta WHERE key = ?", [state.MIGRATED])
+        assert state.migrate_content_keys(con) is None
+        assert con.execute("SELECT value FROM meta WHERE key = ?", [state.MIGRATED]).fetchall() == \
+            [(extract.CONTENT_KEY,)]
+        assert con.execute("SELECT count(*) FROM scan_documents").fetchall() == [(0,)]
+    finally:
+        store.close()
+    bare = duckdb.connect()
+    bare.execute("CREATE TABLE scan_documents (sha256 VARCHAR, path VARCHAR, error VARCHAR)")
+    bare.execute("INSERT INTO scan_documents VALUES ('ab', 'x.txt', NULL)")
+    assert state.migrate_content_keys(bare) is None
+    assert bare.execute("SELECT sha256 FROM scan_documents").fetchall() == [("ab",)]

@@ -364,3 +364,32 @@ def test_verbose_and_quiet_before_the_verb_hold_for_any_verb(tmp_path):
     assert f"store {db}" not in _cli("--db", str(db), "observations", "-s", "downloads").stderr
     both = _cli("-q", "-v", "--db", str(db), "snapshots")
     assert both.returncode == 2 and "--quiet and --verbose contradict each other" in both.stderr
+
+
+def test_a_new_store_opened_to_write_opens_its_file_twice_not_three_times(tmp_path, monkeypatch):
+    """Making the store (its schema, under its lock) and then the held connection; the version just written is not
+    read again in an open of its own (~15 ms of every first scan's start-up). An existing store: its version is
+    read in one open, then the held one."""
+    import mindshare.store as store_module
+
+    opened = []
+    real_connect = duckdb.connect
+
+    def counting_connect(database=":memory:", *args, **kwargs):
+        opened.append((str(database), kwargs.get("read_only", False)))
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(store_module.duckdb, "connect", counting_connect)
+    path = tmp_path / "s.duckdb"
+    store = open_store(path)
+    try:
+        assert store.connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == \
+            str(SCHEMA_VERSION)
+    finally:
+        store.close()
+    assert opened == [(str(path), False), (str(path), False)]
+    opened.clear()
+    store = open_store(path)
+    store.connection
+    store.close()
+    assert opened == [(str(path), True), (str(path), False)]

@@ -477,11 +477,15 @@ def open_store(path: str | Path | None = None, *, read_only: bool | None = False
     if access is Access.WRITE and not writable:
         raise StoreError(f"store {path} cannot be written here (no write permission, or a read-only file "
                          f"system); the verbs that only read it (snapshots, observations, report) still work")
+    made = False
     if not path.exists():
         _check_may_create(path, access, writable)
         _make_folder(path)
         _make_current(path, wait)
+        made = True
     store = Store(path, access=access, read_only=access is Access.VIEW or not writable, lock_wait=wait)
+    if made and access is Access.WRITE:
+        return store  # made current just now, under its lock: not opened a second time to look again (~15 ms)
     try:
         _bring_up_to_date(store, writable)
     except BaseException:

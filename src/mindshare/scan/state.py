@@ -180,14 +180,23 @@ def migrate_content_keys(connection) -> Migration | None:
     size and time, as before) nor counts one twice (a copy of an old document has the key the old row now has).
     Each file is read once more and checked against its stored sha256; one transaction. None when nothing was to
     do."""
-    if not connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-                              ).fetchall()[0][0]:
+    import duckdb
+
+    try:
+        done = connection.execute("SELECT value FROM meta WHERE key = ?", [MIGRATED]).fetchall()
+    except duckdb.CatalogException:
         return None  # a bare scan table (tests, a notebook), not a store: left as it is
-    done = connection.execute("SELECT value FROM meta WHERE key = ?", [MIGRATED]).fetchall()
     if done and done[0][0] == CONTENT_KEY:
         return None
     stored = connection.execute(f"SELECT DISTINCT sha256, path, error FROM {TABLE} WHERE sha256 NOT LIKE "
                                 f"'{LEGACY}%'").fetchall()
+    if not stored:  # nothing keyed by sha256 (a new store): only the entry saying so, with no rows to move
+        try:
+            connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [MIGRATED, CONTENT_KEY])
+        except BaseException as exc:
+            _undo(connection, exc)
+            raise
+        return None
     result, old_keys, paths, new_keys = Migration(), [], [], []
     for old, path, error in stored:
         new = _rekeyed(old, path, error)
@@ -200,21 +209,20 @@ def migrate_content_keys(connection) -> Migration | None:
     with json_lines_source(mapping.encode(), {"old": "VARCHAR", "path": "VARCHAR", "new": "VARCHAR"}) as source:
         connection.execute("BEGIN TRANSACTION")
         try:
-            if stored:  # DuckDB updates a primary key's column as a delete and an insert
-                connection.execute(f"CREATE TEMP TABLE scan_rekeyed AS SELECT * FROM {source}")
-                connection.execute(f"CREATE TEMP TABLE scan_moved AS SELECT s.* REPLACE (m.new AS sha256) FROM "
-                                   f"{TABLE} s JOIN scan_rekeyed m ON s.sha256 = m.old AND s.path = m.path")
-                connection.execute(f"DELETE FROM {TABLE} WHERE (sha256, path) IN (SELECT old, path FROM "
-                                   "scan_rekeyed)")
-                connection.execute(f"INSERT INTO {TABLE} SELECT * FROM scan_moved")
-                connection.execute("DROP TABLE scan_moved")
-                connection.execute("DROP TABLE scan_rekeyed")
+            # DuckDB updates a primary key's column as a delete and an insert
+            connection.execute(f"CREATE TEMP TABLE scan_rekeyed AS SELECT * FROM {source}")
+            connection.execute(f"CREATE TEMP TABLE scan_moved AS SELECT s.* REPLACE (m.new AS sha256) FROM "
+                               f"{TABLE} s JOIN scan_rekeyed m ON s.sha256 = m.old AND s.path = m.path")
+            connection.execute(f"DELETE FROM {TABLE} WHERE (sha256, path) IN (SELECT old, path FROM scan_rekeyed)")
+            connection.execute(f"INSERT INTO {TABLE} SELECT * FROM scan_moved")
+            connection.execute("DROP TABLE scan_moved")
+            connection.execute("DROP TABLE scan_rekeyed")
             connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [MIGRATED, CONTENT_KEY])
             connection.execute("COMMIT")
         except BaseException as exc:
             _undo(connection, exc)
             raise
-    return result if stored else None
+    return result
 
 
 def _rekeyed(old: str, path: str, error: str | None) -> str | None:
