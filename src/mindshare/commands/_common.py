@@ -391,8 +391,10 @@ def plain_coercion(params: list) -> None:
     typer (0.29) coerces an option through a pydantic TypeAdapter that it builds when the command runs; importing
     pydantic for it costs about as much as starting Python and importing mindshare, on every command. A text
     option's value is already the text click parsed, a flag's a bool, and a plain path option's is that text as a
-    Path, checked by typer's own `coerce_cli_path` (readable, ...): those are read here, the same way. Any other
-    value (bytes, an empty path) and every other kind of option still go through typer's adapter."""
+    Path, checked by typer's own `coerce_cli_path` (readable, ...); a plain decimal is its int (an int option with
+    no bounds), a list of texts that list, an enum's exact value its member: those are read here, the same way. Any
+    other value (bytes, an empty path, '4.0', ' 4', a value in another case) and every other kind of option still
+    go through typer's adapter, so what is accepted and every error message stay typer's."""
     if _PlainParam is None:  # a typer without the pydantic layer reads options cheaply already
         return
     for param in params:
@@ -402,10 +404,16 @@ def plain_coercion(params: list) -> None:
         info = described.parameter_info
         if info.parser is not None or described.file_annotation is not None:
             continue
-        if described.annotation in (str, bool) or (described.annotation is Path and info.path_type is None):
+        kind = described.annotation
+        plain = (kind in (str, bool, List[str]) or (kind is Path and info.path_type is None)
+                 or (kind is int and info.min is None and info.max is None and not info.clamp)
+                 or (isinstance(kind, type) and issubclass(kind, Enum)))
+        if plain:
             param._runtime_param = _PlainParam(parameter_info=info, annotation=described.annotation,
                                                descriptor=described)
 
+
+_DECIMAL = re.compile(r"-?[0-9]+")   # a plain decimal, read as int(); any other text goes to typer's adapter
 
 # The layer read here is typer's private one: it is used only on the typer releases it was read against (any
 # other typer, older or newer, reads every option itself, as it would without mindshare).
@@ -419,13 +427,24 @@ try:  # typer's coercion layer (see plain_coercion)
 
     @dataclass(frozen=True)
     class _PlainParam(RuntimeParam):
-        """A text, flag or plain path option's value, as typer's adapter gives it (see plain_coercion)."""
+        """A text, flag, path, int, list-of-texts or enum option's value, as typer's adapter gives it (see
+        plain_coercion)."""
 
         descriptor: Any = None
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            if isinstance(value, self.annotation) and self.annotation in (str, bool):
+            kind = self.annotation
+            if kind in (str, bool) and isinstance(value, kind):
                 return value
+            if kind is int and (type(value) is int or (type(value) is str and _DECIMAL.fullmatch(value))):
+                return int(value)  # what typer's adapter gives for a plain decimal; any other text goes to it
+            if kind == List[str] and isinstance(value, (list, tuple)) and all(type(v) is str for v in value):
+                return list(value)
+            if isinstance(kind, type) and issubclass(kind, Enum):
+                if isinstance(value, kind):
+                    return value
+                if type(value) is str and value in {member.value for member in kind}:
+                    return kind(value)
             if self.annotation is Path and isinstance(value, (str, Path)) and str(value):
                 return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
             return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
