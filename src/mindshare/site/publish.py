@@ -60,7 +60,6 @@ if TYPE_CHECKING:
     from mindshare.report.model import Report
     from mindshare.store import Store
 
-MAX_HISTORY = 120          # months: ten years of month ends is the longest history a publish reads
 HISTORY_CHART = "lead_history"
 VEGA_FOLDER = "vega"
 
@@ -73,13 +72,6 @@ class Published:
     permalink: str
     headline: str
     events: int
-
-
-def check_history(months: int) -> int:
-    """`--history`: from 1 to MAX_HISTORY months, else one line saying so."""
-    if not 1 <= months <= MAX_HISTORY:
-        raise InputError(f"--history {months}: give the number of months the history reads, from 1 to {MAX_HISTORY}")
-    return months
 
 
 def last_publish_before(folder: SiteFolder, today: date) -> date | None:
