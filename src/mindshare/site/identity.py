@@ -31,6 +31,7 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mindshare.report import cache
@@ -100,7 +101,7 @@ def _earlier_answers(permalinks: Iterable[str], files: Mapping[str, bytes]) -> l
 
 
 # -- the record, in the cache ------------------------------------------------------------------------------------------
-def _entry(folder: SiteFolder):
+def _entry(folder: SiteFolder) -> Path | None:
     sites = cache.folder(SITES)
     if sites is None:
         return None

@@ -22,7 +22,8 @@ and what needs an absolute address is left out (the canonical link, the card's m
 
 Every file is a function of the store's content, the field, the options, the day and the site's earlier
 permalinks: publishing again with no new data makes the same bytes. The costly parts are kept in the cache (the
-report and each day's answer by report.build; each drawn image here, by what it is drawn from).
+report and each day's answer by report.build; each drawn image here, by what it is drawn from). A publish whose
+inputs and folder are those the last publish left does not come here (site.identity).
 """
 
 from __future__ import annotations
