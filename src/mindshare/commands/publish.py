@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, Callable, List, Optional
 
 import typer
 
@@ -22,6 +22,10 @@ from mindshare import console
 from mindshare.commands._common import FieldOption, QuietOption, VerboseOption, application, prints_no_data
 from mindshare.errors import InputError
 from mindshare.fields import Field, load_field
+
+if TYPE_CHECKING:
+    from mindshare.settings import Settings
+    from mindshare.site.folder import SiteFolder
 
 DEFAULT_HISTORY = 24
 
@@ -62,7 +66,7 @@ def publish(
     Publishing again with no new data changes no file; an older permalink is never rewritten; files you added to
     the folder stay. docs/publish.md says how to serve it and refresh it on a schedule.
     """
-    from mindshare.site.publish import check_history
+    from mindshare.site.options import check_history
     from mindshare.site.urls import base_url as checked_base_url
 
     started = time.perf_counter()
@@ -82,19 +86,55 @@ def publish(
     chosen = _field(field, contenders)
     settings = application(ctx).settings
     console.detail(f"store {settings.store_path}; field {chosen.path}; cache {settings.cache_root}")
-    from mindshare.session import session
-    from mindshare.site.publish import site_files
+    from mindshare.report import build
+    from mindshare.site import identity as site_identity
 
     today = date.today()
-    with session(settings=settings, read_only=None) as store:
-        made = site_files(store, chosen, folder, base=base, months=months, today=today)
-    done = folder.write(made.files)
-    elapsed = time.perf_counter() - started
+    store_path = settings.store_path
+
+    def identity_of(digest: str) -> str:
+        return site_identity.site_identity(digest, store_path.name, chosen, base=base, months=months, today=today)
+
+    # the store as the last publish read it (its digest remembered beside the file's state), and the folder as that
+    # publish left it: nothing to make, and the store is not even opened (site.identity)
+    known = build.remembered_store_digest(store_path, chosen, site_identity.VIEW)
+    last = site_identity.unchanged(folder, identity_of(known)) if known is not None else None
+    if last is not None:
+        console.detail("the store, field, options, day and site are as the last publish left them: nothing to make")
+        permalink, what = last.permalink, f"nothing changed ({last.files} files)"
+    else:
+        permalink, what = _publish(settings, chosen, folder, base=base, months=months, today=today, known=known,
+                                   identity_of=identity_of)
     if console.verbosity() is not console.Verbosity.QUIET:
-        what = (f"{len(done.written)} files written, {len(done.unchanged)} unchanged, {len(done.removed)} removed"
-                if done.written or done.removed else f"nothing changed ({len(done.unchanged)} files)")
-        console.out.print(f"published {made.permalink} to {folder.path} in {elapsed:.1f}s: {what}", markup=False)
+        elapsed = time.perf_counter() - started
+        console.out.print(f"published {permalink} to {folder.path} in {elapsed:.1f}s: {what}", markup=False)
         console.out.print(f"  open {folder.path / 'index.html'}", markup=False)
+
+
+def _publish(settings: Settings, chosen: Field, folder: SiteFolder, *, base: str | None, months: int, today: date,
+             known: str | None, identity_of: Callable[[str], str]) -> tuple[str, str]:
+    """The publish: the store read, the site made and laid over the folder, unless the store, read now, shows that
+    the folder is as the last publish of this identity left it. (the permalink, what was done)."""
+    from mindshare.report import build
+    from mindshare.session import session
+    from mindshare.site import identity as site_identity
+    from mindshare.site.publish import site_files
+
+    before = build.store_state_before_reading(settings.store_path)
+    with session(settings=settings, read_only=None) as store:
+        digest = build.store_digest(store)
+        identity = identity_of(digest)
+        last = site_identity.unchanged(folder, identity) if digest != known else None
+        made = site_files(store, chosen, folder, base=base, months=months, today=today) if last is None else None
+    build.remember_store_digest(settings.store_path, chosen, before, digest, site_identity.VIEW)
+    if made is None:
+        assert last is not None
+        return last.permalink, f"nothing changed ({last.files} files)"
+    done = folder.write(made.files)
+    site_identity.remember(folder, identity, made.permalink, made.files)
+    what = (f"{len(done.written)} files written, {len(done.unchanged)} unchanged, {len(done.removed)} removed"
+            if done.written or done.removed else f"nothing changed ({len(done.unchanged)} files)")
+    return made.permalink, what
 
 
 def _field(name: str | None, contenders: list[str] | None) -> Field:
@@ -126,7 +166,7 @@ def _write_workflow(kind: str, base: str | None, field: str | None, contenders: 
                     history: int) -> None:
     """`--workflow github`: .github/workflows/mindshare-publish.yml in the current folder, unless a different file
     is there already (it may be the user's own: it is never overwritten)."""
-    from mindshare.site.publish import check_history
+    from mindshare.site.options import check_history
     from mindshare.site.workflow import WORKFLOW_PATH, github_workflow
 
     if kind != "github":

@@ -275,19 +275,26 @@ def store_state_before_reading(path: Path) -> tuple[int | None, list | None]:
     return now, store_state(path)
 
 
-def _state_entry(path: Path, field: Field) -> Path | None:
+REPORT_VIEW = "report"
+
+
+def _state_entry(path: Path, field: Field, view: str) -> Path | None:
     stores = cache.folder(STORES)
     if stores is None:
         return None
-    key = _digest_of((IDENTITY_FORMAT, code_digest(), str(path.resolve()), repr(field)))
+    parts = (IDENTITY_FORMAT, code_digest(), str(path.resolve()), repr(field))
+    key = _digest_of(parts if view == REPORT_VIEW else (*parts, view))
     return stores / f"{key}.json"
 
 
-def remembered_store_digest(path: Path, field: Field) -> str | None:
+def remembered_store_digest(path: Path, field: Field, view: str = REPORT_VIEW) -> str | None:
     """The digest of the store at `path` as `field`'s report reads it, when it was remembered for the store as the
-    file system describes it now; None otherwise."""
+    file system describes it now; None otherwise.
+
+    `view`: who read it, remembered apart: a report reads the store joined with the field's bundled history
+    (mindshare.overlay), `mindshare publish` ("publish") the store alone, and the two digests may differ."""
     state = store_state(path)
-    entry = _state_entry(path, field) if state is not None else None
+    entry = _state_entry(path, field, view) if state is not None else None
     if entry is None:
         return None
     try:
@@ -299,16 +306,17 @@ def remembered_store_digest(path: Path, field: Field) -> str | None:
     return document["digest"]
 
 
-def remember_store_digest(path: Path, field: Field, before: tuple[int | None, list | None], digest: str) -> None:
+def remember_store_digest(path: Path, field: Field, before: tuple[int | None, list | None], digest: str,
+                          view: str = REPORT_VIEW) -> None:
     """Remember `digest`, read from the store at `path` after `before` (store_state_before_reading), when that is
-    safe (see above)."""
+    safe (see above). `view` as for remembered_store_digest."""
     now, state = before
     if now is None or state is None or any(now - changed < SETTLED_NS for changed in (state[3], *state[7:8])
                                            if changed is not None):
         return
     if store_state(path) != state:
         return
-    entry = _state_entry(path, field)
+    entry = _state_entry(path, field, view)
     if entry is None:
         return
     try:

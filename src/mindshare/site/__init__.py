@@ -11,5 +11,8 @@ byte-identical output, with no time but the data's own, so publishing again with
   canonical URL of a page, and the preview image of the answer;
 - `workflow`: the GitHub Actions workflow that collects and publishes on a schedule;
 - `folder`: the site folder itself (permalinks written once, never rewritten; nothing mindshare did not write is
-  ever deleted; an unchanged file is not touched).
+  ever deleted; an unchanged file is not touched);
+- `identity`: what a publish depends on, and what the last one left in the folder: a publish that would change
+  nothing knows it without making the site (it reads the cache and the folder, not the store's figures);
+- `options`: --history, checked before anything is read.
 """

@@ -22,7 +22,8 @@ and what needs an absolute address is left out (the canonical link, the card's m
 
 Every file is a function of the store's content, the field, the options, the day and the site's earlier
 permalinks: publishing again with no new data makes the same bytes. The costly parts are kept in the cache (the
-report and each day's answer by report.build; each drawn image here, by what it is drawn from).
+report and each day's answer by report.build; each drawn image here, by what it is drawn from). A publish whose
+inputs and folder are those the last publish left does not come here (site.identity).
 """
 
 from __future__ import annotations
@@ -60,7 +61,6 @@ if TYPE_CHECKING:
     from mindshare.report.model import Report
     from mindshare.store import Store
 
-MAX_HISTORY = 120          # months: ten years of month ends is the longest history a publish reads
 HISTORY_CHART = "lead_history"
 VEGA_FOLDER = "vega"
 
@@ -73,13 +73,6 @@ class Published:
     permalink: str
     headline: str
     events: int
-
-
-def check_history(months: int) -> int:
-    """`--history`: from 1 to MAX_HISTORY months, else one line saying so."""
-    if not 1 <= months <= MAX_HISTORY:
-        raise InputError(f"--history {months}: give the number of months the history reads, from 1 to {MAX_HISTORY}")
-    return months
 
 
 def last_publish_before(folder: SiteFolder, today: date) -> date | None:
