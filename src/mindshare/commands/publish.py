@@ -115,13 +115,16 @@ def _publish(settings: Settings, chosen: Field, folder: SiteFolder, *, base: str
              known: str | None, identity_of: Callable[[str], str]) -> tuple[str, str]:
     """The publish: the store read, the site made and laid over the folder, unless the store, read now, shows that
     the folder is as the last publish of this identity left it. (the permalink, what was done)."""
+    from mindshare.overlay import joined
     from mindshare.report import build
     from mindshare.session import session
     from mindshare.site import identity as site_identity
     from mindshare.site.publish import site_files
 
     before = build.store_state_before_reading(settings.store_path)
-    with session(settings=settings, read_only=None) as store:
+    # the store joined with the bundled history of the field's contenders, as `report` reads it: the site says what
+    # the report says, for contenders the store has not collected (polars, pandas) as for the bundled field
+    with session(settings=settings, read_only=None) as store, joined(store, chosen):
         digest = build.store_digest(store)
         identity = identity_of(digest)
         last = site_identity.unchanged(folder, identity) if digest != known else None
