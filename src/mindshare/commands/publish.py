@@ -97,7 +97,7 @@ def publish(
 
     # the store as the last publish read it (its digest remembered beside the file's state), and the folder as that
     # publish left it: nothing to make, and the store is not even opened (site.identity)
-    known = build.remembered_store_digest(store_path, chosen, site_identity.VIEW)
+    known = build.remembered_store_digest(store_path, chosen)
     last = site_identity.unchanged(folder, identity_of(known)) if known is not None else None
     if last is not None:
         console.detail("the store, field, options, day and site are as the last publish left them: nothing to make")
@@ -129,7 +129,7 @@ def _publish(settings: Settings, chosen: Field, folder: SiteFolder, *, base: str
         identity = identity_of(digest)
         last = site_identity.unchanged(folder, identity) if digest != known else None
         made = site_files(store, chosen, folder, base=base, months=months, today=today) if last is None else None
-    build.remember_store_digest(settings.store_path, chosen, before, digest, site_identity.VIEW)
+    build.remember_store_digest(settings.store_path, chosen, before, digest)
     if made is None:
         assert last is not None
         return last.permalink, f"nothing changed ({last.files} files)"

@@ -275,26 +275,20 @@ def store_state_before_reading(path: Path) -> tuple[int | None, list | None]:
     return now, store_state(path)
 
 
-REPORT_VIEW = "report"
-
-
-def _state_entry(path: Path, field: Field, view: str) -> Path | None:
+def _state_entry(path: Path, field: Field) -> Path | None:
     stores = cache.folder(STORES)
     if stores is None:
         return None
-    parts = (IDENTITY_FORMAT, code_digest(), str(path.resolve()), repr(field))
-    key = _digest_of(parts if view == REPORT_VIEW else (*parts, view))
+    key = _digest_of((IDENTITY_FORMAT, code_digest(), str(path.resolve()), repr(field)))
     return stores / f"{key}.json"
 
 
-def remembered_store_digest(path: Path, field: Field, view: str = REPORT_VIEW) -> str | None:
-    """The digest of the store at `path` as `field`'s report reads it, when it was remembered for the store as the
-    file system describes it now; None otherwise.
-
-    `view`: who read it, remembered apart: a report reads the store joined with the field's bundled history
-    (mindshare.overlay), `mindshare publish` ("publish") the store alone, and the two digests may differ."""
+def remembered_store_digest(path: Path, field: Field) -> str | None:
+    """The digest of the store at `path` as `field`'s report and publish read it (joined with the field's bundled
+    history: mindshare.overlay), when it was remembered for the store as the file system describes it now; None
+    otherwise."""
     state = store_state(path)
-    entry = _state_entry(path, field, view) if state is not None else None
+    entry = _state_entry(path, field) if state is not None else None
     if entry is None:
         return None
     try:
@@ -306,17 +300,16 @@ def remembered_store_digest(path: Path, field: Field, view: str = REPORT_VIEW) -
     return document["digest"]
 
 
-def remember_store_digest(path: Path, field: Field, before: tuple[int | None, list | None], digest: str,
-                          view: str = REPORT_VIEW) -> None:
+def remember_store_digest(path: Path, field: Field, before: tuple[int | None, list | None], digest: str) -> None:
     """Remember `digest`, read from the store at `path` after `before` (store_state_before_reading), when that is
-    safe (see above). `view` as for remembered_store_digest."""
+    safe (see above)."""
     now, state = before
     if now is None or state is None or any(now - changed < SETTLED_NS for changed in (state[3], *state[7:8])
                                            if changed is not None):
         return
     if store_state(path) != state:
         return
-    entry = _state_entry(path, field, view)
+    entry = _state_entry(path, field)
     if entry is None:
         return
     try:

@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 FORMAT = "mindshare site identity 1"
 SITES = "sites"        # the cache's folder of last publishes
-VIEW = "publish"       # report.build's name for the store as a publish reads it (not joined with the history)
 _CHUNK = 1 << 20
 
 
