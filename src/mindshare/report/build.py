@@ -288,14 +288,8 @@ def remembered_store_digest(path: Path, field: Field) -> str | None:
     history: mindshare.overlay), when it was remembered for the store as the file system describes it now; None
     otherwise."""
     state = store_state(path)
-    entry = _state_entry(path, field) if state is not None else None
-    if entry is None:
-        return None
-    try:
-        document = json.loads(entry.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(document, dict) or document.get("state") != state or not isinstance(document.get("digest"), str):
+    document = cache.load_object(_state_entry(path, field)) if state is not None else None
+    if document is None or document.get("state") != state or not isinstance(document.get("digest"), str):
         return None
     return document["digest"]
 

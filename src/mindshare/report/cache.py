@@ -54,6 +54,18 @@ def folder(name: str) -> Path | None:
     return path
 
 
+def load_object(path: Path | None) -> dict[str, Any] | None:
+    """The JSON object kept at `path`; None when there is no entry or it is not a readable JSON object (an entry
+    of another shape is ignored and made again)."""
+    if path is None:
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
 # -- sections -----------------------------------------------------------------------------------------------------
 def load_section(path: Path) -> Section | None:
     """The section stored at `path`, or None when there is none or it is not a well-formed entry."""
@@ -169,13 +181,8 @@ ANSWERS = "answers"
 def load_answer(key: str) -> dict[str, Any] | None:
     """The answer kept under `key`: a JSON object, or None."""
     answers = folder(ANSWERS)
-    if answers is None:
-        return None
-    try:
-        document = json.loads((answers / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(document, dict) or document.get("format") != FORMAT or not (
+    document = load_object(answers / f"{key}.json" if answers is not None else None)
+    if document is None or document.get("format") != FORMAT or not (
             document.get("answer") is None or isinstance(document.get("answer"), dict)):
         return None
     return document

@@ -109,14 +109,8 @@ def _entry(folder: SiteFolder) -> Path | None:
 
 
 def _read(folder: SiteFolder) -> dict[str, Any] | None:
-    entry = _entry(folder)
-    if entry is None:
-        return None
-    try:
-        record = json.loads(entry.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    return record if isinstance(record, dict) and record.get("format") == FORMAT else None
+    record = cache.load_object(_entry(folder))
+    return record if record is not None and record.get("format") == FORMAT else None
 
 
 # -- what a file holds: [size, SHA-256], or None when it is not there ---------------------------------------------------
