@@ -314,6 +314,10 @@ def batches(items: Iterable[list[FileRef] | ArchiveRef], size: int | None = None
     BATCH_DOCUMENTS documents; an archive alone (its members are its batch). A PDF's byte is PDF_WORK text bytes
     of work (extracting a page costs ~100x matching its text), so PDFs come a few per batch and two workers share
     the last of them evenly."""
+    if size:
+        for chunk in _chunks(items, size):
+            yield [chunk] if type(chunk) is ArchiveRef else chunk
+        return
     batch: list = []
     held = 0
     for item in items:
@@ -322,13 +326,6 @@ def batches(items: Iterable[list[FileRef] | ArchiveRef], size: int | None = None
                 yield batch
                 batch, held = [], 0
             yield [item]
-            continue
-        if size:
-            for ref in item:
-                batch.append(ref)
-                if len(batch) >= size:
-                    yield batch
-                    batch = []
             continue
         # the work of each document, added up: a batch ends where BATCH_BYTES or BATCH_DOCUMENTS is reached
         default = BATCH_BYTES // 8
