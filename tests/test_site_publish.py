@@ -19,16 +19,13 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import feedparser
 import pytest
-import time_machine
 from site_browser import broken_links, images_not_drawn, launch, needs_chromium, open_page, screenshots, serve
-from typer.testing import CliRunner
-
-from mindshare.cli import app
+from site_steps import files_of, import_new_job_counts, publish_on
 
 BASE = "https://example.org/mindshare/"
 DAY1, DAY2 = date(2026, 12, 1), date(2026, 12, 8)
@@ -43,18 +40,8 @@ def in_a_browser(test):
 
 
 def publish(db: Path, site: Path, day: date, *more: str) -> str:
-    """`mindshare publish` on `day`, in this process; its stdout."""
-    with time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc), tick=False):
-        result = CliRunner().invoke(app, ["--db", str(db), "publish", str(site), "--base-url", BASE,
-                                          "--history", MONTHS, *more], prog_name="mindshare", catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def files_of(site: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file of the site: its bytes and its time of change."""
-    return {p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(site.rglob("*"))
-            if p.is_file()}
+    """`mindshare publish` on `day`, in this process, with this file's address and history; its stdout."""
+    return publish_on(db, site, day, "--base-url", BASE, "--history", MONTHS, *more)
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +55,7 @@ def sites(tmp_path_factory, bundled_store_path):
     steps["first"] = (publish(db, site, DAY1), files_of(site))
     steps["again"] = (publish(db, site, DAY1), files_of(site))
     steps["week"] = (publish(db, site, DAY2), files_of(site))
-    counts = root / "counts.csv"
-    counts.write_text("site,country,date,query,contender,count\nIndeed,US,2026-12-07,machine learning pytorch,"
-                      "pytorch,4321\nIndeed,US,2026-12-07,machine learning tensorflow,tensorflow,2100\n",
-                      encoding="utf-8")
-    with time_machine.travel(datetime(2026, 12, 8, 12, tzinfo=timezone.utc), tick=False):
-        imported = CliRunner().invoke(app, ["--db", str(db), "import", str(counts)], catch_exceptions=False)
-    assert imported.exit_code == 0, imported.output
+    import_new_job_counts(db, root)
     steps["new data"] = (publish(db, site, DAY2), files_of(site))
     return site, steps
 

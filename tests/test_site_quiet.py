@@ -11,31 +11,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
-import time_machine
-from typer.testing import CliRunner
-
-from mindshare.cli import app
+from site_steps import files_of, import_new_job_counts
+from site_steps import publish_on as publish
 
 BASE = "https://example.org/mindshare/"
 DAY1, DAY2 = date(2026, 12, 1), date(2026, 12, 8)
-
-
-def publish(db: Path, site: Path, day: date, *more: str) -> str:
-    """`mindshare publish` on `day`, in this process; its stdout."""
-    with time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc), tick=False):
-        result = CliRunner().invoke(app, ["--db", str(db), "publish", str(site), *more], prog_name="mindshare",
-                                    catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def files_of(site: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(site.rglob("*"))
-            if p.is_file()}
 
 
 def settle(db: Path) -> None:
@@ -157,13 +141,7 @@ def test_another_day_or_new_data_is_a_full_publish(tmp_path, store, made):
     week = publish(store, site, DAY2, *OPTIONS)
     assert made == [DAY1, DAY2] and "published 2026-12-08" in week and "files written" in week
     assert (site / "2026-12-01" / "index.html").is_file() and (site / "2026-12-08" / "index.html").is_file()
-    counts = tmp_path / "counts.csv"
-    counts.write_text("site,country,date,query,contender,count\nIndeed,US,2026-12-07,machine learning pytorch,"
-                      "pytorch,4321\nIndeed,US,2026-12-07,machine learning tensorflow,tensorflow,2100\n",
-                      encoding="utf-8")
-    with time_machine.travel(datetime(2026, 12, 8, 12, tzinfo=timezone.utc), tick=False):
-        imported = CliRunner().invoke(app, ["--db", str(store), "import", str(counts)], catch_exceptions=False)
-    assert imported.exit_code == 0, imported.output
+    import_new_job_counts(store, tmp_path)
     settle(store)
     new = publish(store, site, DAY2, *OPTIONS)
     assert made == [DAY1, DAY2, DAY2] and "published 2026-12-08-2" in new
