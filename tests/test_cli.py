@@ -5,6 +5,7 @@ import io
 import json
 import os
 import re
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -325,12 +326,70 @@ def test_version():
     assert result.returncode == 0 and result.stdout == f"mindshare {mindshare.__version__}\n"
 
 
+# A parent that forks and leaves at once: its child, adopted by init, runs the command with no shell among its
+# ancestors (as a Dockerfile's exec-form RUN, a service or a CI runner starts it), and no $SHELL.
+NO_SHELL_ABOVE = textwrap.dedent("""
+    import os, subprocess, sys, time
+    parent = os.getpid()
+    if os.fork():
+        os._exit(0)
+    while os.getppid() == parent:  # adopted once the parent is gone
+        time.sleep(0.01)
+    status = subprocess.run(sys.argv[2:]).returncode
+    with open(sys.argv[1], "w") as out:
+        out.write(str(status))
+""")
+
+
+def run_with_no_shell_above(tmp_path, command, env=None):
+    status = tmp_path / "status"
+    environment = {name: value for name, value in os.environ.items() if name != "SHELL"} | (env or {})
+    result = subprocess.run([sys.executable, "-c", NO_SHELL_ABOVE, str(status), *command], capture_output=True,
+                            text=True, timeout=120, env=environment, start_new_session=True)
+    return subprocess.CompletedProcess(command, int(status.read_text()), result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("shell, line", [("bash", "_MINDSHARE_COMPLETE=complete_bash"),
+                                         ("zsh", "_MINDSHARE_COMPLETE=complete_zsh"),
+                                         ("fish", "_MINDSHARE_COMPLETE=complete_fish"),
+                                         ("pwsh", 'Env:_MINDSHARE_COMPLETE = "complete_powershell"')])
+def test_the_completion_script_of_a_named_shell_needs_no_shell_running(tmp_path, shell, line):
+    """`mindshare --show-completion bash > FILE` in a Dockerfile or CI: the shell named is the one written, whatever
+    started mindshare (typer's own option ignored the name and looked for a shell among the parents)."""
+    shown = run_with_no_shell_above(tmp_path, [*MINDSHARE, "--show-completion", shell])
+    assert shown.returncode == 0 and line in shown.stdout, shown.stderr
+
+
+def test_completion_installs_for_a_named_shell_with_no_shell_running(tmp_path):
+    home = tmp_path / "home"
+    installed = run_with_no_shell_above(tmp_path, [*MINDSHARE, "--install-completion", "bash"],
+                                        env={"HOME": str(home)})
+    assert installed.returncode == 0, installed.stderr
+    script = home / ".bash_completions" / "mindshare.sh"
+    assert "_MINDSHARE_COMPLETE=complete_bash" in script.read_text()
+    assert f"source '{script}'" in (home / ".bashrc").read_text()
+
+
+def test_the_bare_option_is_for_the_shell_mindshare_runs_under(tmp_path):
+    # `; true`: bash runs mindshare as its child instead of becoming it
+    under_bash = run_with_no_shell_above(tmp_path, ["bash", "-c", shlex.join([*MINDSHARE, "--show-completion"])
+                                                    + "; true"])
+    assert "_MINDSHARE_COMPLETE=complete_bash" in under_bash.stdout, under_bash.stderr
+    under_none = run_with_no_shell_above(tmp_path, [*MINDSHARE, "--show-completion"])
+    assert_one_clear_line(under_none, "--show-completion", "no shell", "mindshare --show-completion SHELL",
+                          "bash, zsh, fish, powershell, pwsh")
+    assert under_none.returncode == 2 and under_none.stdout == ""
+
+
 def test_shell_completion_is_on():
     shown = run("--show-completion", "bash")
     assert shown.returncode == 0 and "_MINDSHARE_COMPLETE=complete_bash" in shown.stdout
     completed = run(env={"_MINDSHARE_COMPLETE": "complete_bash", "COMP_WORDS": "mindshare report --field deep",
                          "COMP_CWORD": "3"})
     assert completed.stdout.split() == ["deep-learning"]
+    shells = run(env={"_MINDSHARE_COMPLETE": "complete_bash", "COMP_WORDS": "mindshare --show-completion ",
+                      "COMP_CWORD": "2"})
+    assert shells.stdout.split() == ["bash", "zsh", "fish", "powershell", "pwsh"]
 
 
 def test_verbs_are_listed_in_the_order_they_are_registered():

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+import typer.completion
 import typer.main
+from typer.completion import Shells
 from typer.core import TyperCommand, TyperGroup
 
 from mindshare import console, settings
 from mindshare._version import __version__
-from mindshare.errors import MindshareError
+from mindshare.errors import MindshareError, UsageError
 
 # Every verb of `mindshare`, in the order --help lists them: its name -> the module whose `register(app)` adds it.
 # The report first, then getting data in, then reading it back. A new verb is one line here.
@@ -80,6 +82,8 @@ class Mindshare(TyperGroup):
         from mindshare.commands._common import plain_coercion
 
         plain_coercion(self.get_params(ctx))
+        if not ctx.resilient_parsing:  # completing a command line (`_MINDSHARE_COMPLETE`) runs nothing
+            args = _shell_given(args)
         return super().parse_args(ctx, args)
 
     def make_context(self, *args, **kwargs):
@@ -115,7 +119,7 @@ app = typer.Typer(
     + "\n  Credentials (tokens, keys, passwords): each source's own, listed beside it by `mindshare collect --help`"
       " (the live sources) and `mindshare papers fetch --help` (the venues).",
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # mindshare's own --show-completion and --install-completion (root, below)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"max_content_width": HELP_WIDTH},
@@ -126,6 +130,66 @@ def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"mindshare {__version__}")
         raise typer.Exit()
+
+
+# Shell completion. typer's own --show-completion and --install-completion (add_completion=True) are flags that look
+# for the shell among the parent processes even when one is named: `mindshare --show-completion bash > FILE` in a
+# Dockerfile, a CI job or a service, where no shell started mindshare, failed ("Shell  not supported"). These take
+# the shell named; only the bare form looks for the shell mindshare runs under (_shell_given).
+COMPLETION_OPTIONS = ("--show-completion", "--install-completion")
+typer.completion.completion_init()  # typer's completers answer `_MINDSHARE_COMPLETE=complete_bash` (and zsh, ...)
+
+
+def _show_completion(ctx: typer.Context, shell: Optional[Shells]) -> None:
+    if shell is not None:
+        typer.echo(typer.completion.get_completion_script(
+            prog_name=_program(ctx), complete_var=_complete_variable(ctx), shell=shell.value))
+        raise typer.Exit()
+
+
+def _install_completion(ctx: typer.Context, shell: Optional[Shells]) -> None:
+    if shell is not None:
+        _, path = typer.completion.install(shell=shell.value, prog_name=_program(ctx),
+                                           complete_var=_complete_variable(ctx))
+        typer.echo(f"{shell.value} completion installed in {path}; it works in shells started from now on")
+        raise typer.Exit()
+
+
+def _program(ctx: typer.Context) -> str:
+    return ctx.find_root().info_name or "mindshare"
+
+
+def _complete_variable(ctx: typer.Context) -> str:
+    """The variable that asks for completions (`_MINDSHARE_COMPLETE`), named as typer's completers read it."""
+    return "_{}_COMPLETE".format(_program(ctx).replace("-", "_").upper())
+
+
+def _shell_given(args: list[str]) -> list[str]:
+    """`args` with the shell that a bare --show-completion or --install-completion (the last word before the verb,
+    or an option next) stands for: the shell mindshare runs under. typer's click has no option whose value may be
+    left out (click's `is_flag=False, flag_value=`), so the bare form is given its value here, before parsing."""
+    for at, word in enumerate(args):
+        if word in VERBS or word == "--":
+            break
+        if word in COMPLETION_OPTIONS and (at + 1 == len(args) or args[at + 1].startswith("-")):
+            return [*args[:at + 1], _running_shell(word), *args[at + 1:]]
+    return args
+
+
+def _running_shell(option: str) -> str:
+    """The nearest shell among mindshare's parent processes, if completion is written for it."""
+    import shellingham  # typer's own dependency, which it uses for the same
+
+    try:
+        found, _ = shellingham.detect_shell()
+    except shellingham.ShellDetectionFailure:
+        found = None
+    names = [shell.value for shell in Shells]
+    if found not in names:
+        which = "no shell among the processes that started mindshare" if found is None else f"{found} has none"
+        raise UsageError(f"{option}: which shell's completion? ({which}); name it: mindshare {option} SHELL, "
+                         f"SHELL one of {', '.join(names)}")
+    return found
 
 
 @app.callback()
@@ -147,6 +211,14 @@ def root(
         False, "--quiet", "-q", help="Say nothing on stderr but errors, whatever the verb (as a verb's own --quiet)."),
     version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                  help="Print mindshare's version and exit."),
+    install_completion: Optional[Shells] = typer.Option(
+        None, "--install-completion", metavar="SHELL", callback=_install_completion, is_eager=True,
+        help="Install completion for SHELL (bash, zsh, fish, powershell or pwsh) in your home folder and exit; "
+             "alone, for the shell you run mindshare from."),
+    show_completion: Optional[Shells] = typer.Option(
+        None, "--show-completion", metavar="SHELL", callback=_show_completion, is_eager=True,
+        help="Print the completion script for SHELL and exit, to save it where you like; alone, for the shell you "
+             "run mindshare from."),
 ) -> None:
     # `mindshare -v collect` as `mindshare collect -v`: this runs before the verb's options are read, so a verb's own
     # --quiet or --verbose that contradicts this one is refused there; either holds until the command ends.
