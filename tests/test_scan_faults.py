@@ -224,6 +224,43 @@ def test_kill_9_leaves_no_worker_behind(tmp_path):
                 os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_workers_forkserver_starts_before_the_store_opens_and_ends_with_the_scan(tmp_path):
+    """`scan -j 2` starts its pool's forkserver before it opens the store (pool.start_early), so the server's
+    imports overlap the store's opening rather than delay the first batch: while the scan waits for a store another
+    process holds, its forkserver already runs. A kill of the scan then leaves no forkserver behind."""
+    import duckdb
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.txt").write_text("We use PyTorch.")
+    db = tmp_path / "s.duckdb"
+    holder = duckdb.connect(str(db))  # the store held by another "process": the scan waits to open it
+    env = dict(os.environ, MINDSHARE_LOCK_WAIT="60")
+    scan = subprocess.Popen([sys.executable, "-m", "mindshare", "--db", str(db), "scan", str(tmp_path / "papers"),
+                             "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    family: set[int] = set()
+    try:
+        server = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and scan.poll() is None and not server:
+            family |= descendants(scan.pid)
+            server = [p for p in family if running(p) and "multiprocessing.forkserver" in _cmdline(p)]
+            time.sleep(0.05)
+        assert scan.poll() is None, scan.stderr.read().decode()[-500:]
+        assert server, "no forkserver while the scan waits for the store"
+        os.kill(scan.pid, signal.SIGKILL)
+        scan.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(running(p) for p in family):
+            time.sleep(0.1)
+        assert [p for p in family if running(p)] == [], "the forkserver outlived the killed scan"
+    finally:
+        holder.close()
+        for pid in family:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")

@@ -111,6 +111,10 @@ def scan(
     from mindshare.scan import corpus
 
     corpus.check_roots(paths, config.options)  # a bad path, URL or option: one line, before any store is opened
+    if options["workers"] > 1 and not scheduler:
+        from mindshare.scan import pool
+
+        pool.start_early()  # its workers' imports while the store opens
     stored = None
     if no_store:
         summary = runner.run(paths, config, **options)

@@ -123,6 +123,31 @@ def _watch(pid: int) -> None:
     os._exit(1)
 
 
+# What the pool's forkserver imports once, so that each worker starts warm.
+PRELOAD = ["mindshare.scan.runner", "mindshare.scan.rules", "pypdfium2"]
+
+
+def pool_context():
+    """The start method of the pool's workers: a forkserver (posix), so that workers do not inherit this process's
+    threads or its open store; else spawn."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if os.name == "posix":
+        context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def start_early() -> None:
+    """Start the pool's forkserver now: it imports PRELOAD (~0.1 s) while this process opens the store and lists the
+    corpus, instead of after, when the first batch waits for it. It ends with this process."""
+    if os.name == "posix":
+        from multiprocessing import forkserver
+
+        pool_context()
+        forkserver.ensure_running()
+
+
 def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: OnBatch,
              progress_slots: Callable[[Progress], None] | None = None, tick: Callable[[], None] | None = None,
              on_failed: Callable[[list, str], None] | None = None) -> None:
@@ -132,13 +157,10 @@ def run_pool(batches: Iterator[list], work: Callable, workers: int, on_batch: On
     A worker process that dies (a crash in a PDF library, a kill) breaks the pool and every batch in flight with
     it: those batches go to quarantine, where each of their documents (or archives) is tried alone in a new pool,
     twice; one that kills its worker both times goes to `on_failed(batch, reason)`, and the run goes on."""
-    import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    if os.name == "posix":
-        context.set_forkserver_preload(["mindshare.scan.runner", "mindshare.scan.rules", "pypdfium2"])
+    context = pool_context()
     shared = context.Array("q", workers, lock=False)
     next_slot = context.Value("i", 0)
     if progress_slots:
