@@ -150,6 +150,11 @@ class Store:
         self._copy: duckdb.DuckDBPyConnection | None = None  # the workspace
         self._copy_is_stale = True
 
+    @property
+    def lock_wait(self) -> float:
+        """How long an open of this store's file waits while another process holds it (seconds)."""
+        return self._lock_wait
+
     # -- the connections -------------------------------------------------------------------------------------
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:

@@ -120,7 +120,7 @@ def scan(
         summary = runner.run(paths, config, **options)
     else:
         with store_from(ctx, bundle=False) as store:
-            summary = runner.run(paths, config, connection=store.connection, **options)
+            summary = runner.run(paths, config, store=store, **options)  # written by a process of its own
             if venue is not None and summary.usable and not summary.unreadable:
                 stored = runner.store_venue_tallies(store, config, chosen, venue, year)
     report(summary, chosen, rules, say)

@@ -361,18 +361,24 @@ class RunSummary:
     engine: str = ""
     tally: Tally | None = None  # the run's documents (scanned or skipped), each content once
     migrated: state.Migration | None = None  # the store's rows re-keyed from sha256 by this run
+    writer_cpu: float | None = None  # CPU seconds of the process that wrote the rows, when one did
 
     @property
     def usable(self) -> int:
         return self.tally.scanned if self.tally else 0
 
 
-def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str = NO_VENUE, year: int = NO_YEAR,
+def run(paths: Iterable[str], config: ScanConfig, *, connection=None, store=None, venue: str = NO_VENUE, year: int = NO_YEAR,
         mode: str = "resume", workers: int = 1, scheduler: str | None = None, batch: int | None = None,
         progress: bool = False, out: TextIO | None = None,
         on_result: Callable[[dict], None] | None = None, on_progress: Callable[[int, int], None] | None = None
         ) -> RunSummary:
     """Scan the documents under `paths`, skipping (with a connection to the store) those already scanned.
+
+    The rows are written through `connection` (a DuckDB connection to the store) by a thread of this process; or to
+    `store` (a Store, as the scan command's), with worker processes (`workers` > 1, or a cluster) by a process of
+    its own (state.StateWriter.in_process: this process then does not hold the store's file until the run ends),
+    else by a thread of this process.
 
     `out`: a stream to write each document's --json line to (scanned and skipped alike); `on_result`: called with
     each document as a dict (as --json prints it); `on_progress(documents, bytes)`: called as work advances.
@@ -384,8 +390,13 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     json_lines = out is not None or on_result is not None
     summary = RunSummary(tally=Tally.for_rules(rules), engine=getattr(getattr(rules, "matcher", None), "engine", ""))
     roots = corpus.check_roots(paths, config.options)
-    writer = StateWriter(connection, StateKey(method_of(config.rules), venue, year, config.field)) \
-        if connection is not None else None
+    key = StateKey(method_of(config.rules), venue, year, config.field)
+    if store is not None and (workers > 1 or scheduler):  # off the process every worker waits on
+        writer: StateWriter | None = StateWriter.in_process(store, key)
+    elif store is not None or connection is not None:  # a scan in one process: on its one core either way
+        writer = StateWriter(connection if connection is not None else store.connection, key)
+    else:
+        writer = None
     seen: set[bytes] = set()  # the run's documents by content: a copy under another name is counted once
     display = _Display(corpus.count(roots) if progress else None, progress, on_progress)
 
@@ -517,6 +528,7 @@ def run(paths: Iterable[str], config: ScanConfig, *, connection=None, venue: str
     finally:
         if writer:
             writer.close()
+            summary.writer_cpu = writer.cpu_seconds
     if summary.found == 0 and not summary.unreadable and not summary.problems:
         raise InputError(f"no .pdf, .txt, .md, .tex, gzipped source or .tar files under {', '.join(map(str, paths))}")
     summary.seconds = time.perf_counter() - started

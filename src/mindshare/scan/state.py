@@ -265,6 +265,17 @@ def _store_file(connection) -> str:
     return found[0][0] if found and found[0][0] else "the store"
 
 
+def needs_lookup(refs: list, mode: str, fresh: bool) -> bool:
+    """Whether what is stored can change which of `refs` are scanned: not when everything is scanned again, and not
+    under a key with nothing stored before the run (the run itself lists each path once)."""
+    return bool(refs) and mode != "rescan" and not fresh
+
+
+def as_listed(refs: list, mode: str) -> tuple[list, list[dict], int]:
+    """`ScanTable.split` of refs no row decides: all of them to scan (none, retrying only what failed)."""
+    return ([] if mode == "retry-failed" else list(refs)), [], 0
+
+
 class ScanTable:
     """Reads and writes of one key's rows. Used from one thread at a time (DuckDB connections are not shared
     between threads: `StateWriter` gives this its own cursor)."""
@@ -292,8 +303,8 @@ class ScanTable:
         One join by path finds the rows stored for the refs; only a local text with a row (found by a lazy walk:
         its path alone, `file_ref`) is stat-ed here, to compare its size and modification time with the row's: a
         text new to the key goes to its worker as it came."""
-        if mode == "rescan" or not refs or self.fresh:
-            return ([] if mode == "retry-failed" else list(refs)), [], 0
+        if not needs_lookup(refs, mode, self.fresh):
+            return as_listed(refs, mode)
         chunk = "\n".join(f'{{"i": {i}, "path": {_json_string(ref if type(ref) is str else ref.path)}}}'
                           for i, ref in enumerate(refs))
         with json_lines_source(chunk.encode(), {"i": "BIGINT", "path": "VARCHAR"}) as source:
@@ -401,32 +412,156 @@ class ScanTable:
             f"WHERE {_KEY_WHERE}", self.key.params()).fetchall()[0][0]
 
 
-class StateWriter:
-    """The table seen from the matching loop: `split` answers at once, `save_rows` queues rows (JSON lines) that one
-    thread of its own writes in batches of `flush_rows` (or when `close` is called). Errors surface on the next
-    call."""
+class _Writing:
+    """The key's table as its writer holds it: its connection (a cursor of the scan's, or a store a writer process
+    opened), with DuckDB held to one thread (its own threads only add hand-offs to inserts of a few thousand rows,
+    on cores the workers need)."""
 
-    def __init__(self, connection, key: StateKey, flush_rows: int = 4096, flush_seconds: float = 1.0):
+    def __init__(self, connection, key: StateKey, store=None):
+        self.store = store  # the store a writer process opened for the run: closed with it
         self.migrated = migrate_content_keys(connection)
-        self.table = ScanTable(connection.cursor(), key)
-        self.legacy = self.table.legacy
-        # DuckDB's own threads only add hand-offs to inserts of a few thousand rows, on cores the workers need
+        self.table = ScanTable(connection if store is not None else connection.cursor(), key)
         self._threads = self.table.connection.execute("SELECT current_setting('threads')").fetchall()[0][0]
         self.table.connection.execute("SET threads TO 1")
+
+    def opened(self) -> tuple[Migration | None, bool, bool]:
+        return self.migrated, self.table.legacy, self.table.fresh
+
+    def split(self, refs, mode):
+        return self.table.split(refs, mode)
+
+    def archive(self, url, identity, mode):
+        return self.table.archive(url, identity, mode)
+
+    def save_rows(self, data, archives):
+        return self.table.save_rows(data, archives)
+
+    def close(self) -> float | None:
+        """Close the connection; a writer process says the CPU seconds it used (its start-up and last checkpoint
+        included), which bench/scan.py reports beside the scan process's own."""
+        try:
+            self.table.connection.execute(f"SET threads TO {int(self._threads)}")
+        except Exception:  # noqa: BLE001 - a store that failed: its error is the one to report
+            pass
+        if self.store is None:
+            self.table.connection.close()
+            return None
+        import resource
+
+        self.store.close()
+        return sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+
+
+_WRITING: list[_Writing] = []  # a writer process's one table (StateWriter.in_process)
+
+
+def _open_in_writer(path: str, lock_wait: float, key: StateKey, scan_pid: int) -> tuple[Migration | None, bool, bool]:
+    """In a writer process: open the store (waiting, as any command does, while another process holds it) and its
+    key's table."""
+    from mindshare.scan.pool import die_with
+    from mindshare.store import open_store
+
+    die_with(scan_pid)
+    store = open_store(path, read_only=False, lock_wait=lock_wait)
+    try:
+        _WRITING.append(_Writing(store.connection, key, store))
+    except BaseException:
+        store.close()
+        raise
+    return _WRITING[0].opened()
+
+
+def _in_writer(name: str, *args):
+    return getattr(_WRITING[0], name)(*args)
+
+
+WRITER_DIED = "the scan's store writer process died; what it had committed is kept: run the scan again to resume"
+
+
+class _Here:
+    """The writer as a thread of this process, on a cursor of `connection`."""
+
+    def __init__(self, connection, key: StateKey):
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
+        self.writing = _Writing(connection, key)
+        self.opened = self.writing.opened()
+
+    def call(self, name: str, *args) -> Future:
+        return self.executor.submit(getattr(self.writing, name), *args)
+
+
+class _Apart:
+    """The writer as a process of its own, on the file of `store` (a Store: its path and how long to wait for it),
+    forked by the scan pool's forkserver: it dies with the scan, as the workers do."""
+
+    def __init__(self, store, key: StateKey):
+        from concurrent.futures import ProcessPoolExecutor
+
+        from mindshare.scan.pool import pool_context
+
+        self.executor = ProcessPoolExecutor(max_workers=1, mp_context=pool_context())
+        try:
+            self.opened = _outcome(self.executor.submit(_open_in_writer, str(store.path), store.lock_wait, key,
+                                                        os.getpid()))
+        except BaseException:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            raise
+
+    def call(self, name: str, *args) -> Future:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.executor.submit(_in_writer, name, *args)
+        except BrokenProcessPool:
+            raise StoreError(WRITER_DIED) from None
+
+
+def _outcome(future: Future):
+    """A writer call's result; a writer process that died, one line."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise StoreError(WRITER_DIED) from None
+
+
+class StateWriter:
+    """The table seen from the matching loop: `split` answers at once, `save_rows` queues rows (JSON lines) that the
+    writer writes in batches of `flush_rows` (or when `close` is called). Errors surface on the next call.
+
+    The writer is a thread of this process, on a cursor of `connection`; or (`in_process`, what the scan command
+    does) a process of its own that opens the store itself: the store's work (DuckDB reading the rows, inserting
+    and compressing them, ~4.5 us a document) is then off the scan process, which every worker waits on. The scan
+    process must not hold the store's file meanwhile (Store.connection opens it on first use: after the run)."""
+
+    def __init__(self, connection, key: StateKey, flush_rows: int = 4096, flush_seconds: float = 1.0, *,
+                 home: _Here | _Apart | None = None):
+        self._home = home or _Here(connection, key)
+        self.migrated, self.legacy, self.fresh = self._home.opened
+        self.cpu_seconds: float | None = None  # a writer process's, once closed
         self.flush_rows = flush_rows
         self.flush_seconds = flush_seconds
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-store")
         self._pending: list[bytes] = []  # rows as JSON lines
         self._pending_rows = 0
         self._archives: list[tuple[str, str]] = []  # read to their end: recorded with the rows
         self._writes: list[Future] = []
         self._flushed = time.monotonic()
 
+    @classmethod
+    def in_process(cls, store, key: StateKey, flush_rows: int = 4096, flush_seconds: float = 1.0) -> StateWriter:
+        """A writer in a process of its own, on `store`'s file."""
+        return cls(None, key, flush_rows, flush_seconds, home=_Apart(store, key))
+
     def split(self, refs: list[FileRef | str], mode: str) -> tuple[list[FileRef | str], list[dict], int]:
-        return self._thread.submit(self.table.split, refs, mode).result()
+        if not needs_lookup(refs, mode, self.fresh):  # answered here: the documents need not travel to the writer
+            return as_listed(refs, mode)
+        return _outcome(self._home.call("split", refs, mode))
 
     def archive(self, url: str, identity: str, mode: str) -> tuple[bool, list[tuple[str, dict]]]:
-        return self._thread.submit(self.table.archive, url, identity, mode).result()
+        if self.fresh:
+            return False, []
+        return _outcome(self._home.call("archive", url, identity, mode))
 
     def save_rows(self, data: bytes | None, count: int, archive: tuple[str, str] | None = None) -> None:
         """Queue `count` rows (JSON lines, `rows_json`), and the archive they came from when it was read to its end
@@ -444,23 +579,22 @@ class StateWriter:
     def _flush(self) -> None:
         self._flushed = time.monotonic()
         if self._pending or self._archives:
-            self._writes.append(self._thread.submit(self.table.save_rows, b"\n".join(self._pending), self._archives))
+            self._writes.append(self._home.call("save_rows", b"\n".join(self._pending), self._archives))
             self._pending, self._pending_rows, self._archives = [], 0, []
         # at most two batches queued: a slow disk slows the scan rather than filling memory
         while len(self._writes) > 2 or (self._writes and self._writes[0].done()):
-            self._writes.pop(0).result()
+            _outcome(self._writes.pop(0))
 
     def close(self) -> None:
-        """Write what is queued and wait for it."""
+        """Write what is queued and wait for it; then close the writer's connection (a writer process's store:
+        its last checkpoint there)."""
         try:
             self._flush()
             for write in self._writes:
-                write.result()
+                _outcome(write)
         finally:
             self._writes = []
-            self._thread.shutdown(wait=True)
             try:
-                self.table.connection.execute(f"SET threads TO {int(self._threads)}")
-            except Exception:  # noqa: BLE001 - a store that failed: its error is the one to report
-                pass
-            self.table.connection.close()
+                self.cpu_seconds = _outcome(self._home.call("close"))
+            finally:
+                self._home.executor.shutdown(wait=True)
