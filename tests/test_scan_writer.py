@@ -117,3 +117,29 @@ def test_a_writer_process_that_dies_is_one_line_and_keeps_what_it_committed(tmp_
         writer.close()
     assert "store writer process died" in str(raised.value) and "\n" not in str(raised.value)
     assert [r[5] for r in stored(db)] == ["a.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups")
+def test_ctrl_c_ends_the_scan_as_interrupted_and_a_rerun_resumes(tmp_path):
+    """Ctrl-C signals the terminal's whole process group, the writer process included: the scan says it was
+    interrupted (exit 130), the writer commits what the scan had queued, and a re-run scans only the rest."""
+    import time
+
+    folder = papers(tmp_path / "papers", count=3000)
+    db = tmp_path / "s.duckdb"
+    command = [sys.executable, "-m", "mindshare", "--db", str(db), "scan", str(folder), "-j", "2", "--batch", "10",
+               "--json"]
+    scan = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    for _ in range(200):  # about a third of the documents printed
+        scan.stdout.readline()
+    time.sleep(0.2)
+    os.killpg(scan.pid, signal.SIGINT)
+    _, stderr = scan.communicate(timeout=120)
+    said = stderr.decode()
+    assert scan.returncode == 130 and "interrupted; the store keeps what was committed" in said, said[-800:]
+    assert "died" not in said
+    kept = sum(row[9] is None for row in stored(db))  # what a re-run skips: scanned without error
+    again = subprocess.run(command[:-1], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert 0 < kept < 3000 and len(stored(db)) == 3001
+    assert f"3001 documents: {3001 - kept} scanned, {kept} already scanned" in again.stdout

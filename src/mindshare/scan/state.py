@@ -458,10 +458,16 @@ _WRITING: list[_Writing] = []  # a writer process's one table (StateWriter.in_pr
 def _open_in_writer(path: str, lock_wait: float, key: StateKey, scan_pid: int) -> tuple[Migration | None, bool, bool]:
     """In a writer process: open the store (waiting, as any command does, while another process holds it) and its
     key's table."""
+    import signal
+
     from mindshare.scan.pool import die_with
     from mindshare.store import open_store
 
     die_with(scan_pid)
+    # Ctrl-C reaches the terminal's whole process group: the scan process handles it, and on its way out hands this
+    # writer what it has queued and closes it (a writer ended by the same Ctrl-C would lose that, and end the run
+    # as "died" rather than "interrupted")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = open_store(path, read_only=False, lock_wait=lock_wait)
     try:
         _WRITING.append(_Writing(store.connection, key, store))
