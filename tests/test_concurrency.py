@@ -45,13 +45,25 @@ if os.environ["PAUSE_IN"] == "report":
         return real_build(store, *args, **kwargs)
 
     build.build_report = build_report
+elif os.environ["PAUSE_IN"] == "scan-writer":
+    from mindshare.scan import state
+
+    real_in_process = state.StateWriter.in_process.__func__
+
+    def in_process(cls, *args, **kwargs):
+        writer = real_in_process(cls, *args, **kwargs)   # the store writer process has opened the store
+        pause("scanning")
+        return writer
+
+    state.StateWriter.in_process = classmethod(in_process)
 else:
     from mindshare.scan import runner
 
     real_run = runner.run
 
     def run(paths, config, **kwargs):
-        kwargs["connection"].execute("SELECT 1").fetchall()   # the scan's table is written through it
+        # a scan in one process (--workers 1) writes its table through the store's file, held from here on
+        kwargs["store"].connection.execute("SELECT 1").fetchall()
         pause("scanning")
         return real_run(paths, config, **kwargs)
 
@@ -59,7 +71,8 @@ else:
 
 from mindshare.cli import main
 
-main()
+if __name__ == "__main__":  # not again in the processes a scan's forkserver starts, which import this file
+    main()
 '''
 
 
@@ -81,16 +94,18 @@ def run(*args: str, env: dict[str, str], cwd: Path | None = None, timeout: float
 
 
 class Paused:
-    """The CLI run by DRIVER, paused inside `verb` (report or scan) until released."""
+    """The CLI run by DRIVER, paused inside `verb` (report or scan; `pause_in="scan-writer"`: a scan with worker
+    processes, once its store writer process holds the store) until released."""
 
-    def __init__(self, tmp_path: Path, env: dict[str, str], *args: str):
+    def __init__(self, tmp_path: Path, env: dict[str, str], *args: str, pause_in: str | None = None):
         script = tmp_path / "bin" / "mindshare"
         script.parent.mkdir(exist_ok=True)
         script.write_text(DRIVER)
         self.release = tmp_path / f"release-{args[0]}"
         self.process = subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True,
-                                        env={**env, "RELEASE": str(self.release), "PAUSE_IN": args[0]})
+                                        env={**env, "RELEASE": str(self.release),
+                                             "PAUSE_IN": pause_in or args[0]})
         line = self.process.stdout.readline().strip()
         assert line in ("building", "scanning"), self.process.communicate()[1]
 
@@ -184,6 +199,27 @@ def test_a_process_that_must_wait_says_for_whom_and_gives_up_after_the_lock_wait
     assert waiting.returncode == 0, err
     assert said.startswith(f"waiting for the store, held by PID {pid} (mindshare scan)")
     assert "import-" in out and "added" in out
+
+
+def test_a_scan_with_workers_holds_the_store_in_its_writer_process_and_is_named_so(tmp_path):
+    """With worker processes the scan's store writer process holds the store (state.StateWriter.in_process): a
+    process that waits for it names the scan, not the writer's Python."""
+    env = user_env(tmp_path)
+    assert run("snapshots", env=env).returncode == 0
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "a.txt").write_text("We use PyTorch and JAX.\n")
+    scan = Paused(tmp_path, env, "scan", str(papers), "--workers", "2", pause_in="scan-writer")
+    try:
+        result = run("snapshots", env={**env, "MINDSHARE_LOCK_WAIT": "0.5"})
+    finally:
+        code, _, err = scan.finish()
+    assert code == 0, err
+    assert result.returncode == 4, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    holder = last.split("(PID ", 1)[1].split(" ", 1)[0]
+    assert holder != str(scan.process.pid)  # the writer process, not the scan process, holds the file
+    assert f"(PID {holder} (mindshare scan)); gave up after 0.5 s" in last
 
 
 @pytest.mark.parametrize("wait", ["0", "0.3"])

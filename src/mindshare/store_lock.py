@@ -47,8 +47,18 @@ def holder_of(message: str) -> str:
     return f"PID {pid} ({what})" if what else f"PID {pid}"
 
 
-def _command_of(pid: int) -> str:
-    """'mindshare VERB' for a mindshare process, else the program's name; '' when the system does not say."""
+def _parent_of(pid: int) -> int:
+    """The parent's PID (0 when the system does not say)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _command_of(pid: int, depth: int = 0) -> str:
+    """'mindshare VERB' for a mindshare process, else the program's name; '' when the system does not say. A
+    process forked by a multiprocessing forkserver (a scan's store writer, or a worker) is named by the command
+    that started its forkserver: 'mindshare scan'."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
     except OSError:
@@ -56,6 +66,10 @@ def _command_of(pid: int) -> str:
     argv = [a for a in argv if a]
     if not argv:
         return ""
+    if depth < 3 and any("multiprocessing.forkserver" in arg for arg in argv):
+        parent = _parent_of(pid)
+        if parent > 1:
+            return _command_of(parent, depth + 1)
     for at, arg in enumerate(argv):
         if Path(arg).name == "mindshare" or (arg == "mindshare" and at > 0 and argv[at - 1] == "-m"):
             rest = iter(argv[at + 1:])
