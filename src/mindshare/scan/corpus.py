@@ -146,28 +146,25 @@ def _listed(root: str, on_unreadable: OnUnreadable | None) -> Iterator[list[File
             if paths:
                 yield paths
             continue
-        run: list = []
-        subfolders = []
-        for path, kind in zip(paths, kinds):
-            if kind == _TEXT:
-                run.append(path)
-                continue
-            if kind == _FOLDER:
-                subfolders.append(path)
-                continue
+        subfolders: list[str] = []
+        yield from _runs(_documents(paths, kinds, subfolders))
+        stack.extend(reversed(subfolders))  # depth first, in name order
+
+
+def _documents(paths: list[str], kinds: list[int], subfolders: list[str]) -> Iterator[FileRef | ArchiveRef | str]:
+    """The documents and archives of one C listing, in its order (a text as its path alone); its folders go to
+    `subfolders`."""
+    for path, kind in zip(paths, kinds):
+        if kind == _TEXT:
+            yield path
+        elif kind == _FOLDER:
+            subfolders.append(path)
+        else:
             ref = _ref(path) if kind in (_PDF_KIND, _ARCHIVE) else _entry_ref(path)
             if ref == _FOLDER:
                 subfolders.append(path)
-            elif type(ref) is ArchiveRef:
-                if run:
-                    yield run
-                    run = []
-                yield ref
             elif ref is not None:
-                run.append(ref)
-        if run:
-            yield run
-        stack.extend(reversed(subfolders))  # depth first, in name order
+                yield ref
 
 
 def _entry_ref(path: str) -> FileRef | ArchiveRef | int | None:
